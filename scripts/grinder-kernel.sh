@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Jupyter kernel launcher for the `grinder` kernel: runs the project's own tslab with the
+# project root as working directory, so notebook cells import the SDK as "./sdk" and read
+# fixtures as "fixtures/<name>" whatever folder the notebook sits in (tslab compiles only
+# files under its working directory).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+exec "$root/node_modules/.bin/tslab" kernel "$@"

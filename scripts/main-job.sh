@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The main job on the bundled fixtures. Each step is a `grinder` command.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+g() { echo "\$ grinder $*"; node bin/grinder.js "$@"; }
+
+g fixtures validate

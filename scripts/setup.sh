@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# One-command setup for GRINDER on a fresh Debian machine with Node.js:
+#   node dependencies from the lockfile, Jupyter from Debian packages, the `grinder` kernel.
+# Options:
+#   --main-job      then run the main job (scripts/main-job.sh) on the bundled fixtures
+#   --with-browser  also install Debian's chromium (used by the report browser test)
+# Safe to re-run: each step is skipped when already done.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+main_job=0; browser=0
+for a in "$@"; do
+  case "$a" in
+    --main-job) main_job=1 ;;
+    --with-browser) browser=1 ;;
+    *) echo "setup: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# 1. Node dependencies, exactly as locked. Scripts are ignored (.npmrc): tfjs-node's install
+#    script downloads a binary; danfojs-node runs on pure-JS TensorFlow through an override.
+lock_hash="$(sha256sum package-lock.json package.json | sha256sum | cut -c1-16)"
+stamp="node_modules/.grinder-install-$lock_hash"
+if [ ! -f "$stamp" ]; then
+  say "Installing node dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+  touch "$stamp"
+else
+  say "Node dependencies up to date"
+fi
+
+# 2. Debian packages: Jupyter (nbconvert, nbclient, ipykernel, kernelspec) and optionally chromium.
+apt_pkgs=()
+command -v jupyter-nbconvert >/dev/null 2>&1 || apt_pkgs+=(jupyter-nbconvert)
+command -v jupyter-kernelspec >/dev/null 2>&1 || apt_pkgs+=(jupyter-client)
+/usr/bin/python3 -c 'import nbclient' >/dev/null 2>&1 || apt_pkgs+=(python3-nbclient)
+/usr/bin/python3 -c 'import ipykernel' >/dev/null 2>&1 || apt_pkgs+=(python3-ipykernel)
+if [ "$browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then apt_pkgs+=(chromium); fi
+if [ "${#apt_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "Installing Debian packages: ${apt_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages. Run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${apt_pkgs[*]}" >&2
+    echo "then run this command again." >&2
+    exit 1
+  fi
+else
+  say "Jupyter present"
+fi
+
+# 3. The `grinder` Jupyter kernel: the project's own tslab, started at the project root.
+kdir="$(mktemp -d)"
+mkdir -p "$kdir/grinder"
+cat > "$kdir/grinder/kernel.json" <<JSON
+{
+  "argv": ["$root/scripts/grinder-kernel.sh", "--config-path", "{connection_file}"],
+  "display_name": "GRINDER (TypeScript)",
+  "language": "typescript"
+}
+JSON
+jupyter kernelspec install --user --replace --name grinder "$kdir/grinder" >/dev/null 2>&1
+rm -rf "$kdir"
+say "Kernel 'grinder' registered ($(jupyter kernelspec list | awk '$1=="grinder"{print $2}'))"
+
+if [ "$main_job" = 1 ]; then
+  say "Main job"
+  bash scripts/main-job.sh
+fi

@@ -1,0 +1,33 @@
+import { Command, CommanderError } from "commander";
+import { GrinderError } from "../contracts/errors";
+import { SDK_VERSION } from "../version";
+import { registerFixtures } from "./commands/fixtures";
+
+/**
+ * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
+ * `registerX(program)`; list it here. Commands return their exit code through
+ * `process.exitCode`; a `GrinderError` prints as one line and exits 2.
+ */
+export function buildProgram(): Command {
+  const program = new Command("grinder")
+    .description("Adaptive Smart Grid research SDK: fixtures, replay, calibration, reports")
+    .version(SDK_VERSION)
+    .exitOverride();
+  registerFixtures(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof GrinderError) {
+      process.stderr.write(`grinder: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./market";
+export * from "./trading";
+export { fieldPath } from "./zod";

@@ -1,0 +1,8 @@
+/**
+ * GRINDER SDK — public face. Import from a notebook cell as `import { ... } from "./sdk"`
+ * (the `grinder` kernel runs at the project root).
+ */
+export * from "./contracts";
+export * from "./util";
+export * from "./data";
+export { SDK_VERSION } from "./version";
