@@ -72,6 +72,11 @@ export interface SymbolView {
   features: Readonly<Features>;
   tox: ToxAssessment;
   regime: Regime;
+  /**
+   * Last funding rate seen on the symbol's snapshots (futures), for the optional Top-K funding
+   * gate (spec 17.15.1). Absent/null when the feed has none: the gate is then skipped.
+   */
+  funding_rate?: number | null;
 }
 
 /** Result of Top-K selection + allocation (spec 17.15, 17.7.2). */
@@ -84,6 +89,12 @@ export interface Selection {
   scores: Record<string, number>;
   /** Symbols not selected, with why (hard-gate codes, or BELOW_CUT). */
   excluded: Array<{ symbol: string; reasons: ReasonCode[] }>;
+  /**
+   * Symbols selected at the previous call and not now, lexical order: the engine unloads them
+   * reduce-only (no new risk) rather than abandoning their inventory (spec 17.15.3). Every
+   * symbol outside `selected` gets no new risk; this list marks the exits at this tick.
+   */
+  unloading?: string[];
 }
 
 /** What the engine calls at each re-selection tick when running a portfolio. */
