@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+/**
+ * Execution section of the GRINDER config (spec 17.12.3, 17.13, 17.7.3 order caps).
+ * Every field is defaulted so `{}` parses to the documented defaults; unknown fields are refused.
+ */
+export const FillModelConfigSchema = z
+  .object({
+    /**
+     * `touch` = spec 17.13.1 (BUY fills when mid ≤ limit, SELL when mid ≥ limit);
+     * `cross` = stricter: BUY fills when ask ≤ limit, SELL when bid ≥ limit.
+     */
+    kind: z.enum(["touch", "cross"]).default("touch"),
+  })
+  .strict();
+
+export const FeeConfigSchema = z
+  .object({
+    /** Fee on resting (maker) fills, basis points of notional; negative = rebate. */
+    maker_bps: z.number().finite().min(-100).max(100).default(1),
+    /** Fee on marketable (taker) fills, basis points of notional. */
+    taker_bps: z.number().finite().min(-100).max(100).default(5),
+  })
+  .strict();
+
+/** Order-rate token bucket, refilled in DATA time (never the wall clock). */
+export const RateLimitConfigSchema = z
+  .object({
+    /** Bucket size: the largest burst of PLACE/AMEND intents. */
+    capacity: z.number().int().positive().default(40),
+    /** Tokens added per second of data time. */
+    refill_per_sec: z.number().finite().positive().default(5),
+  })
+  .strict();
+
+export const ExecutionConfigSchema = z
+  .object({
+    fill_model: FillModelConfigSchema.default({}),
+    fees: FeeConfigSchema.default({}),
+    /** Hard cap on resting orders per symbol (spec 17.7.3); placements beyond it are refused. */
+    max_open_orders_per_symbol: z.number().int().positive().default(40),
+    /** Hard cap on resting orders over the whole portfolio (spec 17.7.3). */
+    max_open_orders_portfolio: z.number().int().positive().default(120),
+    rate_limit: RateLimitConfigSchema.default({}),
+    /**
+     * Take-profit distance multiplier in DAMAGE_CONTROL (spec 17.14.3 "accelerate unloading"):
+     * new TPs are placed at p·(1 ± step·factor).
+     */
+    damage_control_tp_factor: z.number().finite().positive().max(1).default(0.5),
+    /** Replenish a grid level further out after a grid fill when adds are allowed (spec 17.12.2). */
+    replenish: z.boolean().default(true),
+  })
+  .strict();
+export type ExecutionConfig = z.infer<typeof ExecutionConfigSchema>;
+export type FillModelConfig = z.infer<typeof FillModelConfigSchema>;
+export type FeeConfig = z.infer<typeof FeeConfigSchema>;
