@@ -6,4 +6,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-exec "$root/node_modules/.bin/tslab" kernel "$@"
+# tslab-strict.cjs turns on `strict` for tslab's compiler (zod types need it; see DECISIONS.md).
+exec node -r "$root/scripts/tslab-strict.cjs" "$root/node_modules/tslab/bin/tslab" kernel "$@"
