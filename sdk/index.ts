@@ -5,4 +5,6 @@
 export * from "./contracts";
 export * from "./util";
 export * from "./data";
+export * from "./policy";
+export * from "./config";
 export { SDK_VERSION } from "./version";

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ErrorCode, GrinderError, SafeResult } from "../contracts/errors";
+import { fromZodError } from "../contracts/zod";
+import { hashCanonical } from "../util/canonical";
+// --- section schemas: one import line per owning stage (spec 17.19) ---
+import { FeatureConfigSchema } from "../features/config"; // features team
+import { ToxicityConfigSchema, RegimeConfigSchema } from "../regime/config"; // features team
+import { PolicyConfigSchema } from "../policy/config"; // policy team
+import { ExecutionConfigSchema } from "../execution/config"; // engine team
+import { RiskConfigSchema } from "../ledger/config"; // engine team
+import { EngineConfigSchema } from "../engine/config"; // engine team
+import { PortfolioConfigSchema } from "../portfolio/config"; // Top-K team
+
+/**
+ * The whole GRINDER configuration (spec 17.19): one strict section per pipeline stage, each
+ * owned by its stage folder (`sdk/<stage>/config.ts`). Every field is defaulted, so `{}` is the
+ * complete documented default config; unknown fields anywhere are refused.
+ */
+export const GrinderConfigSchema = z
+  .object({
+    features: FeatureConfigSchema.default({}),
+    toxicity: ToxicityConfigSchema.default({}),
+    regime: RegimeConfigSchema.default({}),
+    policy: PolicyConfigSchema.default({}),
+    execution: ExecutionConfigSchema.default({}),
+    risk: RiskConfigSchema.default({}),
+    portfolio: PortfolioConfigSchema.default({}),
+    engine: EngineConfigSchema.default({}),
+  })
+  .strict()
+  .describe("GRINDER configuration (spec 17.19).");
+
+/** The fully resolved config (every default filled in). Deeply frozen when returned by `parseConfig`. */
+export type GrinderConfig = z.infer<typeof GrinderConfigSchema>;
+/** What a config file may contain: every field optional. */
+export type GrinderConfigInput = z.input<typeof GrinderConfigSchema>;
+
+/** Freeze an object graph in place (configs are immutable once resolved). */
+export function deepFreeze<T>(x: T): T {
+  if (x !== null && typeof x === "object" && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const k of Object.keys(x as object)) deepFreeze((x as Record<string, unknown>)[k]);
+  }
+  return x;
+}
+
+/**
+ * Validate and resolve a config. Throws `GrinderError` with code `E_CONFIG`, the dotted path
+ * of the first offending field (e.g. `policy.k_tail.RANGE`) and the file when given. The result
+ * is deeply frozen.
+ *
+ * @example
+ * const cfg = parseConfig({ policy: { alpha: 0.8 } });
+ * cfg.policy.k_tail.RANGE; // 2 (default)
+ */
+export function parseConfig(x: unknown, file?: string): GrinderConfig {
+  const r = GrinderConfigSchema.safeParse(x);
+  if (!r.success) {
+    const e = fromZodError(r.error, "config");
+    throw new GrinderError(ErrorCode.CONFIG, e.detail, { file, field: e.field });
+  }
+  return deepFreeze(r.data);
+}
+
+/** `parseConfig` without throwing: `{success, data | error}` like zod. */
+export function safeParseConfig(x: unknown, file?: string): SafeResult<GrinderConfig> {
+  try {
+    return { success: true, data: parseConfig(x, file) };
+  } catch (e) {
+    if (e instanceof GrinderError) return { success: false, error: e };
+    throw e;
+  }
+}
+
+/** Read a JSON config file and resolve it. E_IO when unreadable, E_PARSE when not JSON, E_CONFIG when invalid. */
+export function loadConfigFile(path: string): GrinderConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new GrinderError(ErrorCode.IO, `cannot read config: ${(e as Error).message}`, { file: path });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new GrinderError(ErrorCode.PARSE, `config is not valid JSON: ${(e as Error).message}`, { file: path });
+  }
+  return parseConfig(raw, path);
+}
+
+/** The complete documented default config (deeply frozen). */
+export function defaultConfig(): GrinderConfig {
+  return parseConfig({});
+}
+
+/**
+ * Config id: SHA-256 (hex) of the canonical JSON of the FULLY RESOLVED config. The input is
+ * resolved first, so `{}` and `defaultConfig()` hash the same; any field change changes it.
+ */
+export function configHash(cfg: GrinderConfig | GrinderConfigInput): string {
+  return hashCanonical(parseConfig(cfg));
+}
