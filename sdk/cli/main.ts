@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { GrinderError } from "../contracts/errors";
 import { SDK_VERSION } from "../version";
 import { registerFixtures } from "./commands/fixtures";
+import { registerImport } from "./commands/import";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version(SDK_VERSION)
     .exitOverride();
   registerFixtures(program);
+  registerImport(program);
   return program;
 }
 

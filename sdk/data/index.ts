@@ -1,2 +1,3 @@
 export * from "./fixture";
 export { validateSnapshotRow } from "./validate";
+export * from "./importers";

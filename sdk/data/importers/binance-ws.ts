@@ -1,0 +1,359 @@
+import * as path from "node:path";
+import { ErrorCode, GrinderError } from "../../contracts/errors";
+import type { OrderBook, Snapshot } from "../../contracts/market";
+import { readLines } from "../fixture";
+import { bump, newImportReport, refuse, StepTracker } from "./common";
+import type { InstrumentOverrides, SnapshotImport } from "./bookticker-csv";
+import { L2Book } from "./l2book";
+
+/**
+ * Binance websocket recording importer: one `<recv_ns> <json>` line per message
+ * (`bookTicker`, `depthUpdate`, `trade`, and REST depth snapshots `{lastUpdateId,bids,asks}`).
+ *
+ * Book rebuild (Binance's documented procedure; ADR "L2 rebuild and staleness"):
+ * - depth updates that arrive while there is no usable book are buffered (bounded);
+ * - a REST snapshot loads the book with `lastUpdateId = L`; buffered and later updates with
+ *   `u <= L` are dropped; the first applied update must have `U <= L+1 <= u`; every later
+ *   one must have `U = previous u + 1`;
+ * - any other `U` is a **gap**: the book is marked stale (`book.stale = true` on every
+ *   snapshot, the last good levels kept for inspection) and stays stale until the next REST
+ *   snapshot resynchronises it. Gaps and resyncs are counted in the report, never silent.
+ * - a depth update whose ids do not move forward (`u <= previous u`, or `U` inside the
+ *   previous update's range) is a broken recording: `E_SEQUENCE` (strict) or a counted skip.
+ *
+ * Times: spot bookTicker carries no exchange time, so `Snapshot.ts` is the **receive time**
+ * (ns → ms, floor). `book.ts` is the receive time (ms, floor) of the last applied depth update
+ * (or of the REST snapshot that resynchronised the book), so `book.ts <= ts` and
+ * `ts - book.ts` is the age of the book on one clock. The exchange's `E` is not mixed in: the
+ * receiver clock runs 1.3–1.5 s behind it on the reference recording.
+ *
+ * One Snapshot per bookTicker message: L1 from the bookTicker, `last_price` from the latest
+ * trade, `book` = top `depth` levels of the rebuilt book (absent until the first REST snapshot).
+ */
+export interface BinanceWsOptions {
+  /** Expected symbol; default: the first `s` seen. Messages of another symbol are `E_UNKNOWN_SYMBOL`. */
+  symbol?: string;
+  /** Levels per side attached to each Snapshot (default 20). */
+  depth?: number;
+  /** Skip and count bad lines instead of throwing on the first one. */
+  lenient?: boolean;
+  /** Given instrument rules; missing tick/lot are inferred from the bookTicker prices/quantities. */
+  instrument?: InstrumentOverrides;
+  /** Most depth updates kept while waiting for a snapshot (default 10 000; overflow drops the oldest, counted). */
+  maxBuffer?: number;
+  /** Called after each applied depth update with the rebuilt book (tests, diagnostics). */
+  onDepthApplied?: (u: number, book: L2Book, line: number) => void;
+}
+
+interface DepthUpdate {
+  U: number;
+  u: number;
+  b: Array<[number, number]>;
+  a: Array<[number, number]>;
+  recvMs: number;
+  line: number;
+}
+
+function fail(code: ErrorCode, detail: string, field: string): never {
+  throw new GrinderError(code, detail, { field });
+}
+
+function int(v: unknown, field: string): number {
+  if (v === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing", field);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) fail(ErrorCode.BAD_NUMBER, `expected a non-negative integer, got ${JSON.stringify(v)}`, field);
+  return v;
+}
+
+function decimal(v: unknown, field: string, allowZero: boolean): number {
+  if (v === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing", field);
+  if (typeof v !== "string") fail(ErrorCode.BAD_TYPE, `expected a decimal string, got ${typeof v}`, field);
+  const x = v.length ? Number(v) : NaN;
+  if (!Number.isFinite(x) || x < 0 || (!allowZero && x === 0)) fail(ErrorCode.BAD_NUMBER, `expected a ${allowZero ? "non-negative" : "positive"} decimal, got '${v.slice(0, 40)}'`, field);
+  return x;
+}
+
+function levels(v: unknown, field: string): Array<[number, number]> {
+  if (v === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing", field);
+  if (!Array.isArray(v)) fail(ErrorCode.BAD_TYPE, "expected an array of [price, qty]", field);
+  const out: Array<[number, number]> = new Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const l = v[i];
+    if (!Array.isArray(l) || l.length < 2) fail(ErrorCode.BAD_TYPE, "expected [price, qty]", `${field}[${i}]`);
+    const p = decimal(l[0], `${field}[${i}][0]`, false);
+    out[i] = [p, decimal(l[1], `${field}[${i}][1]`, true)];
+  }
+  return out;
+}
+
+/** Exact decimal mantissa of a plain decimal string ("2683.80000000" → 268380000000, 8). */
+function mantissa(s: string): [number, number] | undefined {
+  const dot = s.indexOf(".");
+  const digits = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
+  if (digits.length > 15 || !/^\d+$/.test(digits)) return undefined;
+  return [Number(digits), dot < 0 ? 0 : s.length - dot - 1];
+}
+
+/** Receive time `ns` (decimal string) → integer ms (floor). */
+function recvMs(ns: string): number {
+  if (!/^\d{7,}$/.test(ns)) fail(ErrorCode.BAD_NUMBER, `expected a receive time in integer ns, got '${ns.slice(0, 30)}'`, "recv_ns");
+  return Number(ns.slice(0, ns.length - 6));
+}
+
+type State = "unsynced" | "await_first" | "live";
+
+/**
+ * Stream a Binance websocket recording as Snapshots with a rebuilt L2 book (see module doc).
+ *
+ * @example
+ * const imp = importBinanceWs("../shared/data/binance-spot/ethusdt-2024-08-08-stream.txt");
+ * for await (const s of imp) if (s.book?.stale) { ... }
+ * imp.report.counts.gaps;
+ */
+export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): SnapshotImport {
+  const report = newImportReport("binance-ws", file);
+  const depth = opts.depth ?? 20;
+  if (!(Number.isInteger(depth) && depth > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `depth must be a positive integer, got ${depth}`, { field: "depth" });
+  const maxBuffer = opts.maxBuffer ?? 10_000;
+  const box = { symbol: opts.symbol ?? "" };
+  for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference"])
+    report.counts[k] = 0;
+
+  async function* gen(): AsyncGenerator<Snapshot> {
+    const book = new L2Book();
+    const priceStep = new StepTracker();
+    const qtyStep = new StepTracker();
+    let state: State = "unsynced";
+    let everSynced = false;
+    let lastU = -1; // last applied u (or L after a snapshot)
+    let lastSeenU = -1; // largest u of any depth update seen (ordering check)
+    let lastBtU = -1;
+    let lastTs = -1;
+    let bookTs = 0;
+    let lastPrice: number | undefined;
+    let buffer: DepthUpdate[] = [];
+    let version = 0;
+    let cached: OrderBook | undefined;
+    let cachedVersion = -1;
+    // Ring of recent bookTickers for the L1/L2 cross-check (sorted by u: bookTicker ids increase).
+    const RING = 8192;
+    const rU = new Float64Array(RING);
+    const rB = new Float64Array(RING);
+    const rBQ = new Float64Array(RING);
+    const rA = new Float64Array(RING);
+    const rAQ = new Float64Array(RING);
+    let rN = 0; // total pushed
+
+    const goStale = (): void => {
+      state = "unsynced";
+      report.counts.gaps++;
+      version++;
+    };
+
+    const crossCheck = (u: number): void => {
+      // Latest bookTicker with id <= u: both describe the book state after update u.
+      const lo0 = Math.max(0, rN - RING);
+      let lo = lo0;
+      let hi = rN - 1;
+      let best = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (rU[mid % RING] <= u) {
+          best = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (best < 0 || book.bids.size === 0 || book.asks.size === 0) {
+        report.counts.l2_check_no_reference++;
+        return;
+      }
+      const j = best % RING;
+      const ok = book.bids.prices[0] === rB[j] && book.bids.qtys[0] === rBQ[j] && book.asks.prices[0] === rA[j] && book.asks.qtys[0] === rAQ[j];
+      if (ok) report.counts.l2_check_matched++;
+      else report.counts.l2_check_mismatched++;
+    };
+
+    const apply = (d: DepthUpdate): void => {
+      for (const [p, q] of d.b) book.bids.set(p, q);
+      for (const [p, q] of d.a) book.asks.set(p, q);
+      lastU = d.u;
+      bookTs = d.recvMs;
+      version++;
+      report.counts.depth_applied++;
+      crossCheck(d.u);
+      if (opts.onDepthApplied) opts.onDepthApplied(d.u, book, d.line);
+    };
+
+    const onDepth = (d: DepthUpdate): void => {
+      if (state === "unsynced") {
+        buffer.push(d);
+        report.counts.depth_buffered++;
+        if (buffer.length > maxBuffer) {
+          buffer.shift();
+          bump(report, "depth_buffer_overflow");
+        }
+        return;
+      }
+      if (state === "await_first") {
+        if (d.u <= lastU) {
+          report.counts.depth_dropped_old++;
+          return;
+        }
+        if (d.U <= lastU + 1) {
+          state = "live";
+          apply(d);
+          return;
+        }
+      } else if (d.U === lastU + 1) {
+        apply(d);
+        return;
+      }
+      goStale();
+      onDepth(d);
+    };
+
+    const onRest = (L: number, bids: Array<[number, number]>, asks: Array<[number, number]>, ms: number): void => {
+      if (state === "live" && L <= lastU) {
+        // Older than the live book: reloading it would rewind the book behind updates already applied.
+        bump(report, "rest_snapshots_older_ignored");
+        return;
+      }
+      book.clear();
+      for (const [p, q] of bids) if (q > 0) book.bids.set(p, q);
+      for (const [p, q] of asks) if (q > 0) book.asks.set(p, q);
+      if (everSynced && state === "unsynced") report.counts.resyncs++;
+      everSynced = true;
+      state = "await_first";
+      lastU = L;
+      bookTs = ms;
+      version++;
+      const pending = buffer;
+      buffer = [];
+      for (const d of pending) onDepth(d);
+    };
+
+    const view = (): OrderBook | undefined => {
+      if (!everSynced) return undefined;
+      if (cachedVersion !== version) {
+        const b: OrderBook = { bids: book.bids.top(depth), asks: book.asks.top(depth), ts: bookTs };
+        if (state === "unsynced") b.stale = true;
+        cached = b;
+        cachedVersion = version;
+      }
+      return cached;
+    };
+
+    let lineNo = 0;
+    for await (const raw of readLines(file)) {
+      lineNo++;
+      report.lines = lineNo;
+      if (raw.length === 0) {
+        bump(report, "blank_lines");
+        continue;
+      }
+      try {
+        const sp = raw.indexOf(" ");
+        if (sp < 0) fail(ErrorCode.PARSE, "truncated line: expected '<recv_ns> <json>'", "recv_ns");
+        const ms = recvMs(raw.slice(0, sp));
+        let msg: Record<string, unknown>;
+        try {
+          msg = JSON.parse(raw.slice(sp + 1));
+        } catch (e) {
+          throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`, { field: "json" });
+        }
+        if (msg === null || typeof msg !== "object") fail(ErrorCode.PARSE, "message is not a JSON object", "json");
+        if (ms < lastTs) fail(ErrorCode.TIME_BACKWARDS, `receive time ${ms} ms is before the previous line's ${lastTs}`, "recv_ns");
+        lastTs = ms;
+        if ("lastUpdateId" in msg) {
+          const L = int(msg.lastUpdateId, "lastUpdateId");
+          const bids = levels(msg.bids, "bids");
+          const asks = levels(msg.asks, "asks");
+          for (let i = 1; i < bids.length; i++) if (!(bids[i][0] < bids[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "bids must strictly descend", `bids[${i}][0]`);
+          for (let i = 1; i < asks.length; i++) if (!(asks[i][0] > asks[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "asks must strictly ascend", `asks[${i}][0]`);
+          report.counts.rest_snapshots++;
+          onRest(L, bids, asks, ms);
+          continue;
+        }
+        const stream = msg.stream;
+        const data = msg.data as Record<string, unknown> | undefined;
+        if (typeof stream !== "string") fail(ErrorCode.MISSING_FIELD, "neither a REST snapshot nor a combined-stream message", "stream");
+        if (data === null || typeof data !== "object") fail(ErrorCode.MISSING_FIELD, "required field is missing", "data");
+        const s = data.s;
+        if (typeof s !== "string" || !s) fail(ErrorCode.MISSING_FIELD, "required field is missing", "data.s");
+        if (!box.symbol) box.symbol = s;
+        else if (s !== box.symbol) fail(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s}' in a recording of '${box.symbol}'`, "data.s");
+        if (stream.endsWith("@bookTicker")) {
+          const u = int(data.u, "data.u");
+          const bp = decimal(data.b, "data.b", false);
+          const bq = decimal(data.B, "data.B", false);
+          const ap = decimal(data.a, "data.a", false);
+          const aq = decimal(data.A, "data.A", false);
+          if (bp >= ap) fail(ErrorCode.CROSSED_BOOK, `crossed quote: bid ${bp} >= ask ${ap}`, "data.b");
+          if (u <= lastBtU) fail(ErrorCode.SEQUENCE, u === lastBtU ? `duplicate bookTicker update id ${u}` : `bookTicker update id ${u} is before the previous ${lastBtU}`, "data.u");
+          lastBtU = u;
+          report.counts.book_ticker++;
+          for (const [v, t] of [[data.b, priceStep], [data.a, priceStep], [data.B, qtyStep], [data.A, qtyStep]] as const) {
+            const m = mantissa(v as string);
+            if (m) t.add(m[0], m[1]);
+          }
+          const j = rN % RING;
+          rU[j] = u;
+          rB[j] = bp;
+          rBQ[j] = bq;
+          rA[j] = ap;
+          rAQ[j] = aq;
+          rN++;
+          const snap: Snapshot = { ts: ms, symbol: s, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq };
+          if (lastPrice !== undefined) snap.last_price = lastPrice;
+          const b = view();
+          if (b) {
+            snap.book = b;
+            if (b.stale) report.counts.stale_snapshots++;
+          } else report.counts.snapshots_without_book++;
+          if (report.first_ts === undefined) report.first_ts = ms;
+          report.last_ts = ms;
+          report.emitted++;
+          yield snap;
+        } else if (data.e === "depthUpdate") {
+          const U = int(data.U, "data.U");
+          const u = int(data.u, "data.u");
+          if (U > u) fail(ErrorCode.SEQUENCE, `first update id U=${U} is after final id u=${u}`, "data.U");
+          if (u <= lastSeenU) fail(ErrorCode.SEQUENCE, u === lastSeenU ? `duplicate depth update u=${u}` : `depth update u=${u} is before the previous u=${lastSeenU}`, "data.u");
+          if (U <= lastSeenU) fail(ErrorCode.SEQUENCE, `depth update U=${U} overlaps the previous update (u=${lastSeenU})`, "data.U");
+          const d: DepthUpdate = { U, u, b: levels(data.b, "data.b"), a: levels(data.a, "data.a"), recvMs: ms, line: lineNo };
+          lastSeenU = u;
+          report.counts.depth_update++;
+          onDepth(d);
+        } else if (data.e === "trade") {
+          lastPrice = decimal(data.p, "data.p", false);
+          report.counts.trade++;
+        } else {
+          fail(ErrorCode.PARSE, `unsupported stream '${stream.slice(0, 60)}'`, "stream");
+        }
+      } catch (e) {
+        refuse(e, report, file, lineNo, !!opts.lenient);
+      }
+    }
+    if (buffer.length) bump(report, "depth_unapplied_at_end", buffer.length);
+    if (state === "unsynced" && everSynced) bump(report, "stale_at_end");
+    const tick = opts.instrument?.tick_size ?? priceStep.step();
+    const lot = opts.instrument?.lot_size ?? qtyStep.step();
+    if (box.symbol && tick !== undefined && lot !== undefined) {
+      report.instrument = { symbol: box.symbol, tick_size: tick, lot_size: lot, min_notional: opts.instrument?.min_notional ?? 0 };
+      report.instrument_inferred = opts.instrument?.tick_size === undefined || opts.instrument?.lot_size === undefined;
+    }
+  }
+
+  return {
+    report,
+    get symbol() {
+      return box.symbol;
+    },
+    [Symbol.asyncIterator]: () => gen(),
+  };
+}
+
+/** Default symbol guess for a recording file name (`ethusdt-2024-...` → `ETHUSDT`). */
+export function symbolFromRecordingName(file: string): string | undefined {
+  const m = /^([a-z0-9]+)-/i.exec(path.basename(file));
+  return m ? m[1].toUpperCase() : undefined;
+}
