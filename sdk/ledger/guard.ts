@@ -1,0 +1,145 @@
+import type { RiskConfig } from "./config";
+
+/** Guard state of spec 17.14.3. */
+export type GuardState = "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY";
+
+export interface GuardTransition {
+  ts: number;
+  from: GuardState;
+  to: GuardState;
+  dd: number;
+  dd_budget: number;
+  dd_utilization: number;
+  reason: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Portfolio drawdown guard (spec 17.7.1, 17.14.3).
+ *
+ * dd_budget = equity₀ · dd_budget_pct (or `dd_budget_abs`), fixed for the run.
+ * dd = high-water equity within the window − current equity (≥ 0); dd_utilization = dd / budget.
+ * Windows are in data time: `daily` (UTC days) and `session` (fixed windows of `length_ms` from
+ * `anchor_ms`) reset the high-water mark to the current equity at each boundary; `rolling` uses
+ * the highest equity over the trailing `length_ms`, kept as per-bucket maxima in a monotone
+ * ring (no allocation per update).
+ *
+ * NORMAL → DAMAGE_CONTROL at utilization ≥ damage_control_utilization; back to NORMAL at
+ * ≤ damage_control_exit_utilization (hysteresis); any → EMERGENCY at ≥ emergency_utilization,
+ * latched until `reset()`.
+ */
+export class DrawdownGuard {
+  readonly budget: number;
+  state: GuardState = "NORMAL";
+  dd = 0;
+  utilization = 0;
+  /** Highest utilization seen. */
+  maxUtilization = 0;
+  peak: number;
+  private windowId = Number.NaN;
+  // rolling window: monotone (decreasing value) deque of completed bucket maxima
+  private readonly qBucket: Float64Array;
+  private readonly qVal: Float64Array;
+  private qHead = 0;
+  private qLen = 0;
+  private curBucket = Number.NaN;
+  private curMax = -Infinity;
+  /** Equity the first rolling bucket starts from: equity₀, or the equity at a reset. */
+  private baseline: number;
+
+  constructor(private readonly cfg: RiskConfig) {
+    this.budget = cfg.dd_budget_abs ?? cfg.equity * cfg.dd_budget_pct;
+    this.peak = cfg.equity;
+    this.baseline = cfg.equity;
+    const cap = cfg.window.kind === "rolling" ? Math.ceil(cfg.window.length_ms / cfg.window.rolling_bucket_ms) + 2 : 1;
+    this.qBucket = new Float64Array(cap);
+    this.qVal = new Float64Array(cap);
+  }
+
+  /**
+   * Mark the guard with the portfolio equity at `ts` (non-decreasing). Returns the transition
+   * when the state changed, else `null`.
+   */
+  update(ts: number, equity: number): GuardTransition | null {
+    const w = this.cfg.window;
+    if (w.kind === "rolling") {
+      this.peak = this.rollingPeak(ts, equity);
+    } else {
+      const len = w.kind === "daily" ? DAY_MS : w.length_ms;
+      const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
+      const id = Math.floor((ts - anchor) / len);
+      if (id !== this.windowId) {
+        // A new window starts from the equity it inherits; the first window starts at equity₀.
+        if (this.windowId === this.windowId) this.peak = equity;
+        else this.peak = Math.max(this.cfg.equity, equity);
+        this.windowId = id;
+      }
+      if (equity > this.peak) this.peak = equity;
+    }
+    this.dd = this.peak > equity ? this.peak - equity : 0;
+    this.utilization = this.budget > 0 ? this.dd / this.budget : 0;
+    if (this.utilization > this.maxUtilization) this.maxUtilization = this.utilization;
+    const from = this.state;
+    let to: GuardState = from;
+    let reason = "";
+    if (from !== "EMERGENCY") {
+      if (this.utilization >= this.cfg.emergency_utilization) {
+        to = "EMERGENCY";
+        reason = "DD_BUDGET_BREACHED";
+      } else if (from === "NORMAL" && this.utilization >= this.cfg.damage_control_utilization) {
+        to = "DAMAGE_CONTROL";
+        reason = "DD_UTILIZATION_HIGH";
+      } else if (from === "DAMAGE_CONTROL" && this.utilization <= this.cfg.damage_control_exit_utilization) {
+        to = "NORMAL";
+        reason = "DD_UTILIZATION_RECOVERED";
+      }
+    }
+    if (to === from) return null;
+    this.state = to;
+    return { ts, from, to, dd: this.dd, dd_budget: this.budget, dd_utilization: this.utilization, reason };
+  }
+
+  /** Explicit reset of the EMERGENCY latch: back to NORMAL with the high-water mark at `equity`. */
+  reset(ts: number, equity: number): GuardTransition | null {
+    if (this.state !== "EMERGENCY") return null;
+    this.peak = equity;
+    this.baseline = equity;
+    this.qLen = 0;
+    this.curBucket = Number.NaN;
+    this.curMax = -Infinity;
+    this.dd = 0;
+    this.utilization = 0;
+    this.state = "NORMAL";
+    return { ts, from: "EMERGENCY", to: "NORMAL", dd: 0, dd_budget: this.budget, dd_utilization: 0, reason: "EMERGENCY_RESET" };
+  }
+
+  private rollingPeak(ts: number, equity: number): number {
+    const w = this.cfg.window;
+    const bucket = Math.floor(ts / w.rolling_bucket_ms);
+    const cap = this.qVal.length;
+    if (bucket !== this.curBucket) {
+      if (this.curBucket === this.curBucket) {
+        // push the completed bucket's maximum, dropping dominated ones from the back
+        while (this.qLen > 0 && this.qVal[(this.qHead + this.qLen - 1) % cap] <= this.curMax) this.qLen--;
+        const at = (this.qHead + this.qLen) % cap;
+        this.qBucket[at] = this.curBucket;
+        this.qVal[at] = this.curMax;
+        this.qLen++;
+        this.curMax = equity;
+      } else {
+        // the first window starts at equity₀ (a loss on the very first mark counts)
+        this.curMax = Math.max(this.baseline, equity);
+      }
+      this.curBucket = bucket;
+    }
+    if (equity > this.curMax) this.curMax = equity;
+    // evict buckets that ended before the trailing window
+    const oldest = ts - w.length_ms;
+    while (this.qLen > 0 && (this.qBucket[this.qHead] + 1) * w.rolling_bucket_ms <= oldest) {
+      this.qHead = (this.qHead + 1) % cap;
+      this.qLen--;
+    }
+    return this.qLen > 0 && this.qVal[this.qHead] > this.curMax ? this.qVal[this.qHead] : this.curMax;
+  }
+}

@@ -1,0 +1,217 @@
+import Decimal from "decimal.js";
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import type { Side } from "../contracts/trading";
+
+/** Per-symbol booked state, in decimal arithmetic (DESIGN: decimal.js in the ledger). */
+export interface SymbolBook {
+  symbol: string;
+  /** Signed base quantity. */
+  position: Decimal;
+  /** Average entry price of the open position (0 when flat). */
+  avg_entry: Decimal;
+  /** Realised PnL before fees (quote). */
+  realized: Decimal;
+  /** Fees paid (quote, positive = paid). */
+  fees: Decimal;
+  /** Σ |price·qty| of fills (quote). */
+  turnover: Decimal;
+  fills: number;
+  /** Last mark price (mid). */
+  mark: number;
+  // float shadows for the per-snapshot mark path (refreshed on every fill)
+  posF: number;
+  avgF: number;
+  realizedF: number;
+  feesF: number;
+  /** Largest |position·mark| seen (quote). */
+  max_inventory_notional: number;
+}
+
+export interface SymbolLedgerView {
+  symbol: string;
+  position: number;
+  avg_entry: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  fees: number;
+  turnover: number;
+  inventory_notional: number;
+  max_inventory_notional: number;
+  mark: number;
+  fills: number;
+}
+
+export interface PortfolioLedgerView {
+  equity: number;
+  initial_equity: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  fees: number;
+  turnover: number;
+  inventory_notional: number;
+  effective_leverage: number;
+  symbols: SymbolLedgerView[];
+}
+
+/**
+ * Positions and PnL per symbol and for the portfolio (average-cost method).
+ * equity = initial + Σ realised + Σ unrealised − Σ fees. Fills are booked in decimal; the
+ * per-snapshot mark (`markFloat`, `equityFloat`) uses float shadows of the booked values so the
+ * hot loop does not allocate — reported views recompute in decimal.
+ */
+export class Ledger {
+  readonly initialEquity: Decimal;
+  private readonly books: SymbolBook[] = [];
+  private readonly index = new Map<string, SymbolBook>();
+
+  constructor(initialEquity: number, symbols: Iterable<string>) {
+    this.initialEquity = new Decimal(initialEquity);
+    for (const s of [...symbols].sort()) {
+      const b: SymbolBook = {
+        symbol: s,
+        position: new Decimal(0),
+        avg_entry: new Decimal(0),
+        realized: new Decimal(0),
+        fees: new Decimal(0),
+        turnover: new Decimal(0),
+        fills: 0,
+        mark: 0,
+        posF: 0,
+        avgF: 0,
+        realizedF: 0,
+        feesF: 0,
+        max_inventory_notional: 0,
+      };
+      this.books.push(b);
+      this.index.set(s, b);
+    }
+  }
+
+  book(symbol: string): SymbolBook {
+    const b = this.index.get(symbol);
+    if (!b) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `ledger has no symbol '${symbol}'`);
+    return b;
+  }
+
+  /**
+   * Book a fill. Returns the realised PnL (before fees) this fill produced.
+   * Average cost: adding keeps a weighted average entry; reducing realises (p − avg)·q·sign;
+   * a fill through zero closes the old position and opens the rest at the fill price.
+   */
+  applyFill(symbol: string, side: Side, price: number, qty: number, fee: number): Decimal {
+    if (!(qty > 0) || !(price > 0) || !Number.isFinite(fee))
+      throw new GrinderError(ErrorCode.INVARIANT, `bad fill ${side} ${qty}@${price} fee ${fee}`);
+    const b = this.book(symbol);
+    const p = new Decimal(price);
+    const q = new Decimal(qty);
+    const signed = side === "BUY" ? q : q.neg();
+    const pos = b.position;
+    let realized = new Decimal(0);
+    if (pos.isZero() || pos.isPositive() === signed.isPositive()) {
+      const newPos = pos.add(signed);
+      b.avg_entry = b.avg_entry.mul(pos.abs()).add(p.mul(q)).div(newPos.abs());
+      b.position = newPos;
+    } else {
+      const closeQty = Decimal.min(pos.abs(), q);
+      realized = p.sub(b.avg_entry).mul(closeQty).mul(pos.isPositive() ? 1 : -1);
+      const newPos = pos.add(signed);
+      if (newPos.isZero()) b.avg_entry = new Decimal(0);
+      else if (newPos.isPositive() !== pos.isPositive()) b.avg_entry = p;
+      b.position = newPos;
+    }
+    b.realized = b.realized.add(realized);
+    b.fees = b.fees.add(fee);
+    b.turnover = b.turnover.add(p.mul(q));
+    b.fills++;
+    b.posF = b.position.toNumber();
+    b.avgF = b.avg_entry.toNumber();
+    b.realizedF = b.realized.toNumber();
+    b.feesF = b.fees.toNumber();
+    if (b.mark === 0) b.mark = price;
+    this.trackInventory(b);
+    return realized;
+  }
+
+  /** Update a symbol's mark (mid) — float only, no allocation. */
+  markFloat(symbol: SymbolBook, mid: number): void {
+    symbol.mark = mid;
+    this.trackInventory(symbol);
+  }
+
+  private trackInventory(b: SymbolBook): void {
+    const inv = Math.abs(b.posF * b.mark);
+    if (inv > b.max_inventory_notional) b.max_inventory_notional = inv;
+  }
+
+  /** Portfolio equity at the current marks (float path, for guards). */
+  equityFloat(): number {
+    let e = this.initialEquity.toNumber();
+    for (let i = 0; i < this.books.length; i++) {
+      const b = this.books[i];
+      e += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
+    }
+    return e;
+  }
+
+  /** Σ |position·mark| / equity (float path). */
+  leverageFloat(equity: number): number {
+    let n = 0;
+    for (let i = 0; i < this.books.length; i++) n += Math.abs(this.books[i].posF * this.books[i].mark);
+    return equity > 0 ? n / equity : Infinity;
+  }
+
+  symbols(): ReadonlyArray<SymbolBook> {
+    return this.books;
+  }
+
+  /** Exact decimal view of one symbol at its last mark. */
+  symbolView(symbol: string): SymbolLedgerView {
+    const b = this.book(symbol);
+    const mark = new Decimal(b.mark);
+    const unreal = b.position.isZero() ? new Decimal(0) : b.position.mul(mark.sub(b.avg_entry));
+    return {
+      symbol: b.symbol,
+      position: b.position.toNumber(),
+      avg_entry: b.avg_entry.toNumber(),
+      realized_pnl: b.realized.toNumber(),
+      unrealized_pnl: unreal.toNumber(),
+      fees: b.fees.toNumber(),
+      turnover: b.turnover.toNumber(),
+      inventory_notional: b.position.mul(mark).abs().toNumber(),
+      max_inventory_notional: b.max_inventory_notional,
+      mark: b.mark,
+      fills: b.fills,
+    };
+  }
+
+  /** Exact decimal view of the portfolio at the last marks. */
+  view(): PortfolioLedgerView {
+    let realized = new Decimal(0);
+    let unreal = new Decimal(0);
+    let fees = new Decimal(0);
+    let turnover = new Decimal(0);
+    let inv = new Decimal(0);
+    for (const b of this.books) {
+      realized = realized.add(b.realized);
+      fees = fees.add(b.fees);
+      turnover = turnover.add(b.turnover);
+      if (!b.position.isZero()) {
+        const m = new Decimal(b.mark);
+        unreal = unreal.add(b.position.mul(m.sub(b.avg_entry)));
+        inv = inv.add(b.position.mul(m).abs());
+      }
+    }
+    const equity = this.initialEquity.add(realized).add(unreal).sub(fees);
+    return {
+      equity: equity.toNumber(),
+      initial_equity: this.initialEquity.toNumber(),
+      realized_pnl: realized.toNumber(),
+      unrealized_pnl: unreal.toNumber(),
+      fees: fees.toNumber(),
+      turnover: turnover.toNumber(),
+      inventory_notional: inv.toNumber(),
+      effective_leverage: equity.isPositive() ? inv.div(equity).toNumber() : 0,
+      symbols: this.books.map((b) => this.symbolView(b.symbol)),
+    };
+  }
+}
