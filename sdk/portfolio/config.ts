@@ -28,7 +28,7 @@ export const PortfolioGatesSchema = z
     /** Severe thin book (L1): `thin_l1_quote` = min(bid_qty, ask_qty)·mid below this (quote). */
     min_thin_l1_quote: z.number().finite().nonnegative().default(1_000),
     /** Severe thin book (L2, only when a fresh book exists): top-N depth below this (quote). */
-    min_depth_topn_usd: z.number().finite().nonnegative().default(5_000),
+    min_depth_topn_usd: z.number().finite().nonnegative().default(10_000),
     /** Severe thin book (L2, only when a fresh book exists): impact estimate above this (bps). */
     max_impact_bps: z.number().finite().positive().default(50),
     /**
@@ -62,7 +62,7 @@ export const PortfolioWeightsSchema = z
 /**
  * Hysteresis of the selection (ADR: Top-K hysteresis). An incumbent keeps its seat unless a
  * challenger's score beats the incumbent's by more than `score_margin` (score units: the
- * normalised components are in (0, 1], so the margin is a fraction of one full-weight
+ * normalised components are in [0, 1], so the margin is a fraction of one full-weight
  * component).
  */
 export const PortfolioHysteresisSchema = z
@@ -86,11 +86,19 @@ export const PortfolioConfigSchema = z
     hysteresis: PortfolioHysteresisSchema.default({}),
     weights: PortfolioWeightsSchema.default({}),
     /**
-     * Normalisation of score components across the compared (gate-passing) symbols.
-     * `rank`: mid-rank percentile in (0, 1] (ADR: Top-K score normalisation). The tox
+     * Normalisation of score components across the compared (gate-passing) symbols
+     * (ADR: Top-K score normalisation). `max_ratio`: each component is a ratio to the best /
+     * largest value among the compared symbols, on a tail-compressed scale, in [0, 1]; the tox
      * penalty is already on the contract's absolute 0..1 scale and is used as is.
      */
-    normalisation: z.enum(["rank"]).default("rank"),
+    normalisation: z.enum(["max_ratio"]).default("max_ratio"),
+    /**
+     * |trend_strength| is divided by max(largest |trend_strength| among the compared symbols,
+     * this floor). trend_strength is in units of random-walk noise (below ~1 on a driftless
+     * market), so among purely choppy symbols the trend component stays small instead of being
+     * stretched to 1 by noise.
+     */
+    trend_scale_floor: z.number().finite().positive().default(1),
     gates: PortfolioGatesSchema.default({}),
     /**
      * Budget allocator (spec 17.7.2): `equal` = dd_portfolio / K; `weighted` =
