@@ -7,4 +7,5 @@ export * from "./util";
 export * from "./data";
 export * from "./policy";
 export * from "./config";
+export * from "./portfolio";
 export { SDK_VERSION } from "./version";
