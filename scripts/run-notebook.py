@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""Execute a notebook headless through Jupyter (nbclient) and export it.
+
+    /usr/bin/python3 scripts/run-notebook.py NOTEBOOK [--ipynb OUT] [--html OUT] [--timeout S]
+                                             [--kernel NAME] [--json]
+
+Runs every code cell on the `grinder` kernel (tslab started at the project root). A cell
+fails when it produces an `error` output, when the kernel's reply says `error`, or when it
+writes to stderr: tslab reports TypeScript compile errors and uncaught exceptions as stderr
+stream output, not as error outputs. A cell tagged `allow-stderr` may write to stderr.
+
+The executed notebook (`--ipynb`) and its HTML export (`--html`, nbconvert's lab template)
+are written atomically (temporary file + rename), also when a cell failed, so the failure
+can be read in context. Prints a JSON summary with `--json`. Exit status: 0 all cells ran
+clean, 1 a cell failed, 2 usage or Jupyter error.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+
+def atomic_write(path, data):
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def cell_problem(cell):
+    """The error text of a failed cell, or None."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    texts = []
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "error":
+            texts.append("%s: %s\n%s" % (out.get("ename"), out.get("evalue"), "\n".join(out.get("traceback", []))))
+        elif kind == "stream" and out.get("name") == "stderr" and "allow-stderr" not in tags:
+            texts.append(out.get("text", ""))
+    return "".join(texts) if texts else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("notebook")
+    ap.add_argument("--ipynb", help="write the executed notebook here")
+    ap.add_argument("--html", help="write the HTML export here")
+    ap.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    ap.add_argument("--kernel", default="grinder")
+    ap.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    args = ap.parse_args()
+
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+    except ImportError as e:  # pragma: no cover - environment problem
+        print("run-notebook: %s (install python3-nbclient, see scripts/setup.sh)" % e, file=sys.stderr)
+        return 2
+
+    nb = nbformat.read(args.notebook, as_version=4)
+    started = time.monotonic()
+    client = NotebookClient(
+        nb,
+        timeout=args.timeout,
+        kernel_name=args.kernel,
+        allow_errors=True,
+        # The kernel starts at the project root whatever this is (scripts/grinder-kernel.sh).
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.notebook))}},
+    )
+    failure = None
+    jupyter_error = None
+    try:
+        client.execute()
+    except CellExecutionError as e:  # only raised when allow_errors is off; kept for safety
+        jupyter_error = str(e)
+    except Exception as e:  # kernel died, timeout, ...
+        jupyter_error = "%s: %s" % (type(e).__name__, e)
+    seconds = time.monotonic() - started
+
+    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    executed = 0
+    for i, c in code_cells:
+        if c.get("execution_count") is not None:
+            executed += 1
+        problem = cell_problem(c)
+        if problem is not None and failure is None:
+            failure = {"cell": i, "id": c.get("id"), "source": c.source, "error": problem}
+    if failure is None and jupyter_error is not None:
+        failure = {"cell": None, "id": None, "source": "", "error": jupyter_error}
+    if failure is None and executed < len(code_cells):
+        # tslab aborts the rest of a run after an error reply; a silent abort is still a failure.
+        first = next(c for _, c in code_cells if c.get("execution_count") is None)
+        failure = {"cell": nb.cells.index(first), "id": first.get("id"), "source": first.source,
+                   "error": "cell was not executed (the kernel aborted the run)"}
+
+    if args.ipynb:
+        atomic_write(args.ipynb, nbformat.writes(nb))
+    if args.html:
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(template_name="lab")
+        body, _ = exporter.from_notebook_node(nb)
+        atomic_write(args.html, body)
+
+    summary = {
+        "notebook": args.notebook,
+        "ok": failure is None,
+        "code_cells": len(code_cells),
+        "executed": executed,
+        "seconds": round(seconds, 2),
+        "failure": failure,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    elif failure:
+        print("run-notebook: %s: cell %s failed\n--- source ---\n%s\n--- error ---\n%s"
+              % (args.notebook, failure["cell"], failure["source"], failure["error"]), file=sys.stderr)
+    return 0 if failure is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

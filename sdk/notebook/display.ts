@@ -1,0 +1,136 @@
+/**
+ * Showing figures, tables and HTML in a tslab notebook.
+ *
+ * A figure is sent as ONE display message carrying a MIME bundle:
+ * - `application/vnd.plotly.v1+json` — the figure itself, for front ends with a plotly renderer;
+ * - `text/html` — a `<div>` plus a script calling `Plotly.newPlot`, so classic Notebook, JupyterLab
+ *   without the renderer and nbconvert's HTML export all show it offline. plotly.js is read from
+ *   the installed `plotly.js-dist-min` package and inlined in the FIRST figure's HTML of the
+ *   kernel session (i.e. the notebook); later figures reuse `window.Plotly`. Never a CDN.
+ * - `text/plain` — the title.
+ * See docs/DECISIONS.md (plotly MIME bundle and offline inclusion).
+ */
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import type { PlotlyFigure } from "./plotly";
+
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/** A Jupyter MIME bundle: MIME type → payload. */
+export type MimeBundle = Record<string, unknown>;
+
+let plotlySource: string | null = null;
+let libraryIncluded = false;
+let figureCount = 0;
+
+/** plotly.js (minified bundle) from node_modules, made safe to inline in a `<script>` element. */
+export function plotlyLibrarySource(): string {
+  if (plotlySource === null) {
+    const file = require.resolve("plotly.js-dist-min/plotly.min.js");
+    // "<!--" and "</script" inside an inline script confuse the HTML parser; in plotly's bundle
+    // they only occur in string literals, where "\x21" / "<\/" mean the same characters.
+    plotlySource = readFileSync(file, "utf8").split("<!--").join("<\\x21--").split("</script").join("<\\/script");
+  }
+  return plotlySource;
+}
+
+/** Forget that plotly.js was already sent (e.g. after clearing all outputs of a notebook). */
+export function resetPlotlyInclusion(): void {
+  libraryIncluded = false;
+}
+
+/** Whether the next figure will carry the library. */
+export function plotlyLibraryPending(): boolean {
+  return !libraryIncluded;
+}
+
+function escapeScriptJson(json: string): string {
+  // JSON inside <script>: keep "</script" and "<!--" from ending or escaping the element.
+  return json.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+export interface FigureHtmlOptions {
+  /** Inline plotly.js in this HTML (default: only for the first figure of the session). */
+  includeLibrary?: boolean;
+  /** Element id (default: derived from the figure and a session counter). */
+  divId?: string;
+}
+
+/**
+ * Self-contained HTML for a figure. Without the library inlined, the script waits (up to
+ * ~10 s) for `window.Plotly` from an earlier output, since front ends may render outputs
+ * out of order.
+ */
+export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): string {
+  const json = JSON.stringify(fig);
+  const divId = opts.divId ?? `grinder-plot-${createHash("sha256").update(json).digest("hex").slice(0, 10)}-${++figureCount}`;
+  const height = typeof fig.layout.height === "number" ? fig.layout.height : 420;
+  const lib = opts.includeLibrary ? `<script type="text/javascript">${plotlyLibrarySource()}</script>\n` : "";
+  const script =
+    `(function(){var fig=${escapeScriptJson(json)};var tries=0;` +
+    `function draw(){var el=document.getElementById(${JSON.stringify(divId)});` +
+    `if(window.Plotly&&el){window.Plotly.newPlot(el,fig.data,fig.layout,{responsive:true,displaylogo:false});}` +
+    `else if(tries++<200){setTimeout(draw,50);}}draw();})();`;
+  return `${lib}<div id="${divId}" class="grinder-plot" style="width:100%;height:${height}px;"></div>\n<script type="text/javascript">${script}</script>`;
+}
+
+/** The MIME bundle for a figure (marks the library as included when it carries it). */
+export function figureBundle(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): MimeBundle {
+  const includeLibrary = opts.includeLibrary ?? !libraryIncluded;
+  const html = figureHtml(fig, { ...opts, includeLibrary });
+  if (includeLibrary) libraryIncluded = true;
+  return { [PLOTLY_MIME]: fig, "text/html": html, "text/plain": `<figure: ${fig.layout.title.text}>` };
+}
+
+type DisplayWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+/**
+ * tslab's writer of display messages while a cell runs (null outside a kernel). tslab's
+ * public `display.raw` sends a single MIME type; its internal writer takes a whole bundle.
+ */
+function kernelWriter(): DisplayWriter | null {
+  try {
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: DisplayWriter | null };
+    return jupyter.lastWriteDisplayData ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Send a MIME bundle to the notebook. Outside a kernel (a script, a test) it prints the
+ * `text/plain` part and returns false.
+ */
+export function displayBundle(bundle: MimeBundle): boolean {
+  const write = kernelWriter();
+  if (!write) {
+    if (typeof bundle["text/plain"] === "string") process.stdout.write(`${bundle["text/plain"]}\n`);
+    return false;
+  }
+  write({ data: bundle, metadata: {}, transient: {} }, false);
+  return true;
+}
+
+/**
+ * Display a plotly figure in the notebook.
+ * @example
+ * showFigure(priceGridFigure({ symbol: "BTCUSDT", ts, mid }));
+ */
+export function showFigure(fig: PlotlyFigure): void {
+  displayBundle(figureBundle(fig));
+}
+
+/** Display an HTML fragment. */
+export function showHtml(html: string, plain = ""): void {
+  displayBundle({ "text/html": html, "text/plain": plain });
+}
+
+/** Display Markdown (rendered by the front end; nbconvert renders it in exports). */
+export function showMarkdown(md: string): void {
+  displayBundle({ "text/markdown": md, "text/plain": md });
+}
+
+/** Escape text for HTML. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
