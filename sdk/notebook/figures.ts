@@ -213,7 +213,10 @@ function levelSegments(plans: ReadonlyArray<GridPlan>, side: "bids" | "asks", en
   for (let i = 0; i < plans.length; i += stride) {
     const t0 = plans[i].ts;
     const t1 = i + stride < plans.length ? plans[i + stride].ts : endTs;
-    for (const l of plans[i][side]) x.push(t0, t1, null), y.push(l.price, l.price, null);
+    for (const l of plans[i][side]) {
+      x.push(t0, t1, null);
+      y.push(l.price, l.price, null);
+    }
   }
   return { x, y };
 }
@@ -345,7 +348,9 @@ export function spreadDepthFigure(input: SpreadDepthInput): PlotlyFigure {
     const ys: number[] = [];
     for (let i = 0; i < Math.min(input.ts.length, input.depth_quote.length); i++) {
       const v = input.depth_quote[i];
-      if (v !== null && v !== undefined) xs.push(input.ts[i]), ys.push(v);
+      if (v === null || v === undefined) continue;
+      xs.push(input.ts[i]);
+      ys.push(v);
     }
     if (xs.length) {
       data.push(line("depth (quote)", xs, ys, SERIES_COLORS.depth, maxPoints, { yaxis: "y2" }));

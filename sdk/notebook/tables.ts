@@ -18,7 +18,12 @@ export function rowsToTable(rows: ReadonlyArray<Record<string, unknown>>, column
   const names: string[] = columns ? [...columns] : [];
   if (!columns) {
     const seen = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) seen.add(k), names.push(k);
+    for (const r of rows)
+      for (const k of Object.keys(r)) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        names.push(k);
+      }
   }
   const cols: Record<string, unknown[]> = {};
   for (const n of names) cols[n] = rows.map((r) => (r[n] === undefined ? null : r[n]));
