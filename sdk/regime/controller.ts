@@ -1,0 +1,277 @@
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import type { Features, ToxAssessment } from "../contracts/features";
+import type { ReasonCode, Regime, RegimeTransition, ToxSeverity } from "../contracts/trading";
+import { RegimeConfigSchema, type RegimeConfig, type RegimeConfigInput } from "./config";
+
+/** Reason codes of the regime controller (spec 17.6). Stable: they are hashed in digests. */
+export const REGIME_KILL_SWITCH = "REGIME_KILL_SWITCH";
+export const REGIME_EXTREME_TOX_LATCH = "REGIME_EXTREME_TOX_LATCH";
+export const REGIME_EMERGENCY_RESET = "REGIME_EMERGENCY_RESET";
+export const REGIME_MANUAL_PAUSE = "REGIME_MANUAL_PAUSE";
+export const REGIME_RESUME = "REGIME_RESUME";
+export const REGIME_TOX = "REGIME_TOX";
+export const REGIME_THIN_L1 = "REGIME_THIN_L1";
+export const REGIME_THIN_DEPTH = "REGIME_THIN_DEPTH";
+export const REGIME_L1_STALE = "REGIME_L1_STALE";
+export const REGIME_L2_STALE = "REGIME_L2_STALE";
+export const REGIME_VOL_RATIO = "REGIME_VOL_RATIO";
+export const REGIME_VOL_JUMP = "REGIME_VOL_JUMP";
+export const REGIME_TREND_UP = "REGIME_TREND_UP";
+export const REGIME_TREND_DOWN = "REGIME_TREND_DOWN";
+export const REGIME_RANGE = "REGIME_RANGE";
+export const REGIME_WARMUP = "REGIME_WARMUP";
+export const REGIME_DWELL_HOLD = "REGIME_DWELL_HOLD";
+
+/**
+ * Precedence of spec 17.6.2 (higher wins): EMERGENCY > PAUSED > TOXIC > THIN_BOOK > VOL_SHOCK >
+ * TREND_UP = TREND_DOWN > RANGE.
+ */
+export const REGIME_PRECEDENCE: Readonly<Record<Regime, number>> = {
+  RANGE: 0,
+  TREND_UP: 1,
+  TREND_DOWN: 1,
+  VOL_SHOCK: 2,
+  THIN_BOOK: 3,
+  TOXIC: 4,
+  PAUSED: 5,
+  EMERGENCY: 6,
+};
+
+/** What `RegimeController.update` returns (one reused object: copy it if you keep it). */
+export interface RegimeDecision {
+  regime: Regime;
+  changed: boolean;
+  /** Set only when `changed`. */
+  transition?: RegimeTransition;
+  /** Why the regime is what it is: active conditions in precedence order (+ REGIME_DWELL_HOLD). */
+  reasons: ReasonCode[];
+}
+
+const SEV_RANK: Readonly<Record<ToxSeverity, number>> = { LOW: 0, MID: 1, HIGH: 2, EXTREME: 3 };
+
+/** Diagnostics of the last update (for plots and tests). */
+export interface RegimeDiagnostics {
+  /** NATR / slow NATR baseline (before this bar joined the baseline); null while warming. */
+  vol_ratio: number | null;
+  natr_baseline: number | null;
+  /** The regime the conditions asked for, before the dwell rule. */
+  candidate: Regime;
+  /** Bars spent in the current regime. */
+  dwell_bars: number;
+}
+
+/**
+ * Regime state machine for one symbol (spec 17.6). Call `update` at each policy tick (bar
+ * close) with the symbol's features and toxicity assessment; calling it more often is harmless
+ * (the dwell and the NATR baseline count bars through `features.bars`, not calls).
+ *
+ * Classification (17.6.2), highest precedence first:
+ * EMERGENCY (latched: `latchEmergency`, or EXTREME toxicity when `emergency_on_extreme_tox`;
+ * only `resetEmergency` clears it) > PAUSED (manual `setPaused`) > TOXIC (severity ≥
+ * `tox_enter_severity`) > THIN_BOOK (thin_l1_quote or depth_topn_usd below the floors, L1/L2
+ * stale) > VOL_SHOCK (NATR / slow-NATR baseline ≥ `vol_enter_ratio`, or |bar_return| ≥
+ * `vol_jump_natr` × baseline) > TREND_UP / TREND_DOWN (sign of trend_strength, |ts| ≥
+ * `trend_enter_th`) > RANGE.
+ *
+ * Hysteresis rule (ADR): the condition of the CURRENT regime is tested with its exit threshold
+ * (TOXIC holds while severity ≥ `tox_exit_severity`, THIN_BOOK until liquidity is back above
+ * floor × `thin_exit_factor`, VOL_SHOCK while the ratio ≥ `vol_exit_ratio`, TREND_* while
+ * ±trend_strength ≥ `trend_exit_th`); all other conditions with their enter thresholds. The
+ * highest active condition is the candidate. A candidate of HIGHER precedence is taken at once
+ * (escalation to protection is never delayed). A candidate of lower or equal precedence
+ * (de-escalation, or TREND_UP ↔ TREND_DOWN) is taken only after `min_dwell_bars` bars in the
+ * current regime; until then the regime is held with REGIME_DWELL_HOLD.
+ *
+ * `update` allocates nothing when the regime does not change (one reused decision object and
+ * reasons array); a change allocates its `RegimeTransition`, appended to `transitions`.
+ */
+export class RegimeController {
+  readonly cfg: RegimeConfig;
+  /** Every transition so far, in order (manual ones included). */
+  readonly transitions: RegimeTransition[] = [];
+  private _regime: Regime = "RANGE";
+  private enteredBar = 0;
+  private lastBar = -1;
+  private emergency = false;
+  private paused = false;
+  // NATR baseline: EMA over bars, seeded with the first NATR.
+  private readonly baseK: number;
+  private base = 0;
+  private baseN = 0;
+  private readonly decision: RegimeDecision = { regime: "RANGE", changed: false, reasons: [] };
+  private readonly diag: RegimeDiagnostics = { vol_ratio: null, natr_baseline: null, candidate: "RANGE", dwell_bars: 0 };
+
+  constructor(
+    readonly symbol: string,
+    cfg: RegimeConfigInput | RegimeConfig = {},
+  ) {
+    const r = RegimeConfigSchema.safeParse(cfg);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new GrinderError(ErrorCode.CONFIG, `regime config: ${i.message}`, { field: ["regime", ...i.path].join(".") });
+    }
+    this.cfg = r.data;
+    this.baseK = 2 / (this.cfg.vol_baseline_bars + 1);
+  }
+
+  get regime(): Regime {
+    return this._regime;
+  }
+  get emergencyLatched(): boolean {
+    return this.emergency;
+  }
+  get isPaused(): boolean {
+    return this.paused;
+  }
+  get diagnostics(): Readonly<RegimeDiagnostics> {
+    return this.diag;
+  }
+
+  /** Classify at this tick. See the class comment for the rule. */
+  update(f: Readonly<Features>, tox: Readonly<ToxAssessment>): RegimeDecision {
+    const c = this.cfg;
+    const d = this.decision;
+    const reasons = d.reasons;
+    reasons.length = 0;
+    d.changed = false;
+    d.transition = undefined;
+    const newBar = f.bars !== this.lastBar;
+    if (newBar) this.lastBar = f.bars;
+    const cur = this._regime;
+
+    // Vol-shock reference: compare with the baseline BEFORE this bar joins it.
+    let volRatio: number | null = null;
+    let jumpShock = false;
+    const natr = f.natr;
+    if (natr !== null && this.baseN >= c.vol_warmup_bars && this.base > 0) {
+      volRatio = natr / this.base;
+      if (f.bar_return !== null && Math.abs(f.bar_return) >= c.vol_jump_natr * this.base) jumpShock = true;
+    }
+    this.diag.vol_ratio = volRatio;
+    this.diag.natr_baseline = this.baseN > 0 ? this.base : null;
+    if (newBar && natr !== null) {
+      this.base = this.baseN === 0 ? natr : this.base + this.baseK * (natr - this.base);
+      this.baseN++;
+    }
+
+    let latchedNow = false;
+    if (c.emergency_on_extreme_tox && tox.severity === "EXTREME" && !this.emergency) {
+      this.emergency = true;
+      latchedNow = true;
+    }
+
+    let cand: Regime;
+    if (this.emergency) {
+      cand = "EMERGENCY";
+      reasons.push(latchedNow ? REGIME_EXTREME_TOX_LATCH : REGIME_KILL_SWITCH);
+    } else if (this.paused) {
+      cand = "PAUSED";
+      reasons.push(REGIME_MANUAL_PAUSE);
+    } else {
+      cand = "RANGE";
+      // Conditions low → high so the last active one wins; reasons are collected high → low below.
+      const ts = f.trend_strength;
+      let up = false;
+      let down = false;
+      if (ts !== null) {
+        up = ts >= (cur === "TREND_UP" ? c.trend_exit_th : c.trend_enter_th);
+        down = -ts >= (cur === "TREND_DOWN" ? c.trend_exit_th : c.trend_enter_th);
+      }
+      const volTh = cur === "VOL_SHOCK" ? c.vol_exit_ratio : c.vol_enter_ratio;
+      const volByRatio = volRatio !== null && volRatio >= volTh;
+      const thinF = cur === "THIN_BOOK" ? c.thin_exit_factor : 1;
+      const thinL1 = f.thin_l1_quote < c.thin_l1_min_quote * thinF;
+      const thinDepth = f.depth_topn_usd !== null && f.depth_topn_usd < c.thin_depth_min_quote * thinF;
+      const l2Stale = c.thin_on_l2_stale && f.l2_stale;
+      const l1Stale = c.thin_on_l1_stale && f.l1_stale;
+      const toxTh = cur === "TOXIC" ? c.tox_exit_severity : c.tox_enter_severity;
+      const toxic = SEV_RANK[tox.severity] >= SEV_RANK[toxTh];
+
+      if (toxic) reasons.push(REGIME_TOX);
+      if (thinL1) reasons.push(REGIME_THIN_L1);
+      if (thinDepth) reasons.push(REGIME_THIN_DEPTH);
+      if (l1Stale) reasons.push(REGIME_L1_STALE);
+      if (l2Stale) reasons.push(REGIME_L2_STALE);
+      if (volByRatio) reasons.push(REGIME_VOL_RATIO);
+      if (jumpShock) reasons.push(REGIME_VOL_JUMP);
+      if (up) reasons.push(REGIME_TREND_UP);
+      if (down) reasons.push(REGIME_TREND_DOWN);
+
+      if (toxic) cand = "TOXIC";
+      else if (thinL1 || thinDepth || l2Stale || l1Stale) cand = "THIN_BOOK";
+      else if (volByRatio || jumpShock) cand = "VOL_SHOCK";
+      else if (up) cand = "TREND_UP";
+      else if (down) cand = "TREND_DOWN";
+      else {
+        reasons.push(f.warm ? REGIME_RANGE : REGIME_WARMUP);
+      }
+    }
+    this.diag.candidate = cand;
+
+    const dwell = f.bars - this.enteredBar;
+    this.diag.dwell_bars = dwell;
+    if (cand === cur) {
+      // stay
+    } else if (REGIME_PRECEDENCE[cand] > REGIME_PRECEDENCE[cur] || cur === "EMERGENCY" || cur === "PAUSED" || dwell >= c.min_dwell_bars) {
+      // Escalation is immediate; leaving a manual/latched state is decided by the latch itself.
+      this.transition(f.ts, f.bars, cand, reasons);
+    } else {
+      reasons.push(REGIME_DWELL_HOLD);
+    }
+    d.regime = this._regime;
+    return d;
+  }
+
+  /** Kill switch (spec 17.6.2 step 1): EMERGENCY until `resetEmergency`. */
+  latchEmergency(ts: number, reason: ReasonCode = REGIME_KILL_SWITCH): RegimeTransition | undefined {
+    this.emergency = true;
+    if (this._regime === "EMERGENCY") return undefined;
+    return this.transition(ts, this.lastBar < 0 ? 0 : this.lastBar, "EMERGENCY", [reason]);
+  }
+
+  /**
+   * Clear the kill switch. The regime drops to PAUSED (if paused) or RANGE, the bottom of the
+   * precedence, so the next `update` re-classifies from scratch (any active condition is an
+   * escalation and is taken at once).
+   */
+  resetEmergency(ts: number, reason: ReasonCode = REGIME_EMERGENCY_RESET): RegimeTransition | undefined {
+    if (!this.emergency) return undefined;
+    this.emergency = false;
+    return this.transition(ts, this.lastBar < 0 ? 0 : this.lastBar, this.paused ? "PAUSED" : "RANGE", [reason]);
+  }
+
+  /** Manual pause (PAUSED) or resume (→ RANGE, re-classified at the next update). EMERGENCY wins. */
+  setPaused(ts: number, paused: boolean, reason: ReasonCode = paused ? REGIME_MANUAL_PAUSE : REGIME_RESUME): RegimeTransition | undefined {
+    if (this.paused === paused) return undefined;
+    this.paused = paused;
+    if (this.emergency) return undefined;
+    return this.transition(ts, this.lastBar < 0 ? 0 : this.lastBar, paused ? "PAUSED" : "RANGE", [reason]);
+  }
+
+  private transition(ts: number, bar: number, to: Regime, reasons: ReadonlyArray<ReasonCode>): RegimeTransition {
+    const t: RegimeTransition = { symbol: this.symbol, ts, from: this._regime, to, reasons: reasons.slice() };
+    this.transitions.push(t);
+    this._regime = to;
+    this.enteredBar = bar;
+    this.decision.changed = true;
+    this.decision.transition = t;
+    this.decision.regime = to;
+    return t;
+  }
+
+  /** Back to the initial state (RANGE, no latches, empty history). */
+  reset(): void {
+    this.transitions.length = 0;
+    this._regime = "RANGE";
+    this.enteredBar = 0;
+    this.lastBar = -1;
+    this.emergency = false;
+    this.paused = false;
+    this.base = 0;
+    this.baseN = 0;
+    this.decision.regime = "RANGE";
+    this.decision.changed = false;
+    this.decision.transition = undefined;
+    this.decision.reasons.length = 0;
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./config";
+export * from "./toxicity";
+export * from "./controller";
+export * from "./timeline";
