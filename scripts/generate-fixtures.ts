@@ -1,0 +1,67 @@
+/**
+ * Regenerate the required fixtures (spec 17.20.2) from their scenario definitions.
+ *
+ *   npx tsx scripts/generate-fixtures.ts [names...]      (all six when no name is given)
+ *   npm run fixtures:generate -- [names...]
+ *   --out <dir>   write under <dir> instead of fixtures/
+ *
+ * Deterministic: the same definitions give byte-identical files (seeded PRNG, canonical JSON
+ * lines, gzip without a timestamp). Files other than fixture.json and snapshots.* in a
+ * fixture folder (e.g. expected.json) are kept.
+ */
+import * as path from "node:path";
+import { FixtureWriter } from "../sdk/data/fixture";
+import { SCENARIOS, scenarioRecord, scenarioSnapshots, type ScenarioDef } from "./fixture-models/scenarios";
+
+export async function generateFixture(def: ScenarioDef, outRoot: string): Promise<{ rows: number; file: string; content_sha256: string }> {
+  const w = await FixtureWriter.create(path.join(outRoot, def.name), {
+    name: def.name,
+    version: 1,
+    description: def.description,
+    scenario: scenarioRecord(def),
+    symbols: def.symbols.map((m) => m.instrument),
+    gzip: def.gzip,
+  });
+  try {
+    for (const s of scenarioSnapshots(def)) await w.write(s);
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  const m = await w.close();
+  return { rows: m.rows, file: path.join(outRoot, def.name, m.snapshots), content_sha256: m.content_sha256 };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let out = path.resolve(__dirname, "..", "fixtures");
+  const names: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--out") out = path.resolve(argv[++i]);
+    else names.push(argv[i]);
+  }
+  const todo = names.length ? names : Object.keys(SCENARIOS);
+  for (const n of todo) {
+    const def = SCENARIOS[n];
+    if (!def) {
+      process.stderr.write(`unknown fixture '${n}'; known: ${Object.keys(SCENARIOS).join(", ")}\n`);
+      return 2;
+    }
+  }
+  for (const n of todo) {
+    const r = await generateFixture(SCENARIOS[n], out);
+    process.stdout.write(`${n}: ${r.rows} rows -> ${path.relative(process.cwd(), r.file)} sha256 ${r.content_sha256.slice(0, 12)}\n`);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(String((e as Error).stack ?? e) + "\n");
+      process.exitCode = 1;
+    },
+  );
+}
