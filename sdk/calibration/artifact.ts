@@ -1,0 +1,181 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { parseConfig, type GrinderConfig } from "../config";
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import { fromZodError } from "../contracts/zod";
+import { sortKeysDeep, writeFileAtomic } from "../data/fixture";
+import { hashCanonical } from "../util/canonical";
+import { SDK_VERSION } from "../version";
+import type { CalibrationResult } from "./calibrate";
+
+/** Version of the artifact layout below; bump (with an ADR) on any change to it. */
+export const ARTIFACT_SCHEMA_VERSION = 1;
+export const ARTIFACT_KIND = "grinder.calibration.artifact";
+
+/**
+ * A calibration artifact (ADR in docs/DECISIONS.md). Everything except `sha256` and
+ * `provenance` is the hashed part: `sha256` = SHA-256 of its canonical JSON. `provenance`
+ * (git commit) is outside so that re-running a spec at a later commit reproduces the same
+ * artifact id; it carries its own hash so that it cannot be edited unnoticed either.
+ */
+export const ArtifactSchema = z
+  .object({
+    schema_version: z.literal(ARTIFACT_SCHEMA_VERSION),
+    kind: z.literal(ARTIFACT_KIND),
+    name: z.string(),
+    version: z.number().int().positive(),
+    /** The full resolved GRINDER config the engine runs. */
+    parameters: z.record(z.unknown()),
+    config_hash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The tuned values (config path → value). */
+    selected: z.record(z.unknown()),
+    objective: z
+      .object({ spec: z.record(z.unknown()), value: z.number(), metrics: z.record(z.unknown()) })
+      .strict(),
+    walk_forward: z.object({ folds: z.array(z.unknown()), summary: z.record(z.unknown()), gate: z.record(z.unknown()) }).strict(),
+    search: z.object({ method: z.string(), points: z.number(), trials: z.number() }).strict(),
+    spec: z.record(z.unknown()),
+    spec_hash: z.string().regex(/^[0-9a-f]{64}$/),
+    base_config: z.record(z.unknown()),
+    datasets: z.array(z.record(z.unknown())),
+    units: z.array(z.record(z.unknown())),
+    fill_model: z.string(),
+    sdk_version: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    provenance: z
+      .object({
+        git_commit: z.string().nullable(),
+        /** SHA-256 of canonical `{artifact: <sha256>, git_commit}`. */
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict(),
+  })
+  .strict();
+export type CalibrationArtifact = z.infer<typeof ArtifactSchema>;
+type Hashed = Omit<CalibrationArtifact, "sha256" | "provenance">;
+
+/** The exact bytes of an artifact file: sorted keys, 2-space indent, trailing newline. */
+export function renderArtifact(a: CalibrationArtifact): string {
+  return JSON.stringify(sortKeysDeep(a), null, 2) + "\n";
+}
+
+/** `<name>-v<version>-<hash12>.json` */
+export function artifactFileName(a: Pick<CalibrationArtifact, "name" | "version" | "sha256">): string {
+  return `${a.name}-v${a.version}-${a.sha256.slice(0, 12)}.json`;
+}
+
+function hashedPart(a: CalibrationArtifact): Hashed {
+  const { sha256: _s, provenance: _p, ...rest } = a;
+  return rest;
+}
+
+function provenanceHash(sha256: string, git_commit: string | null): string {
+  return hashCanonical({ artifact: sha256, git_commit });
+}
+
+/** HEAD commit of the git work tree at `cwd`, or null (no git, not a repository). */
+export function gitCommit(cwd: string): string | null {
+  try {
+    const out = execFileSync("git", ["rev-parse", "HEAD"], { cwd, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    return /^[0-9a-f]{40}$/.test(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Build the artifact of a calibration. Refuses (E_REFUSED, with the gate's reasons) when the
+ * walk-forward gate failed: an artifact exists only for parameters that validated out of sample.
+ */
+export function buildArtifact(r: CalibrationResult, opts: { git_commit?: string | null } = {}): CalibrationArtifact {
+  if (!r.gate.passed || r.final.objective === null)
+    throw new GrinderError(ErrorCode.REFUSED, `export refused by the walk-forward gate: ${r.gate.reasons.join("; ")}`, { file: r.spec.file, field: "gate" });
+  const spec = r.spec.spec;
+  const hashed: Hashed = {
+    schema_version: ARTIFACT_SCHEMA_VERSION,
+    kind: ARTIFACT_KIND,
+    name: spec.name,
+    version: spec.version,
+    parameters: r.config,
+    config_hash: r.config_hash,
+    selected: r.final.selected,
+    objective: { spec: spec.objective as unknown as Record<string, unknown>, value: r.final.objective, metrics: r.final.metrics as unknown as Record<string, unknown> },
+    walk_forward: { folds: r.folds, summary: r.summary as unknown as Record<string, unknown>, gate: r.gate as unknown as Record<string, unknown> },
+    search: r.search,
+    spec: spec as unknown as Record<string, unknown>,
+    spec_hash: r.spec.hash,
+    base_config: r.spec.base,
+    datasets: r.datasets.map((d) => ({
+      fixture: d.fixture,
+      version: d.version,
+      content_sha256: d.content_sha256,
+      rows: d.rows,
+      symbols: d.symbols,
+      first_ts: d.first_ts,
+      last_ts: d.last_ts,
+    })),
+    units: r.units as unknown as Record<string, unknown>[],
+    fill_model: r.fill_model,
+    sdk_version: SDK_VERSION,
+  };
+  // Round-trip through JSON so the object is exactly what a reader will parse (no undefined, no -0).
+  const plain = JSON.parse(JSON.stringify(hashed)) as Hashed;
+  const sha256 = hashCanonical(plain);
+  const git = opts.git_commit === undefined ? null : opts.git_commit;
+  return { ...plain, sha256, provenance: { git_commit: git, sha256: provenanceHash(sha256, git) } };
+}
+
+/** Write an artifact atomically as `<dir>/<name>-v<version>-<hash12>.json`; returns the path. */
+export async function writeArtifact(a: CalibrationArtifact, dir: string): Promise<string> {
+  const file = path.join(dir, artifactFileName(a));
+  await writeFileAtomic(file, renderArtifact(a));
+  return file;
+}
+
+/**
+ * Check an artifact's bytes: canonical layout, schema, `sha256` over the hashed part, the
+ * provenance hash, and the hash prefix in the file name when it has the standard form.
+ * Any failure is E_HASH_MISMATCH (or E_PARSE / schema codes for a broken file).
+ */
+export function verifyArtifactBytes(buf: Buffer, file?: string): CalibrationArtifact {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(buf.toString("utf8"));
+  } catch (e) {
+    throw new GrinderError(ErrorCode.PARSE, `artifact is not valid JSON: ${(e as Error).message}`, { file });
+  }
+  const r = ArtifactSchema.safeParse(raw);
+  if (!r.success) throw fromZodError(r.error, "artifact").at({ file });
+  const a = raw as CalibrationArtifact;
+  const sha = hashCanonical(hashedPart(a));
+  if (sha !== a.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `artifact content hash ${sha.slice(0, 12)} ≠ recorded ${a.sha256.slice(0, 12)}`, { file, field: "sha256" });
+  if (provenanceHash(a.sha256, a.provenance.git_commit) !== a.provenance.sha256)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, "artifact provenance does not match its hash", { file, field: "provenance.sha256" });
+  if (!Buffer.from(renderArtifact(a), "utf8").equals(buf))
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, "artifact bytes are not in canonical form (edited?)", { file });
+  if (file) {
+    const base = path.basename(file);
+    if (/-v\d+-[0-9a-f]{12}\.json$/.test(base) && base !== artifactFileName(a))
+      throw new GrinderError(ErrorCode.HASH_MISMATCH, `file name does not match the artifact (expected ${artifactFileName(a)})`, { file });
+  }
+  return a;
+}
+
+/** Load and verify an artifact file; refuses any mismatch (E_HASH_MISMATCH). */
+export function loadArtifact(file: string): CalibrationArtifact {
+  if (!existsSync(file)) throw new GrinderError(ErrorCode.IO, "artifact file not found", { file });
+  return verifyArtifactBytes(readFileSync(file), file);
+}
+
+/** The engine config pinned by an artifact (validated by the config schema). */
+export function configFromArtifact(a: CalibrationArtifact | string): GrinderConfig {
+  const art = typeof a === "string" ? loadArtifact(a) : a;
+  return parseConfig(art.parameters, typeof a === "string" ? a : undefined);
+}
+
+/** True when a parsed JSON document looks like a calibration artifact (for `--config` loaders). */
+export function isArtifactJson(x: unknown): boolean {
+  return !!x && typeof x === "object" && (x as { kind?: unknown }).kind === ARTIFACT_KIND;
+}

@@ -1,0 +1,69 @@
+import type { SetMetrics } from "./evaluator";
+import type { ObjectiveSpec } from "./spec";
+
+/**
+ * A score: `value` (higher is better) or `null` with the `reason` a hard constraint was
+ * violated. `null` ranks below every number — it is the deterministic, JSON-representable
+ * form of −∞ (canonical JSON has no Infinity).
+ */
+export interface Score {
+  value: number | null;
+  reason?: string;
+  /** The terms the value was built from, for reports. */
+  terms: { base: number; penalty: number; emergency_frac: number; damage_control_frac: number; cycles_per_hour: number };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Score a set of runs under an objective. Formulas (docs/CALIBRATION.md):
+ * - `pnl_per_dd`: net_pnl / max(max_drawdown, dd_floor · dd_budget)
+ * - `net_pnl`:    net_pnl / dd_budget
+ * - `cycles`:     cycles per hour of replayed data
+ * then minus `penalty_emergency · emergency_frac + penalty_damage_control · damage_control_frac`
+ * (fractions of replayed time). Hard constraints are checked first, in a fixed order, and the
+ * first violated one gives `null` with its reason.
+ */
+export function score(m: SetMetrics, obj: ObjectiveSpec): Score {
+  const dur = m.duration_ms;
+  const emergency_frac = dur > 0 ? m.emergency_ms / dur : 0;
+  const damage_control_frac = dur > 0 ? m.damage_control_ms / dur : 0;
+  const cycles_per_hour = dur > 0 ? (m.cycles * HOUR_MS) / dur : 0;
+  const terms = { base: 0, penalty: 0, emergency_frac, damage_control_frac, cycles_per_hour };
+  const c = obj.constraints;
+  const fail = (reason: string): Score => ({ value: null, reason, terms });
+  if (m.units === 0 || dur <= 0) return fail("no replayed data");
+  if (m.cycles < c.min_cycles) return fail(`cycles ${m.cycles} < min_cycles ${c.min_cycles}`);
+  if (cycles_per_hour < c.min_cycles_per_hour) return fail(`cycles/hour ${fmt(cycles_per_hour)} < min_cycles_per_hour ${c.min_cycles_per_hour}`);
+  if (m.dd_utilisation > c.max_dd_utilisation) return fail(`dd utilisation ${fmt(m.dd_utilisation)} > max_dd_utilisation ${c.max_dd_utilisation}`);
+  if (emergency_frac > c.max_emergency_frac) return fail(`emergency time fraction ${fmt(emergency_frac)} > max_emergency_frac ${c.max_emergency_frac}`);
+  let base: number;
+  switch (obj.name) {
+    case "pnl_per_dd":
+      base = m.net_pnl / Math.max(m.max_drawdown, obj.dd_floor * m.dd_budget);
+      break;
+    case "net_pnl":
+      base = m.net_pnl / m.dd_budget;
+      break;
+    case "cycles":
+      base = cycles_per_hour;
+      break;
+  }
+  const penalty = obj.penalty_emergency * emergency_frac + obj.penalty_damage_control * damage_control_frac;
+  terms.base = base;
+  terms.penalty = penalty;
+  const value = base - penalty;
+  if (!Number.isFinite(value)) return fail(`objective is not finite (${value})`);
+  return { value, terms };
+}
+
+/** Total order on scores: higher value first, `null` last; equal → 0 (callers break ties by trial index). */
+export function compareScores(a: number | null, b: number | null): number {
+  if (a === null) return b === null ? 0 : 1;
+  if (b === null) return -1;
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(4) : String(x);
+}

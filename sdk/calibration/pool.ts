@@ -1,0 +1,51 @@
+import * as path from "node:path";
+import Piscina from "piscina";
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import { checkMetrics, type EvalTask, type EvaluateFn, type EvaluatorRef, type RunMetrics } from "./evaluator";
+
+/** Runs evaluation tasks; results are matched to tasks by the caller, never by completion order. */
+export interface TaskRunner {
+  run(task: EvalTask): Promise<RunMetrics>;
+  close(): Promise<void>;
+  readonly workers: number;
+}
+
+/** Evaluate in the calling thread (tests, notebooks, `workers: 0`). */
+export class InProcessRunner implements TaskRunner {
+  readonly workers = 0;
+  constructor(private readonly fn: EvaluateFn) {}
+  async run(task: EvalTask): Promise<RunMetrics> {
+    return checkMetrics(await this.fn(task), task.unit.id);
+  }
+  async close(): Promise<void> {}
+}
+
+/**
+ * A piscina worker-thread pool of `workers` threads, each loading the evaluator module once.
+ * Workers run TypeScript through a small `.js` shim that registers tsx first.
+ */
+export class PoolRunner implements TaskRunner {
+  private readonly pool: Piscina;
+  constructor(
+    ref: EvaluatorRef,
+    readonly workers: number,
+  ) {
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `workers must be a positive integer, got ${workers}`, { field: "workers" });
+    this.pool = new Piscina({
+      filename: path.join(__dirname, "worker.js"),
+      minThreads: workers,
+      maxThreads: workers,
+      // Tasks are seconds long; one queued task per thread keeps all threads busy.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      workerData: { module: ref.module, export: ref.export },
+    });
+  }
+  run(task: EvalTask): Promise<RunMetrics> {
+    return this.pool.run(task) as Promise<RunMetrics>;
+  }
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

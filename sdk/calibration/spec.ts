@@ -1,0 +1,212 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import { fromZodError } from "../contracts/zod";
+import { hashCanonical } from "../util/canonical";
+
+/**
+ * Calibration search spec (`calibration/specs/*.json`): what to tune, on which data, scored how,
+ * validated how, searched how. Everything here is hashed into the spec hash that keys the trial
+ * journal and goes into the artifact, so the spec alone (plus the fixtures it names, pinned by
+ * their content SHA-256) determines the artifact. Formulas: `docs/CALIBRATION.md`.
+ */
+
+const ConfigPath = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, "a dotted config path like 'policy.alpha'");
+const Scalar = z.union([z.number().finite(), z.string(), z.boolean()]);
+
+/** A numeric range sampled on `min + i*step`, or an explicit list of choices. */
+export const ParameterSchema = z.union([
+  z
+    .object({
+      path: ConfigPath,
+      min: z.number().finite(),
+      max: z.number().finite(),
+      step: z.number().finite().positive(),
+    })
+    .strict()
+    .refine((p) => p.max >= p.min, { message: "max must be >= min", path: ["max"] }),
+  z
+    .object({
+      path: ConfigPath,
+      choices: z.array(Scalar).min(1),
+    })
+    .strict(),
+]);
+export type ParameterSpec = z.infer<typeof ParameterSchema>;
+
+export const DatasetSchema = z
+  .object({
+    /** Fixture name under `fixtures/` or a folder (relative to the project root). */
+    fixture: z.string().min(1),
+    /** Symbols to replay (default: all of the fixture's symbols). */
+    symbols: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+export type DatasetSpec = z.infer<typeof DatasetSchema>;
+
+export const ConstraintsSchema = z
+  .object({
+    /** Minimum completed cycles on the evaluated set. */
+    min_cycles: z.number().int().nonnegative().default(0),
+    /** Minimum completed cycles per hour of replayed data on the evaluated set. */
+    min_cycles_per_hour: z.number().nonnegative().default(0),
+    /** Maximum of max drawdown / drawdown budget over the evaluated runs. */
+    max_dd_utilisation: z.number().positive().default(1),
+    /** Maximum fraction of replayed time spent in EMERGENCY. */
+    max_emergency_frac: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+
+export const ObjectiveSchema = z
+  .object({
+    name: z.enum(["pnl_per_dd", "net_pnl", "cycles"]),
+    /** Floor of the drawdown denominator, as a fraction of the drawdown budget (pnl_per_dd). */
+    dd_floor: z.number().positive().max(1).default(0.05),
+    /** Penalty per unit fraction of time in EMERGENCY. */
+    penalty_emergency: z.number().nonnegative().default(1),
+    /** Penalty per unit fraction of time in DAMAGE_CONTROL. */
+    penalty_damage_control: z.number().nonnegative().default(0.5),
+    constraints: ConstraintsSchema.default({}),
+  })
+  .strict();
+export type ObjectiveSpec = z.infer<typeof ObjectiveSchema>;
+
+export const FoldsSchema = z
+  .object({
+    /** Each fixture's time span is cut into this many equal segments, each replayed on its own. */
+    segments: z.number().int().min(1).max(64).default(1),
+    /** Walk-forward time folds over the segments. */
+    time: z
+      .object({
+        mode: z.enum(["rolling", "anchored"]),
+        /** Training segments (rolling: window length; anchored: first fold's length). */
+        train: z.number().int().min(1),
+        /** Test segments following the training window. */
+        test: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .optional(),
+    /** One fold per fixture: train on all the others, test on it. */
+    leave_one_fixture_out: z.boolean().default(false),
+  })
+  .strict();
+export type FoldsSpec = z.infer<typeof FoldsSchema>;
+
+export const SearchSchema = z.discriminatedUnion("method", [
+  z
+    .object({
+      method: z.literal("grid"),
+      /** Maximum number of parameter points; a larger grid is refused. */
+      budget: z.number().int().positive().default(10_000),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal("halton"),
+      /** Number of Halton points (after the base config's own point). */
+      samples: z.number().int().positive(),
+      /** Rounds of coordinate search from each selection's best point (0 = none). */
+      refine_rounds: z.number().int().nonnegative().default(8),
+      /** Maximum number of distinct parameter points over the whole search. */
+      budget: z.number().int().positive().default(1_000),
+    })
+    .strict(),
+]);
+export type SearchSpec = z.infer<typeof SearchSchema>;
+
+export const GateSchema = z
+  .object({
+    /** Floor on the mean out-of-sample objective over folds. */
+    min_oos_objective: z.number().finite().optional(),
+    /** Limit on mean degradation (IS − OOS) / max(|IS|, eps) over folds. */
+    max_degradation: z.number().finite().optional(),
+    /** Folds whose OOS evaluation violates a constraint that are tolerated. */
+    max_infeasible_folds: z.number().int().nonnegative().default(0),
+    /** Limit on the normalised spread of any selected parameter across folds (0..1). */
+    max_param_spread: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type GateSpec = z.infer<typeof GateSchema>;
+
+export const CalibrationSpecSchema = z
+  .object({
+    /** Artifact name, part of the file name. */
+    name: z.string().regex(/^[a-z0-9_\-.]+$/i, "letters, digits, '_', '-', '.'"),
+    /** Artifact version (integer, bumped by hand when the spec's intent changes). */
+    version: z.number().int().positive(),
+    description: z.string().default(""),
+    /** Base config: an inline (partial) GRINDER config, or a JSON file relative to the spec. */
+    base: z.union([z.record(z.unknown()), z.string()]).default({}),
+    parameters: z.array(ParameterSchema).min(1),
+    datasets: z.array(DatasetSchema).min(1),
+    objective: ObjectiveSchema,
+    folds: FoldsSchema.default({}),
+    search: SearchSchema,
+    gate: GateSchema.default({}),
+  })
+  .strict();
+export type CalibrationSpec = z.infer<typeof CalibrationSpecSchema>;
+
+/** A validated spec with its base config resolved to an object. */
+export interface ResolvedSpec {
+  spec: CalibrationSpec;
+  /** Base config object (inline, or read from the `base` file). */
+  base: Record<string, unknown>;
+  /** SHA-256 of canonical `{spec, base}`: keys the journal and goes into the artifact. */
+  hash: string;
+  /** File the spec came from, when it came from one (never hashed: paths differ per machine). */
+  file?: string;
+}
+
+/** Validate a spec object; errors name the field (`parameters[1].step`) and file. */
+export function parseSpec(raw: unknown, file?: string): ResolvedSpec {
+  const r = CalibrationSpecSchema.safeParse(raw);
+  if (!r.success) throw fromZodError(r.error, "calibration spec").at({ file });
+  const spec = r.data;
+  const seen = new Set<string>();
+  spec.parameters.forEach((p, i) => {
+    if (seen.has(p.path))
+      throw new GrinderError(ErrorCode.CONFIG, `calibration spec: parameter '${p.path}' listed twice`, { file, field: `parameters[${i}].path` });
+    seen.add(p.path);
+  });
+  const names = new Set<string>();
+  spec.datasets.forEach((d, i) => {
+    if (names.has(d.fixture))
+      throw new GrinderError(ErrorCode.CONFIG, `calibration spec: dataset '${d.fixture}' listed twice`, { file, field: `datasets[${i}].fixture` });
+    names.add(d.fixture);
+  });
+  const f = spec.folds;
+  if (!f.time && !f.leave_one_fixture_out)
+    throw new GrinderError(ErrorCode.CONFIG, "calibration spec: walk-forward needs time folds and/or leave_one_fixture_out", { file, field: "folds" });
+  if (f.time && f.time.train + f.time.test > f.segments)
+    throw new GrinderError(ErrorCode.CONFIG, `calibration spec: train + test (${f.time.train + f.time.test}) exceeds segments (${f.segments})`, {
+      file,
+      field: "folds.time.train",
+    });
+  if (f.leave_one_fixture_out && spec.datasets.length < 2)
+    throw new GrinderError(ErrorCode.CONFIG, "calibration spec: leave_one_fixture_out needs at least 2 datasets", { file, field: "folds.leave_one_fixture_out" });
+  let base: Record<string, unknown>;
+  if (typeof spec.base === "string") {
+    const bf = path.resolve(file ? path.dirname(file) : process.cwd(), spec.base);
+    base = readJsonObject(bf, "base config");
+  } else base = spec.base;
+  return { spec, base, hash: hashCanonical({ spec, base }), file };
+}
+
+/** Read and validate a spec file. */
+export function loadSpec(file: string): ResolvedSpec {
+  return parseSpec(readJsonObject(file, "calibration spec"), file);
+}
+
+function readJsonObject(file: string, what: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new GrinderError(ErrorCode.IO, `${what} file not found`, { file });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new GrinderError(ErrorCode.PARSE, `${what}: invalid JSON: ${(e as Error).message}`, { file });
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new GrinderError(ErrorCode.BAD_TYPE, `${what}: expected a JSON object`, { file });
+  return raw as Record<string, unknown>;
+}

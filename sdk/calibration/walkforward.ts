@@ -1,0 +1,153 @@
+import type { SetMetrics } from "./evaluator";
+import type { Axis, ParamPoint, ParamValue } from "./space";
+import type { GateSpec } from "./spec";
+
+/** Score of the selected point on one side of a fold. */
+export interface SideReport {
+  objective: number | null;
+  /** Why `objective` is null (a violated constraint). */
+  reason?: string;
+  metrics: SetMetrics;
+}
+
+export interface FoldReport {
+  id: string;
+  train: string[];
+  test: string[];
+  selected: ParamPoint;
+  in_sample: SideReport;
+  out_of_sample: SideReport;
+  /** (IS − OOS) / max(|IS|, 1e-9); null when either side is infeasible. */
+  degradation: number | null;
+}
+
+export interface ParamStability {
+  path: string;
+  /** Selected value per fold, in fold order. */
+  values: ParamValue[];
+  /** Numeric: (max − min) / (axis max − axis min); choices: 1 − (modal count / folds). 0 = stable. */
+  spread: number;
+}
+
+export interface WalkForwardSummary {
+  folds: number;
+  /** Folds whose selection or OOS score violated a constraint. */
+  infeasible_folds: number;
+  /** Means over feasible folds (null when there are none). */
+  mean_in_sample: number | null;
+  mean_out_of_sample: number | null;
+  mean_degradation: number | null;
+  stability: ParamStability[];
+}
+
+export interface GateCheck {
+  name: string;
+  value: number | null;
+  limit: number;
+  passed: boolean;
+}
+
+export interface GateResult {
+  passed: boolean;
+  checks: GateCheck[];
+  /** One line per failed check; empty when passed. */
+  reasons: string[];
+}
+
+const EPS = 1e-9;
+
+export function degradation(is: number | null, oos: number | null): number | null {
+  if (is === null || oos === null) return null;
+  return (is - oos) / Math.max(Math.abs(is), EPS);
+}
+
+function mean(xs: number[]): number | null {
+  if (!xs.length) return null;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** Summarise folds: IS/OOS means over feasible folds, degradation, parameter stability. */
+export function summarise(folds: readonly FoldReport[], axes: readonly Axis[]): WalkForwardSummary {
+  const feasible = folds.filter((f) => f.in_sample.objective !== null && f.out_of_sample.objective !== null);
+  const stability = axes.map((a): ParamStability => {
+    const values = folds.map((f) => f.selected[a.path]);
+    let spread = 0;
+    if (values.length) {
+      if (a.numeric) {
+        const lo = a.values[0] as number;
+        const hi = a.values[a.values.length - 1] as number;
+        const v = values as number[];
+        spread = hi > lo ? (Math.max(...v) - Math.min(...v)) / (hi - lo) : 0;
+      } else {
+        const counts = new Map<ParamValue, number>();
+        for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+        spread = 1 - Math.max(...counts.values()) / values.length;
+      }
+    }
+    return { path: a.path, values, spread };
+  });
+  return {
+    folds: folds.length,
+    infeasible_folds: folds.length - feasible.length,
+    mean_in_sample: mean(feasible.map((f) => f.in_sample.objective as number)),
+    mean_out_of_sample: mean(feasible.map((f) => f.out_of_sample.objective as number)),
+    mean_degradation: mean(feasible.map((f) => f.degradation as number)),
+    stability,
+  };
+}
+
+/**
+ * The export gate (docs/CALIBRATION.md). Every configured check must pass; a check on a mean
+ * that does not exist (no feasible fold) fails. `finalObjective` null (no feasible point on the
+ * full data) always fails.
+ */
+export function applyGate(s: WalkForwardSummary, gate: GateSpec, finalObjective: number | null, finalReason?: string): GateResult {
+  const checks: GateCheck[] = [];
+  const reasons: string[] = [];
+  const add = (name: string, value: number | null, limit: number, ok: boolean, why: string): void => {
+    checks.push({ name, value, limit, passed: ok });
+    if (!ok) reasons.push(why);
+  };
+  add(
+    "final_feasible",
+    finalObjective,
+    0,
+    finalObjective !== null,
+    `no parameter point satisfies the constraints on the full data${finalReason ? ` (${finalReason})` : ""}`,
+  );
+  add(
+    "infeasible_folds",
+    s.infeasible_folds,
+    gate.max_infeasible_folds,
+    s.infeasible_folds <= gate.max_infeasible_folds,
+    `${s.infeasible_folds} fold(s) infeasible in or out of sample > max_infeasible_folds ${gate.max_infeasible_folds}`,
+  );
+  if (gate.min_oos_objective !== undefined) {
+    const v = s.mean_out_of_sample;
+    add(
+      "min_oos_objective",
+      v,
+      gate.min_oos_objective,
+      v !== null && v >= gate.min_oos_objective,
+      `mean out-of-sample objective ${v === null ? "n/a" : v.toPrecision(4)} < min_oos_objective ${gate.min_oos_objective}`,
+    );
+  }
+  if (gate.max_degradation !== undefined) {
+    const v = s.mean_degradation;
+    add(
+      "max_degradation",
+      v,
+      gate.max_degradation,
+      v !== null && v <= gate.max_degradation,
+      `mean IS→OOS degradation ${v === null ? "n/a" : v.toPrecision(4)} > max_degradation ${gate.max_degradation}`,
+    );
+  }
+  if (gate.max_param_spread !== undefined) {
+    const worst = s.stability.reduce((m, p) => Math.max(m, p.spread), 0);
+    const bad = s.stability.filter((p) => p.spread > gate.max_param_spread!).map((p) => `${p.path} (${p.spread.toPrecision(3)})`);
+    add("max_param_spread", worst, gate.max_param_spread, bad.length === 0, `parameter spread across folds > max_param_spread ${gate.max_param_spread}: ${bad.join(", ")}`);
+  }
+  return { passed: reasons.length === 0, checks, reasons };
+}

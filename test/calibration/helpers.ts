@@ -1,0 +1,28 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { FixtureWriter } from "../../sdk/data/fixture";
+
+/** A tiny valid fixture (`rows` snapshots one second apart) for dataset resolution. */
+export async function tinyFixture(root: string, name: string, rows = 40, t0 = 1_700_000_000_000): Promise<string> {
+  const dir = path.join(root, name);
+  const w = await FixtureWriter.create(dir, {
+    name,
+    description: "calibration test fixture",
+    scenario: { kind: "test" },
+    symbols: [{ symbol: "AAAUSDT", tick_size: 0.01, lot_size: 0.001, min_notional: 5 }],
+    gzip: false,
+  });
+  for (let i = 0; i < rows; i++) {
+    const mid = 100 + Math.sin(i / 5);
+    await w.write({ ts: t0 + i * 1000, symbol: "AAAUSDT", bid_price: Math.round((mid - 0.01) * 100) / 100, bid_qty: 1, ask_price: Math.round((mid + 0.01) * 100) / 100, ask_qty: 1 });
+  }
+  await w.close();
+  return dir;
+}
+
+export function tmp(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `grinder-cal-${prefix}-`));
+}
+
+export const SYNTH = path.join(__dirname, "synthetic-evaluator.ts");

@@ -1,0 +1,67 @@
+/**
+ * Synthetic evaluators for calibration tests: deterministic closed-form "replays" of a config on
+ * an evaluation unit, so the calibration machinery is tested without the engine's cost.
+ * `SYNTH_DELAY_MS` makes each call busy-wait (worker-pool and kill/resume tests).
+ */
+import type { EvalTask, RunMetrics } from "../../sdk/calibration/evaluator";
+import { hashCanonical } from "../../sdk/util/canonical";
+
+function delay(): void {
+  const ms = Number(process.env.SYNTH_DELAY_MS ?? 0);
+  if (!(ms > 0)) return;
+  const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
+  while (process.hrtime.bigint() < end) {
+    /* busy: models a CPU-bound replay */
+  }
+}
+
+/** Deterministic pseudo-noise in [-1, 1) from any JSON value. */
+function noise(x: unknown): number {
+  return parseInt(hashCanonical(x).slice(0, 8), 16) / 0x80000000 - 1;
+}
+
+function cfg(t: EvalTask): { alpha: number; k: number } {
+  const p = t.config.policy as { alpha: number; k_tail: { RANGE: number } };
+  return { alpha: p.alpha, k: p.k_tail.RANGE };
+}
+
+/** Smooth objective peaking near alpha = 0.6, k_tail.RANGE = 2.5, plus small per-unit noise. */
+export function evaluate(t: EvalTask): RunMetrics {
+  delay();
+  const { alpha, k } = cfg(t);
+  const dur = t.unit.to_ts - t.unit.from_ts;
+  const n = noise({ u: t.unit.id, alpha, k });
+  return {
+    net_pnl: 100 * (1 - (alpha - 0.6) ** 2) - 20 * (k - 2.5) ** 2 + 5 * n,
+    fees: 3 + alpha,
+    max_drawdown: 40 + 30 * Math.abs(alpha - 0.6) + 10 * Math.abs(k - 2.5),
+    dd_budget: 500,
+    cycles: 10 + Math.round(alpha * 20),
+    duration_ms: dur,
+    emergency_ms: k < 1.6 ? dur / 10 : 0,
+    damage_control_ms: 0,
+    fill_model: "synthetic",
+  };
+}
+
+/**
+ * Overfitting bait: each time segment rewards a different alpha ("memorised noise"), so the
+ * alpha selected in sample is worthless out of sample.
+ */
+export function evaluateOverfit(t: EvalTask): RunMetrics {
+  const { alpha } = cfg(t);
+  const dur = t.unit.to_ts - t.unit.from_ts;
+  const magic = [0.2, 0.4, 0.6, 0.8, 1.0, 0.3][t.unit.segment % 6];
+  const hit = Math.abs(alpha - magic) < 1e-9;
+  return {
+    net_pnl: hit ? 200 : -50,
+    fees: 1,
+    max_drawdown: 50,
+    dd_budget: 500,
+    cycles: 20,
+    duration_ms: dur,
+    emergency_ms: 0,
+    damage_control_ms: 0,
+    fill_model: "synthetic",
+  };
+}
