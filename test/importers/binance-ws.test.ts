@@ -5,18 +5,24 @@ import type { Snapshot } from "../../sdk/contracts/market";
 import { importBinanceWs, L2Book } from "../../sdk/data/importers";
 import { drain, ETH_WS, expectGrinderError, HAVE_DATA, tmpDir } from "./helpers";
 
+/** The fields these tests read (bookTicker `b/B/a/A` strings, depth `e/u`). */
+interface WsMsg {
+  stream?: string;
+  data?: { e?: string; u: number; b: string; B: string; a: string; A: string };
+}
+
 /** Recorded lines of the real capture, split into (line index, parsed message). */
-function loadRecording(): { lines: string[]; msgs: Array<{ ns: string; m: Record<string, any> }> } {
+function loadRecording(): { lines: string[]; msgs: Array<{ ns: string; m: WsMsg }> } {
   const lines = readFileSync(ETH_WS, "utf8").split("\n").filter((l) => l.length);
   const msgs = lines.map((l) => {
     const sp = l.indexOf(" ");
-    return { ns: l.slice(0, sp), m: JSON.parse(l.slice(sp + 1)) };
+    return { ns: l.slice(0, sp), m: JSON.parse(l.slice(sp + 1)) as WsMsg };
   });
   return { lines, msgs };
 }
 
-const isDepth = (x: { m: Record<string, any> }): boolean => x.m.data?.e === "depthUpdate";
-const isTicker = (x: { m: Record<string, any> }): boolean => typeof x.m.stream === "string" && x.m.stream.endsWith("@bookTicker");
+const isDepth = (x: { m: WsMsg }): boolean => x.m.data?.e === "depthUpdate";
+const isTicker = (x: { m: WsMsg }): boolean => typeof x.m.stream === "string" && x.m.stream.endsWith("@bookTicker");
 
 (HAVE_DATA ? describe : describe.skip)("Binance websocket importer on the real ETHUSDT recording", () => {
   let rec: ReturnType<typeof loadRecording>;
@@ -54,7 +60,7 @@ const isTicker = (x: { m: Record<string, any> }): boolean => typeof x.m.stream =
 
   it("L2 rebuild matches the bookTicker: after each applied depth update with final id u, the best bid/ask (price and qty) equal the bookTicker with the largest update id <= u", async () => {
     // Independent reference: every bookTicker of the file, by update id.
-    const bt = rec.msgs.filter(isTicker).map((x) => x.m.data);
+    const bt = rec.msgs.filter(isTicker).map((x) => x.m.data!);
     const ids = bt.map((d) => d.u as number);
     let checked = 0;
     let matched = 0;
@@ -93,7 +99,7 @@ const isTicker = (x: { m: Record<string, any> }): boolean => typeof x.m.stream =
     const depthIdx = msgs.map((x, i) => (isDepth(x) ? i : -1)).filter((i) => i >= 0);
     const drop = depthIdx[100];
     const resyncAfter = depthIdx[200];
-    const uR = msgs[resyncAfter].m.data.u as number;
+    const uR = msgs[resyncAfter].m.data!.u;
     // Clean run, capturing the full book right after update uR to forge the resync snapshot.
     let full: { bids: string[][]; asks: string[][] } | undefined;
     const clean = await drain(
