@@ -138,7 +138,7 @@ const trendDay: ScenarioDef = {
   gzip: true,
   symbols: [
     model(spec("TRENDUSDT", 0.1, 0.001), 30_000, {
-      sigma_daily: 0.02,
+      sigma_daily: 0.012,
       drift: [
         { from_s: 1 * H, to_s: 9 * H, log_return: 0.09 },
         { from_s: 9 * H, to_s: 11 * H, log_return: -0.02 },
@@ -214,18 +214,18 @@ const multi: ScenarioDef = {
       garch_beta: 0.9,
       mean_reversion_half_life_s: 3600,
       anchor_sigma_daily: 0.02,
-      jump_rate_per_hour: 4,
-      jump_mean_bps: 60,
+      jump_rate_per_hour: 8,
+      jump_mean_bps: 50,
       spread_bps: 15,
       spread_noise_sd: 0.45,
-      spread_spike_rate_per_hour: 6,
+      spread_spike_rate_per_hour: 10,
       spread_spike_mult: 5,
-      spread_spike_min_s: 15,
-      spread_spike_max_s: 90,
+      spread_spike_min_s: 20,
+      spread_spike_max_s: 120,
       top_notional: 6_000,
     }),
     model(spec("TRENDUSDT", 0.1, 0.001), 30_000, {
-      sigma_daily: 0.03,
+      sigma_daily: 0.018,
       drift: [
         { from_s: 2 * H, to_s: 10 * H, log_return: 0.08 },
         { from_s: 10 * H, to_s: 12 * H, log_return: -0.015 },
