@@ -6,5 +6,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-# tslab-strict.cjs turns on `strict` for tslab's compiler (zod types need it; see DECISIONS.md).
-exec node -r "$root/scripts/tslab-strict.cjs" "$root/node_modules/tslab/bin/tslab" kernel "$@"
+# tslab-preload.cjs: `strict` on for tslab's compiler, folder imports resolve to index (DECISIONS.md).
+exec node -r "$root/scripts/tslab-preload.cjs" "$root/node_modules/tslab/bin/tslab" kernel "$@"

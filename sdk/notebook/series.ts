@@ -2,8 +2,10 @@
  * Fixture snapshots as column series for charts: one `SnapshotSeries` per symbol, read by
  * streaming the fixture once (every row validated by the loader).
  */
+import { existsSync, readdirSync } from "node:fs";
+import * as path from "node:path";
 import type { Snapshot } from "../contracts/market";
-import { openFixture, streamFixture, type Fixture } from "../data/fixture";
+import { openFixture, streamFixture, type Fixture, type FixtureSummary } from "../data/fixture";
 
 /** Column arrays of one symbol's snapshots (time in ms, prices in quote, quantities in base). */
 export interface SnapshotSeries {
@@ -73,4 +75,33 @@ export async function fixtureSeries(fixture: Fixture | string, opts: SeriesOptio
     y.depth_quote.push(depthOf(s, depthLevels));
   }
   return out;
+}
+
+/** The project's fixture folder (`<root>/fixtures`). */
+export const FIXTURES_ROOT = path.resolve(__dirname, "..", "..", "fixtures");
+
+/** Names of the fixtures under `root` (folders holding a fixture.json), sorted. */
+export function fixtureNames(root = FIXTURES_ROOT): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, "fixture.json")))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** One table row per symbol of a validated fixture (span in hours, spread in bps). */
+export function fixtureSummaryRows(s: FixtureSummary): Array<Record<string, unknown>> {
+  return s.symbols.map((y) => ({
+    fixture: s.name,
+    symbol: y.symbol,
+    rows: y.rows,
+    span_h: Math.round(((y.last_ts - y.first_ts) / 3.6e6) * 100) / 100,
+    l2_rows: y.l2_rows,
+    min_mid: y.min_mid,
+    max_mid: y.max_mid,
+    mean_spread_bps: Math.round(y.mean_spread_bps * 100) / 100,
+    max_gap_ms: y.max_gap_ms,
+    rejected: s.report.rejectedTotal,
+    hash_ok: s.hash_ok,
+  }));
 }
