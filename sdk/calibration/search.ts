@@ -128,16 +128,30 @@ export class TrialStore {
         } else todo.push({ p, unit, key, id });
       }
     this.emit();
-    const settled = await Promise.allSettled(
-      todo.map(async (t) => {
-        const unit = this.unitById.get(t.unit)!;
-        const m = await this.o.runner.run({ config: t.p.config, fixture_dir: this.o.fixtureDirs.get(unit.fixture)!, unit });
-        this.o.journal?.append({ spec: this.o.spec, evaluator: this.o.evaluator, id: t.id, key: t.key, point: t.p.point, unit: t.unit, metrics: m });
-        this.finish(t.p, t.unit, t.key, m, false);
-      }),
-    );
+    // Feed the pool in trial order with a bounded window (two tasks per worker), so trials
+    // finish roughly in order (full-data scores of early points appear early) and the queue
+    // stays small; which thread runs what never affects results.
+    const settled: PromiseSettledResult<void>[] = new Array(todo.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < todo.length) {
+        const i = next++;
+        const t = todo[i];
+        try {
+          const unit = this.unitById.get(t.unit)!;
+          const m = await this.o.runner.run({ config: t.p.config, fixture_dir: this.o.fixtureDirs.get(unit.fixture)!, unit });
+          this.o.journal?.append({ spec: this.o.spec, evaluator: this.o.evaluator, id: t.id, key: t.key, point: t.p.point, unit: t.unit, metrics: m });
+          this.finish(t.p, t.unit, t.key, m, false);
+          settled[i] = { status: "fulfilled", value: undefined };
+        } catch (e) {
+          settled[i] = { status: "rejected", reason: e };
+          next = todo.length; // stop feeding; tasks in flight finish
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, 2 * this.o.runner.workers) }, lane));
     // The first failure in trial order, so the reported error never depends on scheduling.
-    for (const s of settled) if (s.status === "rejected") throw s.reason;
+    for (const s of settled) if (s && s.status === "rejected") throw s.reason;
   }
 
   private finish(p: PointEntry, unit: string, key: string, m: RunMetrics, resumed: boolean): void {

@@ -3,6 +3,8 @@ import { GrinderError } from "../contracts/errors";
 import { SDK_VERSION } from "../version";
 import { registerFixtures } from "./commands/fixtures";
 import { registerImport } from "./commands/import";
+import { registerCalibrate } from "./commands/calibrate";
+import { registerArtifact } from "./commands/artifact";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerFixtures(program);
   registerImport(program);
+  registerCalibrate(program);
+  registerArtifact(program);
   return program;
 }
 

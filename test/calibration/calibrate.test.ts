@@ -4,24 +4,8 @@ import * as path from "node:path";
 import { buildArtifact, loadArtifact, renderArtifact, writeArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { parseSpec } from "../../sdk/calibration/spec";
-import { SYNTH, tinyFixture, tmp } from "./helpers";
+import { smallSpec, tinyFixture, tmp } from "./helpers";
 import * as synth from "./synthetic-evaluator";
-
-export function smallSpec(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: "t",
-    version: 1,
-    parameters: [
-      { path: "policy.alpha", min: 0.2, max: 1.0, step: 0.2 },
-      { path: "policy.k_tail.RANGE", choices: [1.5, 2.5, 3.5] },
-    ],
-    datasets: [{ fixture: "fx_a" }, { fixture: "fx_b" }],
-    objective: { name: "pnl_per_dd" },
-    folds: { segments: 3, time: { mode: "rolling", train: 1 }, leave_one_fixture_out: true },
-    search: { method: "grid" },
-    ...over,
-  };
-}
 
 describe("calibration: runCalibration (synthetic evaluator)", () => {
   let root: string;
@@ -66,5 +50,3 @@ describe("calibration: runCalibration (synthetic evaluator)", () => {
     expect(readFileSync(file, "utf8")).to.equal(renderArtifact(a));
   });
 });
-
-export { SYNTH };

@@ -26,3 +26,20 @@ export function tmp(prefix: string): string {
 }
 
 export const SYNTH = path.join(__dirname, "synthetic-evaluator.ts");
+
+/** A small two-parameter spec on fixtures fx_a/fx_b (see `tinyFixture`). */
+export function smallSpec(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: "t",
+    version: 1,
+    parameters: [
+      { path: "policy.alpha", min: 0.2, max: 1.0, step: 0.2 },
+      { path: "policy.k_tail.RANGE", choices: [1.5, 2.5, 3.5] },
+    ],
+    datasets: [{ fixture: "fx_a" }, { fixture: "fx_b" }],
+    objective: { name: "pnl_per_dd" },
+    folds: { segments: 3, time: { mode: "rolling", train: 1 }, leave_one_fixture_out: true },
+    search: { method: "grid" },
+    ...over,
+  };
+}

@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import * as cliProgress from "cli-progress";
+import { buildArtifact, gitCommit, writeArtifact } from "../../calibration/artifact";
+import { runCalibration, type CalibrationResult } from "../../calibration/calibrate";
+import type { EvaluatorRef } from "../../calibration/evaluator";
+import type { ProgressEvent } from "../../calibration/search";
+import { loadSpec } from "../../calibration/spec";
+import { ErrorCode, GrinderError } from "../../contracts/errors";
+import { PROJECT_ROOT } from "../fixtures-path";
+
+interface CalibrateOpts {
+  workers: string;
+  resume?: boolean;
+  out?: string;
+  evaluator?: string;
+  progress: boolean;
+  json?: boolean;
+}
+
+const fmtScore = (v: number | null | undefined): string => (v === null || v === undefined ? "—" : v.toFixed(4));
+
+/** Progress on stderr: a bar on a terminal, a line per ~10% otherwise (logs). */
+function progressReporter(enabled: boolean): { update: (e: ProgressEvent) => void; stop: () => void } {
+  if (!enabled) return { update: () => undefined, stop: () => undefined };
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: "calibrate [{bar}] {value}/{total} trials | resumed {resumed} | best {best} | ETA {eta_formatted}",
+        etaBuffer: 50,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update: (e) => {
+        if (!started) {
+          bar.start(e.total, e.done, { best: fmtScore(e.best), resumed: e.resumed });
+          started = true;
+        }
+        bar.setTotal(e.total);
+        bar.update(e.done, { best: fmtScore(e.best), resumed: e.resumed });
+      },
+      stop: () => {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let lastDecile = -1;
+  return {
+    update: (e) => {
+      const d = e.total ? Math.floor((10 * e.done) / e.total) : 0;
+      if (d !== lastDecile && e.done > 0) {
+        lastDecile = d;
+        process.stderr.write(`calibrate: ${e.done}/${e.total} trials (resumed ${e.resumed}), best ${fmtScore(e.best)}\n`);
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
+function printReport(r: CalibrationResult): void {
+  const w = (s: string): boolean => process.stdout.write(s + "\n");
+  w(`spec ${r.spec.spec.name} v${r.spec.spec.version} (${r.spec.hash.slice(0, 12)}): ${r.search.method}, ${r.search.points} points, ${r.search.trials} trials ` +
+    `(${r.run.evaluated} evaluated, ${r.run.resumed} from journal), ${r.units.length} units, fill model ${r.fill_model}`);
+  w("fold            IS objective   OOS objective  degradation  selected");
+  for (const f of r.folds) {
+    const oos = f.out_of_sample.objective === null ? `— (${f.out_of_sample.reason})` : fmtScore(f.out_of_sample.objective);
+    w(`${f.id.padEnd(16)}${fmtScore(f.in_sample.objective).padStart(12)}   ${oos.padStart(13)}  ${fmtScore(f.degradation).padStart(11)}  ${JSON.stringify(f.selected)}`);
+  }
+  const s = r.summary;
+  w(`mean IS ${fmtScore(s.mean_in_sample)}, mean OOS ${fmtScore(s.mean_out_of_sample)}, mean degradation ${fmtScore(s.mean_degradation)}, infeasible folds ${s.infeasible_folds}/${s.folds}`);
+  w(`stability: ${s.stability.map((p) => `${p.path} spread ${p.spread.toFixed(3)} [${p.values.join(", ")}]`).join("; ")}`);
+  w(`final: ${JSON.stringify(r.final.selected)} objective ${fmtScore(r.final.objective)}${r.final.reason ? ` (${r.final.reason})` : ""}`);
+  for (const c of r.gate.checks) w(`gate ${c.passed ? "✔" : "✘"} ${c.name}: ${c.value === null ? "n/a" : c.value} (limit ${c.limit})`);
+}
+
+/** `--evaluator <module>[#export]`: a module exporting an evaluate(task) function (default: the replay engine). */
+function parseEvaluator(arg: string | undefined): EvaluatorRef | undefined {
+  if (!arg) return undefined;
+  const [mod, exp] = arg.split("#");
+  const file = path.resolve(mod);
+  if (!existsSync(file)) throw new GrinderError(ErrorCode.IO, "evaluator module not found", { file });
+  return { module: file, export: exp || "evaluate", id: `module:${path.basename(file)}#${exp || "evaluate"}` };
+}
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command("calibrate")
+    .description("run a calibration spec (search + walk-forward gate) and export a hash-pinned parameter artifact")
+    .argument("<spec>", "calibration spec JSON (calibration/specs/*.json)")
+    .option("--workers <n>", "worker threads evaluating trials (results identical for any N)", "1")
+    .option("--resume", "skip trials already finished in this spec's journal")
+    .option("--out <dir>", "artifact folder (journal in <dir>/.journal)", path.join(PROJECT_ROOT, "calibration", "artifacts"))
+    .option("--evaluator <module>", "evaluator module[#export] instead of the replay engine (tests, custom models)")
+    .option("--no-progress", "no progress output on stderr")
+    .option("--json", "print the result summary as JSON")
+    .action(async (specFile: string, opts: CalibrateOpts) => {
+      const workers = Number(opts.workers);
+      if (!Number.isInteger(workers) || workers < 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--workers must be a non-negative integer, got '${opts.workers}'`);
+      const rs = loadSpec(specFile);
+      const out = path.resolve(opts.out ?? path.join(PROJECT_ROOT, "calibration", "artifacts"));
+      const journalDir = path.join(out, ".journal");
+      mkdirSync(journalDir, { recursive: true });
+      // Journals are run state, never committed.
+      if (!existsSync(path.join(journalDir, ".gitignore"))) writeFileSync(path.join(journalDir, ".gitignore"), "*\n");
+      const progress = progressReporter(opts.progress);
+      let r: CalibrationResult;
+      try {
+        r = await runCalibration(rs, { workers, resume: opts.resume, journalDir, evaluator: parseEvaluator(opts.evaluator), onProgress: progress.update });
+      } finally {
+        progress.stop();
+      }
+      if (opts.json) process.stdout.write(JSON.stringify({ folds: r.folds, summary: r.summary, gate: r.gate, final: r.final, search: r.search, run: r.run }, null, 2) + "\n");
+      else printReport(r);
+      // Refuses (E_REFUSED, exit 2) with the gate's reasons when out-of-sample validation failed.
+      const artifact = buildArtifact(r, { git_commit: gitCommit(PROJECT_ROOT) });
+      const file = await writeArtifact(artifact, out);
+      process.stdout.write(`artifact ${path.relative(process.cwd(), file) || file} sha256 ${artifact.sha256}\n`);
+    });
+}
