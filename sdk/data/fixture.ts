@@ -279,11 +279,22 @@ export class FixtureWriter {
     this.hash.update(line);
     this.rows++;
     this.bytes += line.length;
-    if (!this.sink.write(line)) await once(this.sink, "drain");
+    // Lines are handed to the sink in ~64 KB batches: one gzip call per line costs a thread-pool
+    // round trip each (66k rows: 7 s instead of 0.1 s at level 9).
+    this.pending += line;
+    if (this.pending.length >= 65536) await this.flushPending();
+  }
+
+  private pending = "";
+  private async flushPending(): Promise<void> {
+    const chunk = this.pending;
+    this.pending = "";
+    if (chunk.length && !this.sink.write(chunk)) await once(this.sink, "drain");
   }
 
   /** Finish the file, write the manifest and move the folder into place. Returns the manifest. */
   async close(): Promise<FixtureManifest> {
+    await this.flushPending();
     const done = once(this.fileStream, "finish");
     this.sink.end();
     await done;
@@ -320,6 +331,7 @@ export class FixtureWriter {
 
   /** Discard everything written (the target folder is untouched). */
   async abort(): Promise<void> {
+    this.pending = "";
     this.sink.end();
     await fsp.rm(this.tmp, { recursive: true, force: true });
   }
