@@ -14,6 +14,8 @@ export interface PendingOrder {
   entry_price: number;
   entry_fee: number;
   entry_ts: number;
+  /** Refused once for the rate limit; retried silently when a token is available. */
+  waiting?: boolean;
 }
 
 /** A completed grid cycle: a grid fill and the take-profit that closed it. */

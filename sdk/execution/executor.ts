@@ -19,6 +19,7 @@ export const EXEC_REASONS = {
   EMERGENCY: "EMERGENCY",
   STOPPED: "STOPPED",
   REPRICE: "REPRICE",
+  CAP_MAKE_ROOM: "CAP_MAKE_ROOM",
 } as const;
 
 /** A resting paper order with what the engine needs beyond the `Order` contract. */
@@ -168,6 +169,15 @@ export class ExecutionEngine {
     return n;
   }
 
+  private farthestGrid(st: SymState): OpenOrder | null {
+    let best: OpenOrder | null = null;
+    for (const o of st.orders) {
+      if (o.kind !== "GRID") continue;
+      if (best === null || o.level > best.level || (o.level === best.level && idSeq(o.id) > idSeq(best.id))) best = o;
+    }
+    return best;
+  }
+
   private outermostGrid(st: SymState, side: Side): { price: number; level: number } {
     let price = Number.NaN;
     let level = 0;
@@ -243,10 +253,24 @@ export class ExecutionEngine {
             continue;
           }
         }
+        if (p.waiting && this.tokens < 1) {
+          pend[w++] = p; // already refused for the rate limit: wait quietly for a token
+          continue;
+        }
+        // a TP closes risk: when a cap binds it displaces the farthest GRID order of the symbol
+        if (p.kind === "TP" && (st.orders.length >= this.cfg.max_open_orders_per_symbol || this.openTotal >= this.cfg.max_open_orders_portfolio)) {
+          const victim = this.farthestGrid(st);
+          if (victim) this.cancel(st, victim, ts, EXEC_REASONS.CAP_MAKE_ROOM);
+        }
         const placed = this.place(st, ts, bid, ask, p.side, p.price, qty, p.kind, p.level, reduce, p);
         if (placed) {
           if (reduce) capacity -= qty;
-        } else pend[w++] = p; // refused by caps / rate: retried at the next reconcile
+        } else if (p.kind === "TP" && this.tokens < 1) {
+          // refused by the rate limit: recorded once, retried when a token is available
+          p.waiting = true;
+          pend[w++] = p;
+        }
+        // a refused replenishment (cap / rate) is dropped: the next plan tick re-derives the grid
       }
       pend.length = w;
     }
