@@ -22,28 +22,32 @@ export const GEOMETRY_REGIMES = ["RANGE", "TREND_UP", "TREND_DOWN", "VOL_SHOCK",
 export type GeometryRegime = (typeof GEOMETRY_REGIMES)[number];
 
 function perRegime(
+  name: string,
   what: string,
   d: Record<GeometryRegime, number>,
   item: () => z.ZodNumber,
 ): z.ZodDefault<z.ZodObject<Record<GeometryRegime, z.ZodDefault<z.ZodNumber>>, "strict">> {
   const shape = {} as Record<GeometryRegime, z.ZodDefault<z.ZodNumber>>;
-  for (const r of GEOMETRY_REGIMES) shape[r] = item().default(d[r]).describe(`${what} in ${r}.`);
+  for (const r of GEOMETRY_REGIMES) shape[r] = item().default(d[r]).describe(`${name} in ${r}.`);
   return z.object(shape).strict().default({}).describe(what);
 }
 
 export const ShockMultiplierSchema = perRegime(
+  "shock_multiplier",
   "Step multiplier shock_multiplier(regime) of spec 17.9.2 (RANGE = 1, VOL_SHOCK > 1, THIN_BOOK >= VOL_SHOCK)",
   { RANGE: 1, TREND_UP: 1.25, TREND_DOWN: 1.25, VOL_SHOCK: 2, THIN_BOOK: 2.5, TOXIC: 2.5 },
   () => z.number().finite().min(1),
 );
 
 export const HorizonMinutesSchema = perRegime(
+  "H (minutes)",
   "Stress horizon H in minutes (spec 17.8.1); n = H / TF bars",
   { RANGE: 60, TREND_UP: 120, TREND_DOWN: 120, VOL_SHOCK: 30, THIN_BOOK: 60, TOXIC: 30 },
   () => z.number().finite().positive(),
 );
 
 export const KTailSchema = perRegime(
+  "k_tail",
   "Tail multiplier k_tail (spec 17.8.2): X_base = k_tail · sigma_H",
   { RANGE: 2, TREND_UP: 2.5, TREND_DOWN: 2.5, VOL_SHOCK: 3, THIN_BOOK: 3, TOXIC: 3 },
   () => z.number().finite().positive(),
