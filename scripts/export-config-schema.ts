@@ -15,10 +15,12 @@ export const SCHEMA_PATH = path.join(__dirname, "..", "docs", "config.schema.jso
 export const MARKDOWN_PATH = path.join(__dirname, "..", "docs", "CONFIG.md");
 
 type Json = { [k: string]: unknown };
+/** The config schema typed loosely: its full static type is too deep for zod-to-json-schema's signature. */
+const CONFIG_SCHEMA = GrinderConfigSchema as unknown as Parameters<typeof zodToJsonSchema>[0];
 
 /** The JSON Schema text (stable: zod-to-json-schema emits keys in schema order). */
 export function renderConfigJsonSchema(): string {
-  const schema = zodToJsonSchema(GrinderConfigSchema, { $refStrategy: "none", target: "jsonSchema7" }) as Json;
+  const schema = zodToJsonSchema(CONFIG_SCHEMA, { $refStrategy: "none", target: "jsonSchema7" }) as Json;
   return JSON.stringify({ title: "GRINDER configuration", ...schema }, null, 2) + "\n";
 }
 
@@ -57,7 +59,7 @@ function walk(s: Json, p: string, rows: string[]): void {
 
 /** The Markdown reference of every config field, rendered from the schema descriptions. */
 export function renderConfigMarkdown(): string {
-  const schema = zodToJsonSchema(GrinderConfigSchema, { $refStrategy: "none", target: "jsonSchema7" }) as Json;
+  const schema = zodToJsonSchema(CONFIG_SCHEMA, { $refStrategy: "none", target: "jsonSchema7" }) as Json;
   const lines: string[] = [
     "# GRINDER configuration reference",
     "",

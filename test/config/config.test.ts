@@ -134,7 +134,7 @@ describe("config (spec 17.19)", () => {
 
   it("configHash changes when any single leaf field changes (every section)", () => {
     const base = JSON.parse(canonicalJson(defaultConfig())) as Record<string, unknown>;
-    const schema = zodToJsonSchema(GrinderConfigSchema, { $refStrategy: "none" }) as Record<string, unknown>;
+    const schema = zodToJsonSchema(GrinderConfigSchema as unknown as Parameters<typeof zodToJsonSchema>[0], { $refStrategy: "none" }) as Record<string, unknown>;
     const h0 = configHash(base);
     const seen = new Set<string>([h0]);
     let leaves = 0;
