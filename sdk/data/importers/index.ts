@@ -18,5 +18,5 @@ export {
 } from "./bookticker-csv";
 export { importBinanceWs, symbolFromRecordingName, type BinanceWsOptions } from "./binance-ws";
 export { BookSide, L2Book } from "./l2book";
-export { importKlinesCsv, KLINE_COLUMNS, klineCsvLine, type Kline, type KlineImport, type KlinesCsvOptions } from "./klines-csv";
+export { importKlinesCsv, KlineCursor, KLINE_COLUMNS, klineCsvLine, loadKlinesCsv, type Kline, type KlineImport, type KlineSink, type KlinesCsvOptions } from "./klines-csv";
 export { IMPORT_FORMATS, importToFixture, type ImportFormat, type ImportResult, type ImportToFixtureOptions } from "./to-fixture";

@@ -151,3 +151,48 @@ export function importKlinesCsv(file: string, opts: KlinesCsvOptions = {}): Klin
 export function klineCsvLine(k: Kline): string {
   return [k.open_time, k.open, k.high, k.low, k.close, k.volume, k.close_time, k.quote_volume, k.count, k.taker_buy_volume, k.taker_buy_quote_volume, 0].join(",");
 }
+
+/** Read a whole klines CSV (they are small: 1440 rows a day at 1m) into an array. */
+export async function loadKlinesCsv(file: string, opts: KlinesCsvOptions = {}): Promise<{ klines: Kline[]; report: ImportReport }> {
+  const imp = importKlinesCsv(file, opts);
+  const klines: Kline[] = [];
+  for await (const k of imp) klines.push(k);
+  return { klines, report: imp.report };
+}
+
+/** Anything that takes klines, e.g. `FeatureEngine` with `natr_source: "klines"` (spec 17.5.2). */
+export interface KlineSink {
+  updateKline(k: Kline): void;
+}
+
+/**
+ * Merges a kline series into a snapshot loop without leaking the future: before feeding a
+ * snapshot with time `ts` to the feature engine, `feedUntil(ts, engine)` hands it every kline
+ * whose `ts` (= close_time + 1, the first ms after it closed) is ≤ `ts`.
+ *
+ * @example
+ * const { klines } = await loadKlinesCsv("BTCUSDT-1m-2024-08-08.csv");
+ * const fe = new FeatureEngine(spec, { natr_source: "klines" });
+ * const cur = new KlineCursor(klines);
+ * for await (const s of snapshots) { cur.feedUntil(s.ts, fe); fe.update(s); }
+ */
+export class KlineCursor {
+  private i = 0;
+  constructor(private readonly klines: readonly Kline[]) {
+    for (let j = 1; j < klines.length; j++)
+      if (!(klines[j].ts > klines[j - 1].ts)) throw new GrinderError(ErrorCode.SEQUENCE, `klines out of order at index ${j}`, { field: "ts" });
+  }
+  /** Feed every not-yet-fed kline with `ts <= t`; returns how many were fed. */
+  feedUntil(t: number, sink: KlineSink): number {
+    let n = 0;
+    while (this.i < this.klines.length && this.klines[this.i].ts <= t) {
+      sink.updateKline(this.klines[this.i++]);
+      n++;
+    }
+    return n;
+  }
+  /** Klines not yet fed. */
+  get remaining(): number {
+    return this.klines.length - this.i;
+  }
+}
