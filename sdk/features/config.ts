@@ -36,9 +36,11 @@ export const FeatureConfigSchema = z
     l2_top_n: z.number().int().min(1).default(10),
     /**
      * Notional Q (quote) for spread_at_depth(Q) and impact_estimate_bps(Q) (spec 17.5.4): the
-     * size of a taker-like unload we care about. 10 000 quote.
+     * size of a taker-like unload we care about, 50 000 quote. It must exceed a typical best
+     * level (tens of thousands of quote on liquid books), or the walk never leaves the top
+     * level and a hollow book behind it stays invisible.
      */
-    impact_notional_quote: z.number().positive().default(10_000),
+    impact_notional_quote: z.number().positive().default(50_000),
     /** L1 is stale when the gap since this symbol's previous snapshot exceeds this (spec 17.4.3). */
     l1_stale_ms: z.number().int().positive().default(5_000),
     /**

@@ -22,13 +22,14 @@ export const ToxicityConfigSchema = z
      */
     spread_min_excess_bps: z.number().nonnegative().default(2),
     /**
-     * impact_estimate_bps(Q) (spec 17.5.4, L2 only; ignored when null). Walking the book for Q
-     * quote costs a few bps on a healthy book; 15 bps means the top of book is hollow, 40 bps
-     * that Q cannot be unloaded without real damage, 150 bps that the book is nearly empty.
+     * impact_estimate_bps(Q) (spec 17.5.4, L2 only; ignored when null). Walking a healthy book
+     * for Q = 50 000 quote costs 1-5 bps (half-spread included; median ≈ 1.5-2.5 bps on the L2
+     * fixtures' normal books). 10 bps = several times the normal cost, 20 bps = Q cannot be
+     * unloaded without real damage (the book behind the top is hollow), 100 bps = nearly empty.
      */
-    impact_mid_bps: z.number().positive().default(15),
-    impact_high_bps: z.number().positive().default(40),
-    impact_extreme_bps: z.number().positive().default(150),
+    impact_mid_bps: z.number().positive().default(10),
+    impact_high_bps: z.number().positive().default(20),
+    impact_extreme_bps: z.number().positive().default(100),
     /**
      * Jump = |bar_return| / natr (the NATR after that bar, i.e. in units of the typical bar
      * range). A Wilder ATR(14) absorbs 1/14 of a jump, so a move of 10 typical ranges reads ≈ 6.
@@ -38,11 +39,13 @@ export const ToxicityConfigSchema = z
     jump_natr_mid: z.number().positive().default(4),
     jump_natr_high: z.number().positive().default(6),
     jump_natr_extreme: z.number().positive().default(12),
-    /** Severity when L1 is stale (l1_age_ms > features.l1_stale_ms): a gap → THROTTLE. */
+    /** Severity when L1 is stale (l1_age_ms > features.l1_stale_ms): MID → THROTTLE, regime THIN_BOOK. */
     stale_l1_severity: severity.default("MID"),
     /**
-     * Severe L1 staleness (spec 17.4.3 "THIN_BOOK or PAUSE depending on severity"): an L1 gap of
-     * at least this many ms raises severity to HIGH (PAUSE). 30 s without a quote.
+     * Severe L1 staleness (spec 17.4.3 "enter THIN_BOOK or PAUSE depending on severity"): an L1
+     * gap of at least this many ms raises the ACTION to PAUSE while the severity stays
+     * `stale_l1_severity`. A feed gap is a data problem, not hostile flow: the regime stays
+     * THIN_BOOK (not TOXIC) and the policy pauses. 30 s without a quote.
      */
     l1_severe_stale_ms: z.number().int().positive().default(30_000),
     /** Severity when the L2 book is stale: MID (the regime goes THIN_BOOK, spec 17.4.3). */
@@ -75,16 +78,21 @@ export const RegimeConfigSchema = z
     min_dwell_bars: z.number().int().min(0).default(5),
     /**
      * |trend_strength| to enter TREND_* (spec 17.6.2 trend_th). trend_strength is the EMA
-     * divergence in units of the random-walk noise expected over the EMA lag gap (ADR), so on a
-     * driftless market |trend_strength| stays mostly below ~1; 1.5 is a clear drift.
+     * divergence in units of the random-walk noise expected over the EMA lag gap (ADR). On a
+     * driftless Gaussian random walk (1 s steps, 1m bars, EMA 10/40) its 99th percentile of
+     * |trend_strength| is ≈ 0.5 and on mean-reverting chop lower still; 1.0 (twice that) is a
+     * drift the noise does not produce. Exit at 0.5, the random walk's 99th percentile.
      */
-    trend_enter_th: z.number().positive().default(1.5),
+    trend_enter_th: z.number().positive().default(1.0),
     /** |trend_strength| below which TREND_* may end (hysteresis, ≤ trend_enter_th). */
-    trend_exit_th: z.number().nonnegative().default(0.8),
+    trend_exit_th: z.number().nonnegative().default(0.5),
     /** Slow EMA length (bars) of NATR: the "normal volatility" reference for VOL_SHOCK. */
     vol_baseline_bars: z.number().int().min(1).default(240),
-    /** Bars of NATR seen before vol-shock detection starts (the reference must mean something). */
-    vol_warmup_bars: z.number().int().min(0).default(20),
+    /**
+     * Bars seen before the relative rules (vol-shock ratio, relative thin book) start: a
+     * baseline must have some history before "×2 of normal" means anything. 30 bars.
+     */
+    baseline_warmup_bars: z.number().int().min(0).default(30),
     /** NATR / baseline NATR to enter VOL_SHOCK: volatility doubled. */
     vol_enter_ratio: z.number().positive().default(2),
     /** NATR / baseline NATR below which VOL_SHOCK may end. */
@@ -101,6 +109,24 @@ export const RegimeConfigSchema = z
     thin_l1_min_quote: z.number().nonnegative().default(2_000),
     /** THIN_BOOK when depth_topn_usd (both sides, top N) is below this (quote); L2 only. */
     thin_depth_min_quote: z.number().nonnegative().default(50_000),
+    /**
+     * Slow baseline (bars) of liquidity for the RELATIVE thin-book rules: geometric mean
+     * (EMA of the log) of depth_topn_usd and of thin_l1_quote, each bar's log clipped to
+     * baseline ± ln 2 so one collapse barely moves it. 240 bars = 4 h of 1m bars.
+     */
+    liq_baseline_bars: z.number().int().min(1).default(240),
+    /**
+     * THIN_BOOK when depth_topn_usd < this × its own baseline ("liquidity deteriorates",
+     * spec 17.6.1, whatever the symbol's normal size). Normal books vary by a factor ~2 around
+     * their baseline; a quarter of normal depth is a collapse.
+     */
+    thin_depth_rel: z.number().nonnegative().max(1).default(0.25),
+    /**
+     * THIN_BOOK when thin_l1_quote < this × its own baseline. The best level alone is much
+     * noisier than the top-N depth (single-level quantities swing by ×3 routinely), hence the
+     * lower factor: a tenth of normal.
+     */
+    thin_l1_rel: z.number().nonnegative().max(1).default(0.1),
     /** Leave THIN_BOOK only once liquidity is back above threshold × this (hysteresis). */
     thin_exit_factor: z.number().min(1).default(1.5),
     /** Stale L2 → THIN_BOOK (spec 17.4.3). */

@@ -58,6 +58,16 @@ export interface RegimeDiagnostics {
   candidate: Regime;
   /** Bars spent in the current regime. */
   dwell_bars: number;
+  /** depth_topn_usd / its geometric-mean baseline; null without L2 or while warming. */
+  depth_ratio: number | null;
+  /** thin_l1_quote / its geometric-mean baseline; null while warming. */
+  thin_l1_ratio: number | null;
+}
+
+const LN2 = Math.log(2);
+/** Winsorise a log deviation to ±ln 2 (one bar moves a liquidity baseline by at most k·ln 2). */
+function clipLog(x: number): number {
+  return x > LN2 ? LN2 : x < -LN2 ? -LN2 : x;
 }
 
 /**
@@ -69,7 +79,7 @@ export interface RegimeDiagnostics {
  * EMERGENCY (latched: `latchEmergency`, or EXTREME toxicity when `emergency_on_extreme_tox`;
  * only `resetEmergency` clears it) > PAUSED (manual `setPaused`) > TOXIC (severity ≥
  * `tox_enter_severity`) > THIN_BOOK (thin_l1_quote or depth_topn_usd below the floors, L1/L2
- * stale) > VOL_SHOCK (NATR / slow-NATR baseline ≥ `vol_enter_ratio`, or |bar_return| ≥
+ * stale; relative: depth or top-of-book below a fraction of its own slow baseline) > VOL_SHOCK (NATR / slow-NATR baseline ≥ `vol_enter_ratio`, or |bar_return| ≥
  * `vol_jump_natr` × baseline) > TREND_UP / TREND_DOWN (sign of trend_strength, |ts| ≥
  * `trend_enter_th`) > RANGE.
  *
@@ -98,8 +108,14 @@ export class RegimeController {
   private readonly baseK: number;
   private base = 0;
   private baseN = 0;
+  // Liquidity baselines: EMA of the log (geometric mean), seeded with the first value.
+  private readonly liqK: number;
+  private logDepth = 0;
+  private depthN = 0;
+  private logThin = 0;
+  private thinN = 0;
   private readonly decision: RegimeDecision = { regime: "RANGE", changed: false, reasons: [] };
-  private readonly diag: RegimeDiagnostics = { vol_ratio: null, natr_baseline: null, candidate: "RANGE", dwell_bars: 0 };
+  private readonly diag: RegimeDiagnostics = { vol_ratio: null, natr_baseline: null, candidate: "RANGE", dwell_bars: 0, depth_ratio: null, thin_l1_ratio: null };
 
   constructor(
     readonly symbol: string,
@@ -112,6 +128,7 @@ export class RegimeController {
     }
     this.cfg = r.data;
     this.baseK = 2 / (this.cfg.vol_baseline_bars + 1);
+    this.liqK = 2 / (this.cfg.liq_baseline_bars + 1);
   }
 
   get regime(): Regime {
@@ -143,7 +160,7 @@ export class RegimeController {
     let volRatio: number | null = null;
     let jumpShock = false;
     const natr = f.natr;
-    if (natr !== null && this.baseN >= c.vol_warmup_bars && this.base > 0) {
+    if (natr !== null && this.baseN >= c.baseline_warmup_bars && this.base > 0) {
       volRatio = natr / this.base;
       if (f.bar_return !== null && Math.abs(f.bar_return) >= c.vol_jump_natr * this.base) jumpShock = true;
     }
@@ -152,6 +169,22 @@ export class RegimeController {
     if (newBar && natr !== null) {
       this.base = this.baseN === 0 ? natr : this.base + this.baseK * (natr - this.base);
       this.baseN++;
+    }
+    // Relative liquidity (thin-book): compare with the baselines before this bar joins them.
+    const depth = f.depth_topn_usd;
+    const depthRatio = depth !== null && depth > 0 && this.depthN >= c.baseline_warmup_bars ? depth / Math.exp(this.logDepth) : null;
+    const thinRatio = f.thin_l1_quote > 0 && this.thinN >= c.baseline_warmup_bars ? f.thin_l1_quote / Math.exp(this.logThin) : null;
+    this.diag.depth_ratio = depthRatio;
+    this.diag.thin_l1_ratio = thinRatio;
+    if (newBar) {
+      if (depth !== null && depth > 0) {
+        this.logDepth = this.depthN === 0 ? Math.log(depth) : this.logDepth + this.liqK * clipLog(Math.log(depth) - this.logDepth);
+        this.depthN++;
+      }
+      if (f.thin_l1_quote > 0) {
+        this.logThin = this.thinN === 0 ? Math.log(f.thin_l1_quote) : this.logThin + this.liqK * clipLog(Math.log(f.thin_l1_quote) - this.logThin);
+        this.thinN++;
+      }
     }
 
     let latchedNow = false;
@@ -180,8 +213,8 @@ export class RegimeController {
       const volTh = cur === "VOL_SHOCK" ? c.vol_exit_ratio : c.vol_enter_ratio;
       const volByRatio = volRatio !== null && volRatio >= volTh;
       const thinF = cur === "THIN_BOOK" ? c.thin_exit_factor : 1;
-      const thinL1 = f.thin_l1_quote < c.thin_l1_min_quote * thinF;
-      const thinDepth = f.depth_topn_usd !== null && f.depth_topn_usd < c.thin_depth_min_quote * thinF;
+      const thinL1 = f.thin_l1_quote < c.thin_l1_min_quote * thinF || (thinRatio !== null && thinRatio < c.thin_l1_rel * thinF);
+      const thinDepth = (depth !== null && depth < c.thin_depth_min_quote * thinF) || (depthRatio !== null && depthRatio < c.thin_depth_rel * thinF);
       const l2Stale = c.thin_on_l2_stale && f.l2_stale;
       const l1Stale = c.thin_on_l1_stale && f.l1_stale;
       const toxTh = cur === "TOXIC" ? c.tox_exit_severity : c.tox_enter_severity;
@@ -269,6 +302,10 @@ export class RegimeController {
     this.paused = false;
     this.base = 0;
     this.baseN = 0;
+    this.logDepth = 0;
+    this.depthN = 0;
+    this.logThin = 0;
+    this.thinN = 0;
     this.decision.regime = "RANGE";
     this.decision.changed = false;
     this.decision.transition = undefined;

@@ -1,5 +1,5 @@
 import type { ToxAssessment } from "../contracts/features";
-import type { Regime, RegimeTransition, ToxSeverity } from "../contracts/trading";
+import type { Regime, RegimeTransition, ToxAction, ToxSeverity } from "../contracts/trading";
 import { openFixture, streamFixture, type LoadReport, newLoadReport } from "../data/fixture";
 import { FeatureConfigSchema, type FeatureConfigInput } from "../features/config";
 import { FeatureEngine } from "../features/engine";
@@ -17,6 +17,7 @@ export interface RegimeRow {
   changed: boolean;
   reasons: string;
   tox_severity: ToxSeverity;
+  tox_action: ToxAction;
   tox_penalty: number;
   tox_reasons: string;
   mid: number;
@@ -28,8 +29,11 @@ export interface RegimeRow {
   spread_bps_baseline: number | null;
   impact_bps: number | null;
   depth_topn_usd: number | null;
+  /** depth_topn_usd / its slow baseline (regime controller). */
+  depth_ratio: number | null;
   thin_l1_quote: number;
   l1_age_ms: number;
+  l1_stale: boolean;
   l2_stale: boolean;
   warm: boolean;
 }
@@ -56,7 +60,9 @@ export interface TimelineConfig {
 /**
  * Stream a fixture through FeatureEngine → assessToxicity → RegimeController per symbol
  * (spec 17.5 → 17.14.1 → 17.6) and return one row per closed bar. For notebooks and tests:
- * the regime timeline of a fixture under a config.
+ * the regime timeline of a fixture under a config. Time is global: at the first snapshot of a
+ * new bar interval every symbol's due bars close (`FeatureEngine.advanceTime`), so a symbol
+ * whose feed went silent still ticks, with growing `l1_age_ms`.
  *
  * @example
  * const tl = await regimeTimeline("fixtures/range_day_l1");
@@ -80,23 +86,23 @@ export async function regimeTimeline(fixtureDir: string, cfg: TimelineConfig = {
   }
   const rows: RegimeRow[] = [];
   const report = newLoadReport(fx.snapshotsPath);
-  for await (const snap of streamFixture(fx, { report })) {
-    const fe = engines.get(snap.symbol)!;
-    if (!fe.update(snap)) continue;
+  const tick = (symbol: string): void => {
+    const fe = engines.get(symbol)!;
     const f = fe.features;
-    const tox = assessToxicityInto(f, tcfg, toxs.get(snap.symbol)!);
-    const rc = ctrls.get(snap.symbol)!;
+    const tox = assessToxicityInto(f, tcfg, toxs.get(symbol)!);
+    const rc = ctrls.get(symbol)!;
     const d = rc.update(f, tox);
-    const cnt = counts[snap.symbol];
+    const cnt = counts[symbol];
     cnt[d.regime] = (cnt[d.regime] ?? 0) + 1;
     rows.push({
-      symbol: snap.symbol,
+      symbol,
       ts: f.ts,
       bar: f.bars,
       regime: d.regime,
       changed: d.changed,
       reasons: d.reasons.join(","),
       tox_severity: tox.severity,
+      tox_action: tox.action,
       tox_penalty: tox.penalty,
       tox_reasons: tox.reasons.join(","),
       mid: f.mid,
@@ -108,11 +114,26 @@ export async function regimeTimeline(fixtureDir: string, cfg: TimelineConfig = {
       spread_bps_baseline: f.spread_bps_baseline,
       impact_bps: f.impact_bps,
       depth_topn_usd: f.depth_topn_usd,
+      depth_ratio: rc.diagnostics.depth_ratio,
       thin_l1_quote: f.thin_l1_quote,
       l1_age_ms: f.l1_age_ms,
+      l1_stale: f.l1_stale,
       l2_stale: f.l2_stale,
       warm: f.warm,
     });
+  };
+  // Global data clock: at the first snapshot of each new bar interval, every symbol closes
+  // its due bars (a symbol that went silent ticks too, ageing into staleness), in lexical
+  // order; then the snapshot is applied.
+  const interval = fcfg.bar_interval_ms;
+  let globalOpen = -1;
+  for await (const snap of streamFixture(fx, { report })) {
+    const open = snap.ts - (snap.ts % interval);
+    if (open > globalOpen) {
+      if (globalOpen >= 0) for (const s of symbols) if (engines.get(s)!.advanceTime(snap.ts)) tick(s);
+      globalOpen = open;
+    }
+    if (engines.get(snap.symbol)!.update(snap)) tick(snap.symbol);
   }
   const transitions: RegimeTransition[] = [];
   for (const s of symbols) transitions.push(...ctrls.get(s)!.transitions);

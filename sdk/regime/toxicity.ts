@@ -54,8 +54,12 @@ const SEV_SCORE = [0, 0.25, 0.5, 1];
  *   baseline is ≥ `spread_min_excess_bps` (needs a baseline);
  * - impact: impact_bps (L2; skipped when null — the L1 fallback is the spread component);
  * - jump: |bar_return| / natr (needs both);
- * - staleness (17.4.3): l1_stale → `stale_l1_severity`, l1_age_ms ≥ `l1_severe_stale_ms` →
- *   HIGH, l2_stale → `stale_l2_severity`.
+ * - staleness (17.4.3): l1_stale → `stale_l1_severity`, l2_stale → `stale_l2_severity`;
+ *   l1_age_ms ≥ `l1_severe_stale_ms` forces the action to at least PAUSE (severity unchanged:
+ *   the regime goes THIN_BOOK, not TOXIC; "THIN_BOOK or PAUSE depending on severity").
+ *
+ * The action is `actionFor(severity)` except for that staleness rule. The penalty's band
+ * always matches the severity (see `gradedScore`).
  */
 export function assessToxicity(f: Readonly<Features>, cfg: ToxicityConfig): ToxAssessment {
   const out: ToxAssessment = { severity: "LOW", action: "NORMAL", penalty: 0, reasons: [] };
@@ -110,10 +114,10 @@ export function assessToxicityInto(f: Readonly<Features>, cfg: ToxicityConfig, o
       if (SEV_SCORE[l] > pen) pen = SEV_SCORE[l];
     }
   }
+  let pauseForStale = false;
   if (f.l1_age_ms >= cfg.l1_severe_stale_ms) {
     out.reasons.push(TOX_STALE_L1_SEVERE);
-    if (2 > sev) sev = 2;
-    if (SEV_SCORE[2] > pen) pen = SEV_SCORE[2];
+    pauseForStale = true;
   }
   if (f.l2_stale) {
     const l = SEV.indexOf(cfg.stale_l2_severity);
@@ -125,7 +129,8 @@ export function assessToxicityInto(f: Readonly<Features>, cfg: ToxicityConfig, o
   }
 
   out.severity = SEV[sev];
-  out.action = ACTION[sev];
+  // Severe staleness forces at least PAUSE without raising the severity (config doc, 17.4.3).
+  out.action = pauseForStale && sev < 2 ? "PAUSE" : ACTION[sev];
   out.penalty = pen;
   return out;
 }
