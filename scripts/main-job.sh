@@ -5,3 +5,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 g() { echo "\$ grinder $*"; node bin/grinder.js "$@"; }
 
 g fixtures validate
+g fixtures verify

@@ -2,9 +2,12 @@ import { Command, CommanderError } from "commander";
 import { GrinderError } from "../contracts/errors";
 import { SDK_VERSION } from "../version";
 import { registerFixtures } from "./commands/fixtures";
+import { registerReplay } from "./commands/replay";
+import { registerVerify } from "./commands/verify";
 import { registerImport } from "./commands/import";
 import { registerCalibrate } from "./commands/calibrate";
 import { registerArtifact } from "./commands/artifact";
+import { registerReport } from "./commands/report";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
@@ -17,9 +20,12 @@ export function buildProgram(): Command {
     .version(SDK_VERSION)
     .exitOverride();
   registerFixtures(program);
+  registerVerify(program);
+  registerReplay(program);
   registerImport(program);
   registerCalibrate(program);
   registerArtifact(program);
+  registerReport(program);
   return program;
 }
 
