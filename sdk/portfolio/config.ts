@@ -23,8 +23,16 @@ export const PortfolioGatesSchema = z
      * the snapshot that would update `l1_age_ms`.
      */
     max_stale_ms: z.number().int().positive().default(30_000),
+    /**
+     * A symbol seen stale stays excluded (GATE_STALE) until it has been fresh for this long at
+     * the selector's calls: a feed that dropped is not trusted with a seat held for hours until
+     * it has shown 4 h of clean data. 0 = no memory.
+     */
+    stale_recovery_ms: z.number().int().nonnegative().default(14_400_000),
     /** Toxicity at or above this severity is excluded ("toxic HIGH+"). */
     tox_severity: z.enum(TOX_SEVERITIES).default("HIGH"),
+    /** Likewise for toxicity: GATE_TOXIC holds this long after the last HIGH+ seen. 0 = none. */
+    tox_recovery_ms: z.number().int().nonnegative().default(900_000),
     /** Severe thin book (L1): `thin_l1_quote` = min(bid_qty, ask_qty)·mid below this (quote). */
     min_thin_l1_quote: z.number().finite().nonnegative().default(1_000),
     /** Severe thin book (L2, only when a fresh book exists): top-N depth below this (quote). */
@@ -36,7 +44,7 @@ export const PortfolioGatesSchema = z
      * current `spread_bps` while the baseline is warming up) above this (bps). A momentary
      * spread spike is the toxicity gate's business, not a structural exclusion.
      */
-    max_spread_bps: z.number().finite().positive().default(25),
+    max_spread_bps: z.number().finite().positive().default(10),
     /**
      * Funding extreme (futures, optional): |funding_rate| above this excludes the symbol. Only
      * applied when the view carries a funding rate; `null` disables the gate.
@@ -84,6 +92,13 @@ export const PortfolioConfigSchema = z
      */
     reselect_interval_ms: z.number().int().positive().default(900_000),
     hysteresis: PortfolioHysteresisSchema.default({}),
+    /**
+     * The selector scores exponentially smoothed inputs (per symbol, over its calls, data-time
+     * half-life): ln(1 + range_score), |trend_strength|, ln(1 + thin_l1_quote), L2 depth and
+     * impact, tox penalty. Instantaneous 30-bar features swing too much to pick symbols for
+     * hours; gates always use the instantaneous view. 0 = no smoothing.
+     */
+    smoothing_half_life_ms: z.number().int().nonnegative().default(3_600_000),
     weights: PortfolioWeightsSchema.default({}),
     /**
      * Normalisation of score components across the compared (gate-passing) symbols

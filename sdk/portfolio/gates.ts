@@ -62,16 +62,34 @@ export function hasFreshL2(v: SymbolView): boolean {
   return !v.features.l2_stale && v.features.depth_topn_usd !== null;
 }
 
+/** When a symbol was last seen stale / toxic at a selector call (data time), for the recovery memory. */
+export interface RecentFlags {
+  stale_ts: number | null;
+  toxic_ts: number | null;
+}
+
+/** Stale right now: flagged by the feature engine, or no snapshot for more than `max_stale_ms`. */
+export function isStaleNow(ts: number, v: SymbolView, g: PortfolioGates): boolean {
+  return v.features.l1_stale || ts - v.features.ts > g.max_stale_ms;
+}
+
+/** Toxic right now: severity at or above the gate's. */
+export function isToxicNow(v: SymbolView, g: PortfolioGates): boolean {
+  return TOX_SEVERITIES.indexOf(v.tox.severity) >= TOX_SEVERITIES.indexOf(g.tox_severity);
+}
+
 /**
  * Hard gates of one symbol (spec 17.15.1): the failed gate codes, empty when it may be scored.
  * Staleness is measured at the selection time `ts` (a stopped feed never updates its own
- * `l1_age_ms`). The funding gate applies only when the view carries a funding rate.
+ * `l1_age_ms`). The funding gate applies only when the view carries a funding rate. With
+ * `recent`, GATE_STALE / GATE_TOXIC also hold until `stale_recovery_ms` / `tox_recovery_ms`
+ * after the condition was last seen.
  */
-export function gateSymbol(ts: number, v: SymbolView, g: PortfolioGates): ReasonCode[] {
+export function gateSymbol(ts: number, v: SymbolView, g: PortfolioGates, recent?: RecentFlags): ReasonCode[] {
   const f = v.features;
   const out: ReasonCode[] = [];
-  if (f.l1_stale || ts - f.ts > g.max_stale_ms) out.push(GATE_STALE);
-  if (TOX_SEVERITIES.indexOf(v.tox.severity) >= TOX_SEVERITIES.indexOf(g.tox_severity)) out.push(GATE_TOXIC);
+  if (isStaleNow(ts, v, g) || (recent?.stale_ts != null && ts - recent.stale_ts < g.stale_recovery_ms)) out.push(GATE_STALE);
+  if (isToxicNow(v, g) || (recent?.toxic_ts != null && ts - recent.toxic_ts < g.tox_recovery_ms)) out.push(GATE_TOXIC);
   const l2 = hasFreshL2(v);
   if (
     f.thin_l1_quote < g.min_thin_l1_quote ||
@@ -100,12 +118,12 @@ function bySymbol(a: { symbol: string }, b: { symbol: string }): number {
  * @example
  * const { eligible, excluded } = applyGates(ts, views, defaultPortfolioConfig().gates);
  */
-export function applyGates(ts: number, views: ReadonlyArray<SymbolView>, g: PortfolioGates): GateOutcome {
+export function applyGates(ts: number, views: ReadonlyArray<SymbolView>, g: PortfolioGates, recent?: ReadonlyMap<string, RecentFlags>): GateOutcome {
   validateViews(ts, views);
   const eligible: SymbolView[] = [];
   const excluded: GateExclusion[] = [];
   for (const v of views) {
-    const reasons = gateSymbol(ts, v, g);
+    const reasons = gateSymbol(ts, v, g, recent?.get(v.symbol));
     if (reasons.length) excluded.push({ symbol: v.symbol, reasons });
     else eligible.push(v);
   }

@@ -26,15 +26,3 @@ export function selectTopK(scores: ReadonlyArray<SymbolScore>, k: number, incumb
     .map((r) => r.s.symbol)
     .sort(byName);
 }
-
-/**
- * Keep `keep` (already seated, still eligible) and fill the empty seats up to `k` with the best
- * other candidates by score, ties by name. Used between re-evaluations, when only gate exits
- * and empty seats may change the set. Output lexical.
- */
-export function fillSeats(scores: ReadonlyArray<SymbolScore>, k: number, keep: ReadonlySet<string>): string[] {
-  const seated = scores.filter((s) => keep.has(s.symbol)).map((s) => s.symbol);
-  const free = Math.max(0, k - seated.length);
-  const others = scores.filter((s) => !keep.has(s.symbol));
-  return [...seated, ...selectTopK(others, free)].sort(byName);
-}

@@ -3,10 +3,11 @@ import type { PortfolioSelector, Selection, SymbolView } from "../contracts/feat
 import type { ReasonCode } from "../contracts/trading";
 import { allocateBudgets } from "./allocate";
 import { parsePortfolioConfig, type PortfolioConfig, type PortfolioConfigInput, type PortfolioWeights } from "./config";
-import { applyGates, type GateExclusion } from "./gates";
+import { applyGates, isStaleNow, isToxicNow, validateViews, type GateExclusion, type RecentFlags } from "./gates";
+import { InputSmoother } from "./smooth";
 import { BELOW_CUT, HYSTERESIS_HELD, SCORE_LIQ, SCORE_RANGE, SCORE_TOX, SCORE_TREND } from "./reasons";
 import { scoreSymbols, type SymbolScore } from "./score";
-import { fillSeats, selectTopK } from "./select";
+import { selectTopK } from "./select";
 
 /** Everything one `select` call decided, for notebooks and reports (superset of `Selection`). */
 export interface SelectionDetail {
@@ -35,23 +36,40 @@ export function weakestComponent(s: SymbolScore, cut: SymbolScore, w: PortfolioW
   return best ? best[0] : null;
 }
 
+/** Optional state of a `selectPortfolio` call (what `TopKSelector` keeps between calls). */
+export interface SelectOptions {
+  /** The set selected at the previous call (incumbents for hysteresis; exits → `unloading`). */
+  previous?: ReadonlySet<string>;
+  /** Whether the ranking may change seats now (default true); otherwise only gate exits leave. */
+  rerank?: boolean;
+  /** When each symbol was last seen stale / toxic, for the gates' recovery memory. */
+  recent?: ReadonlyMap<string, RecentFlags>;
+  /** Views to score instead of the gated ones (e.g. smoothed inputs), by symbol. */
+  scoreViews?: ReadonlyMap<string, SymbolView>;
+}
+
 /**
- * One pure Top-K step (spec 17.15 + 17.7.2): gates → scores → seats → budgets. `previous` is
- * the set selected at the last call; `rerank` says whether the ranking may change seats now
- * (otherwise only gate exits leave and empty seats are filled).
+ * One pure Top-K step (spec 17.15 + 17.7.2): gates → scores → seats → budgets. Without options
+ * it is plain Top-K on the views given.
+ *
+ * @example
+ * const { selection, scores } = selectPortfolio(ts, views, 1000, defaultPortfolioConfig());
  */
 export function selectPortfolio(
   ts: number,
   views: ReadonlyArray<SymbolView>,
   ddBudgetPortfolio: number,
   cfg: PortfolioConfig,
-  previous: ReadonlySet<string> = new Set(),
-  rerank = true,
+  opts: SelectOptions = {},
 ): SelectionDetail {
-  const { eligible, excluded: gated } = applyGates(ts, views, cfg.gates);
-  const scores = scoreSymbols(eligible, cfg);
+  const previous = opts.previous ?? new Set<string>();
+  const rerank = opts.rerank ?? true;
+  const { eligible, excluded: gated } = applyGates(ts, views, cfg.gates, opts.recent);
+  const sv = opts.scoreViews;
+  const scores = scoreSymbols(sv ? eligible.map((v) => sv.get(v.symbol) ?? v) : eligible, cfg);
   const incumbents = new Set(scores.filter((s) => previous.has(s.symbol)).map((s) => s.symbol));
-  const selected = rerank ? selectTopK(scores, cfg.k, incumbents, cfg.hysteresis.score_margin) : fillSeats(scores, cfg.k, incumbents);
+  // Between re-evaluations seats only empty (gate exits); they are refilled at the next one.
+  const selected = rerank ? selectTopK(scores, cfg.k, incumbents, cfg.hysteresis.score_margin) : [...incumbents].sort();
   const seated = new Set(selected);
   const chosen = scores.filter((s) => seated.has(s.symbol));
   const budgets = allocateBudgets(chosen, ddBudgetPortfolio, cfg.allocator, cfg.budget_quantum);
@@ -83,9 +101,10 @@ export function selectPortfolio(
  * The Top-K portfolio selector (spec 17.15): a `PortfolioSelector` holding the hysteresis
  * state (the current seats and the time of the last re-evaluation). Calls must come in
  * non-decreasing data time. At every call: hard gates apply at once (a gated symbol leaves
- * immediately) and budgets are recomputed from `ddBudgetPortfolio`; the ranking itself is
- * re-evaluated only once `reselect_interval_ms` has passed since the last re-evaluation, and
- * in between empty seats are filled by the best candidates.
+ * immediately; a stale / toxic one stays gated for the recovery time) and budgets are
+ * recomputed from `ddBudgetPortfolio` over the seats held. The ranking, on exponentially
+ * smoothed inputs, is re-evaluated once `reselect_interval_ms` has passed since the last
+ * re-evaluation, or at once while no seat is held; seats emptied by a gate are refilled then.
  *
  * @example
  * const selector = new TopKSelector({ k: 3 });
@@ -97,16 +116,33 @@ export class TopKSelector implements PortfolioSelector {
   private lastTs: number | null = null;
   private lastRerankTs: number | null = null;
   private lastDetailValue: SelectionDetail | null = null;
+  private readonly recent = new Map<string, RecentFlags>();
+  private readonly smoother: InputSmoother;
 
   constructor(cfg: PortfolioConfig | PortfolioConfigInput = {}) {
     this.config = parsePortfolioConfig(cfg);
+    this.smoother = new InputSmoother(this.config.smoothing_half_life_ms);
   }
 
   select(ts: number, views: ReadonlyArray<SymbolView>, ddBudgetPortfolio: number): Selection {
     if (this.lastTs !== null && ts < this.lastTs)
       throw new GrinderError(ErrorCode.TIME_BACKWARDS, `selection at ${ts} after one at ${this.lastTs}`, { field: "ts" });
-    const rerank = this.lastRerankTs === null || ts - this.lastRerankTs >= this.config.reselect_interval_ms;
-    const d = selectPortfolio(ts, views, ddBudgetPortfolio, this.config, this.seats, rerank);
+    validateViews(ts, views);
+    const g = this.config.gates;
+    for (const v of views) {
+      const stale = isStaleNow(ts, v, g);
+      const toxic = isToxicNow(v, g);
+      if (!stale && !toxic) continue;
+      const r = this.recent.get(v.symbol) ?? { stale_ts: null, toxic_ts: null };
+      if (stale) r.stale_ts = ts;
+      if (toxic) r.toxic_ts = ts;
+      this.recent.set(v.symbol, r);
+    }
+    const smoothed = this.smoother.smooth(ts, views);
+    const scoreViews = new Map(smoothed.map((v) => [v.symbol, v]));
+    // Re-evaluate on the interval, or at once when no seat is held (start, warm-up, all gated).
+    const rerank = this.lastRerankTs === null || this.seats.size === 0 || ts - this.lastRerankTs >= this.config.reselect_interval_ms;
+    const d = selectPortfolio(ts, views, ddBudgetPortfolio, this.config, { previous: this.seats, rerank, recent: this.recent, scoreViews });
     this.lastTs = ts;
     if (rerank) this.lastRerankTs = ts;
     this.seats = new Set(d.selection.selected);
@@ -124,11 +160,13 @@ export class TopKSelector implements PortfolioSelector {
     return [...this.seats].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** Forget seats and timers (a fresh run). */
+  /** Forget seats, timers, recovery memory and smoothing (a fresh run). */
   reset(): void {
     this.seats = new Set();
     this.lastTs = null;
     this.lastRerankTs = null;
     this.lastDetailValue = null;
+    this.recent.clear();
+    this.smoother.reset();
   }
 }

@@ -56,6 +56,7 @@ const viewsArb = fc
 describe("portfolio: Top-K selection (17.15.3)", () => {
   it("on the multisymbol cast: the three choppy liquid symbols, others excluded with their codes", () => {
     const s = new TopKSelector().select(TS, castViews(TS), 1000);
+    expect(Object.values(s.budgets)).to.deep.equal([333.33333334, 333.33333333, 333.33333333]);
     expect(s.selected).to.deep.equal(["CHOP1", "CHOP2", "CHOP3"]);
     const why = Object.fromEntries(s.excluded.map((e) => [e.symbol, e.reasons]));
     expect(why).to.deep.equal({
@@ -80,36 +81,55 @@ describe("portfolio: Top-K selection (17.15.3)", () => {
     expect(selectTopK([score("A", 1), score("B", 0.5), score("C", 0.66)], 2, inc, 0.15)).to.deep.equal(["A", "C"]);
   });
 
-  it("re-ranks only on the interval; gate exits are immediate and the seat is refilled", () => {
-    const sel = new TopKSelector({ reselect_interval_ms: 60_000, hysteresis: { score_margin: 0 } });
+  it("re-ranks only on the interval; gate exits are immediate, the seat is refilled at the next re-evaluation", () => {
+    const sel = new TopKSelector({ reselect_interval_ms: 60_000, hysteresis: { score_margin: 0 }, smoothing_half_life_ms: 0, gates: { tox_recovery_ms: 0 } });
+    const at = (ts: number, vs: ReturnType<typeof view>[]) => vs.map((v) => ({ ...v, features: { ...v.features, ts } }));
     const base = [view("A", { range_score: 30 }), view("B", { range_score: 25 }), view("C", { range_score: 20 }), view("D", { range_score: 10 })];
     expect(sel.select(TS, base, 90).selected).to.deep.equal(["A", "B", "C"]);
     // D becomes the best, but the interval has not elapsed: no change.
-    const better = base.map((v) => (v.symbol === "D" ? view("D", { ts: TS + 1_000, range_score: 90 }) : { ...v, features: { ...v.features, ts: TS + 1_000 } }));
+    const better = at(TS + 1_000, base.map((v) => (v.symbol === "D" ? view("D", { range_score: 90 }) : v)));
     const s1 = sel.select(TS + 1_000, better, 90);
     expect(s1.selected).to.deep.equal(["A", "B", "C"]);
     expect(s1.excluded.find((e) => e.symbol === "D")?.reasons).to.include(HYSTERESIS_HELD);
-    // B turns toxic: leaves at once, D fills the empty seat, B is unloading.
-    const toxic = better.map((v) => (v.symbol === "B" ? { ...v, tox: { ...v.tox, severity: "HIGH" as const } } : v));
+    // B turns toxic: leaves at once and is unloading; its seat stays empty until the next re-evaluation.
+    const toxic = at(TS + 2_000, better).map((v) => (v.symbol === "B" ? { ...v, tox: { ...v.tox, severity: "HIGH" as const } } : v));
     const s2 = sel.select(TS + 2_000, toxic, 90);
-    expect(s2.selected).to.deep.equal(["A", "C", "D"]);
+    expect(s2.selected).to.deep.equal(["A", "C"]);
     expect(s2.unloading).to.deep.equal(["B"]);
     expect(s2.excluded.find((e) => e.symbol === "B")?.reasons).to.deep.equal([GATE_TOXIC]);
+    expect(Object.values(s2.budgets).reduce((a, b) => a + b, 0), "budget spread over the seats held").to.equal(90);
     // Interval elapsed: full re-rank.
-    const later = better.map((v) => ({ ...v, features: { ...v.features, ts: TS + 60_000 } }));
-    const s3 = sel.select(TS + 60_000, later, 90);
+    const s3 = sel.select(TS + 60_000, at(TS + 60_000, better), 90);
     expect(s3.selected).to.deep.equal(["A", "B", "D"]);
     expect(s3.unloading).to.deep.equal(["C"]);
   });
 
-  it("fills seats as symbols warm up between re-evaluations", () => {
+  it("recovery memory: a symbol seen stale or toxic stays gated for the recovery time", () => {
+    const sel = new TopKSelector({ reselect_interval_ms: 60_000, gates: { stale_recovery_ms: 100_000, tox_recovery_ms: 50_000 } });
+    const vs = (ts: number, o: { staleA?: boolean; toxicB?: boolean } = {}) =>
+      ["A", "B", "C", "D"].map((s) => view(s, { ts, l1_stale: s === "A" && !!o.staleA }, { severity: s === "B" && o.toxicB ? "HIGH" : "LOW" }));
+    sel.select(TS, vs(TS, { staleA: true, toxicB: true }), 1);
+    const why = (s: { excluded: Array<{ symbol: string; reasons: string[] }> }, x: string) => s.excluded.find((e) => e.symbol === x)?.reasons;
+    let s = sel.select(TS + 49_999, vs(TS + 49_999), 1);
+    expect(why(s, "A")).to.deep.equal([GATE_STALE]);
+    expect(why(s, "B")).to.deep.equal([GATE_TOXIC]);
+    s = sel.select(TS + 50_000, vs(TS + 50_000), 1);
+    expect(why(s, "B")?.[0], "toxic recovery over").to.equal(BELOW_CUT);
+    s = sel.select(TS + 99_999, vs(TS + 99_999), 1);
+    expect(why(s, "A")).to.deep.equal([GATE_STALE]);
+    expect(s.selected, "re-evaluation filled the empty seat with B").to.deep.equal(["B", "C", "D"]);
+    s = sel.select(TS + 100_000, vs(TS + 100_000), 1);
+    expect(why(s, "A")?.[0], "stale recovery over").to.equal(BELOW_CUT);
+  });
+
+  it("re-evaluates at once while no seat is held (warm-up)", () => {
     const sel = new TopKSelector();
     const cold = ["A", "B", "C"].map((s) => view(s, { warm: false }));
     expect(sel.select(TS, cold, 100).selected).to.deep.equal([]);
     const warm = ["A", "B", "C"].map((s) => view(s, { ts: TS + 60_000 }));
     const s = sel.select(TS + 60_000, warm, 100);
     expect(s.selected).to.deep.equal(["A", "B", "C"]);
-    expect(sel.lastDetail?.reranked).to.equal(false);
+    expect(sel.lastDetail?.reranked, "before the interval, because no seat was held").to.equal(true);
   });
 
   it("refuses time going backwards", () => {
