@@ -13,7 +13,9 @@ import { PolicyReason } from "./reasons";
 export function ladderPrices(side: Side, center: number, step: number, n: number, tick: number): number[] {
   const out: number[] = [];
   for (let i = 1; i <= n; i++) {
-    let p = quantizePrice(side === "BUY" ? center * (1 - i * step) : center * (1 + i * step), tick, side);
+    // 12 significant digits first: 100·(1 − 0.8) = 19.999999999999996 must floor to 20, not 19.99.
+    const raw = Number((side === "BUY" ? center * (1 - i * step) : center * (1 + i * step)).toPrecision(12));
+    let p = quantizePrice(raw, tick, side);
     const prev = out.length ? out[out.length - 1] : undefined;
     if (prev !== undefined) {
       if (side === "BUY" && p >= prev) p = quantizePrice(prev - tick, tick, "BUY");
