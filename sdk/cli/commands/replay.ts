@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { defaultConfig, loadConfigFile } from "../../config";
+import { defaultConfig } from "../../config";
+import { loadConfigOrArtifact } from "../../calibration/artifact";
 import { runReplay } from "../../engine/run";
 import type { ReplayResult } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
@@ -27,13 +28,13 @@ export function registerReplay(program: Command): void {
     .command("replay")
     .description("replay a fixture through features → regime → policy → execution → ledger; print the summary and digest")
     .argument("<fixture>", "fixture folder or name under fixtures/")
-    .option("--config <file>", "JSON config (sections features, toxicity, regime, policy, execution, risk, portfolio, engine)")
+    .option("--config <file>", "JSON config (sections features, toxicity, regime, policy, execution, risk, portfolio, engine) or a calibration artifact (hash-verified)")
     .option("--json", "print a JSON object: digest, fill_model, config_hash, summary, metrics")
     .option("--prom", "print the run's metrics in Prometheus text format")
     .option("--from <ts>", "trade only from this data time (ms)")
     .option("--to <ts>", "stop after this data time (ms)")
     .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string }) => {
-      const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
+      const config = opts.config ? loadConfigOrArtifact(opts.config) : defaultConfig();
       const window = opts.from || opts.to ? { from_ts: opts.from ? Number(opts.from) : undefined, to_ts: opts.to ? Number(opts.to) : undefined } : undefined;
       const t0 = process.hrtime.bigint();
       const r = await runReplay({ fixture: resolveFixture(name), config, window });
