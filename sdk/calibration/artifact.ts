@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { parseConfig, type GrinderConfig } from "../config";
+import { loadConfigFile, parseConfig, type GrinderConfig } from "../config";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep, writeFileAtomic } from "../data/fixture";
@@ -178,4 +178,19 @@ export function configFromArtifact(a: CalibrationArtifact | string): GrinderConf
 /** True when a parsed JSON document looks like a calibration artifact (for `--config` loaders). */
 export function isArtifactJson(x: unknown): boolean {
   return !!x && typeof x === "object" && (x as { kind?: unknown }).kind === ARTIFACT_KIND;
+}
+
+/**
+ * A `--config` file that may be either a plain GRINDER config or a calibration artifact: an
+ * artifact is verified (hash, canonical bytes) and its pinned parameters are returned; anything
+ * else goes through `loadConfigFile`.
+ */
+export function loadConfigOrArtifact(file: string): GrinderConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return loadConfigFile(file); // its own E_IO / E_PARSE errors
+  }
+  return isArtifactJson(raw) ? configFromArtifact(file) : loadConfigFile(file);
 }

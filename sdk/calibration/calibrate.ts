@@ -157,7 +157,7 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
         selected: p.point,
         in_sample: side(is),
         out_of_sample: side(oos),
-        degradation: degradation(is.score.value, oos.score.value),
+        degradation: degradation(is.score.value, oos.score.value, spec.gate.degradation_floor),
       };
     });
     const summary = summarise(reports, axes);

@@ -119,8 +119,10 @@ export const GateSchema = z
   .object({
     /** Floor on the mean out-of-sample objective over folds. */
     min_oos_objective: z.number().finite().optional(),
-    /** Limit on mean degradation (IS − OOS) / max(|IS|, eps) over folds. */
+    /** Limit on mean degradation (IS − OOS) / max(|IS|, degradation_floor) over folds. */
     max_degradation: z.number().finite().optional(),
+    /** Denominator floor of the degradation ratio (objective units): keeps it finite when IS ≈ 0. */
+    degradation_floor: z.number().positive().default(0.1),
     /** Folds whose OOS evaluation violates a constraint that are tolerated. */
     max_infeasible_folds: z.number().int().nonnegative().default(0),
     /** Limit on the normalised spread of any selected parameter across folds (0..1). */

@@ -17,7 +17,7 @@ export interface FoldReport {
   selected: ParamPoint;
   in_sample: SideReport;
   out_of_sample: SideReport;
-  /** (IS − OOS) / max(|IS|, 1e-9); null when either side is infeasible. */
+  /** (IS − OOS) / max(|IS|, gate.degradation_floor); null when either side is infeasible. */
   degradation: number | null;
 }
 
@@ -25,7 +25,7 @@ export interface ParamStability {
   path: string;
   /** Selected value per fold, in fold order. */
   values: ParamValue[];
-  /** Numeric: (max − min) / (axis max − axis min); choices: 1 − (modal count / folds). 0 = stable. */
+  /** Numeric: (max − min) / (axis max − axis min), on axis indices; choices: 1 − (modal count / folds). 0 = stable. */
   spread: number;
 }
 
@@ -54,11 +54,10 @@ export interface GateResult {
   reasons: string[];
 }
 
-const EPS = 1e-9;
-
-export function degradation(is: number | null, oos: number | null): number | null {
+/** Relative IS→OOS loss of objective: (IS − OOS) / max(|IS|, floor); null when either side is infeasible. */
+export function degradation(is: number | null, oos: number | null, floor: number): number | null {
   if (is === null || oos === null) return null;
-  return (is - oos) / Math.max(Math.abs(is), EPS);
+  return (is - oos) / Math.max(Math.abs(is), floor);
 }
 
 function mean(xs: number[]): number | null {
@@ -76,10 +75,9 @@ export function summarise(folds: readonly FoldReport[], axes: readonly Axis[]): 
     let spread = 0;
     if (values.length) {
       if (a.numeric) {
-        const lo = a.values[0] as number;
-        const hi = a.values[a.values.length - 1] as number;
-        const v = values as number[];
-        spread = hi > lo ? (Math.max(...v) - Math.min(...v)) / (hi - lo) : 0;
+        // On axis indices, so equal-step spreads are exact (0.5, not 0.49999999999999994).
+        const ix = values.map((v) => a.values.indexOf(v));
+        spread = a.values.length > 1 ? (Math.max(...ix) - Math.min(...ix)) / (a.values.length - 1) : 0;
       } else {
         const counts = new Map<ParamValue, number>();
         for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
