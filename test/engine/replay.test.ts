@@ -1,0 +1,163 @@
+import { expect } from "chai";
+import * as path from "node:path";
+import { readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import fc from "fast-check";
+import { parseConfig, configHash } from "../../sdk/config";
+import { ReplayEngine } from "../../sdk/engine/replay";
+import { runReplay } from "../../sdk/engine/run";
+import { INST, market, scriptedStages } from "./helpers";
+
+const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
+
+function engineFor(cfgIn: Record<string, unknown> = {}, insts = [INST], keepEvents = false) {
+  const config = parseConfig(cfgIn);
+  return new ReplayEngine({ config, configHash: configHash(config), instruments: insts, stages: scriptedStages(), keepEvents });
+}
+
+describe("engine: replay loop", () => {
+  it("same stream + config → same digest; a config change changes it", async () => {
+    const snaps = market(7, 3000);
+    const a = await runReplay({ snapshots: snaps, instruments: [INST], stages: scriptedStages() });
+    const b = await runReplay({ snapshots: snaps, instruments: [INST], stages: scriptedStages() });
+    expect(a.digest).to.match(/^[0-9a-f]{64}$/);
+    expect(b.digest, "two runs").to.equal(a.digest);
+    expect(a.summary.fills, "the scripted grid trades").to.be.greaterThan(10);
+    expect(a.fill_model).to.equal("touch@1");
+    const c = await runReplay({ snapshots: snaps, instruments: [INST], stages: scriptedStages(), config: parseConfig({ execution: { fill_model: { kind: "cross" } } }) });
+    expect(c.fill_model).to.equal("cross@1");
+    expect(c.digest, "another fill model").to.not.equal(a.digest);
+    expect(c.config_hash).to.not.equal(a.config_hash);
+  });
+
+  it("result tables: per-bar rows, fills and cycles", async () => {
+    const r = await runReplay({ snapshots: market(3, 1800), instruments: [INST], stages: scriptedStages() });
+    expect(r.bars.numRows(), "one row per minute boundary crossed in 30 min (the stream starts mid-minute)").to.equal(30);
+    expect(r.bars.columnNames()).to.include.members(["ts", "symbol", "mid", "equity", "inventory", "regime", "dd", "dd_utilization"]);
+    expect(r.fills.numRows()).to.equal(r.summary.fills);
+    expect(r.cycles.numRows()).to.equal(r.summary.cycles);
+    const names = r.metrics.map((m) => m.name);
+    for (const m of ["cycles_completed_total", "realized_pnl_total", "unrealized_pnl", "turnover_notional_total", "fees_estimate_total", "avg_cycle_profit_bps",
+      "dd_current", "dd_budget", "dd_utilization_pct", "max_inventory_notional", "effective_leverage", "time_in_regime_seconds", "adds_off_seconds",
+      "spread_bps", "impact_estimate_bps", "fill_rate", "time_to_fill_seconds", "cancel_replace_rate", "tox_severity"])
+      expect(names, `metric ${m} (spec 17.18.1)`).to.include(`grinder_${m}`);
+    expect(r.metrics_text).to.contain("grinder_cycles_completed_total{symbol=\"AAA\"}");
+    const regimeSecs = r.metrics.find((m) => m.name === "grinder_time_in_regime_seconds")!.values.reduce((s, v) => s + v.value, 0);
+    expect(regimeSecs, "data time: 1799 s between the first and last snapshot").to.equal(1799);
+  });
+
+  it("rejects unsorted input and unknown symbols", () => {
+    const e = engineFor();
+    const s = market(1, 3);
+    e.step(s[1]);
+    expect(() => e.step(s[0])).to.throw(/E_TIME_BACKWARDS/);
+    expect(() => e.step({ ...s[2], symbol: "ZZZ" })).to.throw(/E_UNKNOWN_SYMBOL/);
+  });
+
+  it("window: nothing trades before from_ts, nothing is read after to_ts", async () => {
+    const snaps = market(5, 3600);
+    const from = snaps[1200].ts;
+    const to = snaps[2400].ts;
+    const r = await runReplay({ snapshots: snaps, instruments: [INST], stages: scriptedStages(), window: { from_ts: from, to_ts: to } });
+    expect(r.summary.snapshots).to.equal(2401);
+    const ts = r.fills.array("ts") as number[];
+    expect(ts.length).to.be.greaterThan(0);
+    expect(Math.min(...ts)).to.be.at.least(from);
+    expect(Math.max(...ts)).to.be.at.most(to);
+  });
+
+  it("EMERGENCY: a breached budget cancels everything, stops, stays latched until reset", async () => {
+    // trending market + tiny budget → breach
+    const snaps = market(11, 4000, [INST], { drift: -1.5 });
+    const e = engineFor({ risk: { dd_budget_abs: 2 } }, [INST], true);
+    let at = -1;
+    for (let i = 0; i < 3000; i++) {
+      e.step(snaps[i]);
+      if (at < 0 && e.guard.state === "EMERGENCY") at = i;
+    }
+    expect(at, "breach happened").to.be.greaterThan(0);
+    expect(e.exec.openCount, "all orders cancelled").to.equal(0);
+    expect(e.guard.state, "latched").to.equal("EMERGENCY");
+    e.resetEmergency(snaps[3000].ts);
+    expect(e.guard.state).to.equal("NORMAL");
+    const r = await e.finish();
+    const ev = r.events!;
+    const breach = ev.findIndex((x) => x.t === "guard" && x.to === "EMERGENCY");
+    const reset = ev.findIndex((x) => x.t === "guard" && x.from === "EMERGENCY");
+    expect(ev.slice(breach, reset).some((x) => x.t === "intent" && x.type === "PLACE" && x.accepted), "nothing placed while latched").to.equal(false);
+    expect(ev.slice(breach, breach + 40).filter((x) => x.t === "intent" && x.type === "CANCEL" && x.reason === "EMERGENCY").length).to.be.greaterThan(0);
+  });
+
+  describe("properties over random markets", () => {
+    it("position = Σ signed fills; realised + unrealised − fees = equity change; caps hold; no risk added while adds are off", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 30 }), fc.boolean(), (seed, vol, cap, tight) => {
+          const B = { ...INST, symbol: "BBB" };
+          const e = engineFor(
+            {
+              execution: { max_open_orders_per_symbol: cap, max_open_orders_portfolio: cap + 3, rate_limit: { capacity: 8, refill_per_sec: 0.2 } },
+              risk: tight ? { dd_budget_abs: 3, damage_control_utilization: 0.3, damage_control_exit_utilization: 0.1 } : {},
+            },
+            [INST, B],
+            true,
+          );
+          const snaps = market(seed, 900, [INST, B], { volTicks: vol, drift: (seed % 3) - 1 });
+          let i = 0;
+          for (const s of snaps) {
+            e.step(s);
+            if (++i % 50 === 0) {
+              expect(e.exec.openCount).to.be.at.most(cap + 3);
+              for (const sym of ["AAA", "BBB"]) expect(e.exec.openOrders(sym).length).to.be.at.most(cap);
+            }
+          }
+          const v = e.ledger.view();
+          expect(v.realized_pnl + v.unrealized_pnl - v.fees).to.be.closeTo(v.equity - v.initial_equity, 1e-9);
+          return e.finish().then((r) => {
+            const pos: Record<string, number> = { AAA: 0, BBB: 0 };
+            let guard = "NORMAL";
+            const posAt: Record<string, number> = { AAA: 0, BBB: 0 };
+            for (const x of r.events!) {
+              if (x.t === "guard") guard = x.to as string;
+              if (x.t === "fill") {
+                pos[x.symbol as string] += (x.side === "BUY" ? 1 : -1) * (x.qty as number);
+                posAt[x.symbol as string] = pos[x.symbol as string];
+              }
+              if (x.t === "intent" && x.accepted && (x.type === "PLACE" || x.type === "AMEND") && guard !== "NORMAL") {
+                const p = posAt[x.symbol as string];
+                const reduces = (p > 1e-12 && x.side === "SELL") || (p < -1e-12 && x.side === "BUY");
+                expect(reduces, `${x.type} ${x.side} with position ${p} under ${guard}`).to.equal(true);
+              }
+            }
+            for (const s of v.symbols) expect(s.position).to.be.closeTo(pos[s.symbol], 1e-9);
+          });
+        }),
+        { numRuns: 25, seed: 42 },
+      );
+    });
+  });
+
+  describe("fixtures (expected digests, spec 17.20.2)", () => {
+    it("a fixture window replays to the same digest in a worker thread", async () => {
+      const fixture = path.join(FIXTURES, "thin_book_l2");
+      const window = { to_ts: 1704067200000 + 2 * 3600_000 };
+      const local = await runReplay({ fixture, window });
+      const worker = new Worker(path.join(__dirname, "worker-replay.ts"), { execArgv: ["--require", "tsx/cjs"], workerData: { fixture, window } });
+      const digest = await new Promise<string>((res, rej) => {
+        worker.once("message", res);
+        worker.once("error", rej);
+      });
+      await worker.terminate();
+      expect(digest).to.equal(local.digest);
+      expect(local.summary.snapshots).to.be.greaterThan(0);
+    });
+
+    it("every fixture replays to its committed expected.json digest @slow", async () => {
+      for (const name of ["impact_spike_l2", "multisymbol_topk_l1", "range_day_l1", "thin_book_l2", "trend_day_l1", "vol_shock_l1"]) {
+        const exp = JSON.parse(readFileSync(path.join(FIXTURES, name, "expected.json"), "utf8"));
+        const r = await runReplay({ fixture: path.join(FIXTURES, name) });
+        expect(r.digest, `${name} digest`).to.equal(exp.digest);
+        expect(r.summary, `${name} summary`).to.deep.equal(exp.summary);
+      }
+    });
+  });
+});
