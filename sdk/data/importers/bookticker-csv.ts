@@ -281,31 +281,79 @@ function resolveSymbol(file: string, symbol: string | undefined): string {
 export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {}): SnapshotImport {
   const symbol = resolveSymbol(file, opts.symbol);
   const report = newImportReport("binance-bookticker-csv", file);
-  async function* gen(): AsyncGenerator<Snapshot> {
-    const p = new BookTickerCsvParser(file, !!opts.lenient, report);
-    const shared: Snapshot = { ts: 0, symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-    const emit = function* (b: BookTickerBatch): Generator<Snapshot> {
-      for (let k = 0; k < b.n; k++) {
-        const s: Snapshot = opts.reuse ? shared : { ts: 0, symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-        s.ts = b.event_time[k];
-        s.bid_price = b.bid_price[k];
-        s.bid_qty = b.bid_qty[k];
-        s.ask_price = b.ask_price[k];
-        s.ask_qty = b.ask_qty[k];
-        if (report.first_ts === undefined) report.first_ts = s.ts;
-        report.last_ts = s.ts;
-        report.emitted++;
-        yield s;
-      }
-    };
-    for await (const chunk of readChunks(file)) yield* emit(p.push(chunk));
-    yield* emit(p.end());
-    const { spec, inferred } = p.instrument(symbol, opts.instrument);
-    report.instrument = spec;
-    report.instrument_inferred = inferred;
+  return { report, symbol, [Symbol.asyncIterator]: () => new BookTickerIterator(file, symbol, opts, report) };
+}
+
+/**
+ * Hand-written async iterator: rows of the current batch are handed out without an async
+ * generator's per-item machinery (one already-resolved promise per row), which roughly
+ * doubles the snapshot rate over `yield`.
+ */
+class BookTickerIterator implements AsyncIterator<Snapshot> {
+  private readonly parser: BookTickerCsvParser;
+  private readonly chunks: AsyncGenerator<Buffer>;
+  private readonly shared: Snapshot;
+  private batch: BookTickerBatch | undefined;
+  private k = 0;
+  private ended = false;
+  private finished = false;
+
+  constructor(
+    file: string,
+    private readonly symbol: string,
+    private readonly opts: BookTickerCsvOptions,
+    private readonly report: ImportReport,
+  ) {
+    this.parser = new BookTickerCsvParser(file, !!opts.lenient, report);
+    this.chunks = readChunks(file);
+    this.shared = { ts: 0, symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
   }
-  const it = { report, symbol, [Symbol.asyncIterator]: () => gen() };
-  return it;
+
+  next(): Promise<IteratorResult<Snapshot>> {
+    const b = this.batch;
+    if (b !== undefined && this.k < b.n) return Promise.resolve({ value: this.row(b, this.k++), done: false });
+    return this.refill();
+  }
+
+  private row(b: BookTickerBatch, k: number): Snapshot {
+    const s: Snapshot = this.opts.reuse ? this.shared : { ts: 0, symbol: this.symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+    s.ts = b.event_time[k];
+    s.bid_price = b.bid_price[k];
+    s.bid_qty = b.bid_qty[k];
+    s.ask_price = b.ask_price[k];
+    s.ask_qty = b.ask_qty[k];
+    const r = this.report;
+    if (r.first_ts === undefined) r.first_ts = s.ts;
+    r.last_ts = s.ts;
+    r.emitted++;
+    return s;
+  }
+
+  private async refill(): Promise<IteratorResult<Snapshot>> {
+    for (;;) {
+      if (this.finished) return { value: undefined, done: true };
+      if (this.ended) {
+        this.finished = true;
+        const { spec, inferred } = this.parser.instrument(this.symbol, this.opts.instrument);
+        this.report.instrument = spec;
+        this.report.instrument_inferred = inferred;
+        return { value: undefined, done: true };
+      }
+      const c = await this.chunks.next();
+      if (c.done) {
+        this.ended = true;
+        this.batch = this.parser.end();
+      } else this.batch = this.parser.push(c.value);
+      this.k = 0;
+      if (this.batch.n > 0) return { value: this.row(this.batch, this.k++), done: false };
+    }
+  }
+
+  async return(): Promise<IteratorResult<Snapshot>> {
+    this.finished = true;
+    await this.chunks.return(undefined);
+    return { value: undefined, done: true };
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, promises as fsp } from "node:fs";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { createGunzip } from "node:zlib";
@@ -69,8 +69,31 @@ function openRaw(file: string): NodeJS.ReadableStream {
   return s;
 }
 
-/** Byte chunks of a file, gunzipped when the name ends in `.gz`. Large chunks: fewer boundaries. */
+/**
+ * Byte chunks of a file, gunzipped when the name ends in `.gz`. Large chunks: fewer
+ * boundaries. A plain file is read into ONE reused 1 MB buffer, so memory stays flat whatever
+ * the file size: a chunk is valid only until the next one is requested.
+ */
 export async function* readChunks(file: string): AsyncGenerator<Buffer> {
+  if (!file.endsWith(".gz")) {
+    let fh: Awaited<ReturnType<typeof fsp.open>>;
+    try {
+      fh = await fsp.open(file, "r");
+    } catch (e) {
+      throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file });
+    }
+    const buf = Buffer.allocUnsafe(1 << 20);
+    try {
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        yield buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const input: NodeJS.ReadableStream = file.endsWith(".gz") ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   raw.on("error", (e) => (input as unknown as { destroy(e: Error): void }).destroy(e));
