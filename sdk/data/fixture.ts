@@ -111,38 +111,56 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
   let lastTs = -1;
   let lineNo = 0;
   let blankSeen = 0;
-  for await (const line of readLines(file)) {
-    lineNo++;
-    report.lines = lineNo;
-    if (line.length === 0) {
-      if (!blankSeen) blankSeen = lineNo;
-      continue;
-    }
-    try {
-      if (blankSeen) throw new GrinderError(ErrorCode.PARSE, `blank line ${blankSeen} inside the file`, {});
-      let row: unknown;
+  const lines = readLines(file)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<string>;
       try {
-        row = JSON.parse(line);
+        next = await lines.next();
       } catch (e) {
-        throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`);
+        // A missing/unreadable file or a corrupt or truncated gzip stream: a refusal naming the file.
+        throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file, line: lineNo + 1 });
       }
-      const snap = validateSnapshotRow(row);
-      if (known && !known.has(snap.symbol))
-        throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${snap.symbol}' is not declared in the fixture`, { field: "symbol" });
-      if (snap.ts < lastTs)
-        throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${snap.ts} is before the previous row's ${lastTs}`, { field: "ts" });
+      if (next.done) break;
+      const line = next.value;
+      lineNo++;
+      report.lines = lineNo;
+      if (line.length === 0) {
+        if (!blankSeen) blankSeen = lineNo;
+        continue;
+      }
+      let snap: Snapshot | undefined;
+      try {
+        if (blankSeen) throw new GrinderError(ErrorCode.PARSE, `blank line ${blankSeen} inside the file`, {});
+        let row: unknown;
+        try {
+          row = JSON.parse(line);
+        } catch (e) {
+          throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`);
+        }
+        snap = validateSnapshotRow(row);
+        if (known && !known.has(snap.symbol))
+          throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${snap.symbol}' is not declared in the fixture`, { field: "symbol" });
+        if (snap.ts < lastTs)
+          throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${snap.ts} is before the previous row's ${lastTs}`, { field: "ts" });
+      } catch (e) {
+        if (!(e instanceof GrinderError)) throw e;
+        const err = e.at({ file, line: lineNo });
+        if (!opts.lenient) throw err;
+        report.rejected[err.code] = (report.rejected[err.code] ?? 0) + 1;
+        report.rejectedTotal++;
+        if (report.examples.length < maxExamples)
+          report.examples.push({ line: lineNo, code: err.code, field: err.field, message: err.detail });
+        continue;
+      }
       lastTs = snap.ts;
       report.accepted++;
+      // Yield outside the try: an error thrown into the generator by the consumer is not a bad row.
       yield snap;
-    } catch (e) {
-      if (!(e instanceof GrinderError)) throw e;
-      const err = e.at({ file, line: lineNo });
-      if (!opts.lenient) throw err;
-      report.rejected[err.code] = (report.rejected[err.code] ?? 0) + 1;
-      report.rejectedTotal++;
-      if (report.examples.length < maxExamples)
-        report.examples.push({ line: lineNo, code: err.code, field: err.field, message: err.detail });
     }
+  } finally {
+    // Close the reader (and its file) also when the consumer stops early.
+    await lines.return?.();
   }
 }
 
