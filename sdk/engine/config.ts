@@ -13,8 +13,12 @@ export const EngineConfigSchema = z
     keep_events: z.boolean().default(false),
     /** A ledger mark event every this many ms of data time (0 = none). */
     mark_interval_ms: z.number().int().nonnegative().default(300_000),
-    /** Portfolio re-selection cadence (data time) when a selector is given. */
-    reselect_interval_ms: z.number().int().positive().default(3_600_000),
+    /**
+     * How often (data time) the portfolio selector is called when one is given. Every minute: the
+     * Top-K selector applies its hard gates (stale feed, toxicity) at every call and re-ranks only
+     * on its own `portfolio.reselect_interval_ms`, so a sparse cadence would miss feed gaps.
+     */
+    reselect_interval_ms: z.number().int().positive().default(60_000),
     /** Alerts of spec 17.18.2: a condition must hold this long (data time) to count as sustained. */
     alert_sustain_ms: z.number().int().nonnegative().default(300_000),
   })
