@@ -34,7 +34,7 @@ const BAD_ROWS: Array<[string, string, ErrorCode, string | undefined]> = [
   ["missing ask_qty", without(l1(2), "ask_qty"), ErrorCode.MISSING_FIELD, "ask_qty"],
   ["missing ts", without(l1(2), "ts"), ErrorCode.MISSING_FIELD, "ts"],
   ["missing symbol", without(l1(2), "symbol"), ErrorCode.MISSING_FIELD, "symbol"],
-  ["missing book.asks", l2With(2, (b) => delete b.asks), ErrorCode.MISSING_FIELD, "book.asks"],
+  ["missing book.asks", l2With(2, (b) => delete (b as Record<string, unknown>).asks), ErrorCode.MISSING_FIELD, "book.asks"],
   ["extra field", JSON.stringify({ ...l1(2), venue: "X" }), ErrorCode.EXTRA_FIELD, "venue"],
   ["extra field in book", l2With(2, (b) => (b.depth = 3)), ErrorCode.EXTRA_FIELD, "book.depth"],
   ["extra field in a level", l2With(2, (b) => (b.bids[2].id = 7)), ErrorCode.EXTRA_FIELD, "book.bids[2].id"],
