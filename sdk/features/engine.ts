@@ -191,13 +191,15 @@ export class FeatureEngine {
   }
 
   /**
-   * Advance data time without a snapshot of this symbol (multi-symbol replays): ages L1/L2,
-   * sets the stale flags, and closes bars whose interval ended (empty ones flat). Returns true
-   * when a bar closed.
+   * Advance data time without a snapshot of this symbol (multi-symbol replays): moves
+   * `features.ts` to `ts`, ages L1/L2, sets the stale flags, and closes bars whose interval
+   * ended (empty ones flat). Returns true when a bar closed. Ignored before the first snapshot
+   * and for a `ts` earlier than the features' time.
    */
   advanceTime(ts: number): boolean {
-    if (this.lastTs < 0 || ts < this.lastTs) return false;
     const f = this.features;
+    if (this.lastTs < 0 || ts < f.ts) return false;
+    f.ts = ts;
     f.l1_age_ms = ts - this.lastTs;
     f.l1_stale = f.l1_age_ms > this.cfg.l1_stale_ms;
     const n = this.barBuilder.advanceTo(ts);
