@@ -9,3 +9,4 @@ export * from "./display";
 export * from "./tables";
 export * from "./series";
 export * from "./env";
+export * from "./report";

@@ -1,0 +1,55 @@
+/**
+ * Test helpers: run notebooks headless through real Jupyter (scripts/run-notebook.py with
+ * Debian's /usr/bin/python3 and nbclient) on the `grinder` kernel, and compile SDK entry
+ * points with tslab's own TypeScript 5.0.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const PYTHON = "/usr/bin/python3";
+export const RUNNER = path.join(ROOT, "scripts", "run-notebook.py");
+
+export interface RunSummary {
+  notebook: string;
+  ok: boolean;
+  code_cells: number;
+  executed: number;
+  seconds: number;
+  failure: null | { cell: number | null; id: string | null; source: string; error: string };
+}
+
+/** Why Jupyter cannot run here, or null. Tests fail (not skip) with this: CI installs it. */
+export function jupyterProblem(): string | null {
+  if (!existsSync(PYTHON)) return `${PYTHON} is missing`;
+  const r = spawnSync(PYTHON, ["-c", "import nbclient, nbconvert; from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec('grinder').argv[0])"], { encoding: "utf8" });
+  if (r.status !== 0) return `Jupyter or the 'grinder' kernel is not installed (run scripts/setup.sh): ${r.stderr.trim().split("\n").pop()}`;
+  return null;
+}
+
+/** A fresh temporary folder for executed notebooks. */
+export function tempDir(prefix = "grinder-nb-"): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Execute a notebook (relative to the project root); writes executed ipynb/html when asked. */
+export function runNotebook(notebook: string, out: { ipynb?: string; html?: string; timeoutS?: number } = {}): RunSummary {
+  const args = [RUNNER, path.resolve(ROOT, notebook), "--json", "--timeout", String(out.timeoutS ?? 300)];
+  if (out.ipynb) args.push("--ipynb", out.ipynb);
+  if (out.html) args.push("--html", out.html);
+  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as RunSummary;
+  } catch {
+    throw new Error(`run-notebook.py failed (status ${r.status}):\n${r.stderr.slice(-4000)}`);
+  }
+}
+
+/** A readable failure message: the cell that failed, its source and its error. */
+export function describeFailure(s: RunSummary): string {
+  if (!s.failure) return "";
+  return `${s.notebook}: cell ${s.failure.cell} (${s.failure.id}) failed\n--- cell source ---\n${s.failure.source}\n--- error ---\n${s.failure.error.slice(0, 6000)}`;
+}

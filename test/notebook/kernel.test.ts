@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { SDK_VERSION } from "../../sdk/version";
+import { describeFailure, jupyterProblem, runNotebook, tempDir } from "./jupyter";
+import { compileLikeTslab } from "./ts50";
+
+describe("notebook kernel: the SDK within tslab's TypeScript", () => {
+  it("sdk/index.ts and sdk/notebook/index.ts compile with tslab's TypeScript 5.0 @slow", function () {
+    this.timeout(120_000);
+    const { version, diagnostics } = compileLikeTslab(["sdk/index.ts", "sdk/notebook/index.ts"]);
+    expect(version, "tslab's bundled compiler").to.match(/^5\.0\./);
+    const byFile = new Map<string, string[]>();
+    for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), `  ${d.file}:${d.line}: ${d.message.split("\n")[0]}`]);
+    const report = [...byFile.entries()].map(([f, lines]) => `${f} (${lines.length}):\n${lines.slice(0, 5).join("\n")}`).join("\n");
+    expect(diagnostics, `notebooks cannot import the SDK: tslab's TypeScript ${version} rejects these files:\n${report}\n`).to.have.length(0);
+  });
+
+  it("a notebook cell imports the SDK through the real grinder kernel @slow", function () {
+    this.timeout(300_000);
+    const problem = jupyterProblem();
+    expect(problem, problem ?? "").to.equal(null);
+    const dir = tempDir();
+    const nb = path.join(dir, "import.ipynb");
+    const source = [
+      'import { SDK_VERSION, canonicalJson, REGIMES } from "./sdk";',
+      'import { REGIME_COLORS, figureBundle, sizeScheduleFigure } from "./sdk/notebook";',
+      'console.log(JSON.stringify({ v: SDK_VERSION, c: canonicalJson({ b: 1, a: 2 }), colours: REGIMES.every((r) => typeof REGIME_COLORS[r] === "string"), fig: typeof figureBundle === "function" && typeof sizeScheduleFigure === "function" }));',
+    ].join("\n");
+    writeFileSync(
+      nb,
+      JSON.stringify({
+        cells: [{ cell_type: "code", execution_count: null, id: "import-sdk", metadata: {}, outputs: [], source }],
+        metadata: { kernelspec: { name: "grinder", display_name: "GRINDER (TypeScript)", language: "typescript" } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    const out = path.join(dir, "import.out.ipynb");
+    const s = runNotebook(nb, { ipynb: out });
+    expect(s.ok, describeFailure(s)).to.equal(true);
+    const executed = JSON.parse(require("node:fs").readFileSync(out, "utf8"));
+    const text = executed.cells[0].outputs.map((o: { text?: string }) => o.text ?? "").join("");
+    expect(JSON.parse(text.trim())).to.deep.equal({ v: SDK_VERSION, c: '{"a":2,"b":1}', colours: true, fig: true });
+  });
+});

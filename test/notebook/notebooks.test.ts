@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { ROOT, describeFailure, jupyterProblem, runNotebook, tempDir } from "./jupyter";
+
+const NB_DIR = path.join(ROOT, "notebooks");
+const notebooks = readdirSync(NB_DIR).filter((f) => f.endsWith(".ipynb")).sort();
+/** The acceptance report notebook is executed by `grinder report` in report.test.ts. */
+const REPORT = "07_acceptance_report.ipynb";
+
+interface Cell {
+  cell_type: string;
+  id?: string;
+  source: string | string[];
+  outputs?: unknown[];
+  execution_count?: number | null;
+}
+
+describe("notebooks: committed form", () => {
+  it("the seven notebooks exist", () => {
+    for (const n of ["01_fixtures", "02_features_and_regimes", "03_grid_plan_anatomy", "04_replay_and_cycles", "05_calibration", "06_topk_portfolio", "07_acceptance_report"])
+      expect(notebooks, `notebooks/${n}.ipynb`).to.include(`${n}.ipynb`);
+  });
+  for (const f of notebooks) {
+    it(`${f}: grinder kernel, no outputs, cell ids, imports only the SDK`, () => {
+      const nb = JSON.parse(readFileSync(path.join(NB_DIR, f), "utf8"));
+      expect(nb.metadata.kernelspec.name, "kernel").to.equal("grinder");
+      const ids = new Set<string>();
+      for (const c of nb.cells as Cell[]) {
+        expect(c.id, "every cell has an id").to.be.a("string");
+        ids.add(c.id as string);
+        if (c.cell_type !== "code") continue;
+        expect(c.outputs, `cell ${c.id} committed without outputs`).to.deep.equal([]);
+        expect(c.execution_count, `cell ${c.id} not executed`).to.equal(null);
+        const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+        for (const m of src.matchAll(/from\s+"([^"]+)"/g))
+          expect(m[1], `cell ${c.id} imports only the SDK`).to.match(/^\.\/sdk(\/[a-z]+)?$|^tslab$/);
+      }
+      expect(ids.size, "cell ids are unique").to.equal(nb.cells.length);
+    });
+  }
+});
+
+describe("notebooks: executed headless through Jupyter on the grinder kernel", () => {
+  const dir = tempDir();
+  for (const f of notebooks.filter((n) => n !== REPORT)) {
+    it(`${f} runs without a cell error @slow`, function () {
+      this.timeout(600_000);
+      const problem = jupyterProblem();
+      expect(problem, problem ?? "").to.equal(null);
+      const s = runNotebook(`notebooks/${f}`, { ipynb: path.join(dir, f) });
+      expect(s.ok, describeFailure(s)).to.equal(true);
+      expect(s.executed, "every code cell ran").to.equal(s.code_cells);
+    });
+  }
+});

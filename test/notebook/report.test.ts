@@ -1,0 +1,76 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { CHROMIUM, inspectReport, type PageReport } from "./browser";
+import { ROOT, jupyterProblem, tempDir } from "./jupyter";
+
+const FIXTURES = path.join(ROOT, "fixtures");
+const SCREENSHOT = path.join(ROOT, "reports", "acceptance-first-screen.png");
+
+function fixtureNames(): string[] {
+  return require("node:fs")
+    .readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d: { isDirectory(): boolean; name: string }) => d.isDirectory() && existsSync(path.join(FIXTURES, d.name, "fixture.json")))
+    .map((d: { name: string }) => d.name)
+    .sort();
+}
+
+describe("acceptance report: `grinder report` through Jupyter, opened in headless chromium @slow", function () {
+  this.timeout(900_000);
+  const out = tempDir("grinder-report-");
+  let html = "";
+  let page: PageReport;
+
+  before("grinder report executes the notebook headless @slow", function () {
+    const problem = jupyterProblem();
+    expect(problem, problem ?? "").to.equal(null);
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), "report", "--out", out], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    expect(r.status, `grinder report failed:\n${r.stderr.slice(-6000)}`).to.equal(0);
+    html = r.stdout.trim().split("\n").pop() ?? "";
+  });
+
+  it("prints the report path and writes the HTML and the executed notebook @slow", () => {
+    expect(html).to.equal(path.join(out, "acceptance.html"));
+    expect(statSync(html).size, "HTML with plotly.js inlined").to.be.greaterThan(1_000_000);
+    const nb = JSON.parse(readFileSync(path.join(out, "acceptance.ipynb"), "utf8"));
+    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+    expect(code.every((c: { execution_count: number | null }) => c.execution_count !== null), "every cell executed").to.equal(true);
+    const withLib = code.flatMap((c: { outputs: Array<{ data?: Record<string, string> }> }) => c.outputs).filter((o: { data?: Record<string, string> }) => (o.data?.["text/html"] ?? "").includes("plotly.js v"));
+    expect(withLib, "plotly.js inlined exactly once per notebook").to.have.length(1);
+  });
+
+  it("renders every plotly chart offline in chromium, with data traces @slow", async function () {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} missing: scripts/setup.sh --with-browser installs it`).to.equal(true);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    page = await inspectReport(html, SCREENSHOT);
+    expect(page.pageErrors, "no script errors in the page").to.deep.equal([]);
+    const nb = JSON.parse(readFileSync(path.join(out, "acceptance.ipynb"), "utf8"));
+    const figures = nb.cells.flatMap((c: { outputs?: Array<{ data?: Record<string, unknown> }> }) => c.outputs ?? []).filter((o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"]);
+    expect(page.plots.length, "one rendered chart per figure output").to.equal(figures.length);
+    expect(page.plots.length, "charts per fixture").to.be.at.least(2 * fixtureNames().length);
+    for (const p of page.plots) {
+      expect(p.hasSvg, `chart '${p.title}' drew its SVG`).to.equal(true);
+      expect(p.tracesWithData, `chart '${p.title}' has data traces`).to.be.greaterThan(0);
+      expect(p.svgTraces, `chart '${p.title}' drew its traces`).to.be.greaterThan(0);
+    }
+    expect(existsSync(SCREENSHOT), "screenshot saved").to.equal(true);
+  });
+
+  it("shows, for every fixture, the digest pinned in expected.json, and the run matches it @slow", () => {
+    const names = fixtureNames();
+    expect(page, "page inspected").to.not.equal(undefined);
+    expect(page.digests.map((d) => d.fixture)).to.deep.equal(names);
+    const problems: string[] = [];
+    for (const d of page.digests) {
+      const file = path.join(FIXTURES, d.fixture, "expected.json");
+      expect(existsSync(file), `${file} pinned`).to.equal(true);
+      const expected = JSON.parse(readFileSync(file, "utf8")).digest as string;
+      expect(d.expected, `${d.fixture}: the report shows expected.json's digest`).to.equal(expected);
+      expect(d.text, `${d.fixture}: digest visible in the table`).to.contain(d.digest);
+      if (d.digest !== expected) problems.push(`${d.fixture}: replay ${d.digest} ≠ expected ${expected}`);
+      else expect(d.status).to.equal("MATCH");
+    }
+    expect(problems, `digests differ from fixtures/<name>/expected.json (re-pin with 'grinder fixtures verify --update' and an ADR, or fix the regression):\n${problems.join("\n")}`).to.deep.equal([]);
+  });
+});
