@@ -6,3 +6,4 @@ g() { echo "\$ grinder $*"; node bin/grinder.js "$@"; }
 
 g fixtures validate
 g fixtures verify
+g report
