@@ -7,3 +7,4 @@ export * from "./score";
 export * from "./select";
 export * from "./allocate";
 export * from "./selector";
+export * from "./report";
