@@ -4,6 +4,7 @@ import { loadConfigOrArtifact } from "../../calibration/artifact";
 import { runReplay } from "../../engine/run";
 import type { ReplayResult } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
+import { replaySelectionSummary } from "../../portfolio/report";
 
 /** The JSON form of a replay printed by `replay --json` and compared by `fixtures verify`. */
 export function replayJson(r: ReplayResult): Record<string, unknown> {
@@ -60,5 +61,6 @@ export function registerReplay(program: Command): void {
         `  regimes      ${s.regime_transitions} transitions   alerts ${s.alerts}`,
       ];
       process.stdout.write(out.join("\n") + "\n");
+      process.stdout.write(replaySelectionSummary(r)); // portfolio (Top-K team): selection history summary, "" for one symbol
     });
 }
