@@ -68,7 +68,11 @@ export interface GridPlan {
   reduce_only: boolean;
   /** Per-symbol DD budget the sizing used (quote). */
   dd_budget: number;
-  /** Worst-case unrealised loss at width_down of the planned buy ladder (quote). */
+  /**
+   * Worst-case unrealised loss (quote) at width_down / width_up: max over the two sides of the
+   * side's new-risk ladder loss plus the held inventory's loss at that side's stress mark
+   * (ADR-015). For a long book this is the buy ladder at width_down.
+   */
   worst_case_loss: number;
   reasons: ReasonCode[];
 }
