@@ -177,6 +177,15 @@ describe("bookTicker CSV importer: bad input", () => {
     expect(imp.report.counts.trailing_blank_lines).to.equal(2);
   });
 
+  it("a header-only file streams nothing and leaves the instrument unset; inference then refuses", async () => {
+    const dir = tmpDir("bt");
+    const f = writeCsv(dir, "BTCUSDT-bookTicker-empty.csv", [HEADER]);
+    const imp = importBookTickerCsv(f);
+    expect((await drain(imp)).length).to.equal(0);
+    expect(imp.report.instrument).to.equal(undefined);
+    await expectGrinderError(inferBookTickerInstrument(f), "E_INVALID_ARGUMENT", undefined, undefined, f);
+  });
+
   it("an unexpected header is refused at line 1", async () => {
     const dir = tmpDir("bt");
     const f = writeCsv(dir, "BTCUSDT-bookTicker-hdr.csv", ["id,bid,ask", ...ROWS]);

@@ -334,9 +334,13 @@ class BookTickerIterator implements AsyncIterator<Snapshot> {
       if (this.finished) return { value: undefined, done: true };
       if (this.ended) {
         this.finished = true;
-        const { spec, inferred } = this.parser.instrument(this.symbol, this.opts.instrument);
-        this.report.instrument = spec;
-        this.report.instrument_inferred = inferred;
+        // With no accepted row there is nothing to infer from: leave `report.instrument` unset.
+        const g = this.opts.instrument ?? {};
+        if (this.report.emitted > 0 || (g.tick_size !== undefined && g.lot_size !== undefined)) {
+          const { spec, inferred } = this.parser.instrument(this.symbol, g);
+          this.report.instrument = spec;
+          this.report.instrument_inferred = inferred;
+        }
         return { value: undefined, done: true };
       }
       const c = await this.chunks.next();
