@@ -5,7 +5,9 @@ import type { PortfolioSelector, Selection, SymbolView, ToxAssessment } from "..
 import type { GridLevel, GridPlan, Intent, Regime } from "../contracts/trading";
 import { StreamDigest, canonicalJson } from "../util/canonical";
 import type { GrinderConfig } from "../config";
-import { ExecutionEngine, type OpenOrder, type SymbolExecContext } from "../execution/executor";
+import { ExecutionEngine, type OpenOrder, type SymState, type SymbolExecContext } from "../execution/executor";
+import { REGIMES } from "../contracts/trading";
+import type { SymbolBook } from "../ledger/ledger";
 import type { CycleRecord } from "../execution/cycle";
 import { Ledger } from "../ledger/ledger";
 import { DrawdownGuard, type GuardTransition } from "../ledger/guard";
@@ -83,6 +85,10 @@ const NEUTRAL_TOX: ToxAssessment = { severity: "LOW", action: "NORMAL", penalty:
 
 interface Pipe {
   symbol: string;
+  hx: SymState;
+  book: SymbolBook;
+  /** Index of the current regime in REGIMES (data-time accounting without string keys). */
+  regimeIdx: number;
   idx: number;
   inst: InstrumentSpec;
   fe: FeatureStage;
@@ -144,7 +150,7 @@ export class ReplayEngine {
   private ddWarn = false;
   private ddEmerg = false;
   private levAlert = false;
-  private readonly timeInRegime: Partial<Record<Regime, number>> = {};
+  private readonly regimeMs = new Float64Array(REGIMES.length);
   private readonly alertCounts: Partial<Record<AlertEvent["alert"], number>> = {};
   private finished = false;
   // result tables (per bar / per fill / per cycle), column-wise
@@ -185,7 +191,7 @@ export class ReplayEngine {
     insts.forEach((inst, idx) => {
       const rc = opts.stages.regime(inst.symbol, cfg);
       const p: Pipe = {
-        symbol: inst.symbol, idx, inst, fe: opts.stages.features(inst, cfg), rc, tox: NEUTRAL_TOX, plan: null, desired: null,
+        symbol: inst.symbol, hx: this.exec.handle(inst.symbol), book: this.ledger.book(inst.symbol), regimeIdx: REGIMES.indexOf(rc.regime), idx, inst, fe: opts.stages.features(inst, cfg), rc, tox: NEUTRAL_TOX, plan: null, desired: null,
         ctx: { step_pct: 0, adds_allowed: false, damage_control: false, reduce_only: true, stopped: false },
         selected: this.selector === null, budget: this.selector === null ? perSymbolBudget : 0,
         lastTs: Number.NaN, nextTick: -Infinity, ticked: false, bid: 0, ask: 0, mid: 0, funding: null, regimeNow: rc.regime,
@@ -213,7 +219,8 @@ export class ReplayEngine {
       else if (i.type === "CANCEL") p.cancels++;
       else p.amends++;
     }
-    this.emit({ t: "intent", ...i });
+    if (this.events) this.emit({ t: "intent", ...i });
+    else this.digest.addLine(intentLine(i));
   }
 
   private onFill(f: import("../contracts/trading").Fill, o: OpenOrder, realized: number): void {
@@ -260,14 +267,13 @@ export class ReplayEngine {
     // data-time accounting of the interval since this symbol's previous snapshot
     if (p.lastTs === p.lastTs) {
       const dt = ts - p.lastTs;
-      this.timeInRegime[p.regimeNow] = (this.timeInRegime[p.regimeNow] ?? 0) + dt;
+      this.regimeMs[p.regimeIdx] += dt;
       if (!p.ctx.adds_allowed) p.addsOffMs += dt;
     }
     p.lastTs = ts;
-    const book = this.ledger.book(p.symbol);
-    this.ledger.markFloat(book, mid);
+    this.ledger.markFloat(p.book, mid);
     if (trading) {
-      if (this.exec.matchFills(p.symbol, ts, bid, ask, mid, p.ctx) > 0 || this.exec.hasPending(p.symbol))
+      if (this.exec.matchFills(p.hx, ts, bid, ask, mid, p.ctx) > 0 || this.exec.hasPending(p.hx))
         this.exec.reconcile(p.symbol, ts, bid, ask, null, p.ctx);
       const equity = this.ledger.equityFloat();
       const tr = this.guard.update(ts, equity);
@@ -369,6 +375,7 @@ export class ReplayEngine {
       this.emit({ t: "regime", ...dec.transition });
       this.transitions.push({ kind: "regime", ...dec.transition });
     }
+    if (dec.regime !== p.regimeNow) p.regimeIdx = REGIMES.indexOf(dec.regime);
     p.regimeNow = dec.regime;
     const equity = this.ledger.equityFloat();
     const book = this.ledger.book(p.symbol);
@@ -490,7 +497,7 @@ export class ReplayEngine {
     this.emit({ t: "end", ts: lastTs, summary });
     this.metrics.publish(perSym, {
       dd_current: this.guard.dd, dd_budget: this.guard.budget, dd_utilization: this.guard.utilization, max_dd_utilization: this.guard.maxUtilization,
-      effective_leverage: v.effective_leverage, equity: v.equity, time_in_regime_ms: this.timeInRegime, alerts: this.alertCounts,
+      effective_leverage: v.effective_leverage, equity: v.equity, time_in_regime_ms: Object.fromEntries(REGIMES.map((r, i) => [r, this.regimeMs[i]]).filter(([, v]) => (v as number) > 0)), alerts: this.alertCounts,
     });
     const events_count = this.digest.count;
     return {
@@ -512,4 +519,21 @@ export class ReplayEngine {
       events: this.events ?? undefined,
     };
   }
+}
+
+function num(v: number): string {
+  if (!Number.isFinite(v)) throw new GrinderError(ErrorCode.INVARIANT, `non-finite number ${v} in canonical JSON`);
+  return Object.is(v, -0) ? "0" : String(v);
+}
+
+/**
+ * Canonical JSON line of an intent event, built by hand for speed (intents are the bulk of the
+ * log). Must equal `canonicalJson({ t: "intent", ...i })` byte for byte (tested).
+ */
+export function intentLine(i: Intent): string {
+  return (
+    `{"accepted":${i.accepted ? "true" : "false"},"order_id":${JSON.stringify(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
+    (i.reason !== undefined ? `,"reason":${JSON.stringify(i.reason)}` : "") +
+    `,"side":${JSON.stringify(i.side)},"symbol":${JSON.stringify(i.symbol)},"t":"intent","ts":${num(i.ts)},"type":${JSON.stringify(i.type)}}`
+  );
 }

@@ -58,12 +58,17 @@ export interface ExecutionCounters {
   refused_by_reason: Record<string, number>;
 }
 
-interface SymState {
-  symbol: string;
-  inst: InstrumentSpec;
+/** Per-symbol order state; `handle(symbol)` gives it to the replay loop to skip a map lookup per snapshot. */
+export interface SymState {
+  readonly symbol: string;
+  readonly inst: InstrumentSpec;
   orders: OpenOrder[];
   seq: number;
-  cycle: CycleEngine;
+  readonly cycle: CycleEngine;
+  /** Highest resting BUY / lowest resting SELL price (±Infinity when none); valid unless `dirty`. */
+  maxBuy: number;
+  minSell: number;
+  dirty: boolean;
 }
 
 const EPS = 1e-9;
@@ -104,7 +109,7 @@ export class ExecutionEngine {
     this.fees = new FeeModel(cfg.fees);
     this.tokens = cfg.rate_limit.capacity;
     for (const inst of [...instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)))
-      this.syms.set(inst.symbol, { symbol: inst.symbol, inst, orders: [], seq: 0, cycle: new CycleEngine(inst.symbol, inst, cfg.replenish, cfg.damage_control_tp_factor) });
+      this.syms.set(inst.symbol, { symbol: inst.symbol, inst, orders: [], seq: 0, cycle: new CycleEngine(inst.symbol, inst, cfg.replenish, cfg.damage_control_tp_factor), maxBuy: -Infinity, minSell: Infinity, dirty: false });
   }
 
   /** Resting orders of a symbol (read-only view). */
@@ -122,6 +127,11 @@ export class ExecutionEngine {
     return this.tokens;
   }
 
+  /** The state handle of a symbol (stable for the engine's life). */
+  handle(symbol: string): SymState {
+    return this.state(symbol);
+  }
+
   private state(symbol: string): SymState {
     const s = this.syms.get(symbol);
     if (!s) throw new Error(`execution engine has no symbol '${symbol}'`);
@@ -134,11 +144,27 @@ export class ExecutionEngine {
    * CycleEngine (which may queue TPs/replenishments), and reported to the sink. Returns the
    * number of fills.
    */
-  matchFills(symbol: string, ts: number, bid: number, ask: number, mid: number, ctx: SymbolExecContext): number {
-    const st = this.state(symbol);
+  matchFills(symbol: string | SymState, ts: number, bid: number, ask: number, mid: number, ctx: SymbolExecContext): number {
+    const st = typeof symbol === "string" ? this.state(symbol) : symbol;
     const orders = st.orders;
     if (orders.length === 0) return 0;
     const fm = this.fillModel;
+    if (st.dirty) {
+      let mb = -Infinity;
+      let ms = Infinity;
+      for (let i = 0; i < orders.length; i++) {
+        const o = orders[i];
+        if (o.side === "BUY") {
+          if (o.price > mb) mb = o.price;
+        } else if (o.price < ms) ms = o.price;
+      }
+      st.maxBuy = mb;
+      st.minSell = ms;
+      st.dirty = false;
+    }
+    // fill rules are monotone in the limit price: nothing fills unless the best-placed order does
+    if (!fm.fills("BUY", st.maxBuy, bid, ask, mid) && !fm.fills("SELL", st.minSell, bid, ask, mid)) return 0;
+    symbol = st.symbol;
     const hit = this.scratch;
     hit.length = 0;
     for (let i = 0; i < orders.length; i++) {
@@ -151,6 +177,7 @@ export class ExecutionEngine {
     let w = 0;
     for (let i = 0; i < orders.length; i++) if (hit.indexOf(orders[i]) < 0) orders[w++] = orders[i];
     orders.length = w;
+    st.dirty = true;
     this.openTotal -= hit.length;
     for (let k = 0; k < hit.length; k++) {
       const o = hit[k];
@@ -190,8 +217,8 @@ export class ExecutionEngine {
   }
 
   /** True when the CycleEngine of `symbol` has orders waiting to be placed. */
-  hasPending(symbol: string): boolean {
-    return this.state(symbol).cycle.pending.length > 0;
+  hasPending(symbol: string | SymState): boolean {
+    return (typeof symbol === "string" ? this.state(symbol) : symbol).cycle.pending.length > 0;
   }
 
   /**
@@ -368,6 +395,7 @@ export class ExecutionEngine {
       entry_ts: src ? src.entry_ts : 0,
     };
     st.orders.push(o);
+    st.dirty = true;
     this.openTotal++;
     this.counters.place_accepted++;
     this.sink.intent({ type: "PLACE", ts, symbol: st.symbol, order_id: id, side, price, qty, accepted: true });
@@ -382,6 +410,7 @@ export class ExecutionEngine {
     this.tokens -= 1;
     o.price = d.price;
     o.qty = d.qty;
+    st.dirty = true;
     o.level = d.index;
     o.taker = isMarketable(o.side, o.price, bid, ask);
     this.counters.amend_accepted++;
@@ -394,6 +423,7 @@ export class ExecutionEngine {
     if (i < 0) return;
     for (let k = i + 1; k < st.orders.length; k++) st.orders[k - 1] = st.orders[k];
     st.orders.length--;
+    st.dirty = true;
     this.openTotal--;
     this.counters.cancels++;
     this.sink.intent({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id, side: o.side, price: o.price, qty: o.qty, accepted: true, reason });

@@ -61,11 +61,13 @@ export interface PortfolioLedgerView {
  */
 export class Ledger {
   readonly initialEquity: Decimal;
+  private readonly initialF: number;
   private readonly books: SymbolBook[] = [];
   private readonly index = new Map<string, SymbolBook>();
 
   constructor(initialEquity: number, symbols: Iterable<string>) {
     this.initialEquity = new Decimal(initialEquity);
+    this.initialF = this.initialEquity.toNumber();
     for (const s of [...symbols].sort()) {
       const b: SymbolBook = {
         symbol: s,
@@ -145,7 +147,7 @@ export class Ledger {
 
   /** Portfolio equity at the current marks (float path, for guards). */
   equityFloat(): number {
-    let e = this.initialEquity.toNumber();
+    let e = this.initialF;
     for (let i = 0; i < this.books.length; i++) {
       const b = this.books[i];
       e += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));

@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { parseConfig, configHash } from "../../sdk/config";
-import { ReplayEngine } from "../../sdk/engine/replay";
+import { ReplayEngine, intentLine } from "../../sdk/engine/replay";
+import { canonicalJson } from "../../sdk/util/canonical";
 import { runReplay } from "../../sdk/engine/run";
 import { INST, market, scriptedStages } from "./helpers";
 
@@ -159,5 +160,15 @@ describe("engine: replay loop", () => {
         expect(r.summary, `${name} summary`).to.deep.equal(exp.summary);
       }
     });
+  });
+});
+
+describe("engine: event lines", () => {
+  it("the hand-built intent line equals canonicalJson byte for byte", () => {
+    const xs = [
+      { type: "PLACE" as const, ts: 1, symbol: "A\"B", order_id: "A:1", side: "BUY" as const, price: 0.1 + 0.2, qty: 1e-7, accepted: true },
+      { type: "AMEND" as const, ts: 2, symbol: "A", order_id: "A:2", side: "SELL" as const, price: 123456789.5, qty: -0, accepted: false, reason: "RATE_LIMIT" },
+    ];
+    for (const i of xs) expect(intentLine(i)).to.equal(canonicalJson({ t: "intent", ...i }));
   });
 });
