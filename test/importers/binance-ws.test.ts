@@ -44,6 +44,7 @@ const isTicker = (x: { m: WsMsg }): boolean => typeof x.m.stream === "string" &&
     expect(c.depth_applied).to.equal(3432);
     expect(c.snapshots_without_book).to.equal(3, "three bookTickers arrive before the REST snapshot");
     expect(c.stale_snapshots).to.equal(0);
+    expect(c.l2_crossed).to.equal(0, "the rebuilt book is never crossed");
     expect(imp.report.rejectedTotal).to.equal(0);
     expect(imp.report.instrument).to.deep.equal({ symbol: "ETHUSDT", tick_size: 0.01, lot_size: 0.0001, min_notional: 0 });
     // Spot bookTicker has no exchange time: ts is the receive time, ns → ms floor.

@@ -115,7 +115,7 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
   if (!(Number.isInteger(depth) && depth > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `depth must be a positive integer, got ${depth}`, { field: "depth" });
   const maxBuffer = opts.maxBuffer ?? 10_000;
   const box = { symbol: opts.symbol ?? "" };
-  for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference"])
+  for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed"])
     report.counts[k] = 0;
 
   async function* gen(): AsyncGenerator<Snapshot> {
@@ -179,6 +179,8 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
       bookTs = d.recvMs;
       version++;
       report.counts.depth_applied++;
+      // A crossed rebuilt book means a corrupt stream even without an id gap: counted, not hidden.
+      if (book.bids.size && book.asks.size && book.bids.prices[0] >= book.asks.prices[0]) report.counts.l2_crossed++;
       crossCheck(d.u);
       if (opts.onDepthApplied) opts.onDepthApplied(d.u, book, d.line);
     };
