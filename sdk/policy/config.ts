@@ -157,7 +157,9 @@ export const CapsConfigSchema = z
       .int()
       .min(0)
       .default(40)
-      .describe("max_open_orders per symbol (spec 17.7.3): bids + asks of one plan."),
+      .describe(
+        "max_open_orders per symbol (spec 17.7.3): bids + asks of one plan. Take-profit orders come on top; execution.max_open_orders_per_symbol is the hard limit on all resting orders.",
+      ),
     widen_step_factor: z
       .number()
       .finite()
@@ -249,7 +251,7 @@ export const DamageControlConfigSchema = z
       .positive()
       .default(1)
       .describe(
-        "DAMAGE_CONTROL (spec 17.14.3): the reduce-only ladder's spacing = step × this (> 1 widens TP distance, < 1 accelerates unloading).",
+        "DAMAGE_CONTROL (spec 17.14.3): spacing of the policy's reduce-only ladder = step × this (> 1 widens the distance, < 1 accelerates unloading). Take-profits of filled grid orders follow execution.damage_control_tp_factor.",
       ),
   })
   .strict()
