@@ -155,3 +155,54 @@ export function replaySelectionSummary(r: { selections?: ReadonlyArray<Selection
   }
   return formatSelectionSummary(r.selections, end === -Infinity ? undefined : end);
 }
+
+/**
+ * Per-symbol metrics of a portfolio replay from the engine's per-tick `bars` table (columns
+ * ts, symbol, selected, realized_pnl, fees, inventory_notional, equity): policy ticks, share of
+ * ticks selected, last realised PnL and fees, max inventory notional; plus a portfolio row
+ * `*` (sums, and equity first → last).
+ *
+ * @example
+ * portfolioMetricsTable((await runReplay({ fixture: "fixtures/multisymbol_topk_l1" })).bars).print();
+ */
+export function portfolioMetricsTable(bars: aq.ColumnTable): aq.ColumnTable {
+  const col = <T>(name: string): ArrayLike<T> => bars.array(name) as ArrayLike<T>;
+  const ts = col<number>("ts");
+  const sym = col<string>("symbol");
+  const sel = col<boolean>("selected");
+  const pnl = col<number>("realized_pnl");
+  const fees = col<number>("fees");
+  const inv = col<number>("inventory_notional");
+  const eq = col<number>("equity");
+  const acc = new Map<string, { ticks: number; sel: number; pnl: number; fees: number; inv: number; lastTs: number }>();
+  let eqFirst = NaN;
+  let eqLast = NaN;
+  for (let i = 0; i < ts.length; i++) {
+    if (i === 0) eqFirst = eq[i];
+    eqLast = eq[i];
+    const a = acc.get(sym[i]) ?? { ticks: 0, sel: 0, pnl: 0, fees: 0, inv: 0, lastTs: -Infinity };
+    a.ticks++;
+    if (sel[i]) a.sel++;
+    if (ts[i] >= a.lastTs) {
+      a.lastTs = ts[i];
+      a.pnl = pnl[i];
+      a.fees = fees[i];
+    }
+    if (inv[i] > a.inv) a.inv = inv[i];
+    acc.set(sym[i], a);
+  }
+  const names = [...acc.keys()].sort(lex);
+  const rows = names.map((s) => {
+    const a = acc.get(s)!;
+    return { symbol: s, ticks: a.ticks, selected_share: a.ticks ? a.sel / a.ticks : 0, realized_pnl: a.pnl, fees: a.fees, max_inventory_notional: a.inv, equity_start: null as number | null, equity_end: null as number | null };
+  });
+  const tot = rows.reduce(
+    (t, r) => ({ ticks: t.ticks + r.ticks, pnl: t.pnl + r.realized_pnl, fees: t.fees + r.fees, inv: Math.max(t.inv, r.max_inventory_notional) }),
+    { ticks: 0, pnl: 0, fees: 0, inv: 0 },
+  );
+  rows.push({
+    symbol: "*", ticks: tot.ticks, selected_share: NaN, realized_pnl: tot.pnl, fees: tot.fees, max_inventory_notional: tot.inv,
+    equity_start: Number.isNaN(eqFirst) ? null : eqFirst, equity_end: Number.isNaN(eqLast) ? null : eqLast,
+  });
+  return aq.from(rows);
+}

@@ -4,7 +4,7 @@ import type { Selection } from "../../sdk/contracts/features";
 import { PROJECT_ROOT } from "../../sdk/cli/fixtures-path";
 import { runReplay } from "../../sdk/engine/run";
 import { defaultConfig } from "../../sdk/config";
-import { GATE_SPREAD, GATE_THIN, replaySelectionSummary, summarizeSelections, TopKSelector, type SelectionSummaryRow } from "../../sdk/portfolio";
+import { GATE_SPREAD, GATE_THIN, portfolioMetricsTable, replaySelectionSummary, summarizeSelections, TopKSelector, type SelectionSummaryRow } from "../../sdk/portfolio";
 
 const DIR = path.join(PROJECT_ROOT, "fixtures", "multisymbol_topk_l1");
 
@@ -15,6 +15,7 @@ describe("portfolio: runReplay on multisymbol_topk_l1 (portfolio path) @slow", (
   let sels: Selection[] = [];
   let by: Record<string, SelectionSummaryRow> = {};
   let text = "";
+  let metrics: Array<Record<string, unknown>> = [];
   before(async function () {
     this.timeout(180_000);
     const r = await runReplay({ fixture: DIR });
@@ -25,6 +26,7 @@ describe("portfolio: runReplay on multisymbol_topk_l1 (portfolio path) @slow", (
     for (let i = 0; i < ts.length; i++) end = Math.max(end, ts[i]);
     by = Object.fromEntries(summarizeSelections(sels, end).map((x) => [x.symbol, x]));
     text = replaySelectionSummary(r);
+    metrics = portfolioMetricsTable(r.bars).objects() as Array<Record<string, unknown>>;
   });
 
   it("the choppy liquid symbols hold their seats most of the day", () => {
@@ -50,5 +52,16 @@ describe("portfolio: runReplay on multisymbol_topk_l1 (portfolio path) @slow", (
   });
   it("the CLI summary names every symbol", () => {
     for (const y of Object.keys(by)) expect(text).to.contain(y);
+  });
+  it("per-symbol metrics: gated symbols never trade; the portfolio row sums the symbols", () => {
+    const m = Object.fromEntries(metrics.map((x) => [x.symbol as string, x]));
+    expect(Object.keys(m)).to.have.length(8);
+    for (const y of ["THINUSDT", "TOXICUSDT"]) {
+      expect(m[y].selected_share, y).to.equal(0);
+      expect(m[y].fees, `${y} never traded`).to.equal(0);
+    }
+    for (const y of ["CHOPAUSDT", "CHOPBUSDT", "CHOPCUSDT"]) expect(m[y].selected_share as number, y).to.be.greaterThan(0.85);
+    const sum = metrics.filter((x) => x.symbol !== "*").reduce((a, x) => a + (x.realized_pnl as number), 0);
+    expect(m["*"].realized_pnl as number).to.be.closeTo(sum, 1e-9);
   });
 });
