@@ -5,7 +5,10 @@
 export * from "./contracts";
 export * from "./util";
 export * from "./data";
+export * from "./features";
+export * from "./regime";
 export * from "./policy";
 export * from "./config";
 export * from "./portfolio";
+export * from "./calibration";
 export { SDK_VERSION } from "./version";
