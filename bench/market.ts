@@ -93,3 +93,40 @@ export function* snapshotStream(total: number, opts: { seed?: number; l2?: boole
     done += n;
   }
 }
+
+/**
+ * Same stream as `snapshotStream`, pushed into `fn` from a plain loop (no generator protocol,
+ * so the driver allocates nothing per snapshot).
+ */
+export function forEachSnapshot(total: number, opts: { seed?: number; l2?: boolean }, fn: (s: Snapshot) => void): void {
+  const m = new SyntheticMarket(opts.seed ?? 1);
+  const snap: Snapshot = { ts: 0, symbol: BENCH_INST.symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+  const LEVELS = 10;
+  const bids = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
+  const asks = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
+  const book = { bids, asks, ts: 0 };
+  if (opts.l2) snap.book = book;
+  let done = 0;
+  while (done < total) {
+    const n = Math.min(m.chunkSize, total - done);
+    const c = m.next(n);
+    for (let i = 0; i < n; i++) {
+      snap.ts = c.ts[i];
+      snap.bid_price = c.bid[i];
+      snap.ask_price = c.ask[i];
+      snap.bid_qty = c.bidQty[i];
+      snap.ask_qty = c.askQty[i];
+      if (opts.l2) {
+        book.ts = c.ts[i];
+        for (let k = 0; k < LEVELS; k++) {
+          bids[k].price = Math.round((c.bid[i] - k * 0.01) * 100) / 100;
+          bids[k].qty = c.bidQty[i] * (1 + 0.5 * k);
+          asks[k].price = Math.round((c.ask[i] + k * 0.01) * 100) / 100;
+          asks[k].qty = c.askQty[i] * (1 + 0.5 * k);
+        }
+      }
+      fn(snap);
+    }
+    done += n;
+  }
+}

@@ -16,7 +16,7 @@ import { writeFileAtomic } from "../sdk/data/fixture";
 import { ReplayEngine } from "../sdk/engine/replay";
 import { defaultStages } from "../sdk/engine/default-stages";
 import { configHash, defaultConfig } from "../sdk/config";
-import { BENCH_INST, SyntheticMarket, snapshotStream } from "./market";
+import { BENCH_INST, SyntheticMarket, forEachSnapshot } from "./market";
 
 const QUICK = process.argv.includes("--quick");
 const L1_N = QUICK ? 1_000_000 : 5_000_000;
@@ -68,14 +68,14 @@ async function replay(n: number, l2: boolean, heapEvery = 0): Promise<{ secs: nu
   let peak = 0;
   let i = 0;
   const t0 = process.hrtime.bigint();
-  for (const s of snapshotStream(n, { l2 })) {
+  forEachSnapshot(n, { l2 }, (s) => {
     eng.step(s);
     if (heapEvery && ++i % heapEvery === 0) {
       if (gc) gc();
       const h = process.memoryUsage().heapUsed;
       if (h > peak) peak = h;
     }
-  }
+  });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const r = await eng.finish();
   return { secs, digest: r.digest, fills: r.summary.fills, ticks: r.summary.ticks, peakHeap: peak };

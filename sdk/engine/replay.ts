@@ -385,7 +385,8 @@ export class ReplayEngine {
     );
     p.plan = plan;
     p.desired = plan.bids.concat(plan.asks);
-    this.emit({ t: "plan", plan });
+    if (this.events) this.emit({ t: "plan", plan });
+    else this.digest.addLine(planLine(plan));
     this.refreshCtx(p);
     this.exec.reconcile(p.symbol, ts, p.bid, p.ask, p.desired, p.ctx);
     this.sustainedAlerts(p, ts, equity);
@@ -535,5 +536,42 @@ export function intentLine(i: Intent): string {
     `{"accepted":${i.accepted ? "true" : "false"},"order_id":${JSON.stringify(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
     (i.reason !== undefined ? `,"reason":${JSON.stringify(i.reason)}` : "") +
     `,"side":${JSON.stringify(i.side)},"symbol":${JSON.stringify(i.symbol)},"t":"intent","ts":${num(i.ts)},"type":${JSON.stringify(i.type)}}`
+  );
+}
+
+const PLAN_KEYS = 19;
+
+function levelsJson(ls: ReadonlyArray<GridLevel>): string {
+  let out = "[";
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i];
+    if (Object.keys(l).length !== 4) return canonicalJson(ls);
+    out += `${i ? "," : ""}{"index":${num(l.index)},"price":${num(l.price)},"qty":${num(l.qty)},"side":${JSON.stringify(l.side)}}`;
+  }
+  return out + "]";
+}
+
+function numsJson(xs: ReadonlyArray<number>): string {
+  let out = "[";
+  for (let i = 0; i < xs.length; i++) out += (i ? "," : "") + num(xs[i]);
+  return out + "]";
+}
+
+/**
+ * Canonical JSON line of a plan event, built by hand for speed. Falls back to `canonicalJson`
+ * when the plan carries fields this writer does not know (an additive contract change), so it
+ * always equals `canonicalJson({ t: "plan", plan })` (tested).
+ */
+export function planLine(p: GridPlan): string {
+  const ss = p.size_schedule;
+  if (Object.keys(p).length !== PLAN_KEYS || Object.keys(ss).length !== 2 || p.reasons.some((r) => typeof r !== "string"))
+    return canonicalJson({ t: "plan", plan: p });
+  return (
+    `{"plan":{"adds_allowed":${p.adds_allowed ? "true" : "false"},"asks":${levelsJson(p.asks)},"bids":${levelsJson(p.bids)}` +
+    `,"center_price":${num(p.center_price)},"dd_budget":${num(p.dd_budget)},"levels_down":${num(p.levels_down)},"levels_up":${num(p.levels_up)}` +
+    `,"mode":${JSON.stringify(p.mode)},"reasons":[${p.reasons.map((r) => JSON.stringify(r)).join(",")}],"reduce_only":${p.reduce_only ? "true" : "false"}` +
+    `,"regime":${JSON.stringify(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_pct":${num(p.step_pct)}` +
+    `,"symbol":${JSON.stringify(p.symbol)},"ts":${num(p.ts)},"width_down_pct":${num(p.width_down_pct)},"width_up_pct":${num(p.width_up_pct)}` +
+    `,"worst_case_loss":${num(p.worst_case_loss)},"x_stress_pct":${num(p.x_stress_pct)}},"t":"plan"}`
   );
 }

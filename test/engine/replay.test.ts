@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { parseConfig, configHash } from "../../sdk/config";
-import { ReplayEngine, intentLine } from "../../sdk/engine/replay";
+import { ReplayEngine, intentLine, planLine } from "../../sdk/engine/replay";
 import { canonicalJson } from "../../sdk/util/canonical";
 import { runReplay } from "../../sdk/engine/run";
 import { INST, market, scriptedStages } from "./helpers";
@@ -170,5 +170,20 @@ describe("engine: event lines", () => {
       { type: "AMEND" as const, ts: 2, symbol: "A", order_id: "A:2", side: "SELL" as const, price: 123456789.5, qty: -0, accepted: false, reason: "RATE_LIMIT" },
     ];
     for (const i of xs) expect(intentLine(i)).to.equal(canonicalJson({ t: "intent", ...i }));
+  });
+});
+
+describe("engine: plan lines", () => {
+  it("the hand-built plan line equals canonicalJson for scripted and production plans", async () => {
+    const r = await runReplay({ snapshots: market(9, 1200), instruments: [INST], stages: scriptedStages(), keepEvents: true });
+    const plans = r.events!.filter((e) => e.t === "plan").map((e) => e.plan as import("../../sdk/contracts/trading").GridPlan);
+    expect(plans.length).to.be.greaterThan(5);
+    for (const p of plans) expect(planLine(p)).to.equal(canonicalJson({ t: "plan", plan: p }));
+    const extra = { ...plans[0], extra_field: [1, "x"] } as unknown as import("../../sdk/contracts/trading").GridPlan;
+    expect(planLine(extra), "unknown field → generic writer").to.equal(canonicalJson({ t: "plan", plan: extra }));
+    const fx = await runReplay({ fixture: path.join(FIXTURES, "range_day_l1"), window: { to_ts: 1704067200000 + 3600_000 }, keepEvents: true });
+    const fplans = fx.events!.filter((e) => e.t === "plan");
+    expect(fplans.length).to.be.greaterThan(30);
+    for (const e of fplans) expect(planLine(e.plan as import("../../sdk/contracts/trading").GridPlan)).to.equal(canonicalJson(e));
   });
 });
