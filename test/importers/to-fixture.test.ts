@@ -46,7 +46,7 @@ const sha = (f: string): string => createHash("sha256").update(readFileSync(f)).
 
   it("binance-ws → fixture with L2 books (depth 5), valid, stale flags and counts in provenance", async () => {
     const out = path.join(tmpDir("fx"), "eth_ws");
-    const r = await importToFixture("binance-ws", ETH_WS, { out, depth: 5 });
+    const r = await importToFixture("binance-ws", ETH_WS, { out, depth: 5, gzip: false });
     const s = await validateFixture(out);
     expect(s.rows).to.equal(24077);
     expect(s.symbols[0].l2_rows).to.equal(24074);
@@ -76,7 +76,7 @@ const sha = (f: string): string => createHash("sha256").update(readFileSync(f)).
     expect(existsSync(path.join(out, "klines.csv"))).to.equal(true);
   });
 
-  it("CLI: a bad input exits 2 with file, line and field on stderr, and writes nothing", () => {
+  it("CLI: a bad input exits 2 with file, line and field on stderr, and writes nothing; --lenient imports the rest and records the rejection @slow", () => {
     const dir = tmpDir("fx");
     const f = path.join(dir, "BTCUSDT-bookTicker-bad.csv");
     writeFileSync(f, "5123107839020,61800.20,2.507,61800.30,2.510,1723161256313,1723161256313\n5123107839021,61800.40,2.507,61800.30,2.510,1723161256313,1723161256313\n");
@@ -93,5 +93,13 @@ const sha = (f: string): string => createHash("sha256").update(readFileSync(f)).
     expect(stderr).to.contain(`${f}:2`);
     expect(stderr).to.contain("field 'best_bid_price'");
     expect(existsSync(path.join(dir, "x"))).to.equal(false);
+    // --lenient: the bad row is skipped and counted, the rest imported.
+    const out = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "import", "binance-bookticker-csv", f, "--out", path.join(dir, "x"), "--lenient", "--tick", "0.1", "--lot", "0.001", "--json"], { encoding: "utf8" });
+    const r = JSON.parse(out) as { report: { emitted: number; rejected: Record<string, number> }; manifest: { rows: number; provenance: { rejected: Record<string, number>; rejected_examples: Array<{ line: number; field: string }> } } };
+    expect(r.report.emitted).to.equal(1);
+    expect(r.report.rejected).to.deep.equal({ E_CROSSED_BOOK: 1 });
+    expect(r.manifest.rows).to.equal(1);
+    expect(r.manifest.provenance.rejected).to.deep.equal({ E_CROSSED_BOOK: 1 });
+    expect(r.manifest.provenance.rejected_examples[0]).to.include({ line: 2, field: "best_bid_price" });
   });
 });
