@@ -1,5 +1,5 @@
 import type { Features, ToxAssessment } from "../contracts/features";
-import type { ReasonCode, ToxAction, ToxSeverity } from "../contracts/trading";
+import type { ToxAction, ToxSeverity } from "../contracts/trading";
 import { ToxicityConfigSchema, type ToxicityConfig, type ToxicityConfigInput } from "./config";
 
 /** Reason codes of the toxicity gate (spec 17.14.1). Stable: they are hashed in digests. */
