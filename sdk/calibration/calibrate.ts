@@ -175,7 +175,7 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
       gate,
       final,
       config: fin.p.config,
-      config_hash: bridge.hash(fin.p.config),
+      config_hash: fin.p.config_hash,
       fill_model: store.fillModel ?? "unknown",
       search: { method: spec.search.method, points: store.points.length, trials: store.trials },
       run: {

@@ -5,7 +5,7 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
  * Amounts are in quote currency. The calibration objective (docs/CALIBRATION.md) is a function
  * of these numbers only.
  */
-export interface RunMetrics {
+export interface TrialMetrics {
   /** Realised + unrealised PnL at the end of the window, after fees. */
   net_pnl: number;
   /** Fees paid. */
@@ -53,7 +53,7 @@ export interface EvalTask {
 }
 
 /** A function that evaluates one task; must be deterministic. */
-export type EvaluateFn = (task: EvalTask) => RunMetrics | Promise<RunMetrics>;
+export type EvaluateFn = (task: EvalTask) => TrialMetrics | Promise<TrialMetrics>;
 
 /**
  * A module exporting an `EvaluateFn` (named `export`, default `evaluate`): the form worker
@@ -66,7 +66,7 @@ export interface EvaluatorRef {
   id: string;
 }
 
-const NUMERIC: readonly (keyof RunMetrics)[] = [
+const NUMERIC: readonly (keyof TrialMetrics)[] = [
   "net_pnl",
   "fees",
   "max_drawdown",
@@ -78,7 +78,7 @@ const NUMERIC: readonly (keyof RunMetrics)[] = [
 ];
 
 /** Check an evaluator's answer: every number finite, budget positive, fill model named. */
-export function checkMetrics(m: RunMetrics, where: string): RunMetrics {
+export function checkMetrics(m: TrialMetrics, where: string): TrialMetrics {
   for (const k of NUMERIC) {
     const v = m[k];
     if (typeof v !== "number" || !Number.isFinite(v))
@@ -88,7 +88,7 @@ export function checkMetrics(m: RunMetrics, where: string): RunMetrics {
   if (m.max_drawdown < 0) throw new GrinderError(ErrorCode.BAD_NUMBER, `evaluator returned negative max_drawdown (${where})`, { field: "max_drawdown" });
   if (typeof m.fill_model !== "string" || !m.fill_model)
     throw new GrinderError(ErrorCode.MISSING_FIELD, `evaluator returned no fill_model (${where})`, { field: "fill_model" });
-  const out: RunMetrics = {
+  const out: TrialMetrics = {
     net_pnl: m.net_pnl,
     fees: m.fees,
     max_drawdown: m.max_drawdown,
@@ -125,7 +125,7 @@ export interface SetMetrics {
  * (drawdown and its utilisation) because the runs are separate windows, not one equity curve.
  * Summation follows the given (sorted) order so the float result never depends on scheduling.
  */
-export function aggregate(runs: readonly RunMetrics[]): SetMetrics {
+export function aggregate(runs: readonly TrialMetrics[]): SetMetrics {
   const s: SetMetrics = {
     units: runs.length,
     net_pnl: 0,

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { canonicalJson } from "../util/canonical";
-import type { RunMetrics } from "./evaluator";
+import type { TrialMetrics } from "./evaluator";
 import type { ParamPoint } from "./space";
 
 /** One finished trial (a parameter point replayed on one evaluation unit). */
@@ -13,11 +13,11 @@ export interface TrialRecord {
   evaluator: string;
   /** Stable trial id: `<index>-<key12>`. */
   id: string;
-  /** SHA-256 of canonical `{point, unit}`: the identity used to skip finished trials. */
+  /** SHA-256 of canonical `{config: <resolved config hash>, point, unit}`: the identity used to skip finished trials. */
   key: string;
   point: ParamPoint;
   unit: string;
-  metrics: RunMetrics;
+  metrics: TrialMetrics;
 }
 
 /**

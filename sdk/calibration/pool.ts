@@ -1,11 +1,11 @@
 import * as path from "node:path";
 import Piscina from "piscina";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { checkMetrics, type EvalTask, type EvaluateFn, type EvaluatorRef, type RunMetrics } from "./evaluator";
+import { checkMetrics, type EvalTask, type EvaluateFn, type EvaluatorRef, type TrialMetrics } from "./evaluator";
 
 /** Runs evaluation tasks; results are matched to tasks by the caller, never by completion order. */
 export interface TaskRunner {
-  run(task: EvalTask): Promise<RunMetrics>;
+  run(task: EvalTask): Promise<TrialMetrics>;
   close(): Promise<void>;
   readonly workers: number;
 }
@@ -14,7 +14,7 @@ export interface TaskRunner {
 export class InProcessRunner implements TaskRunner {
   readonly workers = 0;
   constructor(private readonly fn: EvaluateFn) {}
-  async run(task: EvalTask): Promise<RunMetrics> {
+  async run(task: EvalTask): Promise<TrialMetrics> {
     return checkMetrics(await this.fn(task), task.unit.id);
   }
   async close(): Promise<void> {}
@@ -42,8 +42,8 @@ export class PoolRunner implements TaskRunner {
       workerData: { module: ref.module, export: ref.export },
     });
   }
-  run(task: EvalTask): Promise<RunMetrics> {
-    return this.pool.run(task) as Promise<RunMetrics>;
+  run(task: EvalTask): Promise<TrialMetrics> {
+    return this.pool.run(task) as Promise<TrialMetrics>;
   }
   async close(): Promise<void> {
     await this.pool.destroy();

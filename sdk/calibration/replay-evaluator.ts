@@ -2,7 +2,7 @@ import type { GrinderConfig } from "../config";
 import type { Snapshot } from "../contracts/market";
 import { openFixture, streamFixture } from "../data/fixture";
 import { runReplay } from "../engine/run";
-import type { EvalTask, RunMetrics } from "./evaluator";
+import type { EvalTask, TrialMetrics } from "./evaluator";
 
 /**
  * The production evaluator: replay one evaluation unit with `runReplay` (sdk/engine) and map its
@@ -15,7 +15,7 @@ import type { EvalTask, RunMetrics } from "./evaluator";
  * - emergency_ms / damage_control_ms: data time between the guard's transitions into and out of
  *   that mode (from the run's transition list), the guard being NORMAL at from_ts.
  */
-export async function evaluate(task: EvalTask): Promise<RunMetrics> {
+export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
   const config = task.config as unknown as GrinderConfig;
   const { unit } = task;
   const fx = openFixture(task.fixture_dir);

@@ -1,6 +1,6 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { hashCanonical } from "../util/canonical";
-import { aggregate, type EvalUnit, type RunMetrics, type SetMetrics } from "./evaluator";
+import { aggregate, type EvalUnit, type TrialMetrics, type SetMetrics } from "./evaluator";
 import type { TrialJournal } from "./journal";
 import { compareScores, score, type Score } from "./objective";
 import type { TaskRunner } from "./pool";
@@ -23,6 +23,8 @@ export interface PointEntry {
   /** canonical hash of `point`. */
   key: string;
   config: Record<string, unknown>;
+  /** Config id of `config` (part of trial keys: a changed default never reuses a journalled result). */
+  config_hash: string;
 }
 
 export interface ProgressEvent {
@@ -59,7 +61,7 @@ export interface StoreOptions {
 export class TrialStore {
   readonly points: PointEntry[] = [];
   private readonly byKey = new Map<string, PointEntry>();
-  private readonly metrics = new Map<string, RunMetrics>();
+  private readonly metrics = new Map<string, TrialMetrics>();
   private readonly trialIds = new Map<string, string>();
   private readonly unitById: Map<string, EvalUnit>;
   private readonly allUnits: string[];
@@ -96,14 +98,14 @@ export class TrialStore {
       if (e instanceof GrinderError) throw new GrinderError(e.code, `config for parameter point ${JSON.stringify(point)}: ${e.detail}`, { field: e.field });
       throw e;
     }
-    const p: PointEntry = { index: this.points.length, idx: idx.slice(), point, key, config };
+    const p: PointEntry = { index: this.points.length, idx: idx.slice(), point, key, config, config_hash: this.o.bridge.hash(config) };
     this.points.push(p);
     this.byKey.set(key, p);
     return p;
   }
 
   private trialKey(p: PointEntry, unit: string): string {
-    return hashCanonical({ point: p.point, unit });
+    return hashCanonical({ config: p.config_hash, point: p.point, unit });
   }
 
   /**
@@ -154,7 +156,7 @@ export class TrialStore {
     for (const s of settled) if (s && s.status === "rejected") throw s.reason;
   }
 
-  private finish(p: PointEntry, unit: string, key: string, m: RunMetrics, resumed: boolean): void {
+  private finish(p: PointEntry, unit: string, key: string, m: TrialMetrics, resumed: boolean): void {
     if (this.fillModel === undefined) this.fillModel = m.fill_model;
     else if (this.fillModel !== m.fill_model)
       throw new GrinderError(ErrorCode.INVARIANT, `runs disagree on the fill model: '${this.fillModel}' vs '${m.fill_model}'`);

@@ -1,6 +1,6 @@
 import { workerData } from "node:worker_threads";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { checkMetrics, type EvalTask, type EvaluateFn, type RunMetrics } from "./evaluator";
+import { checkMetrics, type EvalTask, type EvaluateFn, type TrialMetrics } from "./evaluator";
 
 /** Worker side of the pool: load the evaluator module named in `workerData` once, then run tasks. */
 let fn: EvaluateFn | undefined;
@@ -15,6 +15,6 @@ function load(): EvaluateFn {
   return fn;
 }
 
-export default async function runTask(task: EvalTask): Promise<RunMetrics> {
+export default async function runTask(task: EvalTask): Promise<TrialMetrics> {
   return checkMetrics(await load()(task), task.unit.id);
 }

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildArtifact, configFromArtifact, loadArtifact, loadConfigOrArtifact, verifyArtifactBytes, writeArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
-import { parseSpec } from "../../sdk/calibration/spec";
+import { loadSpec, parseSpec } from "../../sdk/calibration/spec";
 import { configHash } from "../../sdk/config";
 import { GrinderError } from "../../sdk/contracts/errors";
 import { runReplay } from "../../sdk/engine";
@@ -97,7 +97,6 @@ describe("calibration: the committed default artifact", () => {
 
   it("re-running the default spec reproduces the committed artifact's hash @slow", async function () {
     this.timeout(600_000);
-    const { loadSpec } = await import("../../sdk/calibration/spec");
     const r = await runCalibration(loadSpec(path.join(ROOT, "calibration", "specs", "default.json")), { workers: 2 });
     const a = buildArtifact(r, { git_commit: null });
     expect(`default-v1-${a.sha256.slice(0, 12)}.json`, "engine behaviour or the default spec changed: re-run `grinder calibrate calibration/specs/default.json` and commit the new artifact").to.equal(files[0]);

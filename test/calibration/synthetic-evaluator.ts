@@ -3,7 +3,7 @@
  * an evaluation unit, so the calibration machinery is tested without the engine's cost.
  * `SYNTH_DELAY_MS` makes each call busy-wait (worker-pool and kill/resume tests).
  */
-import type { EvalTask, RunMetrics } from "../../sdk/calibration/evaluator";
+import type { EvalTask, TrialMetrics } from "../../sdk/calibration/evaluator";
 import { hashCanonical } from "../../sdk/util/canonical";
 
 function delay(): void {
@@ -26,7 +26,7 @@ function cfg(t: EvalTask): { alpha: number; k: number } {
 }
 
 /** Smooth objective peaking near alpha = 0.6, k_tail.RANGE = 2.5, plus small per-unit noise. */
-export function evaluate(t: EvalTask): RunMetrics {
+export function evaluate(t: EvalTask): TrialMetrics {
   delay();
   const { alpha, k } = cfg(t);
   const dur = t.unit.to_ts - t.unit.from_ts;
@@ -48,7 +48,7 @@ export function evaluate(t: EvalTask): RunMetrics {
  * Overfitting bait: each time segment rewards a different alpha ("memorised noise"), so the
  * alpha selected in sample is worthless out of sample.
  */
-export function evaluateOverfit(t: EvalTask): RunMetrics {
+export function evaluateOverfit(t: EvalTask): TrialMetrics {
   const { alpha } = cfg(t);
   const dur = t.unit.to_ts - t.unit.from_ts;
   const magic = [0.2, 0.4, 0.6, 0.8, 1.0, 0.3][t.unit.segment % 6];

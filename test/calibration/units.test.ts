@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
-import { aggregate, type RunMetrics } from "../../sdk/calibration/evaluator";
+import { aggregate, type TrialMetrics } from "../../sdk/calibration/evaluator";
 import { buildFolds, buildUnits, type ResolvedDataset } from "../../sdk/calibration/folds";
 import { haltonPoint, radicalInverse } from "../../sdk/calibration/halton";
 import { compareScores, score } from "../../sdk/calibration/objective";
@@ -25,7 +25,7 @@ function errOf(f: () => unknown): GrinderError {
   throw new Error("expected a GrinderError");
 }
 
-const run = (o: Partial<RunMetrics> = {}): RunMetrics => ({
+const run = (o: Partial<TrialMetrics> = {}): TrialMetrics => ({
   net_pnl: 10,
   fees: 1,
   max_drawdown: 20,

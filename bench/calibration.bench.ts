@@ -1,0 +1,71 @@
+/**
+ * Calibration benchmark (issue 6): trials/s of `runCalibration` with 1 and 2 worker threads on
+ * real replays of the bundled fixtures, and the speed-up (target ≥ 1.8× with 2 workers on a
+ * 2-core machine). Wall clock includes starting the pool (threads load the TypeScript engine),
+ * as a user sees it. Also checks that both runs give the same result (hash of folds + final).
+ *
+ * Run: `npx tsx bench/calibration.bench.ts [--quick]` or `npm run bench`.
+ * Writes `bench/results/calibration.json`.
+ */
+import { cpus } from "node:os";
+import * as path from "node:path";
+import { runCalibration, type CalibrationResult } from "../sdk/calibration/calibrate";
+import { parseSpec } from "../sdk/calibration/spec";
+import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
+import { writeFileAtomic } from "../sdk/data/fixture";
+import { hashCanonical } from "../sdk/util/canonical";
+
+const QUICK = process.argv.includes("--quick");
+
+const spec = parseSpec({
+  name: "bench",
+  version: 1,
+  parameters: [
+    { path: "policy.alpha", choices: [0.8, 1.2] },
+    { path: "policy.k_tail.RANGE", choices: [1.5, 2.5] },
+  ],
+  datasets: QUICK ? [{ fixture: "range_day_l1" }] : [{ fixture: "range_day_l1" }, { fixture: "vol_shock_l1" }],
+  objective: { name: "pnl_per_dd" },
+  folds: { segments: 6, time: { mode: "rolling", train: 2, test: 1 } },
+  search: { method: "grid" },
+});
+
+async function timed(workers: number): Promise<{ workers: number; trials: number; secs: number; trials_per_s: number; result_hash: string }> {
+  const t0 = process.hrtime.bigint();
+  const r: CalibrationResult = await runCalibration(spec, { workers });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    workers,
+    trials: r.search.trials,
+    secs,
+    trials_per_s: r.search.trials / secs,
+    result_hash: hashCanonical({ folds: r.folds, final: r.final, summary: r.summary }),
+  };
+}
+
+async function main(): Promise<void> {
+  const w1 = await timed(1);
+  process.stdout.write(`1 worker : ${w1.trials} trials in ${w1.secs.toFixed(2)} s = ${w1.trials_per_s.toFixed(2)} trials/s\n`);
+  const w2 = await timed(2);
+  process.stdout.write(`2 workers: ${w2.trials} trials in ${w2.secs.toFixed(2)} s = ${w2.trials_per_s.toFixed(2)} trials/s\n`);
+  const speedup = w2.trials_per_s / w1.trials_per_s;
+  const same = w1.result_hash === w2.result_hash;
+  process.stdout.write(`speed-up ${speedup.toFixed(2)}× (target ≥ 1.8×) ${speedup >= 1.8 ? "✔" : "✘"}; results identical: ${same ? "✔" : "✘"}\n`);
+  const out = {
+    quick: QUICK,
+    node: process.version,
+    cpus: cpus().length,
+    target: { speedup_min: 1.8 },
+    spec_hash: spec.hash,
+    runs: [w1, w2],
+    speedup,
+    results_identical: same,
+  };
+  await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "calibration.json"), JSON.stringify(out, null, 2) + "\n");
+  if (!same) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  process.stderr.write(String((e && e.stack) || e) + "\n");
+  process.exitCode = 1;
+});

@@ -1,0 +1,76 @@
+/**
+ * Offline calibration (spec 17.16.1): deterministic search over policy parameters, walk-forward
+ * validation with an export gate, and hash-pinned parameter artifacts. See docs/CALIBRATION.md.
+ *
+ * @example
+ * const rs = loadSpec("calibration/specs/default.json");
+ * const r = await runCalibration(rs, { workers: 2 });
+ * r.gate.passed; r.folds; r.final.selected;
+ * const file = await writeArtifact(buildArtifact(r), "calibration/artifacts");
+ * const cfg = configFromArtifact(loadArtifact(file)); // → runReplay({ config: cfg, ... })
+ */
+export {
+  CalibrationSpecSchema,
+  ParameterSchema,
+  DatasetSchema,
+  ObjectiveSchema,
+  FoldsSchema,
+  SearchSchema,
+  GateSchema,
+  parseSpec,
+  loadSpec,
+  type CalibrationSpec,
+  type ResolvedSpec,
+  type ParameterSpec,
+  type DatasetSpec,
+  type ObjectiveSpec,
+  type FoldsSpec,
+  type SearchSpec,
+  type GateSpec,
+} from "./spec";
+export { buildAxes, enumerateGrid, gridSize, applyPoint, type Axis, type ParamPoint, type ParamValue } from "./space";
+export { haltonPoint, radicalInverse, HALTON_BASES } from "./halton";
+export {
+  aggregate as aggregateTrials,
+  checkMetrics,
+  type TrialMetrics,
+  type SetMetrics,
+  type EvalUnit,
+  type EvalTask,
+  type EvaluateFn,
+  type EvaluatorRef,
+} from "./evaluator";
+export { score as scoreObjective, compareScores, type Score } from "./objective";
+export { buildUnits, buildFolds, type Fold, type ResolvedDataset } from "./folds";
+export { resolveDatasets } from "./datasets";
+export { TrialJournal, type TrialRecord } from "./journal";
+export { InProcessRunner, PoolRunner, type TaskRunner } from "./pool";
+export { TrialStore, refine, type ConfigBridge, type ProgressEvent, type Selection as CalibrationSelection } from "./search";
+export {
+  summarise as summariseWalkForward,
+  applyGate as applyCalibrationGate,
+  degradation,
+  type FoldReport,
+  type SideReport,
+  type WalkForwardSummary,
+  type ParamStability,
+  type GateCheck,
+  type GateResult,
+} from "./walkforward";
+export { runCalibration, REPLAY_EVALUATOR, GRINDER_CONFIG_BRIDGE, type CalibrateOptions, type CalibrationResult, type FinalSelection } from "./calibrate";
+export {
+  ArtifactSchema,
+  ARTIFACT_SCHEMA_VERSION,
+  ARTIFACT_KIND,
+  buildArtifact,
+  writeArtifact,
+  loadArtifact,
+  verifyArtifactBytes,
+  renderArtifact,
+  artifactFileName,
+  configFromArtifact,
+  loadConfigOrArtifact,
+  isArtifactJson,
+  gitCommit,
+  type CalibrationArtifact,
+} from "./artifact";
