@@ -17,7 +17,8 @@ import { importBookTickerCsv, scanBookTickerCsv } from "../sdk/data/importers";
 
 const SOURCE = path.join(PROJECT_ROOT, "..", "shared", "data", "binance-usdm", "BTCUSDT-bookTicker-2024-08-08.csv");
 const REPEAT = 10;
-const REPS = 3;
+/** `--quick` (passed on by `bench/run.ts`): one run per case instead of three. */
+const REPS = process.argv.includes("--quick") ? 1 : 3;
 
 /** Write the source `times` times; copy k shifts times by k·(span+1) ms and ids by k·(idspan+1). */
 async function makeLongFile(src: string, times: number): Promise<string> {
@@ -125,7 +126,9 @@ type Mode = "scan" | "snapshots" | "snapshots_reuse";
 
 /** One case in a fresh process, so each memory figure is that case's alone. */
 function runCase(file: string, mode: Mode): Measure & { runs_rows_per_s: number[] } {
-  const out = execFileSync(process.execPath, ["--expose-gc", "-r", "tsx/cjs", __filename, "--case", mode, file], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  const args = ["--expose-gc", "-r", "tsx/cjs", __filename, "--case", mode, file];
+  if (REPS === 1) args.push("--quick");
+  const out = execFileSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: "utf8" });
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
@@ -147,12 +150,12 @@ export async function run(): Promise<Record<string, unknown>> {
   const x10 = results[`x${REPEAT}.snapshots`] as Measure;
   const out = {
     bench: "import",
-    what: "Binance bookTicker CSV → rows (scan: columnar batches; snapshots_reuse: one Snapshot object updated in place; snapshots: a fresh Snapshot per row), best of 3 runs; peak RSS sampled while reading",
+    what: "Binance bookTicker CSV → rows (scan: columnar batches; snapshots_reuse: one Snapshot object updated in place; snapshots: a fresh Snapshot per row), best of the runs; peak RSS and heap sampled while reading",
     target_rows_per_s: 2_000_000,
     node: process.version,
     cpus: os.cpus().length,
     load_average_1m: round(os.loadavg()[0], 2),
-    isolation: "each case in its own process (--expose-gc), 3 runs, best throughput, peak memory over the runs",
+    isolation: `each case in its own process (--expose-gc), ${REPS} run(s), best throughput, peak memory over the runs`,
     measured_at: new Date().toISOString(),
     results,
     memory_flat: {
