@@ -9,6 +9,10 @@ import { BELOW_CUT, HYSTERESIS_HELD, SCORE_LIQ, SCORE_RANGE, SCORE_TOX, SCORE_TR
 import { scoreSymbols, type SymbolScore } from "./score";
 import { selectTopK } from "./select";
 
+function lex(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Everything one `select` call decided, for notebooks and reports (superset of `Selection`). */
 export interface SelectionDetail {
   selection: Selection;
@@ -69,7 +73,7 @@ export function selectPortfolio(
   const scores = scoreSymbols(sv ? eligible.map((v) => sv.get(v.symbol) ?? v) : eligible, cfg);
   const incumbents = new Set(scores.filter((s) => previous.has(s.symbol)).map((s) => s.symbol));
   // Between re-evaluations seats only empty (gate exits); they are refilled at the next one.
-  const selected = rerank ? selectTopK(scores, cfg.k, incumbents, cfg.hysteresis.score_margin) : [...incumbents].sort();
+  const selected = rerank ? selectTopK(scores, cfg.k, incumbents, cfg.hysteresis.score_margin) : [...incumbents].sort(lex);
   const seated = new Set(selected);
   const chosen = scores.filter((s) => seated.has(s.symbol));
   const budgets = allocateBudgets(chosen, ddBudgetPortfolio, cfg.allocator, cfg.budget_quantum);
@@ -87,8 +91,8 @@ export function selectPortfolio(
     if (why !== null) reasons.push(why);
     excluded.push({ symbol: s.symbol, reasons });
   }
-  excluded.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-  const unloading = [...previous].filter((s) => !seated.has(s)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  excluded.sort((a, b) => lex(a.symbol, b.symbol));
+  const unloading = [...previous].filter((s) => !seated.has(s)).sort(lex);
   return {
     selection: { ts, selected, budgets, scores: scoreRec, excluded, unloading },
     scores,
@@ -157,7 +161,7 @@ export class TopKSelector implements PortfolioSelector {
 
   /** Currently selected symbols, lexical. */
   get selected(): string[] {
-    return [...this.seats].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...this.seats].sort(lex);
   }
 
   /** Forget seats, timers, recovery memory and smoothing (a fresh run). */
