@@ -17,9 +17,9 @@ export const DEFAULT_MAX_POINTS = 4000;
 /** Figure-level layout shared by all builders: readable title, legend on top, compact margins. */
 export function baseLayout(title: string, extra: Partial<PlotlyLayout> = {}): PlotlyLayout {
   return {
-    title: { text: title, x: 0.01, xanchor: "left" },
+    title: { text: title, x: 0.01, xanchor: "left", y: 0.985, yanchor: "top" },
     height: 420,
-    margin: { l: 70, r: 30, t: 90, b: 55 },
+    margin: { l: 70, r: 30, t: 105, b: 55 },
     legend: { orientation: "h", y: 1.02, yanchor: "bottom", x: 0, xanchor: "left" },
     hovermode: "closest",
     font: { size: 12 },
@@ -325,6 +325,50 @@ export function equityFigure(input: EquityInput): PlotlyFigure {
 }
 
 // ---------------------------------------------------------------------------------------
+// Generic time series panels
+// ---------------------------------------------------------------------------------------
+
+export interface TimePanel {
+  /** Y axis title with its unit, e.g. "NATR (fraction per bar)". */
+  label: string;
+  series: Array<{ name: string; y: ArrayLike<number | null> }>;
+}
+
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+
+/** Stacked panels of time series sharing the time axis (null values are gaps), optional regime bands. */
+export function timeSeriesFigure(input: { title: string; ts: Num; panels: ReadonlyArray<TimePanel>; regimes?: ReadonlyArray<RegimeSegment>; maxPoints?: number }): PlotlyFigure {
+  const maxPoints = input.maxPoints ?? DEFAULT_MAX_POINTS;
+  const k = input.panels.length;
+  const gap = 0.07;
+  const h = (1 - gap * (k - 1)) / Math.max(1, k);
+  const layout = baseLayout(input.title, { height: 200 + 170 * k });
+  const data: PlotlyTrace[] = [];
+  let color = 0;
+  input.panels.forEach((p, i) => {
+    const top = 1 - i * (h + gap);
+    layout[i === 0 ? "yaxis" : `yaxis${i + 1}`] = axis(p.label, { domain: [Math.max(0, top - h), top], anchor: "x" });
+    for (const s of p.series) {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let j = 0; j < Math.min(input.ts.length, s.y.length); j++) {
+        const v = s.y[j];
+        if (v === null || v === undefined || !Number.isFinite(v)) continue;
+        xs.push(input.ts[j]);
+        ys.push(v);
+      }
+      data.push(line(s.name, xs, ys, PALETTE[color++ % PALETTE.length], maxPoints, { yaxis: i === 0 ? "y" : `y${i + 1}` }));
+    }
+  });
+  layout.xaxis = timeAxis({ anchor: k <= 1 ? "y" : `y${k}` });
+  if (input.regimes?.length) {
+    layout.shapes = regimeBands(input.regimes);
+    data.push(...regimeLegend(input.regimes));
+  }
+  return { data, layout };
+}
+
+// ---------------------------------------------------------------------------------------
 // Spread and depth
 // ---------------------------------------------------------------------------------------
 
@@ -355,7 +399,7 @@ export function spreadDepthFigure(input: SpreadDepthInput): PlotlyFigure {
     if (xs.length) {
       data.push(line("depth (quote)", xs, ys, SERIES_COLORS.depth, maxPoints, { yaxis: "y2" }));
       layout.yaxis2 = axis("depth top-N (quote)", { overlaying: "y", side: "right", showgrid: false });
-      layout.margin = { l: 70, r: 80, t: 90, b: 55 };
+      layout.margin = { l: 70, r: 80, t: 105, b: 55 };
     }
   }
   return { data, layout };

@@ -10,3 +10,4 @@ export * from "./tables";
 export * from "./series";
 export * from "./env";
 export * from "./report";
+export * from "./explore";

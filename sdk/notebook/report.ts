@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Fill, Regime } from "../contracts/trading";
+import type { Fill, GridPlan, Regime } from "../contracts/trading";
 import { REGIMES } from "../contracts/trading";
 import type { GrinderConfig } from "../config";
 import { runReplay } from "../engine/run";
@@ -243,6 +243,17 @@ export function regimeSegmentsOf(bars: Table, endTs?: number): RegimeSegment[] {
       out.push(cur);
     }
     if (cur) cur.end = endTs ?? b.ts[b.ts.length - 1];
+  }
+  return out;
+}
+
+/** The grid plans of a run, in time order (needs `runReplay({ keepEvents: true })`). */
+export function plansOf(r: ReplayResult, symbol?: string): GridPlan[] {
+  const out: GridPlan[] = [];
+  for (const e of r.events ?? []) {
+    if (e.t !== "plan") continue;
+    const p = e.plan as GridPlan;
+    if (symbol === undefined || p.symbol === symbol) out.push(p);
   }
   return out;
 }
