@@ -123,6 +123,16 @@ describe("bookTicker CSV importer", () => {
     expect(() => importBookTickerCsv(g)).to.throw(/no symbol given/);
   });
 
+  it("iterating an import twice gives the same rows and a fresh report each time", async () => {
+    const dir = tmpDir("bt");
+    const imp = importBookTickerCsv(writeCsv(dir, "BTCUSDT-bookTicker-x.csv", [HEADER, ...ROWS]));
+    const a = await drain(imp);
+    const b = await drain(imp);
+    expect(b).to.deep.equal(a);
+    expect(imp.report.emitted).to.equal(3);
+    expect(imp.report.counts).to.deep.equal({ header: 1 });
+  });
+
   it("reuse mode yields one object updated in place with the same values", async () => {
     const dir = tmpDir("bt");
     const f = writeCsv(dir, "BTCUSDT-bookTicker-x.csv", ROWS);

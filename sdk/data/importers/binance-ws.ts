@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { OrderBook, Snapshot } from "../../contracts/market";
 import { readLines } from "../fixture";
-import { bump, newImportReport, refuse, StepTracker } from "./common";
+import { bump, newImportReport, refuse, resetImportReport, StepTracker } from "./common";
 import type { InstrumentOverrides, SnapshotImport } from "./bookticker-csv";
 import { L2Book } from "./l2book";
 
@@ -115,10 +115,15 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
   if (!(Number.isInteger(depth) && depth > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `depth must be a positive integer, got ${depth}`, { field: "depth" });
   const maxBuffer = opts.maxBuffer ?? 10_000;
   const box = { symbol: opts.symbol ?? "" };
-  for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed"])
-    report.counts[k] = 0;
+  const initCounts = (): void => {
+    for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed"])
+      report.counts[k] = 0;
+  };
+  initCounts();
 
   async function* gen(): AsyncGenerator<Snapshot> {
+    resetImportReport(report);
+    initCounts();
     const book = new L2Book();
     const priceStep = new StepTracker();
     const qtyStep = new StepTracker();

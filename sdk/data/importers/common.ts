@@ -37,6 +37,11 @@ export function newImportReport(format: string, file: string): ImportReport {
   return { format, source: path.basename(file), lines: 0, emitted: 0, rejected: {}, rejectedTotal: 0, examples: [], counts: {} };
 }
 
+/** Back to an empty report, same object (a second iteration of an import starts a fresh count). */
+export function resetImportReport(r: ImportReport): void {
+  Object.assign(r, newImportReport(r.format, r.source), { instrument: undefined, instrument_inferred: undefined, first_ts: undefined, last_ts: undefined });
+}
+
 const MAX_EXAMPLES = 20;
 
 /**

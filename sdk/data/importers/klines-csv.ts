@@ -1,6 +1,6 @@
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { readLines } from "../fixture";
-import { bump, newImportReport, refuse, type ImportReport } from "./common";
+import { bump, newImportReport, refuse, resetImportReport, type ImportReport } from "./common";
 import { symbolFromFileName } from "./bookticker-csv";
 
 /** Columns of Binance's public klines dump, in order. */
@@ -81,6 +81,8 @@ export function importKlinesCsv(file: string, opts: KlinesCsvOptions = {}): Klin
   const report = newImportReport("binance-klines-csv", file);
   report.counts.gaps = 0;
   async function* gen(): AsyncGenerator<Kline> {
+    resetImportReport(report);
+    report.counts.gaps = 0;
     let lineNo = 0;
     let lastOpen = -1;
     let interval = 0;
