@@ -127,9 +127,21 @@ export function buildArtifact(r: CalibrationResult, opts: { git_commit?: string 
   return { ...plain, sha256, provenance: { git_commit: git, sha256: provenanceHash(sha256, git) } };
 }
 
-/** Write an artifact atomically as `<dir>/<name>-v<version>-<hash12>.json`; returns the path. */
+/**
+ * Write an artifact atomically as `<dir>/<name>-v<version>-<hash12>.json`; returns the path.
+ * When a valid artifact with the same `sha256` is already there it is kept as is (same hashed
+ * content; only its provenance may name an older commit), so re-running a committed spec does
+ * not touch the committed file.
+ */
 export async function writeArtifact(a: CalibrationArtifact, dir: string): Promise<string> {
   const file = path.join(dir, artifactFileName(a));
+  if (existsSync(file)) {
+    try {
+      if (loadArtifact(file).sha256 === a.sha256) return file;
+    } catch {
+      // an invalid file under the name is replaced
+    }
+  }
   await writeFileAtomic(file, renderArtifact(a));
   return file;
 }

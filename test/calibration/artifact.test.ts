@@ -65,6 +65,13 @@ describe("calibration: artifacts", () => {
     );
   });
 
+  it("re-writing an artifact with the same hash keeps the existing file (provenance untouched)", async () => {
+    const a = loadArtifact(file);
+    const again = { ...a, provenance: { git_commit: "b".repeat(40), sha256: a.provenance.sha256 } };
+    expect(await writeArtifact(again, path.dirname(file))).to.equal(file);
+    expect(readFileSync(file).equals(bytes), "file unchanged").to.equal(true);
+  });
+
   it("a mismatch is E_HASH_MISMATCH; a renamed hash prefix is refused", () => {
     const text = bytes.toString("utf8").replace('"version": 1,', '"version": 2,');
     expect(() => verifyArtifactBytes(Buffer.from(text))).to.throw(/E_HASH_MISMATCH/);
