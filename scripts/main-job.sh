@@ -7,4 +7,5 @@ g() { echo "\$ grinder $*"; node bin/grinder.js "$@"; }
 g fixtures validate
 g fixtures verify
 g replay fixtures/multisymbol_topk_l1
+g calibrate calibration/specs/default.json --workers 2
 g report
