@@ -62,9 +62,9 @@ function bareLoop(n: number, l2: boolean): { secs: number; checksum: number } {
   return { secs, checksum: bars + open + high + low + close + imbSum + touches + depth };
 }
 
-async function replay(n: number, l2: boolean, heapEvery = 0): Promise<{ secs: number; digest: string; fills: number; ticks: number; peakHeap: number }> {
+async function replay(n: number, l2: boolean, heapEvery = 0, tables = true): Promise<{ secs: number; digest: string; fills: number; ticks: number; peakHeap: number }> {
   const config = defaultConfig();
-  const eng = new ReplayEngine({ config, configHash: configHash(config), instruments: [BENCH_INST], stages: defaultStages });
+  const eng = new ReplayEngine({ config, configHash: configHash(config), instruments: [BENCH_INST], stages: defaultStages, tables });
   let peak = 0;
   let i = 0;
   const t0 = process.hrtime.bigint();
@@ -95,13 +95,18 @@ async function main(): Promise<void> {
     rows.push(`${name}  n=${n}  bare ${Math.round(bareRate).toLocaleString("en")} snap/s  replay ${Math.round(rate).toLocaleString("en")} snap/s  ratio ${(rate / bareRate * 100).toFixed(2)} %  (fills ${r.fills}, ticks ${r.ticks})`);
   }
   const every = Math.max(1, Math.floor(HEAP_BASE / 20));
-  const h1 = await replay(HEAP_BASE, false, every);
-  await new Promise((res) => setImmediate(res));
-  const h10 = await replay(HEAP_BASE * 10, false, every * 10);
-  await new Promise((res) => setImmediate(res));
-  const heapRatio = h10.peakHeap / h1.peakHeap;
-  results.heap = { base_snapshots: HEAP_BASE, gc_exposed: !!gc, peak_live_heap_1x: h1.peakHeap, peak_live_heap_10x: h10.peakHeap, ratio: heapRatio, ticks_1x: h1.ticks, ticks_10x: h10.ticks };
-  rows.push(`heap  1× (${HEAP_BASE}) ${(h1.peakHeap / 2 ** 20).toFixed(1)} MiB   10× ${(h10.peakHeap / 2 ** 20).toFixed(1)} MiB   ratio ${heapRatio.toFixed(3)}${gc ? "" : "  (run with --expose-gc for live-heap figures)"}`);
+  const heap: Record<string, unknown> = { base_snapshots: HEAP_BASE, gc_exposed: !!gc };
+  for (const tables of [true, false]) {
+    const h1 = await replay(HEAP_BASE, false, every, tables);
+    const h10 = await replay(HEAP_BASE * 10, false, every * 10, tables);
+    const ratio = h10.peakHeap / h1.peakHeap;
+    const key = tables ? "with_tables" : "without_tables";
+    heap[key] = { peak_live_heap_1x: h1.peakHeap, peak_live_heap_10x: h10.peakHeap, ratio, ticks_1x: h1.ticks, ticks_10x: h10.ticks, fills_10x: h10.fills };
+    rows.push(
+      `heap ${tables ? "(default: bars/fills/cycles tables kept)" : "(tables: false, digest + summary only)"}  1× (${HEAP_BASE}) ${(h1.peakHeap / 2 ** 20).toFixed(1)} MiB   10× ${(h10.peakHeap / 2 ** 20).toFixed(1)} MiB   ratio ${ratio.toFixed(3)}${gc ? "" : "  (run with --expose-gc for live-heap figures)"}`,
+    );
+  }
+  results.heap = heap;
   process.stdout.write(["replay bench" + (QUICK ? " (quick)" : ""), ...rows].join("\n") + "\n");
   await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "replay.json"), JSON.stringify(results, null, 2) + "\n");
 }

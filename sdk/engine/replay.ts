@@ -79,6 +79,12 @@ export interface ReplayEngineOptions {
   keepEvents?: boolean;
   fixtureName?: string;
   contentSha256?: string;
+  /**
+   * Collect the per-bar / fills / cycles tables (default true). They grow with the stream
+   * (one row per bar, fill, cycle); runs that only need the digest and summary (calibration
+   * folds) turn them off for a flat memory profile.
+   */
+  tables?: boolean;
 }
 
 const NEUTRAL_TOX: ToxAssessment = { severity: "LOW", action: "NORMAL", penalty: 0, reasons: [] };
@@ -153,6 +159,7 @@ export class ReplayEngine {
   private readonly regimeMs = new Float64Array(REGIMES.length);
   private readonly alertCounts: Partial<Record<AlertEvent["alert"], number>> = {};
   private finished = false;
+  private readonly tables: boolean;
   // result tables (per bar / per fill / per cycle), column-wise
   private readonly barCols = {
     ts: [] as number[], symbol: [] as string[], mid: [] as number[], equity: [] as number[], inventory: [] as number[],
@@ -179,6 +186,7 @@ export class ReplayEngine {
     this.ledger = new Ledger(cfg.risk.equity, insts.map((i) => i.symbol));
     this.guard = new DrawdownGuard(cfg.risk);
     this.events = opts.keepEvents ? [] : null;
+    this.tables = opts.tables ?? true;
     this.selector = opts.selector ?? null;
     this.fromTs = opts.window?.from_ts ?? -Infinity;
     this.toTs = opts.window?.to_ts ?? Infinity;
@@ -228,6 +236,7 @@ export class ReplayEngine {
     p.fills++;
     this.metrics.timeToFill.observe({ symbol: f.symbol }, (f.ts - o.created_ts) / 1000);
     this.emit({ t: "fill", ...f, level: o.level, realized });
+    if (!this.tables) return;
     const c = this.fillCols;
     c.ts.push(f.ts); c.symbol.push(f.symbol); c.order_id.push(f.order_id); c.side.push(f.side); c.kind.push(f.kind);
     c.price.push(f.price); c.qty.push(f.qty); c.fee.push(f.fee); c.liquidity.push(f.liquidity); c.realized.push(realized);
@@ -235,6 +244,7 @@ export class ReplayEngine {
 
   private onCycle(y: CycleRecord): void {
     this.emit({ t: "cycle", ...y });
+    if (!this.tables) return;
     const c = this.cycleCols;
     c.ts.push(y.ts); c.symbol.push(y.symbol); c.side.push(y.side); c.level.push(y.level); c.entry_ts.push(y.entry_ts);
     c.entry_price.push(y.entry_price); c.exit_price.push(y.exit_price); c.qty.push(y.qty); c.fees.push(y.fees);
@@ -390,6 +400,7 @@ export class ReplayEngine {
     this.refreshCtx(p);
     this.exec.reconcile(p.symbol, ts, p.bid, p.ask, p.desired, p.ctx);
     this.sustainedAlerts(p, ts, equity);
+    if (!this.tables) return;
     const b = this.barCols;
     b.ts.push(ts); b.symbol.push(p.symbol); b.mid.push(p.mid); b.equity.push(equity); b.inventory.push(book.posF);
     b.inventory_notional.push(Math.abs(book.posF * p.mid)); b.regime.push(dec.regime); b.mode.push(plan.mode); b.guard.push(this.guard.state);

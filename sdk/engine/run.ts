@@ -29,6 +29,8 @@ export interface ReplayOptions {
   /** Replay a stream without a fixture (e.g. an importer's), with its instruments. */
   snapshots?: AsyncIterable<Snapshot> | Iterable<Snapshot>;
   instruments?: Iterable<InstrumentSpec>;
+  /** Collect the bars / fills / cycles tables (default true; off = flat memory, e.g. calibration folds). */
+  tables?: boolean;
   /** Pipeline stages (default: the production ones). */
   stages?: StageFactory<GrinderConfig>;
 }
@@ -60,6 +62,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     selector,
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
+    tables: opts.tables,
     fixtureName: fx ? fx.manifest.name : "",
     contentSha256: fx ? fx.manifest.content_sha256 : "",
   });
