@@ -23,8 +23,8 @@ export function allocationWeight(x: AllocationInput, kind: AllocatorKind): numbe
  * - `equal`: dd_i = dd_portfolio / K; `weighted`: dd_i = dd_portfolio · w_i / Σw with
  *   w_i = liquidity_score_i · (1 − tox_penalty_i) (falls back to equal when Σw = 0).
  * - Each share is rounded DOWN to `quantum` (quote). The remainder goes whole to ONE symbol:
- *   the one with the largest weight, ties to the lexically first symbol (ADR: Top-K budget
- *   remainder rule). So Σ budgets = dd_portfolio exactly whenever dd_portfolio is a multiple of
+ *   the one with the largest weight, ties to the lexically first symbol (ADR-009). So
+ *   Σ budgets = dd_portfolio exactly whenever dd_portfolio is a multiple of
  *   the quantum (any budget with at most 8 decimals at the default 1e-8); otherwise it equals
  *   dd_portfolio rounded down to the quantum: sub-quantum dust is never allocated and the
  *   budgets never exceed the portfolio budget.

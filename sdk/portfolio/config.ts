@@ -68,7 +68,7 @@ export const PortfolioWeightsSchema = z
   .strict();
 
 /**
- * Hysteresis of the selection (ADR: Top-K hysteresis). An incumbent keeps its seat unless a
+ * Hysteresis of the selection (ADR-008). An incumbent keeps its seat unless a
  * challenger's score beats the incumbent's by more than `score_margin` (score units: the
  * normalised components are in [0, 1], so the margin is a fraction of one full-weight
  * component).
@@ -87,8 +87,9 @@ export const PortfolioConfigSchema = z
     /** Target number of selected symbols; must lie in [k_min, k_max]. */
     k: z.number().int().positive().default(3),
     /**
-     * Ranking is re-evaluated at most once per this interval (data time). Between
-     * re-evaluations only hard-gate exits and filling of empty seats happen.
+     * The ranking is re-evaluated once per this interval (data time), and at once while no seat
+     * is held. In between only hard-gate exits happen; their seats are refilled at the next
+     * re-evaluation (ADR-008).
      */
     reselect_interval_ms: z.number().int().positive().default(900_000),
     hysteresis: PortfolioHysteresisSchema.default({}),
@@ -102,7 +103,7 @@ export const PortfolioConfigSchema = z
     weights: PortfolioWeightsSchema.default({}),
     /**
      * Normalisation of score components across the compared (gate-passing) symbols
-     * (ADR: Top-K score normalisation). `max_ratio`: each component is a ratio to the best /
+     * (ADR-007). `max_ratio`: each component is a ratio to the best /
      * largest value among the compared symbols, on a tail-compressed scale, in [0, 1]; the tox
      * penalty is already on the contract's absolute 0..1 scale and is used as is.
      */
@@ -120,7 +121,7 @@ export const PortfolioConfigSchema = z
      * w ∝ liquidity_score · (1 − tox_penalty), normalised.
      */
     allocator: z.enum(["equal", "weighted"]).default("equal"),
-    /** Budgets are quantised to this step (quote); the remainder goes to one symbol (ADR). */
+    /** Budgets are quantised to this step (quote); the remainder goes to one symbol (ADR-009). */
     budget_quantum: z.number().finite().positive().default(1e-8),
   })
   .strict()

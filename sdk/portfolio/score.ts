@@ -40,8 +40,8 @@ function ratioToMax(xs: ReadonlyArray<number>): number[] {
 }
 
 /**
- * Score the compared symbols (spec 17.15.2). Normalisation `max_ratio` (ADR: Top-K score
- * normalisation), computed across exactly the views passed in (the gate-passing symbols):
+ * Score the compared symbols (spec 17.15.2). Normalisation `max_ratio` (ADR-007), computed
+ * across exactly the views passed in (the gate-passing symbols):
  *
  * - range: ln(1 + range_score) / max over the compared symbols. The log tames the heavy tail
  *   of sum_abs / (net + eps) when the net move is near zero.

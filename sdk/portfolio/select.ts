@@ -6,7 +6,7 @@ function byName(a: string, b: string): number {
 }
 
 /**
- * Top-K with hysteresis (spec 17.15.3; ADR: Top-K hysteresis). Candidates are ranked by
+ * Top-K with hysteresis (spec 17.15.3; ADR-008). Candidates are ranked by
  * effective score = score + `margin` for incumbents, score for challengers; equal effective
  * scores put incumbents first, then symbol name. So a challenger takes a seat only when its
  * score beats the weakest incumbent's by MORE than `margin`, and a symbol hovering near the cut
