@@ -165,6 +165,26 @@ describe("portfolio: Top-K selection (17.15.3)", () => {
         }),
       );
     });
+    it("stateful: over random call sequences a gated symbol is never seated, K ≤ k, unloading = previous − selected", () => {
+      fc.assert(
+        fc.property(fc.array(viewsArb, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 0, max: 1_200_000 }), { minLength: 12, maxLength: 12 }), (calls, gaps) => {
+          const sel = new TopKSelector({ reselect_interval_ms: 600_000 });
+          let ts = TS;
+          let prev: string[] = [];
+          calls.forEach((vs, i) => {
+            ts += gaps[i];
+            const views = vs.map((v) => ({ ...v, features: { ...v.features, ts: Math.min(ts, ts - (TS - v.features.ts)) } }));
+            const s = sel.select(ts, views, 100);
+            const gatedNow = s.excluded.filter((e) => e.reasons.some((r) => (GATE_CODES as readonly string[]).includes(r))).map((e) => e.symbol);
+            for (const g of gatedNow) expect(s.selected).to.not.include(g);
+            expect(s.selected.length).to.be.at.most(sel.config.k);
+            expect(s.unloading).to.deep.equal(prev.filter((p) => !s.selected.includes(p)).sort());
+            prev = s.selected;
+          });
+        }),
+        { numRuns: 60 },
+      );
+    });
     it("ties break deterministically by name", () => {
       fc.assert(
         fc.property(fc.uniqueArray(fc.constantFrom("A", "B", "C", "D", "E", "F", "G"), { minLength: 4 }), fc.array(fc.nat(), { minLength: 1 }), (syms, keys) => {
