@@ -11,4 +11,8 @@ export * from "./policy";
 export * from "./config";
 export * from "./portfolio";
 export * from "./calibration";
+export * from "./execution";
+export * from "./ledger";
+export * from "./engine";
+export * from "./metrics";
 export { SDK_VERSION } from "./version";

@@ -1,12 +1,12 @@
 import type { RiskConfig } from "./config";
 
 /** Guard state of spec 17.14.3. */
-export type GuardState = "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY";
+export type DdGuardState = "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY";
 
 export interface GuardTransition {
   ts: number;
-  from: GuardState;
-  to: GuardState;
+  from: DdGuardState;
+  to: DdGuardState;
   dd: number;
   dd_budget: number;
   dd_utilization: number;
@@ -31,7 +31,7 @@ const DAY_MS = 86_400_000;
  */
 export class DrawdownGuard {
   readonly budget: number;
-  state: GuardState = "NORMAL";
+  state: DdGuardState = "NORMAL";
   dd = 0;
   utilization = 0;
   /** Highest utilization seen. */
@@ -81,7 +81,7 @@ export class DrawdownGuard {
     this.utilization = this.budget > 0 ? this.dd / this.budget : 0;
     if (this.utilization > this.maxUtilization) this.maxUtilization = this.utilization;
     const from = this.state;
-    let to: GuardState = from;
+    let to: DdGuardState = from;
     let reason = "";
     if (from !== "EMERGENCY") {
       if (this.utilization >= this.cfg.emergency_utilization) {
