@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
@@ -8,7 +8,8 @@ import { aggregate, type TrialMetrics } from "../../sdk/calibration/evaluator";
 import { buildFolds, buildUnits, type ResolvedDataset } from "../../sdk/calibration/folds";
 import { haltonPoint, radicalInverse } from "../../sdk/calibration/halton";
 import { compareScores, score } from "../../sdk/calibration/objective";
-import { applyPoint, buildAxes, enumerateGrid } from "../../sdk/calibration/space";
+import { applyPoint, buildAxes, enumerateGrid, getPath } from "../../sdk/calibration/space";
+import { parseConfig } from "../../sdk/config";
 import { loadSpec, ObjectiveSchema, parseSpec } from "../../sdk/calibration/spec";
 import { applyGate, summarise } from "../../sdk/calibration/walkforward";
 import { GrinderError } from "../../sdk/contracts/errors";
@@ -233,4 +234,19 @@ describe("calibration: walk-forward gate", () => {
     ]);
     expect(g.reasons[0]).to.match(/cycles 0 < min_cycles 1/);
   });
+});
+
+describe("calibration: committed specs", () => {
+  const dir = path.resolve(__dirname, "../../calibration/specs");
+  for (const f of readdirSync(dir).filter((x) => x.endsWith(".json")).sort()) {
+    it(`${f} validates and the config schema accepts every parameter's extreme values`, () => {
+      const rs = loadSpec(path.join(dir, f));
+      const axes = buildAxes(rs.spec.parameters);
+      const base = parseConfig(rs.base) as unknown as Record<string, unknown>;
+      for (const a of axes) {
+        expect(getPath(base, a.path), `${a.path} is a config field`).to.not.equal(undefined);
+        for (const v of [a.values[0], a.values[a.values.length - 1]]) expect(() => parseConfig(applyPoint(rs.base, { [a.path]: v })), `${a.path} = ${v}`).to.not.throw();
+      }
+    });
+  }
 });
