@@ -2,6 +2,7 @@ import * as path from "node:path";
 import Piscina from "piscina";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { checkMetrics, type EvalTask, type EvaluateFn, type EvaluatorRef, type TrialMetrics } from "./evaluator";
+import type { WorkerReply } from "./worker";
 
 /** Runs evaluation tasks; results are matched to tasks by the caller, never by completion order. */
 export interface TaskRunner {
@@ -42,8 +43,14 @@ export class PoolRunner implements TaskRunner {
       workerData: { module: ref.module, export: ref.export },
     });
   }
-  run(task: EvalTask): Promise<TrialMetrics> {
-    return this.pool.run(task) as Promise<TrialMetrics>;
+  async run(task: EvalTask): Promise<TrialMetrics> {
+    const r = (await this.pool.run(task)) as WorkerReply;
+    if (r.ok) return r.metrics;
+    const e = r.error;
+    if ("code" in e) throw new GrinderError(e.code as ErrorCode, `${e.detail} (trial on ${task.unit.id})`, { file: e.file, line: e.line, field: e.field });
+    const err = new Error(`evaluator failed on ${task.unit.id}: ${e.message}`);
+    if (e.stack) err.stack = e.stack;
+    throw err;
   }
   async close(): Promise<void> {
     await this.pool.destroy();

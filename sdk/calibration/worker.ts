@@ -15,6 +15,16 @@ function load(): EvaluateFn {
   return fn;
 }
 
-export default async function runTask(task: EvalTask): Promise<TrialMetrics> {
-  return checkMetrics(await load()(task), task.unit.id);
+/** What crosses the thread boundary: metrics, or a GrinderError's fields (classes do not survive cloning). */
+export type WorkerReply =
+  | { ok: true; metrics: TrialMetrics }
+  | { ok: false; error: { code: string; detail: string; file?: string; line?: number; field?: string } | { message: string; stack?: string } };
+
+export default async function runTask(task: EvalTask): Promise<WorkerReply> {
+  try {
+    return { ok: true, metrics: checkMetrics(await load()(task), task.unit.id) };
+  } catch (e) {
+    if (e instanceof GrinderError) return { ok: false, error: { code: e.code, detail: e.detail, file: e.file, line: e.line, field: e.field } };
+    return { ok: false, error: { message: String((e as Error)?.message ?? e), stack: (e as Error)?.stack } };
+  }
 }

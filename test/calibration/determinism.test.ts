@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { buildArtifact, renderArtifact, writeArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { parseSpec } from "../../sdk/calibration/spec";
+import { GrinderError } from "../../sdk/contracts/errors";
 import { SYNTH, smallSpec, tinyFixture, tmp } from "./helpers";
 
 describe("calibration: determinism across workers and runs", () => {
@@ -41,5 +42,13 @@ describe("calibration: determinism across workers and runs", () => {
     const r0 = await runCalibration(parseSpec(spec), { workers: 0, evaluator: { module: SYNTH, id: "synth" }, fixturesRoot: root });
     const r2 = await runCalibration(parseSpec(spec), { workers: 2, evaluator: { module: SYNTH, id: "synth" }, fixturesRoot: root });
     expect(renderArtifact(buildArtifact(r0, { git_commit: null }))).to.equal(renderArtifact(buildArtifact(r2, { git_commit: null })));
+  });
+
+  it("an evaluator's GrinderError crosses the worker boundary with its code and field", async () => {
+    const e = await runCalibration(parseSpec(spec), { workers: 2, evaluator: { module: SYNTH, export: "evaluateFailing", id: "f" }, fixturesRoot: root }).catch((x) => x);
+    expect(e).to.be.instanceOf(GrinderError);
+    expect(e.code).to.equal("E_BAD_NUMBER");
+    expect(e.field).to.equal("net_pnl");
+    expect(e.message).to.match(/synthetic failure \(trial on fx_a#1\)/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { EvalTask, TrialMetrics } from "../../sdk/calibration/evaluator";
 import { hashCanonical } from "../../sdk/util/canonical";
+import { ErrorCode, GrinderError } from "../../sdk/contracts/errors";
 
 function delay(): void {
   const ms = Number(process.env.SYNTH_DELAY_MS ?? 0);
@@ -64,4 +65,10 @@ export function evaluateOverfit(t: EvalTask): TrialMetrics {
     damage_control_ms: 0,
     fill_model: "synthetic",
   };
+}
+
+/** Fails on segment 1 with a GrinderError (error transport from worker threads). */
+export function evaluateFailing(t: EvalTask): TrialMetrics {
+  if (t.unit.segment === 1) throw new GrinderError(ErrorCode.BAD_NUMBER, "synthetic failure", { field: "net_pnl" });
+  return evaluate(t);
 }
