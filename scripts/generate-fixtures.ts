@@ -4,6 +4,7 @@
  *   npx tsx scripts/generate-fixtures.ts [names...]      (all six when no name is given)
  *   npm run fixtures:generate -- [names...]
  *   --out <dir>   write under <dir> instead of fixtures/
+ *   --stats       print the stylised-facts table (fixtures/README.md) of the named scenarios, write nothing
  *
  * Deterministic: the same definitions give byte-identical files (seeded PRNG, canonical JSON
  * lines, gzip without a timestamp). Files other than fixture.json and snapshots.* in a
@@ -12,6 +13,7 @@
 import * as path from "node:path";
 import { FixtureWriter } from "../sdk/data/fixture";
 import { SCENARIOS, scenarioRecord, scenarioSnapshots, type ScenarioDef } from "./fixture-models/scenarios";
+import { marketStats } from "./fixture-models/stats";
 
 export async function generateFixture(def: ScenarioDef, outRoot: string): Promise<{ rows: number; file: string; content_sha256: string }> {
   const w = await FixtureWriter.create(path.join(outRoot, def.name), {
@@ -35,8 +37,10 @@ export async function generateFixture(def: ScenarioDef, outRoot: string): Promis
 async function main(argv: string[]): Promise<number> {
   let out = path.resolve(__dirname, "..", "fixtures");
   const names: string[] = [];
+  let stats = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") out = path.resolve(argv[++i]);
+    else if (argv[i] === "--stats") stats = true;
     else names.push(argv[i]);
   }
   const todo = names.length ? names : Object.keys(SCENARIOS);
@@ -46,6 +50,17 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown fixture '${n}'; known: ${Object.keys(SCENARIOS).join(", ")}\n`);
       return 2;
     }
+  }
+  if (stats) {
+    process.stdout.write("| fixture | symbol | rows | net % | excess kurtosis 1m | ACF \\|r\\| lag 1 / 10 | corr(vol, spread) | corr(vol, top depth) | mean / p99 spread bps | mean top notional | median range_score 60m |\n");
+    process.stdout.write("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const n of todo)
+      for (const s of marketStats(scenarioSnapshots(SCENARIOS[n])))
+        process.stdout.write(
+          `| ${n} | ${s.symbol} | ${s.rows} | ${s.net_return_pct.toFixed(2)} | ${s.kurtosis_1m.toFixed(1)} | ${s.abs_acf_1.toFixed(2)} / ${s.abs_acf_10.toFixed(2)} | ` +
+            `${s.corr_vol_spread.toFixed(2)} | ${s.corr_vol_depth.toFixed(2)} | ${s.mean_spread_bps.toFixed(2)} / ${s.p99_spread_bps.toFixed(1)} | ${Math.round(s.mean_top_notional)} | ${s.median_range_score_60m.toFixed(1)} |\n`,
+        );
+    return 0;
   }
   for (const n of todo) {
     const r = await generateFixture(SCENARIOS[n], out);

@@ -2,7 +2,7 @@ import type { Snapshot } from "../../sdk/contracts/market";
 
 /**
  * Stylised-fact statistics of a snapshot stream, per symbol: used by the fixture tests (the
- * fixtures must move like a market) and printed by `generate-fixtures.ts --stats`.
+ * fixtures must move like a market) and printed by `scripts/generate-fixtures.ts --stats`.
  */
 export interface MarketStats {
   symbol: string;
