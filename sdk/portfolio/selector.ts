@@ -13,6 +13,10 @@ function lex(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function sameSeats(a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Everything one `select` call decided, for notebooks and reports (superset of `Selection`). */
 export interface SelectionDetail {
   selection: Selection;
@@ -105,10 +109,11 @@ export function selectPortfolio(
  * The Top-K portfolio selector (spec 17.15): a `PortfolioSelector` holding the hysteresis
  * state (the current seats and the time of the last re-evaluation). Calls must come in
  * non-decreasing data time. At every call: hard gates apply at once (a gated symbol leaves
- * immediately; a stale / toxic one stays gated for the recovery time) and budgets are
- * recomputed from `ddBudgetPortfolio` over the seats held. The ranking, on exponentially
- * smoothed inputs, is re-evaluated once `reselect_interval_ms` has passed since the last
- * re-evaluation, or at once while no seat is held; seats emptied by a gate are refilled then.
+ * immediately; a stale / toxic one stays gated for the recovery time). Budgets are allocated
+ * at re-evaluations and whenever the seats or `ddBudgetPortfolio` change, else held. The
+ * ranking, on exponentially smoothed inputs, is re-evaluated once `reselect_interval_ms` has
+ * passed since the last re-evaluation, or at once while no seat is held; seats emptied by a
+ * gate are refilled then.
  *
  * @example
  * const selector = new TopKSelector({ k: 3 });
@@ -118,6 +123,7 @@ export class TopKSelector implements PortfolioSelector {
   readonly config: PortfolioConfig;
   private seats = new Set<string>();
   private lastTs: number | null = null;
+  private lastDd = Number.NaN;
   private lastRerankTs: number | null = null;
   private lastDetailValue: SelectionDetail | null = null;
   private readonly recent = new Map<string, RecentFlags>();
@@ -147,6 +153,11 @@ export class TopKSelector implements PortfolioSelector {
     // Re-evaluate on the interval, or at once when no seat is held (start, warm-up, all gated).
     const rerank = this.lastRerankTs === null || this.seats.size === 0 || ts - this.lastRerankTs >= this.config.reselect_interval_ms;
     const d = selectPortfolio(ts, views, ddBudgetPortfolio, this.config, { previous: this.seats, rerank, recent: this.recent, scoreViews });
+    // Budgets are allocated at re-evaluations and when the seats or the portfolio budget change;
+    // otherwise the last ones hold, so weighted budgets do not drift (and re-size grids) every call.
+    const last = this.lastDetailValue?.selection;
+    if (!rerank && last && ddBudgetPortfolio === this.lastDd && sameSeats(last.selected, d.selection.selected)) d.selection.budgets = { ...last.budgets };
+    this.lastDd = ddBudgetPortfolio;
     this.lastTs = ts;
     if (rerank) this.lastRerankTs = ts;
     this.seats = new Set(d.selection.selected);
@@ -170,6 +181,7 @@ export class TopKSelector implements PortfolioSelector {
     this.lastTs = null;
     this.lastRerankTs = null;
     this.lastDetailValue = null;
+    this.lastDd = Number.NaN;
     this.recent.clear();
     this.smoother.reset();
   }

@@ -104,6 +104,18 @@ describe("portfolio: Top-K selection (17.15.3)", () => {
     expect(s3.unloading).to.deep.equal(["C"]);
   });
 
+  it("weighted budgets hold between re-evaluations unless the seats or the portfolio budget change", () => {
+    const sel = new TopKSelector({ allocator: "weighted", reselect_interval_ms: 60_000, smoothing_half_life_ms: 0 });
+    const vs = (ts: number, thinA: number) => ["A", "B", "C"].map((s) => view(s, { ts, thin_l1_quote: s === "A" ? thinA : 50_000 }));
+    const b0 = sel.select(TS, vs(TS, 50_000), 300).budgets;
+    expect(b0).to.deep.equal({ A: 100, B: 100, C: 100 });
+    expect(sel.select(TS + 1_000, vs(TS + 1_000, 5_000), 300).budgets, "held").to.deep.equal(b0);
+    const b2 = sel.select(TS + 2_000, vs(TS + 2_000, 5_000), 200).budgets;
+    expect(b2.A, "portfolio budget changed: re-allocated with the new weights").to.be.lessThan(b2.B);
+    const b3 = sel.select(TS + 60_000, vs(TS + 60_000, 5_000), 300).budgets;
+    expect(b3.A, "re-evaluation re-allocates").to.be.lessThan(b3.B);
+  });
+
   it("recovery memory: a symbol seen stale or toxic stays gated for the recovery time", () => {
     const sel = new TopKSelector({ reselect_interval_ms: 60_000, gates: { stale_recovery_ms: 100_000, tox_recovery_ms: 50_000 } });
     const vs = (ts: number, o: { staleA?: boolean; toxicB?: boolean } = {}) =>
