@@ -94,6 +94,13 @@ function clipLog(x: number): number {
  *
  * `update` allocates nothing when the regime does not change (one reused decision object and
  * reasons array); a change allocates its `RegimeTransition`, appended to `transitions`.
+ *
+ * @example
+ * const rc = new RegimeController("BTCUSDT", {});
+ * if (fe.update(snap)) {
+ *   const d = rc.update(fe.features, assessToxicity(fe.features, defaultToxicityConfig()));
+ *   if (d.changed) console.log(d.transition); // { from: "RANGE", to: "VOL_SHOCK", reasons: [...] }
+ * }
  */
 export class RegimeController {
   readonly cfg: RegimeConfig;

@@ -60,6 +60,11 @@ const SEV_SCORE = [0, 0.25, 0.5, 1];
  *
  * The action is `actionFor(severity)` except for that staleness rule. The penalty's band
  * always matches the severity (see `gradedScore`).
+ *
+ * @example
+ * const tox = assessToxicity(fe.features, defaultToxicityConfig());
+ * tox.severity; // "LOW" | "MID" | "HIGH" | "EXTREME"
+ * tox.reasons;  // e.g. ["TOX_SPREAD_SPIKE", "TOX_IMPACT"]
  */
 export function assessToxicity(f: Readonly<Features>, cfg: ToxicityConfig): ToxAssessment {
   const out: ToxAssessment = { severity: "LOW", action: "NORMAL", penalty: 0, reasons: [] };
