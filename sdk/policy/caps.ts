@@ -67,8 +67,33 @@ export interface SideBuild {
   reasons: ReasonCode[];
 }
 
+/**
+ * Ladder prices are sequential (level i depends only on level i−1), so the first n prices of a
+ * longer ladder ARE the n-level ladder: the caps loop reuses them while it removes levels.
+ */
+export type PriceCache = Map<string, { n: number; prices: number[] }>;
+
+function cachedLadder(cache: PriceCache | undefined, side: Side, center: number, step: number, n: number, tick: number): number[] {
+  if (!cache) return ladderPrices(side, center, step, n, tick);
+  const key = `${side}:${step}`;
+  const hit = cache.get(key);
+  if (hit && hit.n >= n) return hit.prices.slice(0, n);
+  const prices = ladderPrices(side, center, step, n, tick);
+  cache.set(key, { n, prices });
+  return prices.slice();
+}
+
 /** Build one side at a given step and level count (no resolution). */
-export function buildSide(side: Side, kind: SideKind, levels: number, step: number, x: CapsInput, cfg: PolicyConfig, cap: NotionalCap): SideBuild {
+export function buildSide(
+  side: Side,
+  kind: SideKind,
+  levels: number,
+  step: number,
+  x: CapsInput,
+  cfg: PolicyConfig,
+  cap: NotionalCap,
+  cache?: PriceCache,
+): SideBuild {
   const req = side === "BUY" ? x.buy : x.sell;
   const inv = x.inventory_qty;
   const invLoss = (mark: number): number =>
@@ -86,7 +111,7 @@ export function buildSide(side: Side, kind: SideKind, levels: number, step: numb
     for (let i = 0; i < r.prices.length; i++) notional += r.prices[i] * r.qtys[i];
     return { ...empty(mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
   }
-  const prices = ladderPrices(side, x.center, step, levels, x.instrument.tick_size);
+  const prices = cachedLadder(cache, side, x.center, step, levels, x.instrument.tick_size);
   const reasons: ReasonCode[] = [];
   if (prices.length < levels) reasons.push(PolicyReason.LADDER_TRUNCATED_AT_ZERO);
   const mark = stressMark(side, x.center, req.width, prices, step);
@@ -147,9 +172,22 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
   const applied = new Set<ReasonCode>();
   const width: Record<Side, number> = { BUY: x.buy.width, SELL: x.sell.width };
   const addingSide: Side = x.inventory_qty < 0 ? "SELL" : "BUY";
+  const prices: PriceCache = new Map();
+  // A side is rebuilt only when its (kind, levels, step) changed.
+  const memo: Record<Side, { key: string; built: SideBuild } | null> = { BUY: null, SELL: null };
+  const build = (side: Side): SideBuild => {
+    const key = `${kind[side]}|${levels[side]}|${step}`;
+    const m = memo[side];
+    if (m && m.key === key) return m.built;
+    const built = buildSide(side, kind[side], levels[side], step, x, cfg, cap, prices);
+    memo[side] = { key, built };
+    return built;
+  };
+  const orderOffender = (nb: number, ns: number): Side =>
+    nb !== ns ? (nb > ns ? "BUY" : "SELL") : kind.BUY !== kind.SELL ? (kind.BUY === "grid" ? "BUY" : "SELL") : addingSide;
   for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
-    const b = buildSide("BUY", kind.BUY, levels.BUY, step, x, cfg, cap);
-    const s = buildSide("SELL", kind.SELL, levels.SELL, step, x, cfg, cap);
+    const b = build("BUY");
+    const s = build("SELL");
     const offenders: Side[] = [];
     for (const sb of [b, s]) {
       if (sb.kind === "grid" && sb.dropped > 0) {
@@ -159,11 +197,22 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
     }
     if (offenders.length === 0 && b.qtys.length + s.qtys.length > cfg.caps.max_open_orders) {
       applied.add(PolicyReason.CAP_MAX_OPEN_ORDERS);
-      const nb = b.qtys.length;
-      const ns = s.qtys.length;
-      if (nb !== ns) offenders.push(nb > ns ? "BUY" : "SELL");
-      else if (kind.BUY !== kind.SELL) offenders.push(kind.BUY === "grid" ? "BUY" : "SELL");
-      else offenders.push(addingSide);
+      // Step 2 for the order count, one level at a time on integer counts (removing a level never
+      // makes the remaining levels smaller, so no min_notional drop can appear on the way); the
+      // loop rebuilds once at the end, or hands over to step 3 / 4 at a side's floor.
+      const count: Record<Side, number> = { BUY: b.qtys.length, SELL: s.qtys.length };
+      let moved = false;
+      while (count.BUY + count.SELL > cfg.caps.max_open_orders) {
+        const side = orderOffender(count.BUY, count.SELL);
+        if (kind[side] === "reduce" ? count[side] <= 1 : levels[side] <= cfg.levels_min) break;
+        if (kind[side] === "reduce") levels[side] = count[side] - 1;
+        else levels[side] -= 1;
+        count[side] = Math.min(count[side], levels[side]);
+        moved = true;
+        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+      }
+      if (moved) continue;
+      offenders.push(orderOffender(count.BUY, count.SELL));
     }
     if (offenders.length === 0) {
       if (b.scaled || s.scaled) {
