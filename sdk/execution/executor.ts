@@ -26,6 +26,8 @@ export const EXEC_REASONS = {
 export interface OpenOrder extends Order {
   /** Marketable when placed → charged the taker fee on fill. */
   taker: boolean;
+  /** The numeric part of the id (placement sequence within the symbol). */
+  seq: number;
   entry_price: number;
   entry_fee: number;
   entry_ts: number;
@@ -200,7 +202,7 @@ export class ExecutionEngine {
     let best: OpenOrder | null = null;
     for (const o of st.orders) {
       if (o.kind !== "GRID") continue;
-      if (best === null || o.level > best.level || (o.level === best.level && idSeq(o.id) > idSeq(best.id))) best = o;
+      if (best === null || o.level > best.level || (o.level === best.level && o.seq > best.seq)) best = o;
     }
     return best;
   }
@@ -378,9 +380,11 @@ export class ExecutionEngine {
       return false;
     }
     this.tokens -= 1;
-    const id = `${st.symbol}:${++st.seq}`;
+    const seq = ++st.seq;
+    const id = `${st.symbol}:${seq}`;
     const o: OpenOrder = {
       id,
+      seq,
       symbol: st.symbol,
       side,
       price,
@@ -431,16 +435,12 @@ export class ExecutionEngine {
 }
 
 function byPriceThenId(a: OpenOrder, b: OpenOrder): number {
-  return a.price - b.price || idSeq(a.id) - idSeq(b.id);
+  return a.price - b.price || a.seq - b.seq;
 }
 
 /** Closest to the market first: BUYs by price descending, SELLs ascending; then by id. */
 function closeness(a: OpenOrder, b: OpenOrder): number {
   if (a.side !== b.side) return a.side === "BUY" ? -1 : 1;
   const d = a.side === "BUY" ? b.price - a.price : a.price - b.price;
-  return d || (idSeq(a.id) - idSeq(b.id));
-}
-
-function idSeq(id: string): number {
-  return Number(id.slice(id.lastIndexOf(":") + 1));
+  return d || a.seq - b.seq;
 }
