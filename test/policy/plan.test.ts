@@ -160,6 +160,22 @@ describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
     expect(() => planGrid(input({ inventory_qty: Infinity }), cfg)).to.throw(GrinderError, /inventory_qty/);
   });
 
+  it("is pure: frozen inputs and config are accepted and left untouched", () => {
+    const deepFreeze = <T>(o: T): T => {
+      if (o && typeof o === "object") {
+        Object.freeze(o);
+        for (const v of Object.values(o)) deepFreeze(v);
+      }
+      return o;
+    };
+    const x = deepFreeze(input({ inventory_qty: 2, regime: "TREND_DOWN" }));
+    const before = JSON.stringify(x);
+    const c = deepFreeze(parsePolicyConfig({ caps: { max_open_orders: 6 } }));
+    const p = planGrid(x, c);
+    expect(JSON.stringify(x)).to.equal(before);
+    expect(p.bids.length + p.asks.length).to.be.at.most(6);
+  });
+
   it("regimeActions precedence: guard EMERGENCY beats everything, DAMAGE_CONTROL beats regime", () => {
     expect(regimeActions("RANGE", CLEAN_TOX, "EMERGENCY", 1, true, cfg).mode).to.equal("EMERGENCY");
     expect(regimeActions("PAUSED", CLEAN_TOX, "DAMAGE_CONTROL", 1, true, cfg).mode).to.equal("PAUSE");
