@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { SDK_VERSION } from "../version";
 
@@ -42,4 +44,9 @@ export function environmentInfo(): EnvironmentInfo {
     typescript_in_kernel: tslab.versions?.typescript ?? null,
     tslab: tslab.versions?.tslab ?? null,
   };
+}
+
+/** A fresh, empty scratch folder under the OS temp folder (for journals and artifacts of a demo run). */
+export function scratchDir(prefix = "grinder-"): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
 }

@@ -559,51 +559,58 @@ export function pivotHeatmap<T>(rows: ReadonlyArray<T>, xOf: (r: T) => number, y
   return { x, y, z };
 }
 
-/** One walk-forward fold: train and test windows (data time, ms) and their objective values. */
+/** One walk-forward fold: the evaluation units it trains and tests on, and its objective values. */
 export interface WalkForwardFold {
-  fold: number;
-  train_start: number;
-  train_end: number;
-  test_start: number;
-  test_end: number;
-  train_score: number;
-  test_score: number;
+  id: string;
+  train: ReadonlyArray<string>;
+  test: ReadonlyArray<string>;
+  /** In-sample objective of the fold's selection (null = constraint violated). */
+  in_sample: number | null;
+  out_of_sample: number | null;
 }
 
-/** Walk-forward folds: the windows on a time axis (top) and in- vs out-of-sample objective (bottom). */
-export function walkForwardFigure(folds: ReadonlyArray<WalkForwardFold>, opts: { title?: string; objective?: string } = {}): PlotlyFigure {
+/**
+ * Walk-forward folds: which evaluation units (fixture time segments) each fold trains on and
+ * tests on (top), and the in-sample vs out-of-sample objective of its selection (bottom).
+ */
+export function walkForwardFigure(input: { units: ReadonlyArray<string>; folds: ReadonlyArray<WalkForwardFold> }, opts: { title?: string; objective?: string } = {}): PlotlyFigure {
   const objective = opts.objective ?? "objective";
-  const labels = folds.map((f) => `fold ${f.fold}`);
-  const windows = (kind: "train" | "test"): PlotlyTrace => ({
-    type: "bar",
-    orientation: "h",
-    name: `${kind} window`,
-    base: folds.map((f) => (kind === "train" ? f.train_start : f.test_start)),
-    x: folds.map((f) => (kind === "train" ? f.train_end - f.train_start : f.test_end - f.test_start)),
-    y: labels,
-    marker: { color: SERIES_COLORS[kind] },
-    xaxis: "x",
-    yaxis: "y",
-    hoverinfo: "y+name",
-  });
-  const scores = (kind: "train" | "test"): PlotlyTrace => ({
-    type: "bar",
-    name: `${kind === "train" ? "in-sample" : "out-of-sample"} ${objective}`,
-    x: labels,
-    y: folds.map((f) => (kind === "train" ? f.train_score : f.test_score)),
-    marker: { color: SERIES_COLORS[kind] },
-    xaxis: "x2",
-    yaxis: "y2",
-  });
+  const ids = input.folds.map((f) => f.id);
+  const role = input.folds.map((f) => input.units.map((u) => (f.test.includes(u) ? 2 : f.train.includes(u) ? 1 : null)));
+  const data: PlotlyTrace[] = [
+    {
+      type: "heatmap",
+      name: "fold units",
+      x: [...input.units],
+      y: ids,
+      z: role,
+      zmin: 1,
+      zmax: 2,
+      colorscale: [
+        [0, SERIES_COLORS.train],
+        [0.5, SERIES_COLORS.train],
+        [0.5, SERIES_COLORS.test],
+        [1, SERIES_COLORS.test],
+      ],
+      showscale: false,
+      xgap: 2,
+      ygap: 2,
+      xaxis: "x",
+      yaxis: "y",
+      hovertemplate: "%{y}: %{x}<extra></extra>",
+    },
+    { type: "bar", name: `in-sample ${objective} (train units, light)`, x: ids, y: input.folds.map((f) => f.in_sample), marker: { color: SERIES_COLORS.train }, xaxis: "x2", yaxis: "y2" },
+    { type: "bar", name: `out-of-sample ${objective} (test units, dark)`, x: ids, y: input.folds.map((f) => f.out_of_sample), marker: { color: SERIES_COLORS.test }, xaxis: "x2", yaxis: "y2" },
+  ];
   return {
-    data: [windows("train"), windows("test"), scores("train"), scores("test")],
+    data,
     layout: baseLayout(opts.title ?? "Walk-forward folds", {
-      height: 560,
+      height: 300 + 24 * ids.length + 220,
       barmode: "group",
-      xaxis: timeAxis({ anchor: "y" }),
-      yaxis: axis("fold", { domain: [0.6, 1], type: "category", autorange: "reversed" }),
+      xaxis: axis("evaluation unit (fixture#segment)", { type: "category", anchor: "y", side: "top" }),
+      yaxis: axis("fold", { domain: [0.5, 1], type: "category", autorange: "reversed" }),
       xaxis2: axis("fold", { anchor: "y2", type: "category" }),
-      yaxis2: axis(objective, { domain: [0, 0.42], anchor: "x2" }),
+      yaxis2: axis(objective, { domain: [0, 0.38], anchor: "x2" }),
     }),
   };
 }

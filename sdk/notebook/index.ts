@@ -11,3 +11,4 @@ export * from "./series";
 export * from "./env";
 export * from "./report";
 export * from "./explore";
+export * from "./calibration";

@@ -22,7 +22,7 @@ export interface PlotlyAxis {
   anchor?: string;
   matches?: string;
   overlaying?: string;
-  side?: "left" | "right";
+  side?: "left" | "right" | "top" | "bottom";
   [attribute: string]: unknown;
 }
 

@@ -289,6 +289,33 @@ export function pnlByRegime(r: ReplayResult): Partial<Record<Regime, number>> {
   return out;
 }
 
+/** Per symbol: fills, cycles, cycle profit (quote), policy ticks selected by Top-K, and ticks per regime. */
+export function perSymbolSummary(r: ReplayResult): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = [];
+  const fills = r.fills.objects() as Array<{ symbol: string }>;
+  const cycles = r.cycles.objects() as Array<{ symbol: string; profit: number }>;
+  const sel = r.bars.numRows() ? (r.bars.array("selected") as ArrayLike<boolean>) : [];
+  const sym = r.bars.numRows() ? (r.bars.array("symbol") as ArrayLike<string>) : [];
+  for (const s of barSymbols(r.bars)) {
+    const b = symbolBars(r.bars, s);
+    let selected = 0;
+    for (let i = 0; i < sym.length; i++) if (sym[i] === s && sel[i]) selected++;
+    const mine = cycles.filter((c) => c.symbol === s);
+    const regimes: Partial<Record<Regime, number>> = {};
+    for (const g of b.regime) regimes[g] = (regimes[g] ?? 0) + 1;
+    rows.push({
+      symbol: s,
+      ticks: b.ts.length,
+      selected_ticks: selected,
+      fills: fills.filter((f) => f.symbol === s).length,
+      cycles: mine.length,
+      cycle_profit: mine.reduce((a, c) => a + c.profit, 0),
+      regimes: REGIMES.filter((g) => regimes[g]).map((g) => `${g}:${regimes[g]}`).join(" "),
+    });
+  }
+  return rows;
+}
+
 /** Minutes spent in each regime (per symbol summed), from the policy ticks. */
 export function minutesInRegime(bars: Table): Partial<Record<Regime, number>> {
   const out: Partial<Record<Regime, number>> = {};

@@ -109,12 +109,14 @@ describe("notebook helpers: figures", () => {
       sizeScheduleFigure(plan),
       gridLadderFigure(plan),
       heatmapFigure({ title: "objective", x: [1, 2], y: [3, 4], z: [[1, 2], [3, null]], xLabel: "alpha", yLabel: "k_tail", zLabel: "score" }),
-      walkForwardFigure([{ fold: 1, train_start: 0, train_end: 10, test_start: 10, test_end: 15, train_score: 1, test_score: 0.5 }]),
+      walkForwardFigure({ units: ["a#0", "a#1", "b#0"], folds: [{ id: "t1", train: ["a#0"], test: ["a#1"], in_sample: 1, out_of_sample: 0.5 }, { id: "lofo-b", train: ["a#0", "a#1"], test: ["b#0"], in_sample: 0.8, out_of_sample: null }] }),
       topKFigure([sel]),
     ];
     figs.forEach(labelled);
     const levels = figs[0].data.find((t) => t.name === "buy levels");
     expect(levels?.x, "two plans × two buy levels × (start, end, gap)").to.have.length(12);
+    const wf = figs[6].data[0] as unknown as { z: Array<Array<number | null>> };
+    expect(wf.z, "train = 1, test = 2, unused = null").to.deep.equal([[1, 2, null], [1, 1, 2]]);
     const top = figs[7].data[0] as unknown as { y: string[]; z: Array<Array<number | null>> };
     expect(top.y).to.deep.equal(["A", "B", "C"]);
     expect(top.z).to.deep.equal([[60], [40], [null]]);
