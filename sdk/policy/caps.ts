@@ -52,7 +52,7 @@ export interface SideBuild {
   kind: SideKind;
   prices: number[];
   qtys: number[];
-  /** Stress mark of the side (spec 17.11.2 worst case, ADR). */
+  /** Stress mark of the side (spec 17.11.2 worst case, ADR-015). */
   mark: number;
   /** Worst-case loss of this side's new-risk orders at the mark (0 for reduce / off). */
   ladder_loss: number;
@@ -151,8 +151,7 @@ const CAPS_ORDER: ReadonlyArray<ReasonCode> = [
 const MAX_ITERATIONS = 10_000;
 
 /**
- * Caps integration (spec 17.11.5) with ONE deterministic resolution order (ADR "caps
- * resolution order"):
+ * Caps integration (spec 17.11.5) with ONE deterministic resolution order (ADR-014):
  *  1. reduce sizes — a side whose full fill would push the inventory notional past
  *     min(max_inventory_notional, max_effective_leverage · equity) is scaled to the room left;
  *  2. reduce levels — while the plan has more than max_open_orders orders, or a side lost levels

@@ -165,7 +165,7 @@ export const CapsConfigSchema = z
       .finite()
       .gt(1)
       .default(1.5)
-      .describe("Caps resolution step 3 (widen step, ADR): the step is multiplied by this until the violation clears."),
+      .describe("Caps resolution step 3 (widen step, ADR-014): the step is multiplied by this until the violation clears."),
   })
   .strict()
   .default({})

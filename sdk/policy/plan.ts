@@ -32,7 +32,7 @@ function toLevels(b: SideBuild): GridLevel[] {
  * Order: regime actions (17.6.3) → X_stress and widths (17.8) → step (17.9) → centre skew →
  * levels (17.10) → sizes (17.11) → caps resolution (17.11.5) → plan.
  *
- * Two-sided symmetric inventory (ADR): the BUY ladder below the centre adds long risk, the SELL
+ * Two-sided symmetric inventory (ADR-015): the BUY ladder below the centre adds long risk, the SELL
  * ladder above adds short risk, each sized so that its worst case (all its levels filled, marked
  * at its stress mark) plus the held inventory's loss there stays within the DD budget. The two
  * worst cases are exclusive (price cannot go both ways), so each side gets the whole budget.

@@ -28,7 +28,7 @@ export function ladderPrices(side: Side, center: number, step: number, n: number
 }
 
 /**
- * The price at which a side's worst case is marked (ADR "sizing worst case"): the stress move
+ * The price at which a side's worst case is marked (ADR-015): the stress move
  * C·(1 ∓ width), or one step past the deepest level when the ladder reaches further than the
  * stress width (levels_min, ceil, widened step). Every planned level is therefore filled in the
  * worst case and carries a strictly positive loss, so F > 0.
