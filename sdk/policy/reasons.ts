@@ -63,7 +63,7 @@ export const PolicyReason = {
   BUDGET_EXHAUSTED: "BUDGET_EXHAUSTED",
   /** Buy prices would reach zero: ladder truncated. */
   LADDER_TRUNCATED_AT_ZERO: "LADDER_TRUNCATED_AT_ZERO",
-  // --- caps resolution (spec 17.11.5, ADR) ---
+  // --- caps resolution (spec 17.11.5, ADR-014) ---
   CAP_INVENTORY_NOTIONAL: "CAP_INVENTORY_NOTIONAL",
   CAP_EFFECTIVE_LEVERAGE: "CAP_EFFECTIVE_LEVERAGE",
   CAP_MAX_OPEN_ORDERS: "CAP_MAX_OPEN_ORDERS",
