@@ -607,10 +607,10 @@ export function walkForwardFigure(input: { units: ReadonlyArray<string>; folds: 
     layout: baseLayout(opts.title ?? "Walk-forward folds", {
       height: 300 + 24 * ids.length + 220,
       barmode: "group",
-      xaxis: axis("evaluation unit (fixture#segment)", { type: "category", anchor: "y", side: "top" }),
-      yaxis: axis("fold", { domain: [0.5, 1], type: "category", autorange: "reversed" }),
+      xaxis: axis("evaluation unit (fixture#segment)", { type: "category", anchor: "y" }),
+      yaxis: axis("fold", { domain: [0.6, 1], type: "category", autorange: "reversed" }),
       xaxis2: axis("fold", { anchor: "y2", type: "category" }),
-      yaxis2: axis(objective, { domain: [0, 0.38], anchor: "x2" }),
+      yaxis2: axis(objective, { domain: [0, 0.36], anchor: "x2" }),
     }),
   };
 }
@@ -644,6 +644,7 @@ export function topKFigure(selections: ReadonlyArray<Selection>, opts: { title?:
         z,
         text,
         colorscale: "Blues",
+        reversescale: true,
         colorbar: { title: { text: "DD budget (quote)" } },
         xgap: 1,
         ygap: 2,
