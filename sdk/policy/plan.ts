@@ -4,10 +4,10 @@ import { quantize } from "../util/quantize";
 import type { GeometryRegime, PolicyConfig } from "./config";
 import { PolicyReason } from "./reasons";
 import { DEFAULT_BAR_INTERVAL_MS, PlanInput } from "./types";
-import { computeStress } from "./stress";
-import { computeLevels, computeStep } from "./step";
-import { regimeActions } from "./actions";
-import { applyCaps, notionalCap, SideBuild } from "./caps";
+import { computeStress, type StressResult } from "./stress";
+import { computeLevels, computeStep, type LevelsResult, type StepResult } from "./step";
+import { regimeActions, type RegimeActions } from "./actions";
+import { applyCaps, notionalCap, type CapsResult, type SideBuild } from "./caps";
 
 function requireFinite(x: number, field: string, min?: number): void {
   if (!Number.isFinite(x) || (min !== undefined && x < min))
@@ -42,6 +42,31 @@ function toLevels(b: SideBuild): GridLevel[] {
  *   dd_budget: 100, equity: 10_000, inventory_qty: 0, guard: "NORMAL" }, defaultPolicyConfig());
  */
 export function planGrid(input: PlanInput, cfg: PolicyConfig): GridPlan {
+  return explainGrid(input, cfg).plan;
+}
+
+/** `planGrid` with every intermediate it decided on, for notebooks and audits. */
+export interface PlanExplanation {
+  plan: GridPlan;
+  actions: RegimeActions;
+  /** Absent when the plan cancels all (no geometry). */
+  stress?: StressResult;
+  step?: StepResult;
+  levels?: { down: LevelsResult; up: LevelsResult };
+  /** Centre shift in steps (skew), before the tick rounding of the centre. */
+  center_shift_steps?: number;
+  caps?: CapsResult;
+}
+
+/**
+ * The same computation as `planGrid`, returning the plan together with the regime actions,
+ * X_stress, step, levels, skew and caps resolution that produced it.
+ *
+ * @example
+ * const e = explainGrid(input, defaultPolicyConfig());
+ * e.stress?.sigma_h; e.caps?.reasons; e.plan.bids;
+ */
+export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanation {
   requireFinite(input.dd_budget, "dd_budget", 0);
   requireFinite(input.equity, "equity");
   requireFinite(input.inventory_qty, "inventory_qty");
@@ -55,12 +80,13 @@ export function planGrid(input: PlanInput, cfg: PolicyConfig): GridPlan {
   const ddBudget = input.dd_budget * Math.max(act.buy_budget_factor, act.sell_budget_factor);
 
   if (!act.place || natr === null || !warm) {
-    return {
+    const plan: GridPlan = {
       symbol: input.symbol, ts: input.ts, regime: input.regime, mode: act.mode,
       center_price: Number.isFinite(mid) ? mid : 0, step_pct: 0, x_stress_pct: 0, width_up_pct: 0, width_down_pct: 0,
       levels_up: 0, levels_down: 0, bids: [], asks: [], size_schedule: { buy: [], sell: [] },
       adds_allowed: false, reduce_only: false, dd_budget: 0, worst_case_loss: 0, reasons,
     };
+    return { plan, actions: act };
   }
   const regime = input.regime as GeometryRegime;
   const tfMinutes = (input.bar_interval_ms ?? DEFAULT_BAR_INTERVAL_MS) / 60_000;
@@ -119,7 +145,7 @@ export function planGrid(input: PlanInput, cfg: PolicyConfig): GridPlan {
     } else mode = "THROTTLE";
   }
   const worst = Math.max(caps.buy.ladder_loss + caps.buy.inventory_loss, caps.sell.ladder_loss + caps.sell.inventory_loss);
-  return {
+  const plan: GridPlan = {
     symbol: input.symbol, ts: input.ts, regime: input.regime, mode, center_price: center,
     step_pct: caps.step, x_stress_pct: stress.x_stress, width_up_pct: stress.width_up, width_down_pct: stress.width_down,
     levels_up: asks.length, levels_down: bids.length, bids, asks,
@@ -127,4 +153,5 @@ export function planGrid(input: PlanInput, cfg: PolicyConfig): GridPlan {
     adds_allowed: gridOrders > 0, reduce_only: mode === "REDUCE_ONLY" || mode === "DAMAGE_CONTROL",
     dd_budget: ddBudget, worst_case_loss: worst, reasons,
   };
+  return { plan, actions: act, stress, step: stepR, levels: { down: lvDown, up: lvUp }, center_shift_steps: shift, caps };
 }

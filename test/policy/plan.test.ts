@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { GridPlan } from "../../sdk/contracts/trading";
 import { GrinderError } from "../../sdk/contracts/errors";
-import { PolicyReason, defaultPolicyConfig, parsePolicyConfig, planGrid, regimeActions } from "../../sdk/policy";
+import { PolicyReason, defaultPolicyConfig, explainGrid, parsePolicyConfig, planGrid, regimeActions } from "../../sdk/policy";
 import { CLEAN_TOX, features, input } from "./helpers";
 
 const cfg = defaultPolicyConfig();
@@ -226,5 +226,21 @@ describe("planGrid: caps resolution order (spec 17.11.5)", () => {
     const p = run({ caps: { max_inventory_notional: { kind: "quote", value: 1e9 }, max_effective_leverage: 0.1 } });
     expect(p.reasons).to.include.members([PolicyReason.CAP_EFFECTIVE_LEVERAGE, PolicyReason.CAPS_REDUCE_SIZES]);
     expect(sum(p.bids.map((l) => l.qty * l.price))).to.be.at.most(1000);
+  });
+});
+
+describe("explainGrid", () => {
+  it("returns the same plan as planGrid with the intermediates that produced it", () => {
+    const x = input({ regime: "TREND_UP", inventory_qty: 5 });
+    const e = explainGrid(x, cfg);
+    expect(e.plan).to.deep.equal(planGrid(x, cfg));
+    expect(e.stress?.x_stress).to.equal(e.plan.x_stress_pct);
+    expect(e.step?.step).to.equal(0.0025);
+    expect(e.levels?.down.levels).to.be.a("number");
+    expect(e.caps?.step).to.equal(e.plan.step_pct);
+    expect(e.actions.sell_budget_factor, "TREND_UP restricts the against (sell) side").to.equal(0.5);
+    const paused = explainGrid(input({ regime: "PAUSED" }), cfg);
+    expect(paused.stress).to.equal(undefined);
+    expect(paused.plan.mode).to.equal("PAUSE");
   });
 });
