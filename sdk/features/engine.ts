@@ -146,9 +146,10 @@ export class FeatureEngine {
     if (s.symbol !== this.instrument.symbol)
       throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `snapshot of '${s.symbol}' fed to the feature engine of '${this.instrument.symbol}'`, { field: "symbol" });
     const ts = s.ts;
-    if (ts < this.lastTs)
-      throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${ts} is before the previous snapshot's ${this.lastTs}`, { field: "ts" });
     const f = this.features;
+    // f.ts is the later of the previous snapshot and the last advanceTime.
+    if (this.lastTs >= 0 && ts < f.ts)
+      throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${ts} is before the feature engine's data time ${f.ts}`, { field: "ts" });
     const c = this.cfg;
     this._snapshots++;
 
