@@ -122,6 +122,12 @@ export class RegimeController {
   private logThin = 0;
   private thinN = 0;
   private readonly decision: RegimeDecision = { regime: "RANGE", changed: false, reasons: [] };
+  // Last update's diagnostics as plain numbers (NaN = none).
+  private dVol = NaN;
+  private dDepth = NaN;
+  private dThin = NaN;
+  private dCand: Regime = "RANGE";
+  private dDwell = 0;
   private readonly diag: RegimeDiagnostics = { vol_ratio: null, natr_baseline: null, candidate: "RANGE", dwell_bars: 0, depth_ratio: null, thin_l1_ratio: null };
 
   constructor(
@@ -147,8 +153,16 @@ export class RegimeController {
   get isPaused(): boolean {
     return this.paused;
   }
+  /** Diagnostics of the last update (filled on read, so the update path boxes no doubles). */
   get diagnostics(): Readonly<RegimeDiagnostics> {
-    return this.diag;
+    const d = this.diag;
+    d.vol_ratio = Number.isNaN(this.dVol) ? null : this.dVol;
+    d.natr_baseline = this.baseN > 0 ? this.base : null;
+    d.depth_ratio = Number.isNaN(this.dDepth) ? null : this.dDepth;
+    d.thin_l1_ratio = Number.isNaN(this.dThin) ? null : this.dThin;
+    d.candidate = this.dCand;
+    d.dwell_bars = this.dDwell;
+    return d;
   }
 
   /** Classify at this tick. See the class comment for the rule. */
@@ -171,8 +185,7 @@ export class RegimeController {
       volRatio = natr / this.base;
       if (f.bar_return !== null && Math.abs(f.bar_return) >= c.vol_jump_natr * this.base) jumpShock = true;
     }
-    this.diag.vol_ratio = volRatio;
-    this.diag.natr_baseline = this.baseN > 0 ? this.base : null;
+    this.dVol = volRatio === null ? NaN : volRatio;
     if (newBar && natr !== null) {
       this.base = this.baseN === 0 ? natr : this.base + this.baseK * (natr - this.base);
       this.baseN++;
@@ -181,8 +194,8 @@ export class RegimeController {
     const depth = f.depth_topn_usd;
     const depthRatio = depth !== null && depth > 0 && this.depthN >= c.baseline_warmup_bars ? depth / Math.exp(this.logDepth) : null;
     const thinRatio = f.thin_l1_quote > 0 && this.thinN >= c.baseline_warmup_bars ? f.thin_l1_quote / Math.exp(this.logThin) : null;
-    this.diag.depth_ratio = depthRatio;
-    this.diag.thin_l1_ratio = thinRatio;
+    this.dDepth = depthRatio === null ? NaN : depthRatio;
+    this.dThin = thinRatio === null ? NaN : thinRatio;
     if (newBar) {
       if (depth !== null && depth > 0) {
         this.logDepth = this.depthN === 0 ? Math.log(depth) : this.logDepth + this.liqK * clipLog(Math.log(depth) - this.logDepth);
@@ -246,10 +259,10 @@ export class RegimeController {
         reasons.push(f.warm ? REGIME_RANGE : REGIME_WARMUP);
       }
     }
-    this.diag.candidate = cand;
+    this.dCand = cand;
 
     const dwell = f.bars - this.enteredBar;
-    this.diag.dwell_bars = dwell;
+    this.dDwell = dwell;
     if (cand === cur) {
       // stay
     } else if (REGIME_PRECEDENCE[cand] > REGIME_PRECEDENCE[cur] || cur === "EMERGENCY" || cur === "PAUSED" || dwell >= c.min_dwell_bars) {
@@ -309,6 +322,9 @@ export class RegimeController {
     this.paused = false;
     this.base = 0;
     this.baseN = 0;
+    this.dVol = this.dDepth = this.dThin = NaN;
+    this.dCand = "RANGE";
+    this.dDwell = 0;
     this.logDepth = 0;
     this.depthN = 0;
     this.logThin = 0;
