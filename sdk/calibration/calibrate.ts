@@ -161,7 +161,9 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
       };
     });
     const summary = summarise(reports, axes);
-    const fin = sels[sels.length - 1].best!;
+    // The final selection (no out-of-sample side to leak into) takes the best of every point that
+    // ended up evaluated on all units — e.g. one completed by other folds' refinements or OOS runs.
+    const fin = store.best_of(store.evaluatedOn(allUnits), allUnits);
     const finEval = store.evaluate(fin.p, allUnits);
     const gate = applyGate(summary, spec.gate, finEval.score.value, finEval.score.reason);
     const final: FinalSelection = { selected: fin.p.point, objective: finEval.score.value, metrics: finEval.metrics };

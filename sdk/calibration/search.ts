@@ -187,6 +187,11 @@ export class TrialStore {
     return { score: score(metrics, this.o.objective), metrics };
   }
 
+  /** Points evaluated on every unit of `units`, in point order. */
+  evaluatedOn(units: readonly string[]): PointEntry[] {
+    return this.points.filter((p) => units.every((u) => this.metrics.has(this.trialKey(p, u))));
+  }
+
   /** Best point of `cands` on `units`: highest score, ties to the lowest point index. */
   best_of(cands: readonly PointEntry[], units: readonly string[]): { p: PointEntry; score: Score } {
     let best: { p: PointEntry; score: Score } | undefined;
