@@ -19,37 +19,39 @@ export interface Chunk {
  * any length costs constant memory.
  */
 export class SyntheticMarket {
-  private s: number;
-  private mid = 200_000; // ticks (= 2000.00)
-  private t = 1_704_067_200_000;
+  // PRNG state, mid (ticks) and clock live in typed arrays: writing a non-Smi number into an
+  // object field can allocate a heap number, a typed-array store never does
+  private readonly st = new Uint32Array(1);
+  private readonly num = new Float64Array([200_000, 1_704_067_200_000]); // [mid ticks (= 2000.00), ts]
   readonly chunk: Chunk;
   constructor(seed = 1, readonly chunkSize = 1 << 16, readonly dtMs = 100) {
-    this.s = seed >>> 0 || 1;
+    this.st[0] = seed >>> 0 || 1;
     this.chunk = { n: 0, ts: new Float64Array(chunkSize), bid: new Float64Array(chunkSize), ask: new Float64Array(chunkSize), bidQty: new Float64Array(chunkSize), askQty: new Float64Array(chunkSize) };
   }
   private rnd(): number {
-    let x = this.s;
+    let x = this.st[0];
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s / 4294967296;
+    this.st[0] = x;
+    return this.st[0] / 4294967296;
   }
   /** Fill the next `n` (≤ chunkSize) quotes. */
   next(n: number): Chunk {
     const c = this.chunk;
+    const v = this.num;
     for (let i = 0; i < n; i++) {
       const u = this.rnd();
       // ±0..6 ticks per quote, pulled back toward 2000 outside ±2 %
       const step = Math.floor(u * 13) - 6;
-      this.mid += step + (this.mid > 204_000 ? -2 : this.mid < 196_000 ? 2 : 0);
+      v[0] += step + (v[0] > 204_000 ? -2 : v[0] < 196_000 ? 2 : 0);
       const half = this.rnd() < 0.8 ? 1 : 2;
-      c.ts[i] = this.t;
-      c.bid[i] = (this.mid - half) / 100;
-      c.ask[i] = (this.mid + half) / 100;
+      c.ts[i] = v[1];
+      c.bid[i] = (v[0] - half) / 100;
+      c.ask[i] = (v[0] + half) / 100;
       c.bidQty[i] = 1 + Math.floor(this.rnd() * 50) / 10;
       c.askQty[i] = 1 + Math.floor(this.rnd() * 50) / 10;
-      this.t += this.dtMs;
+      v[1] += this.dtMs;
     }
     c.n = n;
     return c;
@@ -63,7 +65,7 @@ export class SyntheticMarket {
  */
 export function* snapshotStream(total: number, opts: { seed?: number; l2?: boolean } = {}): Generator<Snapshot> {
   const m = new SyntheticMarket(opts.seed ?? 1);
-  const snap: Snapshot = { ts: 0, symbol: BENCH_INST.symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+  const snap: Snapshot = { ts: 0.5, symbol: BENCH_INST.symbol, bid_price: 0.5, bid_qty: 0.5, ask_price: 0.5, ask_qty: 0.5 };
   const LEVELS = 10;
   const bids = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
   const asks = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
@@ -100,7 +102,7 @@ export function* snapshotStream(total: number, opts: { seed?: number; l2?: boole
  */
 export function forEachSnapshot(total: number, opts: { seed?: number; l2?: boolean }, fn: (s: Snapshot) => void): void {
   const m = new SyntheticMarket(opts.seed ?? 1);
-  const snap: Snapshot = { ts: 0, symbol: BENCH_INST.symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+  const snap: Snapshot = { ts: 0.5, symbol: BENCH_INST.symbol, bid_price: 0.5, bid_qty: 0.5, ask_price: 0.5, ask_qty: 0.5 };
   const LEVELS = 10;
   const bids = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
   const asks = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));

@@ -281,15 +281,15 @@ export class ReplayEngine {
       if (!p.ctx.adds_allowed) p.addsOffMs += dt;
     }
     p.lastTs = ts;
-    this.ledger.markFloat(p.book, mid);
+    // hot path: only objects cross non-inlined calls (a double argument is boxed = allocated)
+    this.ledger.markQuote(p.book, s);
     if (trading) {
-      if (this.exec.matchFills(p.hx, ts, bid, ask, mid, p.ctx) > 0 || this.exec.hasPending(p.hx))
+      if (this.exec.matchQuote(p.hx, s, p.ctx) > 0 || this.exec.hasPending(p.hx))
         this.exec.reconcile(p.symbol, ts, bid, ask, null, p.ctx);
-      const equity = this.ledger.equityFloat();
-      const tr = this.guard.update(ts, equity);
+      const tr = this.guard.mark(s, this.ledger);
       if (this.guard.dd > this.maxDd) this.maxDd = this.guard.dd;
       if (tr) this.onGuard(tr);
-      this.checkDdAlerts(ts);
+      this.checkDdAlerts(s);
     }
     let tick = p.fe.update(s);
     if (this.cfg.engine.policy_tick === "interval") {
@@ -325,7 +325,8 @@ export class ReplayEngine {
     }
   }
 
-  private checkDdAlerts(ts: number): void {
+  private checkDdAlerts(s: { ts: number }): void {
+    const ts = s.ts;
     const u = this.guard.utilization;
     const r = this.cfg.risk;
     if (u > r.alert_warning_utilization) {

@@ -141,6 +141,34 @@ export class ExecutionEngine {
   }
 
   /**
+   * Hot-path form of `matchFills` for the replay loop: reads bid/ask/mid from the snapshot object
+   * (no double arguments to box) and returns at once when even the best-placed order cannot fill.
+   */
+  matchQuote(st: SymState, s: { ts: number; bid_price: number; ask_price: number }, ctx: SymbolExecContext): number {
+    if (st.orders.length === 0) return 0;
+    if (st.dirty) this.refreshBounds(st);
+    const fm = this.fillModel;
+    const mid = (s.bid_price + s.ask_price) / 2;
+    if (!fm.fills("BUY", st.maxBuy, s.bid_price, s.ask_price, mid) && !fm.fills("SELL", st.minSell, s.bid_price, s.ask_price, mid)) return 0;
+    return this.matchFills(st, s.ts, s.bid_price, s.ask_price, mid, ctx);
+  }
+
+  private refreshBounds(st: SymState): void {
+    let mb = -Infinity;
+    let ms = Infinity;
+    const orders = st.orders;
+    for (let i = 0; i < orders.length; i++) {
+      const o = orders[i];
+      if (o.side === "BUY") {
+        if (o.price > mb) mb = o.price;
+      } else if (o.price < ms) ms = o.price;
+    }
+    st.maxBuy = mb;
+    st.minSell = ms;
+    st.dirty = false;
+  }
+
+  /**
    * Fill resting orders of `symbol` against a quote. Simultaneous fills are processed by price
    * ascending, then order id (stable). Each fill is booked in the ledger, handed to the
    * CycleEngine (which may queue TPs/replenishments), and reported to the sink. Returns the
@@ -151,19 +179,7 @@ export class ExecutionEngine {
     const orders = st.orders;
     if (orders.length === 0) return 0;
     const fm = this.fillModel;
-    if (st.dirty) {
-      let mb = -Infinity;
-      let ms = Infinity;
-      for (let i = 0; i < orders.length; i++) {
-        const o = orders[i];
-        if (o.side === "BUY") {
-          if (o.price > mb) mb = o.price;
-        } else if (o.price < ms) ms = o.price;
-      }
-      st.maxBuy = mb;
-      st.minSell = ms;
-      st.dirty = false;
-    }
+    if (st.dirty) this.refreshBounds(st);
     // fill rules are monotone in the limit price: nothing fills unless the best-placed order does
     if (!fm.fills("BUY", st.maxBuy, bid, ask, mid) && !fm.fills("SELL", st.minSell, bid, ask, mid)) return 0;
     symbol = st.symbol;

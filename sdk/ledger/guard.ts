@@ -47,6 +47,8 @@ export class DrawdownGuard {
   private curMax = -Infinity;
   /** Equity the first rolling bucket starts from: equity₀, or the equity at a reset. */
   private baseline: number;
+  /** [ts, equity] of the current update (typed storage: no boxing in the hot path). */
+  private readonly q = new Float64Array(2);
 
   constructor(private readonly cfg: RiskConfig) {
     this.budget = cfg.dd_budget_abs ?? cfg.equity * cfg.dd_budget_pct;
@@ -62,9 +64,27 @@ export class DrawdownGuard {
    * when the state changed, else `null`.
    */
   update(ts: number, equity: number): GuardTransition | null {
+    this.q[0] = ts;
+    this.q[1] = equity;
+    return this.apply();
+  }
+
+  /**
+   * Hot-path form of `update` for the replay loop: ts from the snapshot, equity from the ledger.
+   * Objects in, no double arguments (a non-inlined call boxes doubles: one allocation each).
+   */
+  mark(s: { ts: number }, ledger: { equityFloat(): number }): GuardTransition | null {
+    this.q[0] = s.ts;
+    this.q[1] = ledger.equityFloat();
+    return this.apply();
+  }
+
+  private apply(): GuardTransition | null {
+    const ts = this.q[0];
+    const equity = this.q[1];
     const w = this.cfg.window;
     if (w.kind === "rolling") {
-      this.peak = this.rollingPeak(ts, equity);
+      this.peak = this.rollingPeak();
     } else {
       const len = w.kind === "daily" ? DAY_MS : w.length_ms;
       const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
@@ -114,7 +134,9 @@ export class DrawdownGuard {
     return { ts, from: "EMERGENCY", to: "NORMAL", dd: 0, dd_budget: this.budget, dd_utilization: 0, reason: "EMERGENCY_RESET" };
   }
 
-  private rollingPeak(ts: number, equity: number): number {
+  private rollingPeak(): number {
+    const ts = this.q[0];
+    const equity = this.q[1];
     const w = this.cfg.window;
     const bucket = Math.floor(ts / w.rolling_bucket_ms);
     const cap = this.qVal.length;

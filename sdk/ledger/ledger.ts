@@ -134,6 +134,16 @@ export class Ledger {
     return realized;
   }
 
+  /**
+   * Mark a symbol at a quote's mid. Takes the snapshot object rather than a number: passing a
+   * non-integer double to a call that is not inlined boxes it (a heap allocation per snapshot).
+   */
+  markQuote(b: SymbolBook, q: { bid_price: number; ask_price: number }): void {
+    b.mark = (q.bid_price + q.ask_price) / 2;
+    const inv = Math.abs(b.posF * b.mark);
+    if (inv > b.max_inventory_notional) b.max_inventory_notional = inv;
+  }
+
   /** Update a symbol's mark (mid) — float only, no allocation. */
   markFloat(symbol: SymbolBook, mid: number): void {
     symbol.mark = mid;
