@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { openFixture, readLines } from "../data/fixture";
+import { openFixture, readLines, type Fixture } from "../data/fixture";
 import { canonicalJson } from "../util/canonical";
 import type { ResolvedDataset } from "./folds";
 import type { DatasetSpec } from "./spec";
@@ -28,7 +28,7 @@ export async function resolveDatasets(specs: readonly DatasetSpec[], opts: { roo
   for (let i = 0; i < specs.length; i++) {
     const d = specs[i];
     const dir = resolveFixtureDir(d.fixture, opts.root);
-    let fx;
+    let fx: Fixture;
     try {
       fx = openFixture(dir);
     } catch (e) {
