@@ -19,7 +19,7 @@ export function fromZodError(err: ZodError, what: string): GrinderError {
       if (issue.received === "undefined") {
         code = ErrorCode.MISSING_FIELD;
         detail = `${what}: required field is missing`;
-      } else if (issue.received === "nan" || issue.received === "float" || issue.received === "infinity") {
+      } else if (issue.received === "nan" || (issue.received as string) === "float" || (issue.received as string) === "infinity") {
         code = ErrorCode.BAD_NUMBER;
       } else {
         code = ErrorCode.BAD_TYPE;
