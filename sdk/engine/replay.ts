@@ -152,7 +152,6 @@ export class ReplayEngine {
   private snapshots = 0;
   private ticks = 0;
   private transitionsCount = 0;
-  private maxDd = 0;
   private ddWarn = false;
   private ddEmerg = false;
   private levAlert = false;
@@ -287,7 +286,6 @@ export class ReplayEngine {
       if (this.exec.matchQuote(p.hx, s, p.ctx) > 0 || this.exec.hasPending(p.hx))
         this.exec.reconcile(p.symbol, ts, bid, ask, null, p.ctx);
       const tr = this.guard.mark(s, this.ledger);
-      if (this.guard.dd > this.maxDd) this.maxDd = this.guard.dd;
       if (tr) this.onGuard(tr);
       this.checkDdAlerts(s);
     }
@@ -326,15 +324,14 @@ export class ReplayEngine {
   }
 
   private checkDdAlerts(s: { ts: number }): void {
-    const ts = s.ts;
-    const u = this.guard.utilization;
+    const u = this.guard.v[1];
     const r = this.cfg.risk;
     if (u > r.alert_warning_utilization) {
-      if (!this.ddWarn) this.alert({ ts, alert: "DD_UTILIZATION_WARNING", value: u, threshold: r.alert_warning_utilization });
+      if (!this.ddWarn) this.alert({ ts: s.ts, alert: "DD_UTILIZATION_WARNING", value: u, threshold: r.alert_warning_utilization });
       this.ddWarn = true;
     } else this.ddWarn = false;
     if (u > r.alert_emergency_utilization) {
-      if (!this.ddEmerg) this.alert({ ts, alert: "DD_UTILIZATION_EMERGENCY", value: u, threshold: r.alert_emergency_utilization });
+      if (!this.ddEmerg) this.alert({ ts: s.ts, alert: "DD_UTILIZATION_EMERGENCY", value: u, threshold: r.alert_emergency_utilization });
       this.ddEmerg = true;
     } else this.ddEmerg = false;
   }
@@ -496,7 +493,7 @@ export class ReplayEngine {
       equity_start: v.initial_equity,
       equity_end: v.equity,
       return_pct: ((v.equity - v.initial_equity) / v.initial_equity) * 100,
-      max_dd: this.maxDd,
+      max_dd: this.guard.maxDd,
       max_dd_utilization: this.guard.maxUtilization,
       max_inventory_notional: Math.max(0, ...v.symbols.map((s) => s.max_inventory_notional)),
       intents_placed: c.place_accepted,

@@ -32,11 +32,31 @@ const DAY_MS = 86_400_000;
 export class DrawdownGuard {
   readonly budget: number;
   state: DdGuardState = "NORMAL";
-  dd = 0;
-  utilization = 0;
+  /**
+   * [dd, utilization, maxUtilization, peak, maxDd]: typed storage, written on every snapshot
+   * without allocating; read it directly in a hot loop (the getters below return the same).
+   */
+  readonly v = new Float64Array(5);
+  /** Current drawdown (quote). */
+  get dd(): number {
+    return this.v[0];
+  }
+  /** dd / budget. */
+  get utilization(): number {
+    return this.v[1];
+  }
   /** Highest utilization seen. */
-  maxUtilization = 0;
-  peak: number;
+  get maxUtilization(): number {
+    return this.v[2];
+  }
+  /** Largest drawdown seen (quote). */
+  get maxDd(): number {
+    return this.v[4];
+  }
+  /** High-water equity of the current window. */
+  get peak(): number {
+    return this.v[3];
+  }
   private windowId = Number.NaN;
   // rolling window: monotone (decreasing value) deque of completed bucket maxima
   private readonly qBucket: Float64Array;
@@ -52,7 +72,7 @@ export class DrawdownGuard {
 
   constructor(private readonly cfg: RiskConfig) {
     this.budget = cfg.dd_budget_abs ?? cfg.equity * cfg.dd_budget_pct;
-    this.peak = cfg.equity;
+    this.v[3] = cfg.equity;
     this.baseline = cfg.equity;
     const cap = cfg.window.kind === "rolling" ? Math.ceil(cfg.window.length_ms / cfg.window.rolling_bucket_ms) + 2 : 1;
     this.qBucket = new Float64Array(cap);
@@ -73,9 +93,9 @@ export class DrawdownGuard {
    * Hot-path form of `update` for the replay loop: ts from the snapshot, equity from the ledger.
    * Objects in, no double arguments (a non-inlined call boxes doubles: one allocation each).
    */
-  mark(s: { ts: number }, ledger: { equityFloat(): number }): GuardTransition | null {
+  mark(s: { ts: number }, ledger: { equityInto(out: Float64Array, i: number): void }): GuardTransition | null {
     this.q[0] = s.ts;
-    this.q[1] = ledger.equityFloat();
+    ledger.equityInto(this.q, 1);
     return this.apply();
   }
 
@@ -84,52 +104,54 @@ export class DrawdownGuard {
     const equity = this.q[1];
     const w = this.cfg.window;
     if (w.kind === "rolling") {
-      this.peak = this.rollingPeak();
+      this.v[3] = this.rollingPeak();
     } else {
       const len = w.kind === "daily" ? DAY_MS : w.length_ms;
       const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
       const id = Math.floor((ts - anchor) / len);
       if (id !== this.windowId) {
         // A new window starts from the equity it inherits; the first window starts at equity₀.
-        if (this.windowId === this.windowId) this.peak = equity;
-        else this.peak = Math.max(this.cfg.equity, equity);
+        if (this.windowId === this.windowId) this.v[3] = equity;
+        else this.v[3] = Math.max(this.cfg.equity, equity);
         this.windowId = id;
       }
-      if (equity > this.peak) this.peak = equity;
+      if (equity > this.v[3]) this.v[3] = equity;
     }
-    this.dd = this.peak > equity ? this.peak - equity : 0;
-    this.utilization = this.budget > 0 ? this.dd / this.budget : 0;
-    if (this.utilization > this.maxUtilization) this.maxUtilization = this.utilization;
+    const v = this.v;
+    v[0] = v[3] > equity ? v[3] - equity : 0;
+    v[1] = this.budget > 0 ? v[0] / this.budget : 0;
+    if (v[1] > v[2]) v[2] = v[1];
+    if (v[0] > v[4]) v[4] = v[0];
     const from = this.state;
     let to: DdGuardState = from;
     let reason = "";
     if (from !== "EMERGENCY") {
-      if (this.utilization >= this.cfg.emergency_utilization) {
+      if (v[1] >= this.cfg.emergency_utilization) {
         to = "EMERGENCY";
         reason = "DD_BUDGET_BREACHED";
-      } else if (from === "NORMAL" && this.utilization >= this.cfg.damage_control_utilization) {
+      } else if (from === "NORMAL" && v[1] >= this.cfg.damage_control_utilization) {
         to = "DAMAGE_CONTROL";
         reason = "DD_UTILIZATION_HIGH";
-      } else if (from === "DAMAGE_CONTROL" && this.utilization <= this.cfg.damage_control_exit_utilization) {
+      } else if (from === "DAMAGE_CONTROL" && v[1] <= this.cfg.damage_control_exit_utilization) {
         to = "NORMAL";
         reason = "DD_UTILIZATION_RECOVERED";
       }
     }
     if (to === from) return null;
     this.state = to;
-    return { ts, from, to, dd: this.dd, dd_budget: this.budget, dd_utilization: this.utilization, reason };
+    return { ts, from, to, dd: v[0], dd_budget: this.budget, dd_utilization: v[1], reason };
   }
 
   /** Explicit reset of the EMERGENCY latch: back to NORMAL with the high-water mark at `equity`. */
   reset(ts: number, equity: number): GuardTransition | null {
     if (this.state !== "EMERGENCY") return null;
-    this.peak = equity;
+    this.v[3] = equity;
     this.baseline = equity;
     this.qLen = 0;
     this.curBucket = Number.NaN;
     this.curMax = -Infinity;
-    this.dd = 0;
-    this.utilization = 0;
+    this.v[0] = 0;
+    this.v[1] = 0;
     this.state = "NORMAL";
     return { ts, from: "EMERGENCY", to: "NORMAL", dd: 0, dd_budget: this.budget, dd_utilization: 0, reason: "EMERGENCY_RESET" };
   }

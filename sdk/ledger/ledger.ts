@@ -155,6 +155,21 @@ export class Ledger {
     if (inv > b.max_inventory_notional) b.max_inventory_notional = inv;
   }
 
+  /**
+   * Write the portfolio equity at the current marks into `out[i]` (hot path: a returned double
+   * would be boxed, i.e. allocated, when the call is not inlined).
+   */
+  equityInto(out: Float64Array, i: number): void {
+    // accumulate in the typed slot: a local that starts as a small integer and turns fractional
+    // was measured to allocate a heap number per call
+    out[i] = this.initialF;
+    const books = this.books;
+    for (let k = 0; k < books.length; k++) {
+      const b = books[k];
+      out[i] += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
+    }
+  }
+
   /** Portfolio equity at the current marks (float path, for guards). */
   equityFloat(): number {
     let e = this.initialF;

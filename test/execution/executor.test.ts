@@ -85,3 +85,30 @@ describe("execution: ExecutionEngine reconcile (spec 17.12.3)", () => {
     expect(h.fills.map((f) => f.price)).to.deep.equal([97, 98, 99]);
   });
 });
+
+describe("execution: matchQuote fast path", () => {
+  it("never skips a fill the model would make (touch and cross, random books and quotes)", async () => {
+    const fc = (await import("fast-check")).default;
+    fc.assert(
+      fc.property(
+        fc.constantFrom("touch", "cross"),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 900, max: 1100 })), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 900, max: 1100 }),
+        fc.integer({ min: 1, max: 5 }),
+        (kind, levels, midTicks, halfSpread) => {
+          const h = harness({ fill_model: { kind } });
+          const c = ctx({ adds_allowed: false });
+          const desired = levels.map(([buy, t], i) => lv(buy ? "BUY" : "SELL", i + 1, t / 10));
+          h.exec.reconcile("BTC", 0, 1, 1000, desired, ctx());
+          const bid = (midTicks - halfSpread) / 10;
+          const ask = (midTicks + halfSpread) / 10;
+          const mid = (bid + ask) / 2;
+          const expected = h.exec.openOrders("BTC").filter((o) => h.exec.fillModel.fills(o.side, o.price, bid, ask, mid)).length;
+          const got = h.exec.matchQuote(h.exec.handle("BTC"), { ts: 1, bid_price: bid, ask_price: ask }, c);
+          expect(got, `${kind} ${JSON.stringify(desired)} bid ${bid} ask ${ask}`).to.equal(expected);
+        },
+      ),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
