@@ -88,11 +88,6 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
       throw new GrinderError(ErrorCode.CONFIG, `parameter '${p.path}' is not a field of the config`, { file: rs.file, field: `parameters[${i}].path` });
   });
 
-  const datasets = await resolveDatasets(spec.datasets, { root: opts.fixturesRoot, file: rs.file });
-  const units = buildUnits(datasets, spec.folds.segments);
-  const folds = buildFolds(datasets, spec.folds);
-  const allUnits = units.map((u) => u.id);
-
   const ev = opts.evaluator ?? REPLAY_EVALUATOR;
   const workers = opts.workers ?? 1;
   let runner: TaskRunner;
@@ -103,9 +98,27 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
     runner = new InProcessRunner(f as EvaluateFn);
   } else runner = new PoolRunner(ev, workers);
 
-  const journal = opts.journalDir
-    ? TrialJournal.open(path.join(opts.journalDir, `${spec.name}-${rs.hash.slice(0, 12)}.jsonl`), rs.hash, ev.id, { resume: opts.resume, fsync: opts.fsync })
-    : undefined;
+  // Datasets are resolved (content hashes checked) while the pool's threads start up.
+  let datasets: ResolvedDataset[];
+  try {
+    datasets = await resolveDatasets(spec.datasets, { root: opts.fixturesRoot, file: rs.file });
+  } catch (e) {
+    await runner.close();
+    throw e;
+  }
+  const units = buildUnits(datasets, spec.folds.segments);
+  const folds = buildFolds(datasets, spec.folds);
+  const allUnits = units.map((u) => u.id);
+
+  let journal: TrialJournal | undefined;
+  try {
+    journal = opts.journalDir
+      ? TrialJournal.open(path.join(opts.journalDir, `${spec.name}-${rs.hash.slice(0, 12)}.jsonl`), rs.hash, ev.id, { resume: opts.resume, fsync: opts.fsync })
+      : undefined;
+  } catch (e) {
+    await runner.close();
+    throw e;
+  }
   const budget = spec.search.budget;
   const store = new TrialStore({
     axes,

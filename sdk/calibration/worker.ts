@@ -20,6 +20,14 @@ export type WorkerReply =
   | { ok: true; metrics: TrialMetrics }
   | { ok: false; error: { code: string; detail: string; file?: string; line?: number; field?: string } | { message: string; stack?: string } };
 
+// Load the evaluator (the whole engine, through tsx) as soon as the thread starts, so thread
+// start-up overlaps with the main thread's dataset checks; a failure resurfaces on the first task.
+try {
+  load();
+} catch {
+  fn = undefined;
+}
+
 export default async function runTask(task: EvalTask): Promise<WorkerReply> {
   try {
     return { ok: true, metrics: checkMetrics(await load()(task), task.unit.id) };
