@@ -7,7 +7,7 @@
  * Run: `npx tsx bench/calibration.bench.ts [--quick]` or `npm run bench`.
  * Writes `bench/results/calibration.json`.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import * as path from "node:path";
 import { runCalibration, type CalibrationResult } from "../sdk/calibration/calibrate";
 import { parseSpec } from "../sdk/calibration/spec";
@@ -35,24 +35,47 @@ const spec = parseSpec({
   search: { method: "grid" },
 });
 
-async function timed(workers: number): Promise<{ workers: number; trials: number; secs: number; trials_per_s: number; result_hash: string }> {
+interface Timed {
+  workers: number;
+  trials: number;
+  secs: number;
+  trials_per_s: number;
+  /** CPU seconds of the whole process (all threads) over the run. */
+  cpu_secs: number;
+  /** cpu_secs / secs: how many cores the run actually got (≈ workers on an idle machine). */
+  cores_used: number;
+  /** 1-minute load average when the run started (other processes compete for the 2 cores). */
+  loadavg_1m: number;
+  result_hash: string;
+}
+
+async function timed(workers: number): Promise<Timed> {
+  const load = loadavg()[0];
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r: CalibrationResult = await runCalibration(spec, { workers });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  const cpu_secs = (c.user + c.system) / 1e6;
   return {
     workers,
     trials: r.search.trials,
     secs,
     trials_per_s: r.search.trials / secs,
+    cpu_secs,
+    cores_used: cpu_secs / secs,
+    loadavg_1m: load,
     result_hash: hashCanonical({ folds: r.folds, final: r.final, summary: r.summary }),
   };
 }
 
 async function main(): Promise<void> {
   const w1 = await timed(1);
-  process.stdout.write(`1 worker : ${w1.trials} trials in ${w1.secs.toFixed(2)} s = ${w1.trials_per_s.toFixed(2)} trials/s\n`);
+  const line = (t: Timed): string =>
+    `${t.workers} worker(s): ${t.trials} trials in ${t.secs.toFixed(2)} s = ${t.trials_per_s.toFixed(2)} trials/s (cores used ${t.cores_used.toFixed(2)}, load ${t.loadavg_1m.toFixed(1)})\n`;
+  process.stdout.write(line(w1));
   const w2 = await timed(2);
-  process.stdout.write(`2 workers: ${w2.trials} trials in ${w2.secs.toFixed(2)} s = ${w2.trials_per_s.toFixed(2)} trials/s\n`);
+  process.stdout.write(line(w2));
   const speedup = w2.trials_per_s / w1.trials_per_s;
   const same = w1.result_hash === w2.result_hash;
   process.stdout.write(`speed-up ${speedup.toFixed(2)}× (target ≥ 1.8×) ${speedup >= 1.8 ? "✔" : "✘"}; results identical: ${same ? "✔" : "✘"}\n`);
