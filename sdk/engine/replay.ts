@@ -13,6 +13,7 @@ import { Ledger } from "../ledger/ledger";
 import { DrawdownGuard, type GuardTransition } from "../ledger/guard";
 import { RunMetrics, type AlertEvent, type MetricJson, type SymbolMetricValues } from "../metrics";
 import type { FeatureStage, RegimeStage, StageFactory } from "./stages";
+import { CodeColumn, F64Column } from "./columns";
 
 /** Version of the event-log line format; part of the digest (header line). */
 export const EVENT_LOG_VERSION = 1;
@@ -161,10 +162,10 @@ export class ReplayEngine {
   private readonly tables: boolean;
   // result tables (per bar / per fill / per cycle), column-wise
   private readonly barCols = {
-    ts: [] as number[], symbol: [] as string[], mid: [] as number[], equity: [] as number[], inventory: [] as number[],
-    inventory_notional: [] as number[], regime: [] as string[], mode: [] as string[], guard: [] as string[], dd: [] as number[],
-    dd_utilization: [] as number[], step_pct: [] as number[], levels_up: [] as number[], levels_down: [] as number[],
-    realized_pnl: [] as number[], fees: [] as number[], open_orders: [] as number[], selected: [] as boolean[],
+    ts: new F64Column(), symbol: new CodeColumn(), mid: new F64Column(), equity: new F64Column(), inventory: new F64Column(),
+    inventory_notional: new F64Column(), regime: new CodeColumn(), mode: new CodeColumn(), guard: new CodeColumn(), dd: new F64Column(),
+    dd_utilization: new F64Column(), step_pct: new F64Column(), levels_up: new F64Column(), levels_down: new F64Column(),
+    realized_pnl: new F64Column(), fees: new F64Column(), open_orders: new F64Column(), selected: new CodeColumn(),
   };
   private readonly fillCols = {
     ts: [] as number[], symbol: [] as string[], order_id: [] as string[], side: [] as string[], kind: [] as string[], price: [] as number[],
@@ -404,7 +405,7 @@ export class ReplayEngine {
     b.inventory_notional.push(Math.abs(book.posF * p.mid)); b.regime.push(dec.regime); b.mode.push(plan.mode); b.guard.push(this.guard.state);
     b.dd.push(this.guard.dd); b.dd_utilization.push(this.guard.utilization); b.step_pct.push(plan.step_pct);
     b.levels_up.push(plan.levels_up); b.levels_down.push(plan.levels_down); b.realized_pnl.push(book.realizedF);
-    b.fees.push(book.feesF); b.open_orders.push(this.exec.openOrders(p.symbol).length); b.selected.push(p.selected);
+    b.fees.push(book.feesF); b.open_orders.push(this.exec.openOrders(p.symbol).length); b.selected.push(p.selected ? "true" : "false");
   }
 
   private sustainedAlerts(p: Pipe, ts: number, equity: number): void {
@@ -520,7 +521,10 @@ export class ReplayEngine {
       summary,
       metrics: await this.metrics.json(),
       metrics_text: await this.metrics.text(),
-      bars: aq.table(this.barCols),
+      bars: aq.table({
+        ...Object.fromEntries(Object.entries(this.barCols).map(([k, c]) => [k, c.toArray()])),
+        selected: this.barCols.selected.toArray().map((x) => x === "true"),
+      }),
       fills: aq.table(this.fillCols),
       cycles: aq.table(this.cycleCols),
       transitions: this.transitions,
