@@ -40,20 +40,7 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
   const s = r.summary;
   const risk = config.risk;
   const dd_budget = risk.dd_budget_abs ?? risk.equity * risk.dd_budget_pct;
-  let mode = "NORMAL";
-  let since = unit.from_ts;
-  const inMode: Record<string, number> = {};
-  const guardTr = r.transitions
-    .filter((t) => t.kind === "guard")
-    .map((t) => ({ ts: t.ts as number, to: t.to as string }))
-    .sort((a, b) => a.ts - b.ts);
-  for (const t of guardTr) {
-    const ts = Math.min(Math.max(t.ts, unit.from_ts), unit.to_ts);
-    inMode[mode] = (inMode[mode] ?? 0) + (ts - since);
-    mode = t.to;
-    since = ts;
-  }
-  inMode[mode] = (inMode[mode] ?? 0) + (unit.to_ts - since);
+  const inMode = guardTime(r.transitions, unit.from_ts, unit.to_ts);
   return {
     net_pnl: s.equity_end - s.equity_start,
     fees: s.fees,
@@ -61,9 +48,37 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
     dd_budget,
     cycles: s.cycles,
     duration_ms: unit.to_ts - unit.from_ts,
-    emergency_ms: inMode.EMERGENCY ?? 0,
-    damage_control_ms: inMode.DAMAGE_CONTROL ?? 0,
+    emergency_ms: inMode.EMERGENCY,
+    damage_control_ms: inMode.DAMAGE_CONTROL,
     fill_model: r.fill_model,
     digest: r.digest,
   };
+}
+
+/**
+ * Data time spent in each guard mode over [from_ts, to_ts), from a run's transition list
+ * (`kind: "guard"`, `ts`, `to`); the guard is NORMAL at from_ts, transitions are clamped to the
+ * window and applied in time order.
+ */
+export function guardTime(
+  transitions: ReadonlyArray<Record<string, unknown>>,
+  from_ts: number,
+  to_ts: number,
+): { NORMAL: number; DAMAGE_CONTROL: number; EMERGENCY: number } {
+  const out = { NORMAL: 0, DAMAGE_CONTROL: 0, EMERGENCY: 0 };
+  type Mode = keyof typeof out;
+  let mode: Mode = "NORMAL";
+  let since = from_ts;
+  const tr = transitions
+    .filter((t) => t.kind === "guard")
+    .map((t) => ({ ts: t.ts as number, to: t.to as Mode }))
+    .sort((a, b) => a.ts - b.ts);
+  for (const t of tr) {
+    const ts = Math.min(Math.max(t.ts, from_ts), to_ts);
+    out[mode] += ts - since;
+    mode = t.to;
+    since = ts;
+  }
+  out[mode] += to_ts - since;
+  return out;
 }
