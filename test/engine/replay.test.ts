@@ -103,13 +103,11 @@ describe("engine: replay loop", () => {
             true,
           );
           const snaps = market(seed, 900, [INST, B], { volTicks: vol, drift: (seed % 3) - 1 });
-          let i = 0;
           for (const s of snaps) {
             e.step(s);
-            if (++i % 50 === 0) {
-              expect(e.exec.openCount).to.be.at.most(cap + 3);
-              for (const sym of ["AAA", "BBB"]) expect(e.exec.openOrders(sym).length).to.be.at.most(cap);
-            }
+            // checked after every snapshot: no order ever rests beyond the caps
+            if (e.exec.openCount > cap + 3) expect.fail(`portfolio cap ${cap + 3} exceeded: ${e.exec.openCount}`);
+            if (e.exec.openOrders("AAA").length > cap || e.exec.openOrders("BBB").length > cap) expect.fail(`symbol cap ${cap} exceeded`);
           }
           const v = e.ledger.view();
           expect(v.realized_pnl + v.unrealized_pnl - v.fees).to.be.closeTo(v.equity - v.initial_equity, 1e-9);
