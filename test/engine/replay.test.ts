@@ -47,6 +47,14 @@ describe("engine: replay loop", () => {
     expect(regimeSecs, "data time: 1799 s between the first and last snapshot").to.equal(1799);
   });
 
+  it("policy_tick interval: the policy runs every tick_interval_ms of data time", async () => {
+    const cfg = parseConfig({ engine: { policy_tick: "interval", tick_interval_ms: 20_000 } });
+    const r = await runReplay({ snapshots: market(3, 1800), instruments: [INST], stages: scriptedStages(), config: cfg });
+    // 1800 s of data: 90 boundaries of 20 s crossed, plus the first snapshot
+    expect(r.summary.ticks).to.be.within(90, 91);
+    expect(r.bars.numRows()).to.equal(r.summary.ticks);
+  });
+
   it("rejects unsorted input and unknown symbols", () => {
     const e = engineFor();
     const s = market(1, 3);
