@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import { resolveDatasets } from "../../sdk/calibration/datasets";
-import { evaluate, guardTime } from "../../sdk/calibration/replay-evaluator";
+import { clearSnapshotCache, evaluate, guardTime } from "../../sdk/calibration/replay-evaluator";
+import { runReplay } from "../../sdk/engine";
 import { defaultConfig } from "../../sdk/config";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
@@ -35,5 +36,18 @@ describe("calibration: replay evaluator (sdk/engine runReplay)", () => {
     expect(a.dd_budget, "risk.dd_budget_abs ?? risk.equity · dd_budget_pct").to.equal(risk.dd_budget_abs ?? risk.equity * risk.dd_budget_pct);
     expect(a.fill_model).to.match(/^touch/);
     expect(a.emergency_ms + a.damage_control_ms).to.be.at.most(a.duration_ms);
+  });
+
+  it("replays from the per-thread parsed cache give the same digest as a replay streamed from the file", async () => {
+    const [d] = await resolveDatasets([{ fixture: "range_day_l1" }], { root: FIXTURES });
+    const config = defaultConfig();
+    const unit = { id: "r#1", fixture: d.fixture, segment: 1, from_ts: d.first_ts + 3_600_000, to_ts: d.first_ts + 5_400_000 };
+    const file = await runReplay({ fixture: d.dir, config, window: { from_ts: unit.from_ts, to_ts: unit.to_ts - 1 } });
+    clearSnapshotCache();
+    const first = await evaluate({ config: JSON.parse(JSON.stringify(config)), fixture_dir: d.dir, unit });
+    const cached = await evaluate({ config: JSON.parse(JSON.stringify(config)), fixture_dir: d.dir, unit });
+    expect(first.digest, "cache filled on this call").to.equal(file.digest);
+    expect(cached.digest, "served from the cache").to.equal(file.digest);
+    expect(cached.cycles).to.equal(file.summary.cycles);
   });
 });
