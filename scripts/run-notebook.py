@@ -2,7 +2,7 @@
 """Execute a notebook headless through Jupyter (nbclient) and export it.
 
     /usr/bin/python3 scripts/run-notebook.py NOTEBOOK [--ipynb OUT] [--html OUT] [--timeout S]
-                                             [--kernel NAME] [--json]
+                                             [--kernel NAME] [--json] [--no-input]
 
 Runs every code cell on the `grinder` kernel (tslab started at the project root). A cell
 fails when it produces an `error` output, when the kernel's reply says `error`, or when it
@@ -29,6 +29,10 @@ def atomic_write(path, data):
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(data)
+        # mkstemp creates 0600; give the file the mode a plain open() would (0666 minus umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -57,6 +61,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
     ap.add_argument("--kernel", default="grinder")
     ap.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    ap.add_argument("--no-input", action="store_true", help="leave code cells' source out of the HTML (a report for readers)")
     args = ap.parse_args()
 
     try:
@@ -108,7 +113,7 @@ def main():
     if args.html:
         from nbconvert import HTMLExporter
 
-        exporter = HTMLExporter(template_name="lab")
+        exporter = HTMLExporter(template_name="lab", exclude_input=args.no_input, exclude_input_prompt=args.no_input, exclude_output_prompt=args.no_input)
         body, _ = exporter.from_notebook_node(nb)
         atomic_write(args.html, body)
 

@@ -278,8 +278,10 @@ export interface EquityInput {
   equity: Num;
   /** Drawdown from the running peak (quote, ≤ 0 or ≥ 0; drawn as given). */
   drawdown?: Num;
-  /** Signed inventory (base). */
+  /** Signed inventory (base), or any inventory measure named by `inventoryLabel`. */
   inventory?: Num;
+  /** Axis title of the inventory panel (default "inventory (base)"). */
+  inventoryLabel?: string;
   regimes?: ReadonlyArray<RegimeSegment>;
   title?: string;
   maxPoints?: number;
@@ -301,7 +303,7 @@ export function equityFigure(input: EquityInput): PlotlyFigure {
   const maxPoints = input.maxPoints ?? DEFAULT_MAX_POINTS;
   const panels: Array<{ name: string; unit: string; y: Num; color: string; fill?: string }> = [{ name: "equity", unit: "equity (quote)", y: input.equity, color: SERIES_COLORS.equity }];
   if (input.drawdown) panels.push({ name: "drawdown", unit: "drawdown (quote)", y: input.drawdown, color: SERIES_COLORS.drawdown, fill: "tozeroy" });
-  if (input.inventory) panels.push({ name: "inventory", unit: "inventory (base)", y: input.inventory, color: SERIES_COLORS.inventory, fill: "tozeroy" });
+  if (input.inventory) panels.push({ name: "inventory", unit: input.inventoryLabel ?? "inventory (base)", y: input.inventory, color: SERIES_COLORS.inventory, fill: "tozeroy" });
   const gap = 0.06;
   const weights = panels.map((_, i) => (i === 0 ? 2 : 1));
   const total = weights.reduce((a, b) => a + b, 0);

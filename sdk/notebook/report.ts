@@ -115,8 +115,6 @@ export function acceptanceRow(a: FixtureAcceptance): Record<string, unknown> {
   return {
     fixture: a.fixture,
     status: a.status,
-    digest: a.result.digest.slice(0, 16),
-    expected: a.expected?.digest ? a.expected.digest.slice(0, 16) : "",
     reproducible: a.rerun_digest === null ? "" : a.rerun_digest === a.result.digest,
     invariants: `${a.invariants.filter((c) => c.ok).length}/${a.invariants.length}`,
     fills: s.fills,
@@ -146,14 +144,13 @@ export function digestTableHtml(rows: ReadonlyArray<FixtureAcceptance>): string 
         `<td style="${td}color:${color[a.status]};font-weight:bold;">${a.status}</td>` +
         `<td style="${td}"><code>${a.result.digest}</code></td>` +
         `<td style="${td}"><code>${a.expected?.digest ?? "—"}</code></td>` +
-        `<td style="${td}">${escapeHtml(a.result.fill_model)}</td>` +
-        `<td style="${td}"><code>${a.result.config_hash.slice(0, 12)}</code></td></tr>`,
+        `<td style="${td}">${escapeHtml(a.result.fill_model)}</td></tr>`,
     )
     .join("");
   const th = "padding:2px 8px;border-bottom:1px solid #888;text-align:left;background:#f4f4f4;";
   return (
-    `<table class="grinder-digests" style="border-collapse:collapse;font:12px/1.4 ui-monospace,Menlo,monospace;">` +
-    `<thead><tr>${["fixture", "status", "digest (this run)", "expected (expected.json)", "fill model", "config"].map((h) => `<th style="${th}">${h}</th>`).join("")}</tr></thead>` +
+    `<table class="grinder-digests" style="border-collapse:collapse;font:11px/1.4 ui-monospace,Menlo,monospace;">` +
+    `<thead><tr>${["fixture", "status", "digest (this run)", "expected (expected.json)", "fill model"].map((h) => `<th style="${th}">${h}</th>`).join("")}</tr></thead>` +
     `<tbody>${body}</tbody></table>`
   );
 }

@@ -20,12 +20,13 @@ interface RunSummary {
 
 /**
  * Execute the acceptance-report notebook headless through Jupyter (nbclient, kernel `grinder`)
- * and publish `<out>/acceptance.html` + `<out>/acceptance.ipynb`. Both are produced in a
+ * and publish `<out>/acceptance.html` (for readers: code cells left out unless `withCode`) +
+ * `<out>/acceptance.ipynb` (the executed notebook, code included). Both are produced in a
  * private folder next to the target and renamed into place only when every cell ran clean,
  * so a reader never sees a half-written or failed report under the published names; a failed
  * run is kept as `acceptance.failed.{ipynb,html}` for inspection.
  */
-export function runReport(opts: { notebook?: string; out?: string; kernel?: string; timeout?: number }): { html: string; ipynb: string; summary: RunSummary } {
+export function runReport(opts: { notebook?: string; out?: string; kernel?: string; timeout?: number; withCode?: boolean }): { html: string; ipynb: string; summary: RunSummary } {
   const notebook = path.resolve(opts.notebook ?? DEFAULT_NOTEBOOK);
   const out = path.resolve(opts.out ?? path.join(PROJECT_ROOT, "reports"));
   if (!existsSync(notebook)) throw new GrinderError(ErrorCode.IO, "report notebook not found", { file: notebook });
@@ -35,7 +36,7 @@ export function runReport(opts: { notebook?: string; out?: string; kernel?: stri
   try {
     const ipynbTmp = path.join(work, "acceptance.ipynb");
     const htmlTmp = path.join(work, "acceptance.html");
-    const args = [RUNNER, notebook, "--ipynb", ipynbTmp, "--html", htmlTmp, "--json", "--kernel", opts.kernel ?? "grinder", "--timeout", String(opts.timeout ?? 900)];
+    const args = [RUNNER, notebook, "--ipynb", ipynbTmp, "--html", htmlTmp, "--json", ...(opts.withCode ? [] : ["--no-input"]), "--kernel", opts.kernel ?? "grinder", "--timeout", String(opts.timeout ?? 900)];
     const r = spawnSync(PYTHON, args, { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
     let summary: RunSummary;
     try {
@@ -71,7 +72,8 @@ export function registerReport(program: Command): void {
     .option("--out <dir>", "output folder", path.join(PROJECT_ROOT, "reports"))
     .option("--kernel <name>", "Jupyter kernel", "grinder")
     .option("--timeout <seconds>", "per-cell timeout", (v) => parseInt(v, 10), 900)
-    .action((opts: { notebook: string; out: string; kernel: string; timeout: number }) => {
+    .option("--with-code", "keep the code cells in the HTML")
+    .action((opts: { notebook: string; out: string; kernel: string; timeout: number; withCode?: boolean }) => {
       const { html, ipynb, summary } = runReport(opts);
       process.stderr.write(`report: ${summary.executed}/${summary.code_cells} cells in ${summary.seconds.toFixed(1)} s; notebook ${ipynb}\n`);
       process.stdout.write(`${html}\n`);
