@@ -67,9 +67,8 @@ export interface SymState {
   orders: OpenOrder[];
   seq: number;
   readonly cycle: CycleEngine;
-  /** Highest resting BUY / lowest resting SELL price (±Infinity when none); valid unless `dirty`. */
-  maxBuy: number;
-  minSell: number;
+  /** [highest resting BUY, lowest resting SELL] (∓Infinity when none); valid unless `dirty`. Typed: stores never allocate. */
+  readonly bounds: Float64Array;
   dirty: boolean;
 }
 
@@ -111,7 +110,7 @@ export class ExecutionEngine {
     this.fees = new FeeModel(cfg.fees);
     this.tokens = cfg.rate_limit.capacity;
     for (const inst of [...instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)))
-      this.syms.set(inst.symbol, { symbol: inst.symbol, inst, orders: [], seq: 0, cycle: new CycleEngine(inst.symbol, inst, cfg.replenish, cfg.damage_control_tp_factor), maxBuy: -Infinity, minSell: Infinity, dirty: false });
+      this.syms.set(inst.symbol, { symbol: inst.symbol, inst, orders: [], seq: 0, cycle: new CycleEngine(inst.symbol, inst, cfg.replenish, cfg.damage_control_tp_factor), bounds: new Float64Array([-Infinity, Infinity]), dirty: false });
   }
 
   /** Resting orders of a symbol (read-only view). */
@@ -147,13 +146,17 @@ export class ExecutionEngine {
   matchQuote(st: SymState, s: { ts: number; bid_price: number; ask_price: number }, ctx: SymbolExecContext): number {
     if (st.orders.length === 0) return 0;
     if (st.dirty) this.refreshBounds(st);
-    const mid = (s.bid_price + s.ask_price) / 2;
     // The models' rules inlined for the no-fill test (a call through the interface would box the
     // doubles); they must agree with `fills` of the model (property-tested against brute force).
     if (this.fillModel.kind === "touch") {
-      if (mid > st.maxBuy && mid < st.minSell) return 0;
-    } else if (s.ask_price > st.maxBuy && s.bid_price < st.minSell) return 0;
-    return this.matchFills(st, s.ts, s.bid_price, s.ask_price, mid, ctx);
+      if ((s.bid_price + s.ask_price) / 2 > st.bounds[0] && (s.bid_price + s.ask_price) / 2 < st.bounds[1]) return 0;
+    } else if (s.ask_price > st.bounds[0] && s.bid_price < st.bounds[1]) return 0;
+    return this.matchSnapshot(st, s, ctx);
+  }
+
+  /** Slow path of `matchQuote`, kept out of line so no double is boxed on the fast path. */
+  private matchSnapshot(st: SymState, s: { ts: number; bid_price: number; ask_price: number }, ctx: SymbolExecContext): number {
+    return this.matchFills(st, s.ts, s.bid_price, s.ask_price, (s.bid_price + s.ask_price) / 2, ctx);
   }
 
   private refreshBounds(st: SymState): void {
@@ -166,8 +169,8 @@ export class ExecutionEngine {
         if (o.price > mb) mb = o.price;
       } else if (o.price < ms) ms = o.price;
     }
-    st.maxBuy = mb;
-    st.minSell = ms;
+    st.bounds[0] = mb;
+    st.bounds[1] = ms;
     st.dirty = false;
   }
 
@@ -184,7 +187,7 @@ export class ExecutionEngine {
     const fm = this.fillModel;
     if (st.dirty) this.refreshBounds(st);
     // fill rules are monotone in the limit price: nothing fills unless the best-placed order does
-    if (!fm.fills("BUY", st.maxBuy, bid, ask, mid) && !fm.fills("SELL", st.minSell, bid, ask, mid)) return 0;
+    if (!fm.fills("BUY", st.bounds[0], bid, ask, mid) && !fm.fills("SELL", st.bounds[1], bid, ask, mid)) return 0;
     symbol = st.symbol;
     const hit = this.scratch;
     hit.length = 0;
