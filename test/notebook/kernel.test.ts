@@ -16,6 +16,33 @@ describe("notebook kernel: the SDK within tslab's TypeScript", () => {
     expect(diagnostics, `notebooks cannot import the SDK: tslab's TypeScript ${version} rejects these files:\n${report}\n`).to.have.length(0);
   });
 
+  for (const [kind, bad, message] of [
+    ["compile", 'const n: number = "not a number";', "is not assignable to type 'number'"],
+    ["runtime", 'throw new Error("boom in a cell");', "boom in a cell"],
+  ] as const) {
+    it(`a ${kind} error fails the run with the cell source and the error (tslab reports it on stderr) @slow`, function () {
+      this.timeout(300_000);
+      const dir = tempDir();
+      const nb = path.join(dir, `${kind}.ipynb`);
+      const cell = (id: string, source: string) => ({ cell_type: "code", execution_count: null, id, metadata: {}, outputs: [], source });
+      writeFileSync(
+        nb,
+        JSON.stringify({
+          cells: [cell("ok", 'console.log("fine");'), cell("bad", bad), cell("after", 'console.log("never");')],
+          metadata: { kernelspec: { name: "grinder", display_name: "GRINDER (TypeScript)", language: "typescript" } },
+          nbformat: 4,
+          nbformat_minor: 5,
+        }),
+      );
+      const s = runNotebook(nb);
+      expect(s.ok, "the run fails").to.equal(false);
+      expect(s.failure?.id, "the failing cell is named").to.equal("bad");
+      expect(s.failure?.source).to.equal(bad);
+      expect(s.failure?.error).to.contain(message);
+      expect(describeFailure(s), "the message shows source and error").to.contain(bad).and.contain(message);
+    });
+  }
+
   it("a notebook cell imports the SDK through the real grinder kernel @slow", function () {
     this.timeout(300_000);
     const problem = jupyterProblem();
