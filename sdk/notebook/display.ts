@@ -59,7 +59,8 @@ export interface FigureHtmlOptions {
 /**
  * Self-contained HTML for a figure. Without the library inlined, the script waits (up to
  * ~10 s) for `window.Plotly` from an earlier output, since front ends may render outputs
- * out of order.
+ * out of order; then it says in the output that plotly.js is missing (e.g. the output that
+ * carried it was cleared) instead of staying blank.
  */
 export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): string {
   const json = JSON.stringify(fig);
@@ -70,7 +71,9 @@ export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): str
     `(function(){var fig=${escapeScriptJson(json)};var tries=0;` +
     `function draw(){var el=document.getElementById(${JSON.stringify(divId)});` +
     `if(window.Plotly&&el){window.Plotly.newPlot(el,fig.data,fig.layout,{responsive:true,displaylogo:false});}` +
-    `else if(tries++<200){setTimeout(draw,50);}}draw();})();`;
+    `else if(tries++<200){setTimeout(draw,50);}` +
+    `else if(el){el.style.height="auto";el.textContent="plotly.js is not loaded on this page: the notebook's first chart carries it; re-run the notebook from the top.";}}` +
+    `draw();})();`;
   return `${lib}<div id="${divId}" class="grinder-plot" style="width:100%;height:${height}px;"></div>\n<script type="text/javascript">${script}</script>`;
 }
 
