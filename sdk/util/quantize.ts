@@ -3,8 +3,17 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 
 /**
  * Quantisation to the instrument grid (DESIGN: prices/quantities leave the policy quantised).
- * Done in decimal arithmetic so that 0.1-style ticks give exact decimal results; the result
- * is the float nearest that exact decimal, so `String(x)` prints it exactly.
+ *
+ * The reference semantics are exact decimal arithmetic (decimal.js on the shortest decimal
+ * form of `x`): k = round(x / step), result = the float nearest the exact decimal k·step, so
+ * `String(result)` prints it exactly and 0.1-style ticks never drift.
+ *
+ * Fast path (same results, ADR-032): `step` is written as m·10^-d with integer m. Then
+ * y = x·10^d / m in floats is within a few ulps of the exact quotient, so when y is farther
+ * than its error bound (a few ulps of |y|) from an integer (or from a half, for "nearest") its floor/ceil/round is the exact
+ * one; and k·m / 10^d, both exact integers below 2^53, divides to the correctly rounded
+ * nearest float of the exact decimal. Near a boundary, or out of the exact-integer range, the
+ * decimal path decides. A property test holds the two paths equal.
  */
 export type RoundMode = "floor" | "ceil" | "nearest";
 
@@ -14,11 +23,53 @@ const MODES: Record<RoundMode, Decimal.Rounding> = {
   nearest: Decimal.ROUND_HALF_EVEN,
 };
 
+interface StepForm {
+  /** step = m / scale, m and scale integers. */
+  m: number;
+  scale: number;
+}
+const stepForms = new Map<number, StepForm | null>();
+
+function stepForm(step: number): StepForm | null {
+  let f = stepForms.get(step);
+  if (f === undefined) {
+    const d = new Decimal(step);
+    const dp = d.decimalPlaces();
+    const scale = 10 ** dp;
+    const m = d.mul(scale).toNumber();
+    f = dp <= 15 && Number.isSafeInteger(m) && m > 0 ? { m, scale } : null;
+    if (stepForms.size < 1024) stepForms.set(step, f);
+  }
+  return f;
+}
+
+/** Relative float error bound of y = x·10^d / m (a few ulps, with a wide margin). */
+const REL_EDGE = 4e-15;
+
+/** Exact decimal reference implementation (slow). */
+export function quantizeExact(x: number, step: number, mode: RoundMode = "nearest"): number {
+  const s = new Decimal(step);
+  return new Decimal(x).div(s).toDecimalPlaces(0, MODES[mode]).mul(s).toNumber();
+}
+
 export function quantize(x: number, step: number, mode: RoundMode = "nearest"): number {
   if (!Number.isFinite(x) || !(step > 0))
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `cannot quantise ${x} to step ${step}`);
-  const s = new Decimal(step);
-  return new Decimal(x).div(s).toDecimalPlaces(0, MODES[mode]).mul(s).toNumber();
+  const f = stepForm(step);
+  if (f !== null) {
+    const y = (x * f.scale) / f.m;
+    if (Math.abs(y) < 2 ** 50) {
+      const fl = Math.floor(y);
+      const frac = y - fl;
+      const edge = Math.abs(y) * REL_EDGE + 1e-12;
+      if (frac > edge && frac < 1 - edge && (mode !== "nearest" || Math.abs(frac - 0.5) > edge)) {
+        const k = mode === "floor" ? fl : mode === "ceil" ? fl + 1 : frac < 0.5 ? fl : fl + 1;
+        const km = k * f.m;
+        if (Number.isSafeInteger(km)) return km / f.scale + 0; // + 0 turns -0 into 0
+      }
+    }
+  }
+  return quantizeExact(x, step, mode);
 }
 
 /** Buy prices round down, sell prices round up: never a more aggressive price than asked. */

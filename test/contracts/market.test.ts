@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { ErrorCode, GrinderError, parseInstrumentSpec, parseSnapshot, safeParseSnapshot } from "../../sdk/contracts";
-import { quantize, quantizePrice, quantizeQty, decimalsOf } from "../../sdk/util/quantize";
+import Decimal from "decimal.js";
+import { quantize, quantizeExact, quantizePrice, quantizeQty, decimalsOf } from "../../sdk/util/quantize";
 
 const good = { ts: 1, symbol: "BTCUSDT", bid_price: 100, bid_qty: 1, ask_price: 100.1, ask_qty: 2 };
 
@@ -71,3 +72,36 @@ describe("util: quantisation", () => {
     );
   });
 });
+
+describe("util: quantisation fast path", () => {
+  const steps = [0.1, 0.01, 0.001, 0.0001, 1e-8, 0.5, 0.25, 0.05, 1, 5, 10, 0.3, 2.5e-5];
+  const modes = ["floor", "ceil", "nearest"] as const;
+  it("equals the exact decimal reference on random values (property)", () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e7, max: 1e7, noNaN: true }), fc.constantFrom(...steps), fc.constantFrom(...modes), (x, step, mode) => {
+        expect(quantize(x, step, mode)).to.equal(quantizeExact(x, step, mode));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+  it("equals the reference on values at and next to grid points (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.constantFrom(...steps), fc.constantFrom(...modes), fc.integer({ min: -3, max: 3 }), (k, step, mode, nudge) => {
+        let x = new Decimal(k).mul(step).toNumber();
+        for (let i = 0; i < Math.abs(nudge); i++) x = nextAfter(x, nudge > 0);
+        const half = new Decimal(k).plus(0.5).mul(step).toNumber();
+        expect(quantize(x, step, mode)).to.equal(quantizeExact(x, step, mode));
+        expect(quantize(half, step, mode)).to.equal(quantizeExact(half, step, mode));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
+function nextAfter(x: number, up: boolean): number {
+  const b = new Float64Array([x]);
+  const u = new BigInt64Array(b.buffer);
+  if (x === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
+  u[0] += (x > 0) === up ? 1n : -1n;
+  return b[0];
+}
