@@ -369,6 +369,7 @@ export class ReplayEngine {
 
   private select(ts: number): void {
     for (const p of this.pipes) if (!p.ticked) return; // every symbol needs one assessment first
+    for (const p of this.pipes) p.fe.syncL2();
     const views: SymbolView[] = this.pipes.map((p) => ({ symbol: p.symbol, features: p.fe.features, tox: p.tox, regime: p.rc.regime, funding_rate: p.funding }));
     const sel = this.selector!.select(ts, views, this.guard.budget);
     this.nextSelect = (Math.floor(ts / this.cfg.engine.reselect_interval_ms) + 1) * this.cfg.engine.reselect_interval_ms;
@@ -393,6 +394,7 @@ export class ReplayEngine {
     this.ticks++;
     const cfg = this.cfg;
     const st = this.opts.stages;
+    p.fe.syncL2();
     const f = p.fe.features;
     const tox = st.toxicity(f, cfg);
     p.tox = tox;
@@ -492,6 +494,7 @@ export class ReplayEngine {
       cycles += ce.cycles;
       cycleProfit += ce.totalProfit;
       const sv = v.symbols[p.idx];
+      p.fe.syncL2();
       const f = p.fe.features;
       perSym.push({
         symbol: p.symbol, cycles: ce.cycles, realized_pnl: sv.realized_pnl, unrealized_pnl: sv.unrealized_pnl, turnover: sv.turnover, fees: sv.fees,

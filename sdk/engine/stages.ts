@@ -22,6 +22,8 @@ export interface EnginePlanInput {
 export interface FeatureStage {
   /** True when a bar closed (a policy tick). */
   update(s: Snapshot): boolean;
+  /** Bring lazily evaluated fields (L2) up to date before a read between bar closes. */
+  syncL2(): void;
   readonly features: Features;
 }
 

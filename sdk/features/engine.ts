@@ -1,6 +1,6 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { Features } from "../contracts/features";
-import type { InstrumentSpec, Snapshot } from "../contracts/market";
+import type { InstrumentSpec, OrderBook, Snapshot } from "../contracts/market";
 import { FeatureConfigSchema, type FeatureConfig, type FeatureConfigInput } from "./config";
 import { WilderAtr } from "./atr";
 import { MidBarBuilder, type TimedPrice } from "./bars";
@@ -91,6 +91,9 @@ export class FeatureEngine {
   private bookTs = 0;
   private bookFlagStale = false;
   private l2Valid = false;
+  /** Fresh book not yet evaluated (see syncL2) and the mid at its snapshot. */
+  private pendingBook: OrderBook | null = null;
+  private pendingMid = 0;
   private spreadSum = 0;
   private spreadN = 0;
   private prevClose = NaN;
@@ -183,12 +186,29 @@ export class FeatureEngine {
       this.bookTs = book.ts !== undefined ? book.ts : ts;
       this.bookFlagStale = book.stale === true;
       if (!this.bookFlagStale) {
-        computeL2Into(book, mid, c.l2_top_n, c.impact_notional_quote, f, this.l2scratch);
+        // Evaluated lazily (ADR-034): at bar close below, or when a reader calls syncL2().
+        this.pendingBook = book;
+        this.pendingMid = mid;
         this.l2Valid = true;
       }
     }
     this.refreshL2Age(ts);
+    if (closed) this.syncL2();
     return closed;
+  }
+
+  /**
+   * Bring the L2 fields up to date with the latest fresh book. L2 features (17.5.4) cost a
+   * walk of the book, and every consumer reads them at a policy tick, so `update()` evaluates
+   * them only when a bar closes; a reader between bar closes (interval policy ticks, the
+   * portfolio selector, end-of-run metrics) calls this first. The book object passed to
+   * `update()` must not be mutated afterwards. Cheap no-op when nothing is pending.
+   */
+  syncL2(): void {
+    const b = this.pendingBook;
+    if (b === null) return;
+    this.pendingBook = null;
+    if (this.l2Valid) computeL2Into(b, this.pendingMid, this.cfg.l2_top_n, this.cfg.impact_notional_quote, this.features, this.l2scratch);
   }
 
   /**
@@ -205,6 +225,7 @@ export class FeatureEngine {
     f.l1_stale = f.l1_age_ms > this.cfg.l1_stale_ms;
     const n = this.barBuilder.advanceTo(ts);
     this.refreshL2Age(ts);
+    if (n > 0) this.syncL2();
     return n > 0;
   }
 
@@ -239,6 +260,7 @@ export class FeatureEngine {
     if (f.l2_stale || !this.l2Valid) {
       clearL2(f);
       this.l2Valid = false;
+      this.pendingBook = null;
     }
   }
 
@@ -290,6 +312,7 @@ export class FeatureEngine {
     this.bookTs = 0;
     this.bookFlagStale = false;
     this.l2Valid = false;
+    this.pendingBook = null;
     this.spreadSum = 0;
     this.spreadN = 0;
     this.prevClose = NaN;

@@ -63,6 +63,7 @@ export function scriptedStages(o: { barMs?: number; step?: number; levels?: numb
       let bar = Number.NaN;
       return {
         features: f,
+        syncL2() {},
         update(s) {
           f.ts = s.ts;
           f.mid = (s.bid_price + s.ask_price) / 2;
