@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { aggregate, type TrialMetrics } from "../../sdk/calibration/evaluator";
+import { resolveDatasets } from "../../sdk/calibration/datasets";
 import { buildFolds, buildUnits, type ResolvedDataset } from "../../sdk/calibration/folds";
 import { haltonPoint, radicalInverse } from "../../sdk/calibration/halton";
 import { compareScores, score } from "../../sdk/calibration/objective";
@@ -249,4 +250,23 @@ describe("calibration: committed specs", () => {
       }
     });
   }
+});
+
+describe("calibration: datasets", () => {
+  it("accept a fixture whose lines are not canonical but hash canonically to the manifest; refuse changed content", async () => {
+    const root = tmp("ds");
+    const dir = await tinyFixture(root, "fx_nc", 10);
+    const file = path.join(dir, "snapshots.jsonl");
+    const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Same content, other key order and spacing.
+    writeFileSync(file, rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).reverse()), null, 1).replace(/\n/g, "")).join("\n") + "\n");
+    const [d] = await resolveDatasets([{ fixture: "fx_nc" }], { root });
+    expect(d.rows).to.equal(10);
+    expect(d.last_ts - d.first_ts).to.equal(9000);
+    rows[3].bid_qty = 2;
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const e = await resolveDatasets([{ fixture: "fx_nc" }], { root }).catch((x) => x);
+    expect(e).to.be.instanceOf(GrinderError);
+    expect(e.code).to.equal("E_HASH_MISMATCH");
+  });
 });
