@@ -169,6 +169,18 @@ describe("L2 features (spec 17.5.4)", () => {
     expect(two.wall_ratio, "fewer than 3 levels: no wall ratio").to.equal(null);
   });
 
+  it("evaluates L2 at bar close from the closing snapshot's book, equal to an eager evaluation (ADR-034)", () => {
+    const fe = new FeatureEngine(INST, { bar_interval_ms: 60_000 });
+    const thinner = { ...book, bids: book.bids.map((l) => ({ price: l.price, qty: l.qty / 2 })) };
+    fe.update(snap(0, 99.5, 100.5, 100, 100, book));
+    const closed = fe.update(snap(60_000, 99.5, 100.5, 100, 100, thinner));
+    expect(closed, "the first snapshot of the next interval closes the bar").to.equal(true);
+    const eager = emptyFeatures("X");
+    computeL2Into(thinner, 100, fe.cfg.l2_top_n, fe.cfg.impact_notional_quote, eager, new L2Scratch(fe.cfg.l2_top_n));
+    expect(fe.features.depth_topn_usd).to.equal(eager.depth_topn_usd);
+    expect(fe.features.impact_bps).to.equal(eager.impact_bps);
+  });
+
   it("null without a book; computed with a fresh book; null when flagged stale or older than l2_stale_ms", () => {
     const fe = new FeatureEngine(INST, { l2_stale_ms: 5_000 });
     fe.update(snap(0, 99.5, 100.5));
@@ -176,8 +188,10 @@ describe("L2 features (spec 17.5.4)", () => {
     expect([f.depth_topn_usd, f.impact_bps, f.spread_at_depth_bps, f.book_slope, f.wall_ratio, f.depth_imbalance_topn, f.l2_age_ms]).to.deep.equal([null, null, null, null, null, null, null]);
     expect(f.l2_stale, "no book ever seen is not 'stale'").to.equal(false);
     fe.update(snap(1_000, 99.5, 100.5, 100, 100, book));
-    expect(f.depth_topn_usd).to.be.greaterThan(0);
     expect(f.l2_age_ms).to.equal(0);
+    expect(f.depth_topn_usd, "L2 is evaluated at bar close or on syncL2(), not on every snapshot (ADR-034)").to.equal(null);
+    fe.syncL2();
+    expect(f.depth_topn_usd).to.be.greaterThan(0);
     // Held while fresh on snapshots without a book, then null once older than 5 s.
     fe.update(snap(4_000, 99.5, 100.5));
     expect(f.l2_age_ms).to.equal(3_000);
@@ -188,6 +202,7 @@ describe("L2 features (spec 17.5.4)", () => {
     // A fresh book again, then one flagged stale.
     fe.update(snap(7_000, 99.5, 100.5, 100, 100, book));
     expect(f.l2_stale).to.equal(false);
+    fe.syncL2();
     expect(f.impact_bps).to.not.equal(null);
     fe.update(snap(8_000, 99.5, 100.5, 100, 100, { ...book, stale: true }));
     expect(f.l2_stale).to.equal(true);
