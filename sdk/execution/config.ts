@@ -27,9 +27,9 @@ export const FeeConfigSchema = z
 export const RateLimitConfigSchema = z
   .object({
     /** Bucket size: the largest burst of PLACE/AMEND intents. */
-    capacity: z.number().int().positive().default(40),
+    capacity: z.number().int().positive().default(100),
     /** Tokens added per second of data time. */
-    refill_per_sec: z.number().finite().positive().default(5),
+    refill_per_sec: z.number().finite().positive().default(10),
   })
   .strict();
 
@@ -42,6 +42,16 @@ export const ExecutionConfigSchema = z
     /** Hard cap on resting orders over the whole portfolio (spec 17.7.3). */
     max_open_orders_portfolio: z.number().int().positive().default(120),
     rate_limit: RateLimitConfigSchema.default({}),
+    /**
+     * Reconcile keeps a resting GRID order instead of amending it when its price is within
+     * this many grid steps of the desired level's price (relative: |Δp| ≤ tol · step_pct · p) and
+     * its qty is within `amend_qty_tolerance` below the desired qty (never above: a kept order
+     * never carries more risk than the plan). 0 = amend on any difference. Without it every
+     * plan tick re-prices every level (cancel/replace churn that real venues rate-limit).
+     */
+    amend_tolerance_steps: z.number().finite().min(0).max(1).default(0.25),
+    /** See `amend_tolerance_steps`: fraction of the desired qty a kept order may be short of it. */
+    amend_qty_tolerance: z.number().finite().min(0).max(1).default(0.1),
     /**
      * Take-profit distance multiplier in DAMAGE_CONTROL (spec 17.14.3 "accelerate unloading"):
      * new TPs are placed at p·(1 ± step·factor).

@@ -254,7 +254,9 @@ export class ExecutionEngine {
    * (TPs first, closest first) only while their total ≤ |position|. (3) Pending CycleEngine
    * orders are placed first (TPs before replenishments), clipped to the reducing capacity in
    * reduce-only. (4) Grid: per side, resting GRID orders equal in price and qty to a desired
-   * level are kept; the rest are paired closest-first → AMEND; leftovers → PLACE / CANCEL.
+   * level are kept, then those within the amend tolerance of a desired level (price within
+   * `amend_tolerance_steps` steps, qty at most the desired and at least (1 − amend_qty_tolerance)
+   * of it); the rest are paired closest-first → AMEND; leftovers → PLACE / CANCEL.
    * Intents go out as CANCELs, then AMENDs, then PLACEs (levels by index, BUY before SELL).
    */
   reconcile(symbol: string, ts: number, bid: number, ask: number, desired: ReadonlyArray<GridLevel> | null, ctx: SymbolExecContext): void {
@@ -350,6 +352,22 @@ export class ExecutionEngine {
         used.add(m);
         if (m.level !== d.index) m.level = d.index;
       } else unmatched.push(d);
+    }
+    // within tolerance of the plan: keep rather than re-price (closest first, per side)
+    const tolP = this.cfg.amend_tolerance_steps * ctx.step_pct;
+    const tolQ = this.cfg.amend_qty_tolerance;
+    if (unmatched.length && (tolP > 0 || tolQ > 0)) {
+      let w = 0;
+      for (const d of unmatched) {
+        const maxDp = tolP * d.price;
+        const minQ = d.qty * (1 - tolQ) - lot * EPS;
+        const m = grid.find((o) => !used.has(o) && o.side === d.side && Math.abs(o.price - d.price) <= maxDp && o.qty <= d.qty && o.qty >= minQ);
+        if (m) {
+          used.add(m);
+          if (m.level !== d.index) m.level = d.index;
+        } else unmatched[w++] = d;
+      }
+      unmatched.length = w;
     }
     const amends: Array<[OpenOrder, GridLevel]> = [];
     const places: GridLevel[] = [];

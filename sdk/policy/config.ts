@@ -156,9 +156,9 @@ export const CapsConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(40)
+      .default(24)
       .describe(
-        "max_open_orders per symbol (spec 17.7.3): bids + asks of one plan. Take-profit orders come on top; execution.max_open_orders_per_symbol is the hard limit on all resting orders.",
+        "max_open_orders per symbol (spec 17.7.3): bids + asks of one plan. Take-profit orders come on top; execution.max_open_orders_per_symbol (40) is the hard limit on all resting orders, so the default leaves 16 seats for take-profits.",
       ),
     widen_step_factor: z
       .number()

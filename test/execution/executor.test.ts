@@ -23,6 +23,26 @@ describe("execution: ExecutionEngine reconcile (spec 17.12.3)", () => {
     expect(h.intents, "same plan → no intents").to.deep.equal([]);
   });
 
+  it("amend tolerance: keeps an order within tolerance·step of the level and at most its qty; re-prices otherwise", () => {
+    const h = harness({ amend_tolerance_steps: 0.25, amend_qty_tolerance: 0.1 });
+    const c = ctx({ step_pct: 0.01 }); // tolerance 0.25 step = 0.25 % of the price
+    h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99), lv("BUY", 2, 98), lv("SELL", 1, 101), lv("SELL", 2, 102)], c);
+    h.intents.length = 0;
+    h.exec.reconcile("BTC", 1000, 99.9, 100.1, [
+      lv("BUY", 1, 98.8, 0.0105), // Δ 0.2 ≤ 0.247, resting qty 0.01 within 10 % below 0.0105: kept
+      lv("BUY", 2, 98.5), // Δ 0.5 > 0.246: amended
+      lv("SELL", 1, 101.2, 0.009), // price within tolerance but the resting 0.01 > 0.009 would exceed the plan: amended
+      lv("SELL", 2, 102, 0.0115), // resting 0.01 < 0.9·0.0115: amended
+    ], c);
+    expect(brief(h.intents), "ids: BUY1=1, SELL1=2, BUY2=3, SELL2=4; BUY1 kept").to.deep.equal(["AMEND BTC:2 101.2", "AMEND BTC:3 98.5", "AMEND BTC:4 102"]);
+    h.intents.length = 0;
+    const strict = harness({ amend_tolerance_steps: 0, amend_qty_tolerance: 0 });
+    strict.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99)], c);
+    strict.intents.length = 0;
+    strict.exec.reconcile("BTC", 1000, 99.9, 100.1, [lv("BUY", 1, 98.9)], c);
+    expect(brief(strict.intents), "tolerance 0 re-prices on any difference").to.deep.equal(["AMEND BTC:1 98.9"]);
+  });
+
   it("refuses placements beyond the per-symbol and portfolio caps, with reasons", () => {
     const h = harness({ max_open_orders_per_symbol: 2, max_open_orders_portfolio: 3 }, [
       { symbol: "A", tick_size: 0.1, lot_size: 0.001, min_notional: 0 },

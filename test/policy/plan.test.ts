@@ -10,7 +10,8 @@ const empty = (p: GridPlan): boolean => p.bids.length === 0 && p.asks.length ===
 
 describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
   it("RANGE, flat: bilateral symmetric grid, NORMAL, adds allowed (hand-computed geometry)", () => {
-    const p = planGrid(input(), cfg);
+    // Geometry before the open-order cap: 40 leaves the 2 × 16 levels alone.
+    const p = planGrid(input(), parsePolicyConfig({ caps: { max_open_orders: 40 } }));
     expect(p.mode).to.equal("NORMAL");
     expect(p.center_price).to.equal(100);
     expect(p.step_pct).to.equal(0.002);
@@ -26,6 +27,14 @@ describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
     expect(p.reasons).to.include.members([PolicyReason.CAP_INVENTORY_NOTIONAL, PolicyReason.CAPS_REDUCE_SIZES]);
     expect(sum(p.bids.map((l) => l.qty * l.price))).to.be.at.most(5000);
     expect(p.worst_case_loss).to.be.at.most(100);
+  });
+
+  it("RANGE, default open-order cap 24 leaves room for take-profits: 16+16 levels reduced to 12+12", () => {
+    const p = planGrid(input(), cfg);
+    expect(cfg.caps.max_open_orders).to.equal(24);
+    expect([p.levels_down, p.levels_up]).to.deep.equal([12, 12]);
+    expect(p.bids.length + p.asks.length).to.equal(24);
+    expect(p.reasons).to.include.members([PolicyReason.CAP_MAX_OPEN_ORDERS, PolicyReason.CAPS_REDUCE_LEVELS]);
   });
 
   it("RANGE, long inventory: mild skew moves the centre down (buys further, sells closer)", () => {
