@@ -1,14 +1,8 @@
+import type { Features } from "../contracts/features";
 import type { BookLevel, OrderBook } from "../contracts/market";
 
 /** L2 microstructure features (spec 17.5.4), the subset of `Features` computed from a book. */
-export interface L2Features {
-  depth_topn_usd: number | null;
-  depth_imbalance_topn: number | null;
-  spread_at_depth_bps: number | null;
-  impact_bps: number | null;
-  book_slope: number | null;
-  wall_ratio: number | null;
-}
+export type L2Features = Pick<Features, "depth_topn_usd" | "depth_imbalance_topn" | "spread_at_depth_bps" | "impact_bps" | "book_slope" | "wall_ratio">;
 
 const EPS = 1e-12;
 
