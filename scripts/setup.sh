@@ -18,6 +18,7 @@ for a in "$@"; do
   esac
 done
 
+export PYDEVD_DISABLE_FILE_VALIDATION=1  # silence debugpy's frozen-modules note from Debian's Jupyter
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # 1. Node dependencies, exactly as locked. Scripts are ignored (.npmrc): tfjs-node's install
@@ -44,7 +45,7 @@ if [ "${#apt_pkgs[@]}" -gt 0 ]; then
     say "Installing Debian packages: ${apt_pkgs[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+    apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
   else
     echo "setup: missing Debian packages. Run:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${apt_pkgs[*]}" >&2
