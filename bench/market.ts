@@ -59,46 +59,10 @@ export class SyntheticMarket {
 }
 
 /**
- * `total` snapshots of the synthetic market as an iterable that yields ONE reused Snapshot
- * object (the engine keeps no reference to a snapshot). With `l2`, each carries a 10-level book
- * built around the quote (also reused).
- */
-export function* snapshotStream(total: number, opts: { seed?: number; l2?: boolean } = {}): Generator<Snapshot> {
-  const m = new SyntheticMarket(opts.seed ?? 1);
-  const snap: Snapshot = { ts: 0.5, symbol: BENCH_INST.symbol, bid_price: 0.5, bid_qty: 0.5, ask_price: 0.5, ask_qty: 0.5 };
-  const LEVELS = 10;
-  const bids = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
-  const asks = Array.from({ length: LEVELS }, () => ({ price: 0, qty: 0 }));
-  const book = { bids, asks, ts: 0 };
-  if (opts.l2) snap.book = book;
-  let done = 0;
-  while (done < total) {
-    const n = Math.min(m.chunkSize, total - done);
-    const c = m.next(n);
-    for (let i = 0; i < n; i++) {
-      snap.ts = c.ts[i];
-      snap.bid_price = c.bid[i];
-      snap.ask_price = c.ask[i];
-      snap.bid_qty = c.bidQty[i];
-      snap.ask_qty = c.askQty[i];
-      if (opts.l2) {
-        book.ts = c.ts[i];
-        for (let k = 0; k < LEVELS; k++) {
-          bids[k].price = Math.round((c.bid[i] - k * 0.01) * 100) / 100;
-          bids[k].qty = c.bidQty[i] * (1 + 0.5 * k);
-          asks[k].price = Math.round((c.ask[i] + k * 0.01) * 100) / 100;
-          asks[k].qty = c.askQty[i] * (1 + 0.5 * k);
-        }
-      }
-      yield snap;
-    }
-    done += n;
-  }
-}
-
-/**
- * Same stream as `snapshotStream`, pushed into `fn` from a plain loop (no generator protocol,
- * so the driver allocates nothing per snapshot).
+ * `total` snapshots of the synthetic market pushed into `fn` from a plain loop: ONE reused
+ * Snapshot object (the engine keeps no reference to a snapshot), no generator protocol, so the
+ * driver allocates nothing per snapshot. With `l2`, each carries a 10-level book built around
+ * the quote (also reused).
  */
 export function forEachSnapshot(total: number, opts: { seed?: number; l2?: boolean }, fn: (s: Snapshot) => void): void {
   const m = new SyntheticMarket(opts.seed ?? 1);

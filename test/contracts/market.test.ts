@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { errorOf } from "../support";
 import fc from "fast-check";
 import { ErrorCode, GrinderError, parseInstrumentSpec, parseSnapshot, safeParseSnapshot } from "../../sdk/contracts";
 import Decimal from "decimal.js";
@@ -6,15 +7,6 @@ import { quantize, quantizeExact, quantizePrice, quantizeQty, decimalsOf } from 
 
 const good = { ts: 1, symbol: "BTCUSDT", bid_price: 100, bid_qty: 1, ask_price: 100.1, ask_qty: 2 };
 
-function errorOf(f: () => unknown): GrinderError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(GrinderError);
-    return e as GrinderError;
-  }
-  throw new Error("expected a GrinderError");
-}
 
 describe("contracts: Snapshot", () => {
   it("accepts a valid L1 and L2 snapshot", () => {

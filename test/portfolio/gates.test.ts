@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { ErrorCode, GrinderError } from "../../sdk/contracts/errors";
+import { errorOf } from "../support";
+import { ErrorCode } from "../../sdk/contracts/errors";
 import {
   applyGates,
   defaultPortfolioConfig,
@@ -17,15 +18,6 @@ import { castViews, view } from "./views";
 const g = defaultPortfolioConfig().gates;
 const TS = 1_000_000;
 
-function errorOf(f: () => unknown): GrinderError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(GrinderError);
-    return e as GrinderError;
-  }
-  throw new Error("expected a GrinderError");
-}
 
 describe("portfolio: hard gates (17.15.1)", () => {
   it("passes a clean, warm, liquid symbol", () => {
