@@ -44,6 +44,21 @@ function level(x: number, mid: number, high: number, extreme: number): number {
 
 const SEV_SCORE = [0, 0.25, 0.5, 1];
 
+/** Running worst level and score of one assessment (module scratch: assessments are synchronous). */
+const acc = { sev: 0, pen: 0 };
+
+/** One graded component: its score raises the penalty; at MID or above it adds its reason and level. */
+function grade(out: ToxAssessment, x: number, base: number, mid: number, high: number, extreme: number, reason: string): void {
+  const sc = gradedScore(x, base, mid, high, extreme);
+  if (sc > acc.pen) acc.pen = sc;
+  const l = level(x, mid, high, extreme);
+  if (l > 0) {
+    out.reasons.push(reason);
+    if (l > acc.sev) acc.sev = l;
+  }
+}
+
+
 /**
  * Toxicity gate (spec 17.14.1), pure: from one feature vector, the severity (worst component),
  * the recommended action, a penalty in [0, 1] and the reason codes of every component at MID or
@@ -73,43 +88,17 @@ export function assessToxicity(f: Readonly<Features>, cfg: ToxicityConfig): ToxA
 
 /** `assessToxicity` writing into a reused object (its `reasons` array is cleared and refilled). */
 export function assessToxicityInto(f: Readonly<Features>, cfg: ToxicityConfig, out: ToxAssessment): ToxAssessment {
-  let sev = 0;
-  let pen = 0;
   out.reasons.length = 0;
-
+  acc.sev = 0;
+  acc.pen = 0;
   const base = f.spread_bps_baseline;
-  if (base !== null && base > 0 && f.spread_bps - base >= cfg.spread_min_excess_bps) {
-    const ratio = f.spread_bps / base;
-    const l = level(ratio, cfg.spread_ratio_mid, cfg.spread_ratio_high, cfg.spread_ratio_extreme);
-    const sc = gradedScore(ratio, 1, cfg.spread_ratio_mid, cfg.spread_ratio_high, cfg.spread_ratio_extreme);
-    if (sc > pen) pen = sc;
-    if (l > 0) {
-      out.reasons.push(TOX_SPREAD_SPIKE);
-      if (l > sev) sev = l;
-    }
-  }
-
-  if (f.impact_bps !== null) {
-    const x = f.impact_bps;
-    const l = level(x, cfg.impact_mid_bps, cfg.impact_high_bps, cfg.impact_extreme_bps);
-    const sc = gradedScore(x, 0, cfg.impact_mid_bps, cfg.impact_high_bps, cfg.impact_extreme_bps);
-    if (sc > pen) pen = sc;
-    if (l > 0) {
-      out.reasons.push(TOX_IMPACT);
-      if (l > sev) sev = l;
-    }
-  }
-
-  if (f.bar_return !== null && f.natr !== null && f.natr > 0) {
-    const x = Math.abs(f.bar_return) / f.natr;
-    const l = level(x, cfg.jump_natr_mid, cfg.jump_natr_high, cfg.jump_natr_extreme);
-    const sc = gradedScore(x, 0, cfg.jump_natr_mid, cfg.jump_natr_high, cfg.jump_natr_extreme);
-    if (sc > pen) pen = sc;
-    if (l > 0) {
-      out.reasons.push(TOX_JUMP);
-      if (l > sev) sev = l;
-    }
-  }
+  if (base !== null && base > 0 && f.spread_bps - base >= cfg.spread_min_excess_bps)
+    grade(out, f.spread_bps / base, 1, cfg.spread_ratio_mid, cfg.spread_ratio_high, cfg.spread_ratio_extreme, TOX_SPREAD_SPIKE);
+  if (f.impact_bps !== null) grade(out, f.impact_bps, 0, cfg.impact_mid_bps, cfg.impact_high_bps, cfg.impact_extreme_bps, TOX_IMPACT);
+  if (f.bar_return !== null && f.natr !== null && f.natr > 0)
+    grade(out, Math.abs(f.bar_return) / f.natr, 0, cfg.jump_natr_mid, cfg.jump_natr_high, cfg.jump_natr_extreme, TOX_JUMP);
+  let sev = acc.sev;
+  let pen = acc.pen;
 
   if (f.l1_stale) {
     const l = SEV.indexOf(cfg.stale_l1_severity);

@@ -4,6 +4,7 @@ import type { GridLevel, GridPlan, Regime } from "../../sdk/contracts/trading";
 import type { GrinderConfig } from "../../sdk/config";
 import type { StageFactory } from "../../sdk/engine/stages";
 import { quantizePrice } from "../../sdk/util/quantize";
+import { emptyFeatures } from "../../sdk/features/engine";
 
 export const INST: InstrumentSpec = { symbol: "AAA", tick_size: 0.01, lot_size: 0.001, min_notional: 1 };
 
@@ -38,13 +39,9 @@ export function market(seed: number, n: number, symbols: InstrumentSpec[] = [INS
   return out;
 }
 
+/** A warm feature vector with a fixed NATR (the scripted stages read nothing else). */
 function blankFeatures(symbol: string): Features {
-  return {
-    symbol, ts: 0, mid: 0, spread_bps: 0, imbalance_l1: 0, thin_l1: 0, thin_l1_quote: 0, spread_bps_baseline: null, bars: 0, bar_close: null,
-    bar_return: null, atr: null, natr: 0.002, natr_source: "mid_bars", sum_abs_returns: null, net_return: null, range_score: null,
-    trend_strength: null, depth_topn_usd: null, depth_imbalance_topn: null, spread_at_depth_bps: null, impact_bps: null, book_slope: null,
-    wall_ratio: null, l1_age_ms: 0, l2_age_ms: null, l1_stale: false, l2_stale: false, warm: true,
-  };
+  return { ...emptyFeatures(symbol), natr: 0.002, warm: true };
 }
 
 /**
