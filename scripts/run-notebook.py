@@ -53,7 +53,19 @@ def cell_problem(cell):
     return "".join(texts) if texts else None
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def use_project_kernels():
+    """Put this checkout's kernel folder (.jupyter, written by scripts/setup.sh) first on
+    JUPYTER_PATH, so the `grinder` kernel that runs is this project's, not another clone's."""
+    own = os.path.join(ROOT, ".jupyter")
+    rest = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = own + (os.pathsep + rest if rest else "")
+
+
 def main():
+    use_project_kernels()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("notebook")
     ap.add_argument("--ipynb", help="write the executed notebook here")
@@ -70,6 +82,18 @@ def main():
         from nbclient.exceptions import CellExecutionError
     except ImportError as e:  # pragma: no cover - environment problem
         print("run-notebook: %s (install python3-nbclient, see scripts/setup.sh)" % e, file=sys.stderr)
+        return 2
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    try:
+        spec = KernelSpecManager().get_kernel_spec(args.kernel)
+    except NoSuchKernel:
+        print("run-notebook: no kernel %r: run scripts/setup.sh (npm run setup)" % args.kernel, file=sys.stderr)
+        return 2
+    launcher = spec.argv[0] if spec.argv else ""
+    if args.kernel == "grinder" and not os.path.abspath(launcher).startswith(ROOT + os.sep):
+        print("run-notebook: the 'grinder' kernel found (%s) is not this checkout's (%s): run scripts/setup.sh here"
+              % (launcher, ROOT), file=sys.stderr)
         return 2
 
     nb = nbformat.read(args.notebook, as_version=4)
@@ -123,6 +147,7 @@ def main():
         "code_cells": len(code_cells),
         "executed": executed,
         "seconds": round(seconds, 2),
+        "kernel": {"name": args.kernel, "launcher": launcher},
         "failure": failure,
     }
     if args.json:

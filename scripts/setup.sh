@@ -3,17 +3,18 @@
 #   node dependencies from the lockfile, Jupyter from Debian packages, the `grinder` kernel.
 # Options:
 #   --main-job      then run the main job (scripts/main-job.sh) on the bundled fixtures
-#   --with-browser  also install Debian's chromium (used by the report browser test)
+#   --no-browser    skip Debian's chromium (the test suite's browser tests need it)
 # Safe to re-run: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-main_job=0; browser=0
+main_job=0; browser=1
 for a in "$@"; do
   case "$a" in
     --main-job) main_job=1 ;;
-    --with-browser) browser=1 ;;
+    --with-browser) browser=1 ;;  # the default; kept for older scripts
+    --no-browser) browser=0 ;;
     *) echo "setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -57,18 +58,23 @@ else
 fi
 
 # 3. The `grinder` Jupyter kernel: the project's own tslab, started at the project root.
-kdir="$(mktemp -d)"
-mkdir -p "$kdir/grinder"
-cat > "$kdir/grinder/kernel.json" <<JSON
+#    It is written into this checkout (.jupyter/kernels/grinder, found first through
+#    JUPYTER_PATH by scripts/run-notebook.py, `grinder report` and the tests), so another clone's
+#    registration can never run in this one's place; it is also registered for the user
+#    (`jupyter kernelspec install --user`) so a plain `jupyter notebook` finds it.
+kdir="$root/.jupyter/kernels/grinder"
+mkdir -p "$kdir"
+cat > "$kdir/kernel.json.tmp" <<JSON
 {
   "argv": ["$root/scripts/grinder-kernel.sh", "--config-path", "{connection_file}"],
   "display_name": "GRINDER (TypeScript)",
-  "language": "typescript"
+  "language": "typescript",
+  "metadata": { "grinder_root": "$root" }
 }
 JSON
-jupyter kernelspec install --user --replace --name grinder "$kdir/grinder" >/dev/null 2>&1
-rm -rf "$kdir"
-say "Kernel 'grinder' registered ($(jupyter kernelspec list | awk '$1=="grinder"{print $2}'))"
+mv "$kdir/kernel.json.tmp" "$kdir/kernel.json"
+jupyter kernelspec install --user --replace --name grinder "$kdir" >/dev/null 2>&1
+say "Kernel 'grinder' registered ($kdir; user copy $(jupyter kernelspec list | awk '$1=="grinder"{print $2}'))"
 
 if [ "$main_job" = 1 ]; then
   say "Main job"

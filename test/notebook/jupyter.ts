@@ -24,9 +24,17 @@ export interface RunSummary {
 /** Why Jupyter cannot run here, or null. Tests fail (not skip) with this: CI installs it. */
 export function jupyterProblem(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} is missing`;
-  const r = spawnSync(PYTHON, ["-c", "import nbclient, nbconvert; from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec('grinder').argv[0])"], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, ["-c", "import nbclient, nbconvert; from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec('grinder').argv[0])"], { encoding: "utf8", env: projectJupyterEnv() });
   if (r.status !== 0) return `Jupyter or the 'grinder' kernel is not installed (run scripts/setup.sh): ${r.stderr.trim().split("\n").pop()}`;
+  const launcher = r.stdout.trim();
+  if (!launcher.startsWith(ROOT + path.sep)) return `the 'grinder' kernel found (${launcher}) is not this checkout's: run scripts/setup.sh here`;
   return null;
+}
+
+/** The environment with this checkout's kernel folder first on JUPYTER_PATH (scripts/setup.sh writes it). */
+export function projectJupyterEnv(): NodeJS.ProcessEnv {
+  const rest = process.env.JUPYTER_PATH;
+  return { ...process.env, JUPYTER_PATH: path.join(ROOT, ".jupyter") + (rest ? path.delimiter + rest : "") };
 }
 
 /** A fresh temporary folder for executed notebooks. */
