@@ -4,9 +4,9 @@ import type { PortfolioSelector } from "../contracts/features";
 import { configHash, defaultConfig, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { TopKSelector } from "../portfolio/selector";
-import { defaultStages } from "./default-stages";
+import { defaultStages } from "../strategies/adaptive-grid/default-stages";
 import { ReplayEngine, type ReplayResult } from "./replay";
-import type { StageFactory } from "./stages";
+import type { StageFactory } from "../strategies/adaptive-grid/stages";
 
 export interface ReplayOptions {
   /** Fixture folder or an opened fixture. Omit when replaying `snapshots` + `instruments`. */

@@ -3,3 +3,4 @@ export * from "./types";
 export * from "./fees";
 export * from "./latency";
 export * from "./fill-models";
+export * from "./venue";
