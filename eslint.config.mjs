@@ -1,6 +1,57 @@
 // Lint: typescript-eslint recommended, plus GRINDER's determinism rule (ADR-003):
 // no Math.random / Date.now / new Date() under sdk/ except sdk/cli/.
+import path from "node:path";
 import tseslint from "typescript-eslint";
+
+// Layers of sdk/ (ADR-045), lowest first. A file may import its own folder, anything in a LOWER
+// layer, and (layer 0 only) the other layer-0 folders. Importing a higher layer, or another
+// folder of the same layer, is an error. `sdk/index.ts` and `sdk/version.ts` sit outside the list:
+// index.ts is the top, version.ts counts as layer 0.
+export const LAYERS = [
+  ["util", "contracts", "version.ts"],
+  ["features", "ledger", "metrics", "sim"],
+  ["regime", "policy", "portfolio", "execution"],
+  ["config", "data"],
+  ["strategy"],
+  ["strategies"],
+  ["engine"],
+  ["calibration"],
+  ["notebook"],
+  ["cli"],
+];
+const layerOf = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i])));
+const SDK = path.resolve(import.meta.dirname, "sdk");
+
+/** First path segment under sdk/ of an absolute file path, or null outside sdk/. */
+function unitOf(file) {
+  const rel = path.relative(SDK, file);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep)[0];
+}
+
+const layersPlugin = {
+  rules: {
+    "no-upward-import": {
+      meta: { type: "problem", schema: [], messages: { up: "Layers (ADR-045): sdk/{{from}} (layer {{fl}}) must not import sdk/{{to}} (layer {{tl}}). Move the code down or invert the dependency." } },
+      create(context) {
+        const file = context.filename ?? context.getFilename();
+        const from = unitOf(file);
+        if (from === null || from === "index.ts" || !layerOf.has(from)) return {};
+        const fl = layerOf.get(from);
+        const check = (node) => {
+          const src = node.source && node.source.value;
+          if (typeof src !== "string" || !src.startsWith(".")) return;
+          const to = unitOf(path.resolve(path.dirname(file), src));
+          if (to === null || to === from) return;
+          const tl = layerOf.get(to.replace(/\.ts$/, "") === "version" ? "version.ts" : to);
+          if (tl === undefined) return;
+          if (tl > fl || (tl === fl && fl !== 0)) context.report({ node, messageId: "up", data: { from, fl, to, tl } });
+        };
+        return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+      },
+    },
+  },
+};
 
 const determinism = {
   "no-restricted-properties": [
@@ -24,4 +75,5 @@ export default tseslint.config(
     },
   },
   { files: ["sdk/**/*.ts"], ignores: ["sdk/cli/**"], rules: determinism },
+  { files: ["sdk/**/*.ts"], plugins: { layers: layersPlugin }, rules: { "layers/no-upward-import": "error" } },
 );

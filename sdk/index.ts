@@ -15,4 +15,9 @@ export * from "./execution";
 export * from "./ledger";
 export * from "./engine";
 export * from "./metrics";
+// engine split (ADR-043): venue, strategy contract, the two strategies
+export * from "./sim";
+export * from "./strategy";
+export { AdaptiveGridStrategy, regimeRow, type AdaptiveGridOptions } from "./strategies/adaptive-grid";
+export { StaticGridStrategy, type StaticGridOptions } from "./strategies/static-grid";
 export { SDK_VERSION } from "./version";

@@ -9,7 +9,7 @@ import { ToxicityConfigSchema, RegimeConfigSchema } from "../regime/config"; // 
 import { PolicyConfigSchema } from "../policy/config"; // policy team
 import { ExecutionConfigSchema } from "../execution/config"; // engine team
 import { RiskConfigSchema } from "../ledger/config"; // engine team
-import { EngineConfigSchema } from "../engine/config"; // engine team
+import { EngineConfigSchema } from "./engine"; // engine team (schema kept here: config must not import the engine, ADR-045)
 import { PortfolioConfigSchema } from "../portfolio/config"; // Top-K team
 
 /**

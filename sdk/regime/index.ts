@@ -1,4 +1,3 @@
 export * from "./config";
 export * from "./toxicity";
 export * from "./controller";
-export * from "./timeline";

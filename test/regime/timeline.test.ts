@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FixtureWriter } from "../../sdk/data";
-import { regimeTimeline } from "../../sdk/regime";
+import { regimeTimeline } from "../../sdk/engine/regime-timeline";
 
 /** regimeTimeline on a small synthetic two-symbol fixture with a feed gap on one symbol. */
 describe("regimeTimeline (global data clock, spec 17.4.3)", () => {

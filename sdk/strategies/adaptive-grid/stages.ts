@@ -24,6 +24,11 @@ export interface FeatureStage {
   update(s: Snapshot): boolean;
   /** Bring lazily evaluated fields (L2) up to date before a read between bar closes. */
   syncL2(): void;
+  /**
+   * Data time moved on without a snapshot of this symbol: close its due bars (ageing it into
+   * staleness); true when a bar closed. Optional: stages without it are not ticked while silent.
+   */
+  advanceTime?(ts: number): boolean;
   readonly features: Features;
 }
 

@@ -79,6 +79,9 @@ export class AdaptiveGridStrategy implements Strategy {
   private readonly selections: Selection[] = [];
   private readonly regimeMs = new Float64Array(REGIMES.length);
   private readonly rows: RegimeRow[] | null;
+  /** Global bar clock (ADR-046): open time of the current bar interval over all symbols. */
+  private globalOpen = -1;
+  private globalClock = false;
 
   constructor(private readonly opts: AdaptiveGridOptions) {
     this.cfg = opts.config;
@@ -119,6 +122,7 @@ export class AdaptiveGridStrategy implements Strategy {
       this.pipes.push(p);
       this.bySymbol.set(inst.symbol, p);
     });
+    this.globalClock = this.pipes.length > 1 && cfg.engine.policy_tick === "bar" && this.pipes.every((p) => p.fe.advanceTime !== undefined);
   }
 
   private onIntent(i: Intent): void {
@@ -204,6 +208,22 @@ export class AdaptiveGridStrategy implements Strategy {
     // TPs waiting for a rate-limit token are retried on every market event
     if (trading && p.reconciledAt !== ts && p.cycle.pending.length > 0) this.reconcile(p, ts, null);
     p.reconciledAt = Number.NaN;
+    // global bar clock: at the first event of a new bar interval, every OTHER symbol closes its
+    // due bars (a silent feed still ticks, ageing into staleness) in lexical order, then this one
+    let others = false;
+    if (this.globalClock) {
+      const iv = this.cfg.features.bar_interval_ms;
+      const open = ts - (ts % iv);
+      if (open > this.globalOpen) {
+        if (this.globalOpen >= 0)
+          for (const q of this.pipes)
+            if (q !== p && q.fe.advanceTime!(ts) && trading) {
+              this.policyTick(q, ts);
+              others = true;
+            }
+        this.globalOpen = open;
+      }
+    }
     let tick = p.fe.update(s);
     if (this.cfg.engine.policy_tick === "interval") {
       const iv = this.cfg.engine.tick_interval_ms;
@@ -213,7 +233,7 @@ export class AdaptiveGridStrategy implements Strategy {
     if (!trading) return false;
     if (this.selector !== null && ts >= this.nextSelect) this.select(ts);
     if (tick) this.policyTick(p, ts);
-    return tick;
+    return tick || others;
   }
 
   private refreshCtx(p: Pipe): void {
