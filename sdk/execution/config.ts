@@ -1,27 +1,8 @@
 import { z } from "zod";
+import { FeeConfigSchema, FillModelConfigSchema, LatencyConfigSchema } from "../sim/config";
 
-/**
- * Execution section of the GRINDER config (spec 17.12.3, 17.13, 17.7.3 order caps).
- * Every field is defaulted so `{}` parses to the documented defaults; unknown fields are refused.
- */
-export const FillModelConfigSchema = z
-  .object({
-    /**
-     * `touch` = spec 17.13.1 (BUY fills when mid ≤ limit, SELL when mid ≥ limit);
-     * `cross` = stricter: BUY fills when ask ≤ limit, SELL when bid ≥ limit.
-     */
-    kind: z.enum(["touch", "cross"]).default("touch"),
-  })
-  .strict();
-
-export const FeeConfigSchema = z
-  .object({
-    /** Fee on resting (maker) fills, basis points of notional; negative = rebate. */
-    maker_bps: z.number().finite().min(-100).max(100).default(1),
-    /** Fee on marketable (taker) fills, basis points of notional. */
-    taker_bps: z.number().finite().min(-100).max(100).default(5),
-  })
-  .strict();
+export { FeeConfigSchema, FillModelConfigSchema, LatencyConfigSchema };
+export type { FeeConfig, FillModelConfig, LatencyConfig } from "../sim/config";
 
 /** Order-rate token bucket, refilled in DATA time (never the wall clock). */
 export const RateLimitConfigSchema = z
@@ -33,10 +14,19 @@ export const RateLimitConfigSchema = z
   })
   .strict();
 
+/**
+ * Execution section of the GRINDER config (spec 17.12.3, 17.13, 17.7.3 order caps).
+ * Every field is defaulted so `{}` parses to the documented defaults; unknown fields are refused.
+ */
 export const ExecutionConfigSchema = z
   .object({
     fill_model: FillModelConfigSchema.default({}),
     fees: FeeConfigSchema.default({}),
+    /**
+     * Strategy ↔ venue latency (ADR-042): `{kind: "none"}` (same as absent) or
+     * `{kind: "constant", entry_ms, response_ms}`. Absent = none, so configs without it keep their hash.
+     */
+    latency: LatencyConfigSchema.optional(),
     /** Hard cap on resting orders per symbol (spec 17.7.3); placements beyond it are refused. */
     max_open_orders_per_symbol: z.number().int().positive().default(40),
     /** Hard cap on resting orders over the whole portfolio (spec 17.7.3). */
@@ -62,5 +52,3 @@ export const ExecutionConfigSchema = z
   })
   .strict();
 export type ExecutionConfig = z.infer<typeof ExecutionConfigSchema>;
-export type FillModelConfig = z.infer<typeof FillModelConfigSchema>;
-export type FeeConfig = z.infer<typeof FeeConfigSchema>;

@@ -1,0 +1,267 @@
+/**
+ * Typed events of the engine (ADR-040): every market input the engine loop consumes and every
+ * record it writes to the event log. One discriminated union per direction, one canonical
+ * serialiser (`serialiseRecord`); the run digest is the SHA-256 of exactly those lines.
+ */
+import { ErrorCode, GrinderError } from "./errors";
+import type { InstrumentSpec, Snapshot } from "./market";
+import type { Selection } from "./features";
+import type { Fill, GridLevel, GridPlan, Intent, ReasonCode, RegimeTransition, Side } from "./trading";
+import { canonicalJson } from "../util/canonical";
+
+// ---------------------------------------------------------------------------------------------
+// Market events (inputs)
+// ---------------------------------------------------------------------------------------------
+
+/** L1 (+ optional L2) snapshot of one symbol. The engine reuses one holder per symbol (no allocation). */
+export interface QuoteEvent {
+  type: "quote";
+  ts: number;
+  symbol: string;
+  snapshot: Snapshot;
+}
+
+/** A public trade print. `aggressor` = the side that took liquidity (BUY = hit the asks). */
+export interface TradeEvent {
+  type: "trade";
+  ts: number;
+  symbol: string;
+  price: number;
+  qty: number;
+  aggressor: Side;
+}
+
+/** One changed L2 level: `qty` is the new total resting at `price` (0 = level removed). */
+export interface DepthChange {
+  side: "bid" | "ask";
+  price: number;
+  qty: number;
+}
+
+/** Incremental L2 update (the venue applies it to its book view). */
+export interface DepthDeltaEvent {
+  type: "depth_delta";
+  ts: number;
+  symbol: string;
+  changes: DepthChange[];
+}
+
+export type MarketEvent = QuoteEvent | TradeEvent | DepthDeltaEvent;
+export type MarketEventType = MarketEvent["type"];
+
+// ---------------------------------------------------------------------------------------------
+// Log records (outputs). Field names are the digest's: changing one changes every digest.
+// ---------------------------------------------------------------------------------------------
+
+/** Version of the event-log line format; part of the digest (run header). */
+export const EVENT_LOG_VERSION = 1;
+
+export type GuardState = "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY";
+
+export interface RunRecord {
+  t: "run";
+  v: number;
+  fill_model: string;
+  config_hash: string;
+  content_sha256: string;
+  symbols: InstrumentSpec[];
+  /** Only when a latency model other than `none` is configured (ADR-042). */
+  latency?: string;
+  /** Only when a strategy other than the default adaptive grid runs (ADR-043). */
+  strategy?: string;
+}
+
+export interface PlanRecord {
+  t: "plan";
+  plan: GridPlan;
+}
+
+/** What the strategy's order manager sent (accepted) or refused itself (with a reason). */
+export type IntentRecord = { t: "intent" } & Intent;
+
+/** The venue received a request (only logged with a latency model other than `none`, ADR-042). */
+export interface AckRecord {
+  t: "ack";
+  ts: number;
+  symbol: string;
+  order_id: string;
+  type: "PLACE" | "CANCEL" | "AMEND";
+  /** Data time the request was sent. */
+  sent_ts: number;
+}
+
+/** The venue refused a request (e.g. cancel of an order that already filled). */
+export interface RejectRecord {
+  t: "reject";
+  ts: number;
+  symbol: string;
+  order_id: string;
+  type: "PLACE" | "CANCEL" | "AMEND";
+  reason: ReasonCode;
+}
+
+export type FillRecord = { t: "fill" } & Fill & { level: number; realized: number };
+
+/** A completed grid cycle: a grid fill and the take-profit that closed it. */
+export interface CycleRecord {
+  symbol: string;
+  /** Side of the opening (grid) fill. */
+  side: Side;
+  level: number;
+  entry_ts: number;
+  ts: number;
+  entry_price: number;
+  exit_price: number;
+  qty: number;
+  fees: number;
+  /** Quote, after both fills' fees. */
+  profit: number;
+  /** profit / (entry_price·qty) in basis points. */
+  profit_bps: number;
+}
+export type CycleLogRecord = { t: "cycle" } & CycleRecord;
+
+export type RegimeRecord = { t: "regime" } & RegimeTransition;
+
+export interface GuardRecord {
+  t: "guard";
+  ts: number;
+  from: GuardState;
+  to: GuardState;
+  dd: number;
+  dd_budget: number;
+  dd_utilization: number;
+  reason: string;
+}
+
+export type SelectionRecord = { t: "selection" } & Selection;
+
+export type AlertKind = "DD_UTILIZATION_WARNING" | "DD_UTILIZATION_EMERGENCY" | "TOX_HIGH_SUSTAINED" | "L2_STALE_SUSTAINED" | "LEVERAGE_OVER_CAP";
+export interface AlertRecord {
+  t: "alert";
+  ts: number;
+  alert: AlertKind;
+  symbol?: string;
+  value: number;
+  threshold: number;
+}
+
+export interface MarkRecord {
+  t: "mark";
+  ts: number;
+  equity: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  fees: number;
+  inventory_notional: number;
+  effective_leverage: number;
+  dd: number;
+  dd_utilization: number;
+  guard: GuardState;
+  symbols: Array<{ symbol: string; position: number; avg_entry: number; mark: number }>;
+}
+
+/** The run summary (last line). Typed loosely here; the engine's `ReplaySummary` is its shape. */
+export interface SummaryRecord {
+  t: "end";
+  ts: number;
+  summary: Record<string, number | string>;
+}
+
+export type LogRecord =
+  | RunRecord
+  | PlanRecord
+  | IntentRecord
+  | AckRecord
+  | RejectRecord
+  | FillRecord
+  | CycleLogRecord
+  | RegimeRecord
+  | GuardRecord
+  | SelectionRecord
+  | AlertRecord
+  | MarkRecord
+  | SummaryRecord;
+export type LogRecordType = LogRecord["t"];
+
+// ---------------------------------------------------------------------------------------------
+// The canonical serialiser
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The one canonical line of a record: canonical JSON (sorted keys, shortest numbers, no
+ * whitespace). Intents and plans — the bulk of a log — take hand-written writers that are
+ * byte-identical to `canonicalJson` (property-tested) and fall back to it on any field they do
+ * not know.
+ */
+export function serialiseRecord(r: LogRecord): string {
+  switch (r.t) {
+    case "intent":
+      return intentRecordLine(r);
+    case "plan":
+      return planLine(r.plan);
+    default:
+      return canonicalJson(r);
+  }
+}
+
+function num(v: number): string {
+  if (!Number.isFinite(v)) throw new GrinderError(ErrorCode.INVARIANT, `non-finite number ${v} in canonical JSON`);
+  return Object.is(v, -0) ? "0" : String(v);
+}
+
+const INTENT_KEYS = new Set(["t", "type", "ts", "symbol", "order_id", "side", "price", "qty", "accepted", "reason"]);
+
+function intentRecordLine(r: IntentRecord): string {
+  for (const k of Object.keys(r)) if (!INTENT_KEYS.has(k)) return canonicalJson(r);
+  return intentLine(r);
+}
+
+/**
+ * Canonical JSON line of an intent, built by hand for speed. Equals
+ * `canonicalJson({ t: "intent", ...i })` byte for byte for an `Intent` (tested).
+ */
+export function intentLine(i: Intent): string {
+  return (
+    `{"accepted":${i.accepted ? "true" : "false"},"order_id":${JSON.stringify(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
+    (i.reason !== undefined ? `,"reason":${JSON.stringify(i.reason)}` : "") +
+    `,"side":${JSON.stringify(i.side)},"symbol":${JSON.stringify(i.symbol)},"t":"intent","ts":${num(i.ts)},"type":${JSON.stringify(i.type)}}`
+  );
+}
+
+const PLAN_KEYS = 19;
+
+function levelsJson(ls: ReadonlyArray<GridLevel>): string {
+  let out = "[";
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i];
+    if (Object.keys(l).length !== 4) return canonicalJson(ls);
+    out += `${i ? "," : ""}{"index":${num(l.index)},"price":${num(l.price)},"qty":${num(l.qty)},"side":${JSON.stringify(l.side)}}`;
+  }
+  return out + "]";
+}
+
+function numsJson(xs: ReadonlyArray<number>): string {
+  let out = "[";
+  for (let i = 0; i < xs.length; i++) out += (i ? "," : "") + num(xs[i]);
+  return out + "]";
+}
+
+/**
+ * Canonical JSON line of a plan record, built by hand for speed. Falls back to `canonicalJson`
+ * when the plan carries fields this writer does not know (an additive contract change), so it
+ * always equals `canonicalJson({ t: "plan", plan })` (tested).
+ */
+export function planLine(p: GridPlan): string {
+  const ss = p.size_schedule;
+  if (Object.keys(p).length !== PLAN_KEYS || Object.keys(ss).length !== 2 || p.reasons.some((r) => typeof r !== "string"))
+    return canonicalJson({ t: "plan", plan: p });
+  return (
+    `{"plan":{"adds_allowed":${p.adds_allowed ? "true" : "false"},"asks":${levelsJson(p.asks)},"bids":${levelsJson(p.bids)}` +
+    `,"center_price":${num(p.center_price)},"dd_budget":${num(p.dd_budget)},"levels_down":${num(p.levels_down)},"levels_up":${num(p.levels_up)}` +
+    `,"mode":${JSON.stringify(p.mode)},"reasons":[${p.reasons.map((r) => JSON.stringify(r)).join(",")}],"reduce_only":${p.reduce_only ? "true" : "false"}` +
+    `,"regime":${JSON.stringify(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_pct":${num(p.step_pct)}` +
+    `,"symbol":${JSON.stringify(p.symbol)},"ts":${num(p.ts)},"width_down_pct":${num(p.width_down_pct)},"width_up_pct":${num(p.width_up_pct)}` +
+    `,"worst_case_loss":${num(p.worst_case_loss)},"x_stress_pct":${num(p.x_stress_pct)}},"t":"plan"}`
+  );
+}

@@ -1,0 +1,53 @@
+import type { MarketEvent } from "../contracts/events";
+import type { FillModelConfig, FillModelKind } from "./config";
+import type { BookView, FillModel, SimOrder } from "./types";
+
+/**
+ * Spec 17.13.1 `touch@1`: a resting LIMIT BUY fills in full when the mid is at or below its
+ * limit, a SELL when the mid is at or above it. Quote-driven: trades and depth deltas fill nothing.
+ */
+export const TouchFillModel: FillModel = {
+  kind: "touch",
+  id: "touch@1",
+  init: () => null,
+  fillQty(o: SimOrder, ev: MarketEvent, book: BookView): number {
+    if (ev.type !== "quote") return 0;
+    const mid = (book.bid_price + book.ask_price) / 2;
+    return (o.side === "BUY" ? mid <= o.price : mid >= o.price) ? o.remaining : 0;
+  },
+  mayFill(ev: MarketEvent, book: BookView, bounds: Float64Array): boolean {
+    if (ev.type !== "quote") return false;
+    const mid = (book.bid_price + book.ask_price) / 2;
+    return !(mid > bounds[0] && mid < bounds[1]);
+  },
+};
+
+/** `cross@1`: the opposite best must reach the limit (ask ≤ BUY limit, bid ≥ SELL limit); full fill. */
+export const CrossFillModel: FillModel = {
+  kind: "cross",
+  id: "cross@1",
+  init: () => null,
+  fillQty(o: SimOrder, ev: MarketEvent, book: BookView): number {
+    if (ev.type !== "quote") return 0;
+    return (o.side === "BUY" ? book.ask_price <= o.price : book.bid_price >= o.price) ? o.remaining : 0;
+  },
+  mayFill(ev: MarketEvent, book: BookView, bounds: Float64Array): boolean {
+    if (ev.type !== "quote") return false;
+    return !(book.ask_price > bounds[0] && book.bid_price < bounds[1]);
+  },
+};
+
+/**
+ * Every registered fill model, by config kind. The fill-model contract test loops over this
+ * record, so a new kind is tested by registering it here (and adding it to the config enum).
+ */
+export const FILL_MODELS: Readonly<Record<FillModelKind, FillModel>> = {
+  touch: TouchFillModel,
+  cross: CrossFillModel,
+};
+
+export function makeFillModel(cfg: FillModelConfig): FillModel {
+  const m = FILL_MODELS[cfg.kind];
+  if (m === undefined) throw new Error(`unknown fill model ${String(cfg.kind)}`);
+  return m;
+}

@@ -1,0 +1,5 @@
+export * from "./config";
+export * from "./types";
+export * from "./fees";
+export * from "./latency";
+export * from "./fill-models";
