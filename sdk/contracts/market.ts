@@ -187,10 +187,10 @@ export function safeParseTrade(x: unknown): SafeResult<Trade> {
 }
 
 /** A market event of a fixture stream: a snapshot or a trade (no wrapper object, ADR-050). */
-export type MarketEvent = Snapshot | Trade;
+export type FixtureEvent = Snapshot | Trade;
 
 /** True for a trade, false for a snapshot (trades carry `aggressor`, snapshots never do). */
-export function isTrade(e: MarketEvent): e is Trade {
+export function isTrade(e: FixtureEvent): e is Trade {
   return (e as Trade).aggressor !== undefined;
 }
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { createGzip } from "node:zlib";
 import { once } from "node:events";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import type { MarketEvent, Snapshot, Trade, TradesFile } from "../contracts/market";
+import type { FixtureEvent, Snapshot, Trade, TradesFile } from "../contracts/market";
 import { canonicalJson } from "../util/canonical";
 import { newLoadReport, openFixture, readLines, streamFixture, type Fixture, type LoadReport, type StreamOptions } from "./fixture";
 
@@ -13,7 +13,7 @@ import { newLoadReport, openFixture, readLines, streamFixture, type Fixture, typ
  * `trades.jsonl.gz`, one `Trade` per line, non-decreasing `ts`) declared in the manifest's
  * `trades` section with its own row count and content hash. The snapshots file and its
  * `content_sha256` are untouched, so fixtures without trades stay valid and keep their digests.
- * `streamMarketEvents` merges the two files by time: at equal `ts`, **trades come before
+ * `streamFixtureEvents` merges the two files by time: at equal `ts`, **trades come before
  * snapshots** (a quote stamped t already shows the book after the prints stamped t); within a
  * kind, file order.
  */
@@ -143,7 +143,7 @@ export interface MarketStreamOptions {
  * before snapshots at equal `ts`, file order within a kind. No wrapper objects: tell the two
  * apart with `isTrade`. A fixture without trades yields exactly `streamFixture`'s snapshots.
  */
-export async function* streamMarketEvents(fx: Fixture | string, opts: MarketStreamOptions = {}): AsyncGenerator<MarketEvent> {
+export async function* streamFixtureEvents(fx: Fixture | string, opts: MarketStreamOptions = {}): AsyncGenerator<FixtureEvent> {
   const f = typeof fx === "string" ? openFixture(fx) : fx;
   const snaps = streamFixture(f, { lenient: opts.lenient, report: opts.report });
   if (!f.manifest.trades) {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { isTrade, type Snapshot, type Trade } from "../../sdk/contracts/market";
 import { importBinanceWs, importToFixture } from "../../sdk/data/importers";
 import { openFixture, validateFixture } from "../../sdk/data/fixture";
-import { streamMarketEvents, validateFixtureTrades } from "../../sdk/data/trades";
+import { streamFixtureEvents, validateFixtureTrades } from "../../sdk/data/trades";
 import { DATA_DIR, drain, ETH_WS, expectGrinderError, tmpDir } from "./helpers";
 
 const USDM_WS = path.join(DATA_DIR, "binance-usdm", "btcusdt-2024-08-08-stream.txt");
@@ -164,7 +164,7 @@ describe("binance-ws: two files of one spot recording (ETHUSDT 2024-08-08 + 2024
     let last = -1;
     let nt = 0;
     let ns = 0;
-    for await (const e of streamMarketEvents(openFixture(out))) {
+    for await (const e of streamFixtureEvents(openFixture(out))) {
       expect(e.ts >= last).to.equal(true);
       last = e.ts;
       if (isTrade(e)) nt++;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { importTradesCsv, importToFixture } from "../../sdk/data/importers";
 import { openFixture, validateFixture } from "../../sdk/data/fixture";
-import { streamMarketEvents, validateFixtureTrades } from "../../sdk/data/trades";
+import { streamFixtureEvents, validateFixtureTrades } from "../../sdk/data/trades";
 import { isTrade } from "../../sdk/contracts/market";
 import { BTC_CSV, DATA_DIR, drain, expectGrinderError, tmpDir } from "./helpers";
 
@@ -107,7 +107,7 @@ describe("bookTicker dump + trades dump → one fixture (real USD-M BTCUSDT data
     expect((await validateFixtureTrades(out))!.rows).to.equal(21313);
     let last = -1;
     let trades = 0;
-    for await (const e of streamMarketEvents(openFixture(out))) {
+    for await (const e of streamFixtureEvents(openFixture(out))) {
       expect(e.ts >= last).to.equal(true);
       last = e.ts;
       if (isTrade(e)) trades++;

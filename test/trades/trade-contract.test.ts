@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { ErrorCode, GrinderError } from "../../sdk/contracts/errors";
-import { isTrade, TradeSchema, type MarketEvent, type Trade } from "../../sdk/contracts/market";
+import { isTrade, TradeSchema, type FixtureEvent, type Trade } from "../../sdk/contracts/market";
 import { FixtureWriter, openFixture, streamFixture, validateFixture } from "../../sdk/data/fixture";
-import { streamMarketEvents, streamTradeFile, TradeWriter, validateFixtureTrades, validateTradeRow } from "../../sdk/data/trades";
+import { streamFixtureEvents, streamTradeFile, TradeWriter, validateFixtureTrades, validateTradeRow } from "../../sdk/data/trades";
 import { collect, l1, rejection, T0, tmpDir, writeLines } from "../data/helpers";
 
 const SEED = { seed: 12_2024 };
@@ -67,7 +67,7 @@ describe("trades: Trade contract, fast validator ≡ zod TradeSchema (property)"
 
   it("isTrade tells a trade from a snapshot", () => {
     expect(isTrade(trade(1))).to.equal(true);
-    expect(isTrade(l1(1) as unknown as MarketEvent)).to.equal(false);
+    expect(isTrade(l1(1) as unknown as FixtureEvent)).to.equal(false);
   });
 });
 
@@ -124,7 +124,7 @@ describe("trades: fixtures with a trades sidecar", () => {
       const snaps = [l1(0), l1(1), l1(2), l1(4)];
       const trades = [trade(1, { id: 1 }), trade(1, { id: 2 }), trade(3, { id: 3 }), trade(5, { id: 4 })];
       await writeFixture(fx, snaps, trades);
-      const ev = await collect(streamMarketEvents(fx));
+      const ev = await collect(streamFixtureEvents(fx));
       const seq = ev.map((e) => (isTrade(e) ? `T${e.id}` : `S${(e.ts - T0) / 1000}`));
       expect(seq).to.deep.equal(["S0", "T1", "T2", "S1", "S2", "T3", "S4", "T4"]);
       // the snapshots file and its hash are what they would be without trades
@@ -132,7 +132,7 @@ describe("trades: fixtures with a trades sidecar", () => {
       await writeFixture(plain, snaps, undefined);
       expect(openFixture(fx).manifest.content_sha256).to.equal(openFixture(plain).manifest.content_sha256);
       expect(openFixture(plain).manifest.trades).to.equal(undefined);
-      expect((await collect(streamMarketEvents(plain))).length).to.equal(4);
+      expect((await collect(streamFixtureEvents(plain))).length).to.equal(4);
       expect((await collect(streamFixture(fx))).length).to.equal(4);
       const v = await validateFixtureTrades(fx);
       expect(v?.rows).to.equal(4);
