@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { Side } from "../contracts/trading";
 import type { FeeConfig, FillModelConfig } from "./config";
 
@@ -40,6 +41,11 @@ export function makeFillModel(cfg: FillModelConfig): FillModel {
       return TouchFillModel;
     case "cross":
       return CrossFillModel;
+    case "trade_through":
+    case "queue_risk_averse":
+    case "queue_prob":
+      // Maker ladder (ADR-053): these need trades and order quantities, i.e. the simulated venue (sdk/sim).
+      throw new GrinderError(ErrorCode.CONFIG, `fill model '${kind}' runs only on the simulated venue (sdk/sim), which this replay loop does not use yet`, { field: "execution.fill_model.kind" });
     default: {
       const never: never = kind;
       throw new Error(`unknown fill model ${String(never)}`);

@@ -3,3 +3,5 @@ export * from "./types";
 export * from "./fees";
 export * from "./latency";
 export * from "./fill-models";
+export * from "./queue";
+export * from "./maker-fill-models";
