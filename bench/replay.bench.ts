@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
 import { writeFileAtomic } from "../sdk/data/fixture";
 import { ReplayEngine } from "../sdk/engine/replay";
-import { defaultStages } from "../sdk/engine/default-stages";
+import { defaultStages } from "../sdk/strategies/adaptive-grid/default-stages";
 import { configHash, defaultConfig } from "../sdk/config";
 import { BENCH_INST, SyntheticMarket, forEachSnapshot } from "./market";
 

@@ -4,9 +4,11 @@ import type { PortfolioSelector } from "../contracts/features";
 import { configHash, defaultConfig, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { TopKSelector } from "../portfolio/selector";
-import { defaultStages } from "./default-stages";
+import { defaultStages } from "../strategies/adaptive-grid/default-stages";
 import { ReplayEngine, type ReplayResult } from "./replay";
-import type { StageFactory } from "./stages";
+import type { StageFactory } from "../strategies/adaptive-grid/stages";
+import type { RegimeRow } from "../strategies/adaptive-grid/regime-record";
+import type { Strategy } from "../strategy/types";
 
 export interface ReplayOptions {
   /** Fixture folder or an opened fixture. Omit when replaying `snapshots` + `instruments`. */
@@ -31,8 +33,15 @@ export interface ReplayOptions {
   instruments?: Iterable<InstrumentSpec>;
   /** Collect the bars / fills / cycles tables (default true; off = flat memory, e.g. calibration folds). */
   tables?: boolean;
-  /** Pipeline stages (default: the production ones). */
+  /** Pipeline stages of the Adaptive Smart Grid (default: the production ones). */
   stages?: StageFactory<GrinderConfig>;
+  /**
+   * Another strategy instead of the Adaptive Smart Grid (a fresh instance per run), e.g.
+   * `new StaticGridStrategy()`. The venue, supervisor and recorder are the same.
+   */
+  strategy?: Strategy;
+  /** Collect the adaptive grid's regime record (one row per policy tick per symbol) here. */
+  regimeRows?: RegimeRow[];
 }
 
 /**
@@ -59,7 +68,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     configHash: configHash(config),
     instruments,
     stages: opts.stages ?? defaultStages,
-    selector,
+    selector: opts.strategy ? null : selector,
+    strategy: opts.strategy,
+    regimeRows: opts.regimeRows,
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
     tables: opts.tables,

@@ -52,3 +52,4 @@ export const ExecutionConfigSchema = z
   })
   .strict();
 export type ExecutionConfig = z.infer<typeof ExecutionConfigSchema>;
+export type ExecutionConfigInput = z.input<typeof ExecutionConfigSchema>;

@@ -1,9 +1,10 @@
 import Decimal from "decimal.js";
 import type { InstrumentSpec } from "../contracts/market";
 import type { Fill, OrderKind, Side } from "../contracts/trading";
+import type { CycleRecord } from "../contracts/events";
 import { quantizePrice } from "../util/quantize";
 
-/** An order the CycleEngine wants resting; the ExecutionEngine places it (or refuses it). */
+/** An order the CycleEngine wants resting; the OrderManager sends it (or refuses it). */
 export interface PendingOrder {
   side: Side;
   price: number;
@@ -18,23 +19,7 @@ export interface PendingOrder {
   waiting?: boolean;
 }
 
-/** A completed grid cycle: a grid fill and the take-profit that closed it. */
-export interface CycleRecord {
-  symbol: string;
-  /** Side of the opening (grid) fill. */
-  side: Side;
-  level: number;
-  entry_ts: number;
-  ts: number;
-  entry_price: number;
-  exit_price: number;
-  qty: number;
-  fees: number;
-  /** Quote, after both fills' fees. */
-  profit: number;
-  /** profit / (entry_price·qty) in basis points. */
-  profit_bps: number;
-}
+export type { CycleRecord };
 
 /** The state the CycleEngine needs at a fill: the plan's step and what is allowed now. */
 export interface CycleContext {

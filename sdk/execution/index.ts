@@ -1,4 +1,3 @@
 export * from "./config";
-export * from "./fill-models";
 export * from "./cycle";
-export * from "./executor";
+export * from "./order-manager";

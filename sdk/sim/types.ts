@@ -100,7 +100,7 @@ export type ExecutionReport =
   | { type: "ACK"; ts: number; symbol: string; order_id: string; request: OrderRequest["type"]; sent_ts: number }
   | { type: "REJECT"; ts: number; symbol: string; order_id: string; request: OrderRequest["type"]; reason: ReasonCode }
   | { type: "FILL"; ts: number; symbol: string; order_id: string; side: Side; price: number; qty: number; remaining: number; fee: number; liquidity: Liquidity }
-  | { type: "CANCELED"; ts: number; symbol: string; order_id: string; remaining: number };
+  | { type: "CANCELED"; ts: number; symbol: string; order_id: string; remaining: number; sent_ts: number };
 
 export type FillReport = Extract<ExecutionReport, { type: "FILL" }>;
 

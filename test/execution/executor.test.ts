@@ -5,7 +5,7 @@ const lv = (side: "BUY" | "SELL", index: number, price: number, qty = 0.01) => (
 const brief = (xs: { type: string; order_id: string; price: number; accepted: boolean; reason?: string }[]) =>
   xs.map((i) => `${i.type} ${i.order_id} ${i.price}${i.accepted ? "" : " REFUSED " + i.reason}`);
 
-describe("execution: ExecutionEngine reconcile (spec 17.12.3)", () => {
+describe("execution: OrderManager reconcile (spec 17.12.3)", () => {
   it("places a plan, keeps unchanged orders, amends moved ones, cancels extras (CANCEL, AMEND, PLACE order)", () => {
     const h = harness();
     const c = ctx();
@@ -106,29 +106,12 @@ describe("execution: ExecutionEngine reconcile (spec 17.12.3)", () => {
   });
 });
 
-describe("execution: matchQuote fast path", () => {
-  it("never skips a fill the model would make (touch and cross, random books and quotes)", async () => {
-    const fc = (await import("fast-check")).default;
-    fc.assert(
-      fc.property(
-        fc.constantFrom("touch", "cross"),
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 900, max: 1100 })), { minLength: 1, maxLength: 12 }),
-        fc.integer({ min: 900, max: 1100 }),
-        fc.integer({ min: 1, max: 5 }),
-        (kind, levels, midTicks, halfSpread) => {
-          const h = harness({ fill_model: { kind } });
-          const c = ctx({ adds_allowed: false });
-          const desired = levels.map(([buy, t], i) => lv(buy ? "BUY" : "SELL", i + 1, t / 10));
-          h.exec.reconcile("BTC", 0, 1, 1000, desired, ctx());
-          const bid = (midTicks - halfSpread) / 10;
-          const ask = (midTicks + halfSpread) / 10;
-          const mid = (bid + ask) / 2;
-          const expected = h.exec.openOrders("BTC").filter((o) => h.exec.fillModel.fills(o.side, o.price, bid, ask, mid)).length;
-          const got = h.exec.matchQuote(h.exec.handle("BTC"), { ts: 1, bid_price: bid, ask_price: ask }, c);
-          expect(got, `${kind} ${JSON.stringify(desired)} bid ${bid} ask ${ask}`).to.equal(expected);
-        },
-      ),
-      { numRuns: 300, seed: 7 },
-    );
+describe("execution: order manager is pure", () => {
+  it("requests mirror the accepted intents; refused intents send nothing", () => {
+    const h = harness({ max_open_orders_per_symbol: 1 });
+    h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99), lv("BUY", 2, 98)], ctx());
+    expect(h.requests.map((r) => `${r.type} ${r.order_id}`)).to.deep.equal(["PLACE BTC:1"]);
+    expect(brief(h.intents)).to.deep.equal(["PLACE BTC:1 99", "PLACE BTC:2 98 REFUSED MAX_OPEN_ORDERS_SYMBOL"]);
+    expect(h.venue.openCount, "the venue rests what was sent").to.equal(1);
   });
 });

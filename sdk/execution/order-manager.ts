@@ -1,10 +1,9 @@
 import type { InstrumentSpec } from "../contracts/market";
-import type { Fill, GridLevel, Intent, IntentType, Order, ReasonCode, Side } from "../contracts/trading";
+import type { GridLevel, Intent, IntentType, Order, ReasonCode, Side } from "../contracts/trading";
+import type { ExecutionReport, OrderRequest } from "../sim/types";
 import { quantizeQty } from "../util/quantize";
-import type { Ledger } from "../ledger/ledger";
 import type { ExecutionConfig } from "./config";
-import { CycleEngine, type CycleContext, type CycleRecord, type PendingOrder } from "./cycle";
-import { FeeModel, isMarketable, makeFillModel, type FillModel } from "./fill-models";
+import type { CycleContext, PendingOrder } from "./cycle";
 
 /** Reason codes of refused intents and cancels (stable: they are hashed). */
 export const EXEC_REASONS = {
@@ -22,10 +21,10 @@ export const EXEC_REASONS = {
   CAP_MAKE_ROOM: "CAP_MAKE_ROOM",
 } as const;
 
-/** A resting paper order with what the engine needs beyond the `Order` contract. */
+/** An order the strategy believes live, with what it needs beyond the `Order` contract. */
 export interface OpenOrder extends Order {
-  /** Marketable when placed → charged the taker fee on fill. */
-  taker: boolean;
+  /** Unfilled qty as the execution reports told it (starts at `qty`). */
+  remaining: number;
   /** The numeric part of the id (placement sequence within the symbol). */
   seq: number;
   entry_price: number;
@@ -41,11 +40,21 @@ export interface SymbolExecContext extends CycleContext {
   stopped: boolean;
 }
 
-/** Receives everything the execution engine does, in order. */
-export interface ExecutionSink {
+/** Receives everything the order manager does, in order: the intent record, then the request. */
+export interface OrderSink {
+  /** Every intent, accepted (sent) or refused here with a reason. */
   intent(i: Intent): void;
-  fill(f: Fill, o: OpenOrder, realized: number): void;
-  cycle(c: CycleRecord): void;
+  /** An accepted intent as a request to the venue. */
+  send(r: OrderRequest): void;
+}
+
+export interface OrderManagerOptions {
+  /**
+   * True when the venue confirms cancels with a report (a latency model other than `none`): a
+   * cancelled order then stays in `cancelling` — still fillable at the venue — until the venue
+   * reports it CANCELED or REJECTs the cancel. False (latency none): the cancel is immediate.
+   */
+  confirmCancels?: boolean;
 }
 
 export interface ExecutionCounters {
@@ -60,30 +69,27 @@ export interface ExecutionCounters {
   refused_by_reason: Record<string, number>;
 }
 
-/** Per-symbol order state; `handle(symbol)` gives it to the replay loop to skip a map lookup per snapshot. */
+/** Per-symbol order state. */
 export interface SymState {
   readonly symbol: string;
   readonly inst: InstrumentSpec;
   orders: OpenOrder[];
+  /** Cancel sent, not yet confirmed by the venue (only with `confirmCancels`). */
+  readonly cancelling: Map<string, OpenOrder>;
   seq: number;
-  readonly cycle: CycleEngine;
-  /** [highest resting BUY, lowest resting SELL] (∓Infinity when none); valid unless `dirty`. Typed: stores never allocate. */
-  readonly bounds: Float64Array;
-  dirty: boolean;
 }
 
 const EPS = 1e-9;
 
 /**
- * Spec 17.12.3: owns the resting paper orders of every symbol, reconciles desired orders (the
- * GridPlan's levels plus the CycleEngine's TPs and replenishments) into PLACE / CANCEL / AMEND
- * intents, enforces the open-order caps (per symbol, portfolio) and the order-rate token bucket
- * (data time), and matches resting orders against quotes with the configured fill model.
- * Every refused intent is emitted with its reason; nothing is dropped silently.
+ * Spec 17.12.3, strategy side (ADR-043): the strategy's view of its orders per symbol, built only
+ * from what it sent and what execution reports told it. Reconciles desired orders (plan levels
+ * plus pending TPs / replenishments) into PLACE / CANCEL / AMEND requests, enforces the
+ * open-order caps (per symbol, portfolio) and the order-rate token bucket (data time). Pure:
+ * position comes in as a number; it knows no ledger and no venue internals. Every refused
+ * intent is emitted with its reason; nothing is dropped silently.
  */
-export class ExecutionEngine {
-  readonly fillModel: FillModel;
-  readonly fees: FeeModel;
+export class OrderManager {
   readonly counters: ExecutionCounters = {
     place_accepted: 0,
     place_refused: 0,
@@ -98,19 +104,18 @@ export class ExecutionEngine {
   private openTotal = 0;
   private tokens: number;
   private lastRefill = Number.NaN;
-  private readonly scratch: OpenOrder[] = [];
+  private readonly confirmCancels: boolean;
 
   constructor(
     private readonly cfg: ExecutionConfig,
     instruments: Iterable<InstrumentSpec>,
-    private readonly ledger: Ledger,
-    private readonly sink: ExecutionSink,
+    private readonly sink: OrderSink,
+    opts: OrderManagerOptions = {},
   ) {
-    this.fillModel = makeFillModel(cfg.fill_model);
-    this.fees = new FeeModel(cfg.fees);
+    this.confirmCancels = opts.confirmCancels ?? false;
     this.tokens = cfg.rate_limit.capacity;
     for (const inst of [...instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)))
-      this.syms.set(inst.symbol, { symbol: inst.symbol, inst, orders: [], seq: 0, cycle: new CycleEngine(inst.symbol, inst, cfg.replenish, cfg.damage_control_tp_factor), bounds: new Float64Array([-Infinity, Infinity]), dirty: false });
+      this.syms.set(inst.symbol, { symbol: inst.symbol, inst, orders: [], cancelling: new Map(), seq: 0 });
   }
 
   /** Resting orders of a symbol (read-only view). */
@@ -120,116 +125,69 @@ export class ExecutionEngine {
   get openCount(): number {
     return this.openTotal;
   }
-  cycleEngine(symbol: string): CycleEngine {
-    return this.state(symbol).cycle;
-  }
   /** Tokens left in the rate-limit bucket (after the last refill). */
   get tokensLeft(): number {
     return this.tokens;
   }
 
-  /** The state handle of a symbol (stable for the engine's life). */
-  handle(symbol: string): SymState {
-    return this.state(symbol);
+  /** Orders whose cancel is in flight (latency): still fillable at the venue. */
+  cancellingOrders(symbol: string): ReadonlyArray<OpenOrder> {
+    return [...this.state(symbol).cancelling.values()];
   }
 
   private state(symbol: string): SymState {
     const s = this.syms.get(symbol);
-    if (!s) throw new Error(`execution engine has no symbol '${symbol}'`);
+    if (!s) throw new Error(`order manager has no symbol '${symbol}'`);
     return s;
   }
 
   /**
-   * Hot-path form of `matchFills` for the replay loop: reads bid/ask/mid from the snapshot object
-   * (no double arguments to box) and returns at once when even the best-placed order cannot fill.
+   * Apply one execution report to the order view. A FILL reduces the order's `remaining` and
+   * removes it when nothing is left (from the live or the cancelling set); it returns the order
+   * (kind, level, entry of a TP) or null when the id is unknown. CANCELED / REJECT of a cancel
+   * close a cancelling order. Reports of a batch are applied before any is acted on, so the
+   * strategy sees the order set after the whole market event.
    */
-  matchQuote(st: SymState, s: { ts: number; bid_price: number; ask_price: number }, ctx: SymbolExecContext): number {
-    if (st.orders.length === 0) return 0;
-    if (st.dirty) this.refreshBounds(st);
-    // The models' rules inlined for the no-fill test (a call through the interface would box the
-    // doubles); they must agree with `fills` of the model (property-tested against brute force).
-    if (this.fillModel.kind === "touch") {
-      if ((s.bid_price + s.ask_price) / 2 > st.bounds[0] && (s.bid_price + s.ask_price) / 2 < st.bounds[1]) return 0;
-    } else if (s.ask_price > st.bounds[0] && s.bid_price < st.bounds[1]) return 0;
-    return this.matchSnapshot(st, s, ctx);
-  }
-
-  /** Slow path of `matchQuote`, kept out of line so no double is boxed on the fast path. */
-  private matchSnapshot(st: SymState, s: { ts: number; bid_price: number; ask_price: number }, ctx: SymbolExecContext): number {
-    return this.matchFills(st, s.ts, s.bid_price, s.ask_price, (s.bid_price + s.ask_price) / 2, ctx);
-  }
-
-  private refreshBounds(st: SymState): void {
-    let mb = -Infinity;
-    let ms = Infinity;
-    const orders = st.orders;
-    for (let i = 0; i < orders.length; i++) {
-      const o = orders[i];
-      if (o.side === "BUY") {
-        if (o.price > mb) mb = o.price;
-      } else if (o.price < ms) ms = o.price;
+  onReport(r: ExecutionReport): OpenOrder | null {
+    const st = this.state(r.symbol);
+    if (r.type === "FILL") {
+      let o: OpenOrder | undefined = undefined;
+      let live = -1;
+      const orders = st.orders;
+      for (let i = 0; i < orders.length; i++)
+        if (orders[i].id === r.order_id) {
+          o = orders[i];
+          live = i;
+          break;
+        }
+      if (o === undefined) o = st.cancelling.get(r.order_id);
+      if (o === undefined) return null;
+      o.remaining = r.remaining;
+      if (r.remaining <= 0) {
+        if (live >= 0) {
+          for (let k = live + 1; k < orders.length; k++) orders[k - 1] = orders[k];
+          orders.length--;
+          this.openTotal--;
+        } else st.cancelling.delete(o.id);
+      }
+      this.counters.fills++;
+      this.counters.time_to_fill_ms_sum += r.ts - o.created_ts;
+      return o;
     }
-    st.bounds[0] = mb;
-    st.bounds[1] = ms;
-    st.dirty = false;
+    if (r.type === "CANCELED" || (r.type === "REJECT" && r.request === "CANCEL")) {
+      const o = st.cancelling.get(r.order_id);
+      if (o) st.cancelling.delete(r.order_id);
+      return o ?? null;
+    }
+    return null;
   }
 
   /**
-   * Fill resting orders of `symbol` against a quote. Simultaneous fills are processed by price
-   * ascending, then order id (stable). Each fill is booked in the ledger, handed to the
-   * CycleEngine (which may queue TPs/replenishments), and reported to the sink. Returns the
-   * number of fills.
+   * Price of the outermost resting GRID order on `side` (NaN when none) and the highest grid
+   * level index resting on that side.
    */
-  matchFills(symbol: string | SymState, ts: number, bid: number, ask: number, mid: number, ctx: SymbolExecContext): number {
-    const st = typeof symbol === "string" ? this.state(symbol) : symbol;
-    const orders = st.orders;
-    if (orders.length === 0) return 0;
-    const fm = this.fillModel;
-    if (st.dirty) this.refreshBounds(st);
-    // fill rules are monotone in the limit price: nothing fills unless the best-placed order does
-    if (!fm.fills("BUY", st.bounds[0], bid, ask, mid) && !fm.fills("SELL", st.bounds[1], bid, ask, mid)) return 0;
-    symbol = st.symbol;
-    const hit = this.scratch;
-    hit.length = 0;
-    for (let i = 0; i < orders.length; i++) {
-      const o = orders[i];
-      if (fm.fills(o.side, o.price, bid, ask, mid)) hit.push(o);
-    }
-    if (hit.length === 0) return 0;
-    if (hit.length > 1) hit.sort(byPriceThenId);
-    // remove the filled orders (order of the rest preserved)
-    let w = 0;
-    for (let i = 0; i < orders.length; i++) if (hit.indexOf(orders[i]) < 0) orders[w++] = orders[i];
-    orders.length = w;
-    st.dirty = true;
-    this.openTotal -= hit.length;
-    for (let k = 0; k < hit.length; k++) {
-      const o = hit[k];
-      const fee = this.fees.fee(o.price, o.qty, o.taker);
-      const fill: Fill = { order_id: o.id, symbol, side: o.side, kind: o.kind, price: o.price, qty: o.qty, ts, fee, liquidity: o.taker ? "TAKER" : "MAKER" };
-      const realized = this.ledger.applyFill(symbol, o.side, o.price, o.qty, fee).toNumber();
-      this.counters.fills++;
-      this.counters.time_to_fill_ms_sum += ts - o.created_ts;
-      this.sink.fill(fill, o, realized);
-      const outer = this.outermostGrid(st, o.side);
-      const c = st.cycle.onFill(fill, o.level, ctx, outer.price, outer.level, o.kind === "TP" ? { price: o.entry_price, fee: o.entry_fee, ts: o.entry_ts } : undefined);
-      if (c) this.sink.cycle(c);
-    }
-    const n = hit.length;
-    hit.length = 0;
-    return n;
-  }
-
-  private farthestGrid(st: SymState): OpenOrder | null {
-    let best: OpenOrder | null = null;
-    for (const o of st.orders) {
-      if (o.kind !== "GRID") continue;
-      if (best === null || o.level > best.level || (o.level === best.level && o.seq > best.seq)) best = o;
-    }
-    return best;
-  }
-
-  private outermostGrid(st: SymState, side: Side): { price: number; level: number } {
+  outermostGrid(symbol: string, side: Side): { price: number; level: number } {
+    const st = this.state(symbol);
     let price = Number.NaN;
     let level = 0;
     for (const o of st.orders) {
@@ -240,9 +198,13 @@ export class ExecutionEngine {
     return { price, level };
   }
 
-  /** True when the CycleEngine of `symbol` has orders waiting to be placed. */
-  hasPending(symbol: string | SymState): boolean {
-    return (typeof symbol === "string" ? this.state(symbol) : symbol).cycle.pending.length > 0;
+  private farthestGrid(st: SymState): OpenOrder | null {
+    let best: OpenOrder | null = null;
+    for (const o of st.orders) {
+      if (o.kind !== "GRID") continue;
+      if (best === null || o.level > best.level || (o.level === best.level && o.seq > best.seq)) best = o;
+    }
+    return best;
   }
 
   /**
@@ -259,15 +221,14 @@ export class ExecutionEngine {
    * of it); the rest are paired closest-first → AMEND; leftovers → PLACE / CANCEL.
    * Intents go out as CANCELs, then AMENDs, then PLACEs (levels by index, BUY before SELL).
    */
-  reconcile(symbol: string, ts: number, bid: number, ask: number, desired: ReadonlyArray<GridLevel> | null, ctx: SymbolExecContext): void {
+  reconcile(symbol: string, ts: number, pos: number, desired: ReadonlyArray<GridLevel> | null, pend: PendingOrder[], ctx: SymbolExecContext): void {
     const st = this.state(symbol);
     this.refill(ts);
     if (ctx.stopped) {
       this.cancelAllOf(st, ts, EXEC_REASONS.EMERGENCY);
-      st.cycle.pending.length = 0;
+      pend.length = 0;
       return;
     }
-    const pos = this.ledger.book(symbol).posF;
     const reduce = ctx.reduce_only || !ctx.adds_allowed;
     const lot = st.inst.lot_size;
     let capacity = Infinity;
@@ -287,7 +248,6 @@ export class ExecutionEngine {
       capacity = reducing ? Math.abs(pos) - cum : 0;
     }
     // (3) pending CycleEngine orders: TPs first, then replenishments (queue order within kind)
-    const pend = st.cycle.pending;
     if (pend.length) {
       pend.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "TP" ? -1 : 1));
       let w = 0;
@@ -315,7 +275,7 @@ export class ExecutionEngine {
           const victim = this.farthestGrid(st);
           if (victim) this.cancel(st, victim, ts, EXEC_REASONS.CAP_MAKE_ROOM);
         }
-        const placed = this.place(st, ts, bid, ask, p.side, p.price, qty, p.kind, p.level, reduce, p);
+        const placed = this.place(st, ts, p.side, p.price, qty, p.kind, p.level, reduce, p);
         if (placed) {
           if (reduce) capacity -= qty;
         } else if (p.kind === "TP" && this.tokens < 1) {
@@ -379,16 +339,13 @@ export class ExecutionEngine {
       } else places.push(d);
     }
     for (const o of grid) if (!used.has(o)) this.cancel(st, o, ts, EXEC_REASONS.NOT_IN_PLAN);
-    for (const [o, d] of amends) this.amend(st, o, ts, bid, ask, d);
-    for (const d of places) this.place(st, ts, bid, ask, d.side, d.price, d.qty, "GRID", d.index, reduce, null);
+    for (const [o, d] of amends) this.amend(st, o, ts, d);
+    for (const d of places) this.place(st, ts, d.side, d.price, d.qty, "GRID", d.index, reduce, null);
   }
 
-  /** EMERGENCY: cancel every resting order of every symbol (lexical order) and drop pending ones. */
+  /** EMERGENCY: cancel every resting order of every symbol (lexical order). The caller drops its pending orders. */
   cancelAll(ts: number, reason: ReasonCode): void {
-    for (const st of this.syms.values()) {
-      this.cancelAllOf(st, ts, reason);
-      st.cycle.pending.length = 0;
-    }
+    for (const st of this.syms.values()) this.cancelAllOf(st, ts, reason);
   }
 
   private cancelAllOf(st: SymState, ts: number, reason: ReasonCode): void {
@@ -410,7 +367,7 @@ export class ExecutionEngine {
     this.sink.intent({ type, ts, symbol: st.symbol, order_id: id ?? `${st.symbol}:${++st.seq}`, side, price, qty, accepted: false, reason });
   }
 
-  private place(st: SymState, ts: number, bid: number, ask: number, side: Side, price: number, qty: number, kind: "GRID" | "TP", level: number, reduceOnly: boolean, src: PendingOrder | null): boolean {
+  private place(st: SymState, ts: number, side: Side, price: number, qty: number, kind: "GRID" | "TP", level: number, reduceOnly: boolean, src: PendingOrder | null): boolean {
     let reason: string | null = null;
     if (st.orders.length >= this.cfg.max_open_orders_per_symbol) reason = EXEC_REASONS.MAX_OPEN_ORDERS_SYMBOL;
     else if (this.openTotal >= this.cfg.max_open_orders_portfolio) reason = EXEC_REASONS.MAX_OPEN_ORDERS_PORTFOLIO;
@@ -429,36 +386,36 @@ export class ExecutionEngine {
       side,
       price,
       qty,
+      remaining: qty,
       kind,
       level,
       reduce_only: reduceOnly || kind === "TP",
       created_ts: ts,
-      taker: isMarketable(side, price, bid, ask),
       entry_price: src ? src.entry_price : 0,
       entry_fee: src ? (src.qty === qty ? src.entry_fee : (src.entry_fee * qty) / src.qty) : 0,
       entry_ts: src ? src.entry_ts : 0,
     };
     st.orders.push(o);
-    st.dirty = true;
     this.openTotal++;
     this.counters.place_accepted++;
     this.sink.intent({ type: "PLACE", ts, symbol: st.symbol, order_id: id, side, price, qty, accepted: true });
+    this.sink.send({ type: "PLACE", ts, symbol: st.symbol, order_id: id, side, price, qty });
     return true;
   }
 
-  private amend(st: SymState, o: OpenOrder, ts: number, bid: number, ask: number, d: GridLevel): void {
+  private amend(st: SymState, o: OpenOrder, ts: number, d: GridLevel): void {
     if (this.tokens < 1) {
       this.refuse("AMEND", st, ts, d.side, d.price, d.qty, EXEC_REASONS.RATE_LIMIT, o.id);
       return;
     }
     this.tokens -= 1;
+    o.remaining = Math.max(0, o.remaining + d.qty - o.qty);
     o.price = d.price;
     o.qty = d.qty;
-    st.dirty = true;
     o.level = d.index;
-    o.taker = isMarketable(o.side, o.price, bid, ask);
     this.counters.amend_accepted++;
     this.sink.intent({ type: "AMEND", ts, symbol: st.symbol, order_id: o.id, side: o.side, price: o.price, qty: o.qty, accepted: true, reason: EXEC_REASONS.REPRICE });
+    this.sink.send({ type: "AMEND", ts, symbol: st.symbol, order_id: o.id, price: o.price, qty: o.qty });
   }
 
   /** Cancels are never rate limited: reducing risk must always be possible. */
@@ -467,15 +424,12 @@ export class ExecutionEngine {
     if (i < 0) return;
     for (let k = i + 1; k < st.orders.length; k++) st.orders[k - 1] = st.orders[k];
     st.orders.length--;
-    st.dirty = true;
     this.openTotal--;
+    if (this.confirmCancels) st.cancelling.set(o.id, o);
     this.counters.cancels++;
     this.sink.intent({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id, side: o.side, price: o.price, qty: o.qty, accepted: true, reason });
+    this.sink.send({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id });
   }
-}
-
-function byPriceThenId(a: OpenOrder, b: OpenOrder): number {
-  return a.price - b.price || a.seq - b.seq;
 }
 
 /** Closest to the market first: BUYs by price descending, SELLs ascending; then by id. */

@@ -1,8 +1,8 @@
-import type { GrinderConfig } from "../config";
-import { FeatureEngine } from "../features/engine";
-import { assessToxicity } from "../regime/toxicity";
-import { RegimeController } from "../regime/controller";
-import { planGrid } from "../policy/plan";
+import type { GrinderConfig } from "../../config";
+import { FeatureEngine } from "../../features/engine";
+import { assessToxicity } from "../../regime/toxicity";
+import { RegimeController } from "../../regime/controller";
+import { planGrid } from "../../policy/plan";
 import type { StageFactory } from "./stages";
 
 /** The production pipeline: FeatureEngine → assessToxicity → RegimeController → planGrid. */

@@ -1,0 +1,138 @@
+import * as aq from "arquero";
+import type { LogRecord } from "../contracts/events";
+import { serialiseRecord } from "../contracts/events";
+import type { Selection } from "../contracts/features";
+import { StreamDigest } from "../util/canonical";
+import { CodeColumn, F64Column } from "./columns";
+
+/** One row of the bars table: strategy columns + account columns. */
+export interface BarRow {
+  ts: number; symbol: string; mid: number; equity: number; inventory: number; inventory_notional: number; regime: string; mode: string;
+  guard: string; dd: number; dd_utilization: number; step_pct: number; levels_up: number; levels_down: number; realized_pnl: number;
+  fees: number; open_orders: number; selected: boolean;
+}
+
+import type { AlertEvent } from "../metrics";
+
+/**
+ * The run's recorder (ADR-040): every record becomes one canonical line (`serialiseRecord`),
+ * hashed as it goes (lines batched: hashing "a\nb" then "\n" is the same byte stream as "a",
+ * "\n", "b", "\n"), plus the result tables (bars, fills, cycles), transitions, selections and
+ * alerts. Memory stays flat unless the caller keeps the events or the tables.
+ */
+export class Recorder {
+  private readonly digest = new StreamDigest();
+  private buf = "";
+  lines = 0;
+  readonly events: LogRecord[] | null;
+  readonly transitions: Array<Record<string, unknown>> = [];
+  readonly selections: Selection[] = [];
+  readonly alerts: AlertEvent[] = [];
+  readonly alertCounts: Partial<Record<AlertEvent["alert"], number>> = {};
+  private readonly barCols = {
+    ts: new F64Column(), symbol: new CodeColumn(), mid: new F64Column(), equity: new F64Column(), inventory: new F64Column(),
+    inventory_notional: new F64Column(), regime: new CodeColumn(), mode: new CodeColumn(), guard: new CodeColumn(), dd: new F64Column(),
+    dd_utilization: new F64Column(), step_pct: new F64Column(), levels_up: new F64Column(), levels_down: new F64Column(),
+    realized_pnl: new F64Column(), fees: new F64Column(), open_orders: new F64Column(), selected: new CodeColumn(),
+  };
+  private readonly fillCols = {
+    ts: [] as number[], symbol: [] as string[], order_id: [] as string[], side: [] as string[], kind: [] as string[], price: [] as number[],
+    qty: [] as number[], fee: [] as number[], liquidity: [] as string[], realized: [] as number[],
+  };
+  private readonly cycleCols = {
+    ts: [] as number[], symbol: [] as string[], side: [] as string[], level: [] as number[], entry_ts: [] as number[], entry_price: [] as number[],
+    exit_price: [] as number[], qty: [] as number[], fees: [] as number[], profit: [] as number[], profit_bps: [] as number[],
+  };
+
+  constructor(
+    keepEvents: boolean,
+    readonly tables: boolean,
+  ) {
+    this.events = keepEvents ? [] : null;
+  }
+
+  record(r: LogRecord): void {
+    this.line(serialiseRecord(r));
+    if (this.events) this.events.push(r);
+    switch (r.t) {
+      case "fill":
+        if (this.tables) {
+          const c = this.fillCols;
+          c.ts.push(r.ts); c.symbol.push(r.symbol); c.order_id.push(r.order_id); c.side.push(r.side); c.kind.push(r.kind);
+          c.price.push(r.price); c.qty.push(r.qty); c.fee.push(r.fee); c.liquidity.push(r.liquidity); c.realized.push(r.realized);
+        }
+        return;
+      case "cycle":
+        if (this.tables) {
+          const c = this.cycleCols;
+          c.ts.push(r.ts); c.symbol.push(r.symbol); c.side.push(r.side); c.level.push(r.level); c.entry_ts.push(r.entry_ts);
+          c.entry_price.push(r.entry_price); c.exit_price.push(r.exit_price); c.qty.push(r.qty); c.fees.push(r.fees);
+          c.profit.push(r.profit); c.profit_bps.push(r.profit_bps);
+        }
+        return;
+      case "regime": {
+        const { t: _t, ...tr } = r;
+        this.transitions.push({ kind: "regime", ...tr });
+        return;
+      }
+      case "guard":
+        this.transitions.push({ kind: "guard", symbol: "*", ts: r.ts, from: r.from, to: r.to, reasons: [r.reason] });
+        return;
+      case "selection": {
+        const { t: _t, ...sel } = r;
+        this.selections.push(sel);
+        return;
+      }
+      case "alert": {
+        const { t: _t, ...a } = r;
+        this.alerts.push(a);
+        this.alertCounts[a.alert] = (this.alertCounts[a.alert] ?? 0) + 1;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  bar(b: BarRow): void {
+    if (!this.tables) return;
+    const c = this.barCols;
+    c.ts.push(b.ts); c.symbol.push(b.symbol); c.mid.push(b.mid); c.equity.push(b.equity); c.inventory.push(b.inventory);
+    c.inventory_notional.push(b.inventory_notional); c.regime.push(b.regime); c.mode.push(b.mode); c.guard.push(b.guard);
+    c.dd.push(b.dd); c.dd_utilization.push(b.dd_utilization); c.step_pct.push(b.step_pct);
+    c.levels_up.push(b.levels_up); c.levels_down.push(b.levels_down); c.realized_pnl.push(b.realized_pnl);
+    c.fees.push(b.fees); c.open_orders.push(b.open_orders); c.selected.push(b.selected ? "true" : "false");
+  }
+
+  private line(l: string): void {
+    this.buf = this.buf.length ? this.buf + "\n" + l : l;
+    this.lines++;
+    if (this.buf.length > 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf.length) {
+      this.digest.addLine(this.buf);
+      this.buf = "";
+    }
+  }
+
+  /** The digest of every line so far (flushes the batch). */
+  hex(): string {
+    this.flush();
+    return this.digest.hex();
+  }
+
+  barsTable(): aq.ColumnTable {
+    return aq.table({
+      ...Object.fromEntries(Object.entries(this.barCols).map(([k, c]) => [k, c.toArray()])),
+      selected: this.barCols.selected.toArray().map((x) => x === "true"),
+    });
+  }
+  fillsTable(): aq.ColumnTable {
+    return aq.table(this.fillCols);
+  }
+  cyclesTable(): aq.ColumnTable {
+    return aq.table(this.cycleCols);
+  }
+}

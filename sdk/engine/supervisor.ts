@@ -1,0 +1,58 @@
+import type { GrinderConfig } from "../config";
+import type { AlertRecord, LogRecord } from "../contracts/events";
+import { DrawdownGuard, type GuardTransition } from "../ledger/guard";
+import type { Ledger } from "../ledger/ledger";
+
+/**
+ * The supervisor (ADR-043): the drawdown guard on the account (spec 17.14.3), its alerts
+ * (DD utilisation warning / emergency, spec 17.18.2) and the portfolio leverage alert. It marks
+ * the account on every market event; the engine forwards guard transitions to the strategy.
+ */
+export class Supervisor {
+  readonly guard: DrawdownGuard;
+  private ddWarn = false;
+  private ddEmerg = false;
+  private levAlert = false;
+
+  constructor(
+    private readonly cfg: GrinderConfig,
+    private readonly ledger: Ledger,
+    private readonly record: (r: LogRecord) => void,
+  ) {
+    this.guard = new DrawdownGuard(cfg.risk);
+  }
+
+  /** Mark the guard on a quote; returns the transition, if any (already recorded). */
+  mark(s: { ts: number; bid_price: number; ask_price: number }): GuardTransition | null {
+    const tr = this.guard.mark(s, this.ledger);
+    if (tr) this.record({ t: "guard", ...tr });
+    return tr ?? null;
+  }
+
+  ddAlerts(ts: number): void {
+    const u = this.guard.v[1];
+    const r = this.cfg.risk;
+    if (u > r.alert_warning_utilization) {
+      if (!this.ddWarn) this.alert({ t: "alert", ts, alert: "DD_UTILIZATION_WARNING", value: u, threshold: r.alert_warning_utilization });
+      this.ddWarn = true;
+    } else this.ddWarn = false;
+    if (u > r.alert_emergency_utilization) {
+      if (!this.ddEmerg) this.alert({ t: "alert", ts, alert: "DD_UTILIZATION_EMERGENCY", value: u, threshold: r.alert_emergency_utilization });
+      this.ddEmerg = true;
+    } else this.ddEmerg = false;
+  }
+
+  /** Effective leverage over the cap (checked after each decision tick of the strategy). */
+  leverage(ts: number): void {
+    const lev = this.ledger.leverageFloat(this.ledger.equityFloat());
+    const cap = this.cfg.risk.max_effective_leverage;
+    if (lev > cap) {
+      if (!this.levAlert) this.alert({ t: "alert", ts, alert: "LEVERAGE_OVER_CAP", value: lev, threshold: cap });
+      this.levAlert = true;
+    } else this.levAlert = false;
+  }
+
+  private alert(a: AlertRecord): void {
+    this.record(a);
+  }
+}

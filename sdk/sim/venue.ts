@@ -1,0 +1,288 @@
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import type { BookLevel, InstrumentSpec } from "../contracts/market";
+import type { DepthChange, MarketEvent } from "../contracts/events";
+import { quantizeQty } from "../util/quantize";
+import { isMarketable, type FeeSchedule } from "./fees";
+import { VENUE_REJECTS, type BookView, type ExecutionReport, type FillModel, type FillReport, type LevelShare, type OrderRequest, type SimOrder, type VenueSink } from "./types";
+
+interface VenueOrder extends SimOrder {
+  price: number;
+  qty: number;
+  remaining: number;
+  taker: boolean;
+}
+
+interface MutableBook extends BookView {
+  ts: number;
+  bid_price: number;
+  bid_qty: number;
+  ask_price: number;
+  ask_qty: number;
+  bids: BookLevel[] | null;
+  asks: BookLevel[] | null;
+}
+
+interface VenueSymbol {
+  readonly inst: InstrumentSpec;
+  readonly book: MutableBook;
+  /** Resting orders in arrival order. */
+  readonly orders: VenueOrder[];
+  /** [best own BUY, best own SELL] (∓Infinity when none); valid unless `dirty`. Typed: never allocates. */
+  readonly bounds: Float64Array;
+  dirty: boolean;
+  /** True once the L2 arrays are the venue's own copy (depth deltas mutate them). */
+  ownLevels: boolean;
+}
+
+export interface SimVenueOptions {
+  /**
+   * Send ACK and CANCELED reports (a latency model other than `none`). With latency `none` the
+   * strategy's view is exact by construction, so only FILLs and REJECTs are reported.
+   */
+  confirmations?: boolean;
+}
+
+const LOT_EPS = 1e-9;
+
+/**
+ * The simulated venue (exchange side, ADR-041): keeps the resting orders of every symbol, applies
+ * requests at their arrival, updates its book view from market events and matches resting orders
+ * through the `FillModel` (a quantity per order: partial fills possible), charging the fee
+ * schedule. Fills of one event are reported together, by price ascending then arrival. It knows
+ * nothing of grids, levels or take-profits. Marketable orders rest (taker fee) and fill at the
+ * next market event the model accepts; the venue never fills on a request.
+ */
+export class SimVenue {
+  private readonly syms = new Map<string, VenueSymbol>();
+  private arrivals = 0;
+  private openTotal = 0;
+  private readonly hit: VenueOrder[] = [];
+  private readonly share: LevelShare = { own_ahead: 0, own_filled: 0 };
+  private readonly confirmations: boolean;
+  fills = 0;
+
+  constructor(
+    instruments: Iterable<InstrumentSpec>,
+    readonly fillModel: FillModel,
+    private readonly fees: FeeSchedule,
+    private readonly sink: VenueSink,
+    opts: SimVenueOptions = {},
+  ) {
+    this.confirmations = opts.confirmations ?? false;
+    for (const inst of instruments)
+      this.syms.set(inst.symbol, {
+        inst,
+        book: { symbol: inst.symbol, ts: Number.NaN, bid_price: Number.NaN, bid_qty: 0, ask_price: Number.NaN, ask_qty: 0, bids: null, asks: null },
+        orders: [],
+        bounds: new Float64Array([-Infinity, Infinity]),
+        dirty: false,
+        ownLevels: false,
+      });
+  }
+
+  /** Resting orders of a symbol in arrival order (read-only view). */
+  openOrders(symbol: string): ReadonlyArray<SimOrder> {
+    return this.sym(symbol).orders;
+  }
+  get openCount(): number {
+    return this.openTotal;
+  }
+  book(symbol: string): BookView {
+    return this.sym(symbol).book;
+  }
+
+  private sym(symbol: string): VenueSymbol {
+    const v = this.syms.get(symbol);
+    if (v === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `venue has no symbol '${symbol}'`, { field: "symbol" });
+    return v;
+  }
+
+  /** A request arrives now (`ts` = its arrival time: sent ts + entry latency). */
+  submit(req: OrderRequest, ts: number): void {
+    const v = this.syms.get(req.symbol);
+    if (v === undefined) return this.reject(req, ts, VENUE_REJECTS.UNKNOWN_SYMBOL);
+    const orders = v.orders;
+    let i = -1;
+    for (let k = 0; k < orders.length; k++)
+      if (orders[k].id === req.order_id) {
+        i = k;
+        break;
+      }
+    if (req.type === "PLACE") {
+      if (i >= 0) return this.reject(req, ts, VENUE_REJECTS.DUPLICATE_ID);
+      const o: VenueOrder = {
+        id: req.order_id, symbol: req.symbol, side: req.side, price: req.price, qty: req.qty, remaining: req.qty,
+        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null,
+      };
+      o.state = this.fillModel.init(o, v.book);
+      orders.push(o);
+      this.openTotal++;
+      v.dirty = true;
+      if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "PLACE", sent_ts: req.ts }]);
+      return;
+    }
+    if (i < 0) return this.reject(req, ts, VENUE_REJECTS.UNKNOWN_ORDER);
+    const o = orders[i];
+    if (req.type === "CANCEL") {
+      orders.splice(i, 1);
+      this.openTotal--;
+      v.dirty = true;
+      if (this.confirmations) this.sink.reports([{ type: "CANCELED", ts, symbol: req.symbol, order_id: req.order_id, remaining: o.remaining, sent_ts: req.ts }]);
+      return;
+    }
+    // AMEND: new total qty (what already filled stays filled); keeps its arrival rank, new model state
+    o.remaining = Math.max(0, quantizeQty(o.remaining + req.qty - o.qty + v.inst.lot_size * LOT_EPS, v.inst.lot_size));
+    o.price = req.price;
+    o.qty = req.qty;
+    o.taker = isMarketable(o.side, o.price, v.book.bid_price, v.book.ask_price);
+    o.state = this.fillModel.init(o, v.book);
+    v.dirty = true;
+    if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "AMEND", sent_ts: req.ts }]);
+  }
+
+  private reject(req: OrderRequest, ts: number, reason: string): void {
+    this.sink.reports([{ type: "REJECT", ts, symbol: req.symbol, order_id: req.order_id, request: req.type, reason }]);
+  }
+
+  /**
+   * Apply a market event to the book view and match the symbol's resting orders. Returns the
+   * number of fills (reported to the sink as one batch). Only objects cross the calls on the
+   * no-fill path (no boxed doubles, no allocation).
+   */
+  onMarket(ev: MarketEvent): number {
+    const v = this.syms.get(ev.symbol);
+    if (v === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `venue has no symbol '${ev.symbol}'`, { field: "symbol" });
+    const b = v.book;
+    b.ts = ev.ts;
+    if (ev.type === "quote") {
+      const s = ev.snapshot;
+      b.bid_price = s.bid_price;
+      b.bid_qty = s.bid_qty;
+      b.ask_price = s.ask_price;
+      b.ask_qty = s.ask_qty;
+      if (s.book !== undefined) {
+        b.bids = s.book.bids;
+        b.asks = s.book.asks;
+        v.ownLevels = false;
+      }
+    } else if (ev.type === "depth_delta") this.applyDepth(v, ev.changes);
+    if (v.orders.length === 0) return 0;
+    const fm = this.fillModel;
+    if (fm.mayFill !== undefined) {
+      if (v.dirty) refreshBounds(v);
+      if (!fm.mayFill(ev, b, v.bounds)) return 0;
+    }
+    return this.match(v, ev);
+  }
+
+  private match(v: VenueSymbol, ev: MarketEvent): number {
+    const fm = this.fillModel;
+    const lot = v.inst.lot_size;
+    const hit = this.hit;
+    hit.length = 0;
+    // offer the event best price first per side, arrival order within a price
+    const byPriority = v.orders.slice().sort(priority);
+    const filledAt: number[] = [];
+    for (let i = 0; i < byPriority.length; i++) {
+      const o = byPriority[i];
+      if (ev.ts < o.arrival_ts) continue;
+      let ahead = 0;
+      let done = 0;
+      for (let k = 0; k < i; k++) {
+        const p = byPriority[k];
+        if (p.side === o.side && p.price === o.price) {
+          ahead += p.remaining;
+          done += filledAt[k] ?? 0;
+        }
+      }
+      const sh = this.share;
+      sh.own_ahead = ahead;
+      sh.own_filled = done;
+      const q = fm.fillQty(o, ev, v.book, sh, lot);
+      if (q === 0) continue;
+      if (!(q > 0) || q > o.remaining + lot * LOT_EPS || Math.abs(q / lot - Math.round(q / lot)) > 1e-6)
+        throw new GrinderError(ErrorCode.INVARIANT, `fill model ${fm.id} returned qty ${q} for order ${o.id} (remaining ${o.remaining}, lot ${lot})`, { field: "qty" });
+      filledAt[i] = q;
+      hit.push(o);
+    }
+    if (hit.length === 0) return 0;
+    const batch: FillReport[] = [];
+    hit.sort(byPriceThenArrival);
+    for (let k = 0; k < hit.length; k++) {
+      const o = hit[k];
+      const q = filledAt[byPriority.indexOf(o)];
+      const left = q >= o.remaining - lot * LOT_EPS ? 0 : quantizeQty(o.remaining - q + lot * LOT_EPS, lot);
+      o.remaining = left;
+      batch.push({
+        type: "FILL", ts: ev.ts, symbol: o.symbol, order_id: o.id, side: o.side, price: o.price, qty: q, remaining: left,
+        fee: this.fees.fee(o.price, q, o.taker), liquidity: o.taker ? "TAKER" : "MAKER",
+      });
+    }
+    // remove the completed orders (order of the rest preserved)
+    const orders = v.orders;
+    let w = 0;
+    for (let i = 0; i < orders.length; i++) if (orders[i].remaining > 0) orders[w++] = orders[i];
+    this.openTotal -= orders.length - w;
+    orders.length = w;
+    v.dirty = true;
+    this.fills += batch.length;
+    hit.length = 0;
+    this.sink.reports(batch);
+    return batch.length;
+  }
+
+  private applyDepth(v: VenueSymbol, changes: ReadonlyArray<DepthChange>): void {
+    const b = v.book;
+    if (!v.ownLevels) {
+      b.bids = b.bids ? b.bids.map((l) => ({ price: l.price, qty: l.qty })) : [];
+      b.asks = b.asks ? b.asks.map((l) => ({ price: l.price, qty: l.qty })) : [];
+      v.ownLevels = true;
+    }
+    for (const c of changes) {
+      const side = c.side === "bid" ? b.bids! : b.asks!;
+      const better = c.side === "bid" ? (a: number, x: number) => a > x : (a: number, x: number) => a < x;
+      let i = 0;
+      while (i < side.length && better(side[i].price, c.price)) i++;
+      if (i < side.length && side[i].price === c.price) {
+        if (c.qty > 0) side[i].qty = c.qty;
+        else side.splice(i, 1);
+      } else if (c.qty > 0) side.splice(i, 0, { price: c.price, qty: c.qty });
+    }
+    if (b.bids!.length) {
+      b.bid_price = b.bids![0].price;
+      b.bid_qty = b.bids![0].qty;
+    }
+    if (b.asks!.length) {
+      b.ask_price = b.asks![0].price;
+      b.ask_qty = b.asks![0].qty;
+    }
+  }
+}
+
+function refreshBounds(v: VenueSymbol): void {
+  let mb = -Infinity;
+  let ms = Infinity;
+  const orders = v.orders;
+  for (let i = 0; i < orders.length; i++) {
+    const o = orders[i];
+    if (o.side === "BUY") {
+      if (o.price > mb) mb = o.price;
+    } else if (o.price < ms) ms = o.price;
+  }
+  v.bounds[0] = mb;
+  v.bounds[1] = ms;
+  v.dirty = false;
+}
+
+/** Best price first on each side (BUY high, SELL low), then arrival. */
+function priority(a: VenueOrder, b: VenueOrder): number {
+  if (a.side !== b.side) return a.side === "BUY" ? -1 : 1;
+  const d = a.side === "BUY" ? b.price - a.price : a.price - b.price;
+  return d || a.arrival_seq - b.arrival_seq;
+}
+
+function byPriceThenArrival(a: VenueOrder, b: VenueOrder): number {
+  return a.price - b.price || a.arrival_seq - b.arrival_seq;
+}
+
+export type { ExecutionReport };

@@ -1,0 +1,48 @@
+import type { InstrumentSpec, Snapshot } from "../../contracts/market";
+import type { Features, ToxAssessment } from "../../contracts/features";
+import type { GridPlan, ReasonCode, Regime, RegimeTransition } from "../../contracts/trading";
+
+/** Guard state handed to the policy (spec 17.14.3). */
+export type GuardMode = "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY";
+
+/** What the engine gives the policy at a tick (same shape as the policy's `PlanInput`). */
+export interface EnginePlanInput {
+  symbol: string;
+  ts: number;
+  instrument: InstrumentSpec;
+  features: Features;
+  regime: Regime;
+  tox: ToxAssessment;
+  dd_budget: number;
+  equity: number;
+  inventory_qty: number;
+  guard: GuardMode;
+}
+
+export interface FeatureStage {
+  /** True when a bar closed (a policy tick). */
+  update(s: Snapshot): boolean;
+  /** Bring lazily evaluated fields (L2) up to date before a read between bar closes. */
+  syncL2(): void;
+  readonly features: Features;
+}
+
+export interface RegimeStage {
+  update(f: Features, tox: ToxAssessment): { regime: Regime; changed: boolean; transition?: RegimeTransition; reasons: ReasonCode[] };
+  latchEmergency(ts: number, reason: ReasonCode): unknown;
+  readonly regime: Regime;
+  /** Diagnostics of the last update, for the regime record (optional for scripted stages). */
+  readonly diagnostics?: { readonly vol_ratio: number | null; readonly depth_ratio: number | null };
+}
+
+/**
+ * The pipeline stages the replay loop drives, per symbol. The default (`defaultStages` in
+ * `./default-stages`) wires FeatureEngine → assessToxicity → RegimeController → planGrid; a test
+ * or a notebook may pass its own to exercise the engine on a scripted plan.
+ */
+export interface StageFactory<C = unknown> {
+  features(instrument: InstrumentSpec, cfg: C): FeatureStage;
+  toxicity(f: Features, cfg: C): ToxAssessment;
+  regime(symbol: string, cfg: C): RegimeStage;
+  plan(input: EnginePlanInput, cfg: C): GridPlan;
+}
