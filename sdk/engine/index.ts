@@ -6,3 +6,4 @@ export * from "./recorder";
 export * from "./scheduler";
 export * from "./supervisor";
 export { defaultStages } from "../strategies/adaptive-grid/default-stages";
+export { fillModelSensitivity, formatSensitivity, LADDER, parseFillModelList, sensitivityRow, type SensitivityOptions, type SensitivityRow } from "./sensitivity";
