@@ -69,6 +69,8 @@ export interface RunRecord {
   latency?: string;
   /** Only when a strategy other than the default adaptive grid runs (ADR-043). */
   strategy?: string;
+  /** Only when the replay was fed a trades sidecar: its content hash (ADR-054). */
+  trades_sha256?: string;
 }
 
 export interface PlanRecord {

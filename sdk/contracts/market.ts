@@ -127,6 +127,73 @@ export function safeParseInstrumentSpec(x: unknown): SafeResult<InstrumentSpec> 
   }
 }
 
+// ---- Trades (spec 17.13.2: maker fills need the prints) -------------------------------------
+
+/** Side of the taker: BUY lifted the ask (a resting SELL was hit), SELL hit the bid. */
+export type Aggressor = "BUY" | "SELL";
+
+/**
+ * One public trade print (ADR-050). `ts` is integer ms of data time on the same clock as the
+ * fixture's snapshots; `price`/`qty` positive, on the instrument's tick/lot grid; `id` is the
+ * venue's trade id (a non-negative safe integer; aggregated dumps: the aggregate id).
+ */
+export interface Trade {
+  ts: number;
+  symbol: string;
+  price: number;
+  qty: number;
+  aggressor: Aggressor;
+  id: number;
+}
+
+export const TradeSchema = z
+  .object({
+    ts: msTime,
+    symbol: z.string().min(1),
+    price: positive,
+    qty: positive,
+    aggressor: z.enum(["BUY", "SELL"]),
+    id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+
+/** The `trades` section of a fixture manifest: the trades sidecar file (ADR-050). */
+export const TradesFileSchema = z
+  .object({
+    /** File holding the trades, relative to the fixture folder (`trades.jsonl[.gz]`). */
+    file: z.string(),
+    /** Number of trade lines. */
+    rows: z.number().int().nonnegative(),
+    /** SHA-256 of the uncompressed trade lines (each line + "\n"). */
+    content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+export type TradesFile = z.infer<typeof TradesFileSchema>;
+
+/** Validate a trade; throws `GrinderError`. */
+export function parseTrade(x: unknown): Trade {
+  const r = TradeSchema.safeParse(x);
+  if (!r.success) throw fromZodError(r.error, "trade");
+  return r.data;
+}
+
+export function safeParseTrade(x: unknown): SafeResult<Trade> {
+  try {
+    return { success: true, data: parseTrade(x) };
+  } catch (e) {
+    if (e instanceof GrinderError) return { success: false, error: e };
+    throw e;
+  }
+}
+
+/** A market event of a fixture stream: a snapshot or a trade (no wrapper object, ADR-050). */
+export type FixtureEvent = Snapshot | Trade;
+
+/** True for a trade, false for a snapshot (trades carry `aggressor`, snapshots never do). */
+export function isTrade(e: FixtureEvent): e is Trade {
+  return (e as Trade).aggressor !== undefined;
+}
+
 /** Mid price (spec 17.4.1). */
 export function midPrice(s: Pick<Snapshot, "bid_price" | "ask_price">): number {
   return (s.bid_price + s.ask_price) / 2;

@@ -6,7 +6,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { once } from "node:events";
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
+import { InstrumentSpecSchema, TradesFileSchema, type InstrumentSpec, type Snapshot, type TradesFile } from "../contracts/market";
 import { fromZodError } from "../contracts/zod";
 import { canonicalJson } from "../util/canonical";
 import { validateSnapshotRow } from "./validate";
@@ -31,6 +31,8 @@ export const FixtureManifestSchema = z
     content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** Source of imported data: file name, SHA-256, counts. */
     provenance: z.record(z.unknown()).optional(),
+    /** Optional trades sidecar (ADR-050; `sdk/data/trades.ts`). */
+    trades: TradesFileSchema.optional(),
   })
   .strict();
 export type FixtureManifest = z.infer<typeof FixtureManifestSchema>;
@@ -326,6 +328,7 @@ export class FixtureWriter {
       rows: this.rows,
       content_sha256: this.hash.digest("hex"),
       ...(this.opts.provenance ? { provenance: this.opts.provenance } : {}),
+      ...(this.trades ? { trades: this.trades } : {}),
     };
     FixtureManifestSchema.parse(manifest);
     await fsp.writeFile(path.join(this.tmp, "fixture.json"), JSON.stringify(sortKeysDeep(manifest), null, 2) + "\n");
@@ -333,7 +336,7 @@ export class FixtureWriter {
     const target = path.resolve(this.dir);
     if (existsSync(target)) {
       for (const f of await fsp.readdir(target)) {
-        if (f === "fixture.json" || f.startsWith("snapshots.jsonl")) continue;
+        if (f === "fixture.json" || f.startsWith("snapshots.jsonl") || f.startsWith("trades.jsonl")) continue;
         await fsp.copyFile(path.join(target, f), path.join(this.tmp, f));
       }
       const old = `${target}.old-${process.pid}`;
@@ -352,6 +355,17 @@ export class FixtureWriter {
     this.pending = "";
     this.sink.end();
     await fsp.rm(this.tmp, { recursive: true, force: true });
+  }
+
+  // ---- trades sidecar (ADR-050): written by `TradeWriter` into the staging folder ----
+  private trades?: TradesFile;
+  /** The staging folder that replaces the target on `close()` (sidecar writers write here). */
+  get stagingDir(): string {
+    return this.tmp;
+  }
+  /** Declare the trades sidecar written into `stagingDir` (goes into the manifest). */
+  setTrades(t: TradesFile): void {
+    this.trades = t;
   }
 
   get rowCount(): number {

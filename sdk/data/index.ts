@@ -1,3 +1,4 @@
 export * from "./fixture";
 export { validateSnapshotRow } from "./validate";
 export * from "./importers";
+export * from "./trades";

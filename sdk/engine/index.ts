@@ -7,3 +7,4 @@ export * from "./scheduler";
 export * from "./supervisor";
 export { defaultStages } from "../strategies/adaptive-grid/default-stages";
 export * from "./regime-timeline";
+export { fillModelSensitivity, formatSensitivity, LADDER, parseFillModelList, sensitivityRow, type SensitivityOptions, type SensitivityRow } from "./sensitivity";

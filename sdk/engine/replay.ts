@@ -1,8 +1,8 @@
 import type * as aq from "arquero";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import type { InstrumentSpec, Snapshot } from "../contracts/market";
+import type { InstrumentSpec, Snapshot, Trade } from "../contracts/market";
 import type { PortfolioSelector, Selection } from "../contracts/features";
-import { EVENT_LOG_VERSION, type LogRecord, type QuoteEvent, type RunRecord } from "../contracts/events";
+import { EVENT_LOG_VERSION, type LogRecord, type QuoteEvent, type RunRecord, type TradeEvent } from "../contracts/events";
 import type { GrinderConfig } from "../config";
 import { Ledger, type SymbolBook } from "../ledger/ledger";
 import type { DrawdownGuard, GuardTransition } from "../ledger/guard";
@@ -75,6 +75,10 @@ export interface ReplayResult {
   in_flight_at_end: number;
   /** The full event log, only when `keepEvents`. */
   events?: LogRecord[];
+  /** Trade prints fed to the venue (ADR-054; 0 without a trades stream). */
+  trades: number;
+  /** What the fill model approximated (queue rungs: pessimistic L1/depth estimates, gap resets; ADR-053). */
+  fill_model_counters?: Record<string, number>;
 }
 
 export interface ReplayEngineOptions {
@@ -92,6 +96,8 @@ export interface ReplayEngineOptions {
   keepEvents?: boolean;
   fixtureName?: string;
   contentSha256?: string;
+  /** Content hash of the trades stream fed with `stepTrade` (goes into the run header; ADR-054). */
+  tradesSha256?: string;
   /**
    * Collect the per-bar / fills / cycles tables (default true). They grow with the stream
    * (one row per bar, fill, cycle); runs that only need the digest and summary (calibration
@@ -163,6 +169,7 @@ export class ReplayEngine {
     };
     if (!immediate) header.latency = this.latency.id;
     if (this.strategy.id !== DEFAULT_STRATEGY_ID) header.strategy = this.strategy.id;
+    if (opts.tradesSha256) header.trades_sha256 = opts.tradesSha256;
     record(header);
     const ledger = this.ledger;
     const ctx: StrategyContext = {
@@ -216,6 +223,31 @@ export class ReplayEngine {
   private onGuard(tr: GuardTransition): void {
     this.risk.guard = tr.to;
     this.strategy.onRisk({ ts: tr.ts, from: tr.from, to: tr.to, reason: tr.reason });
+  }
+
+  // ---- trades (ADR-054): prints go to the venue only (fill models); the strategy sees quotes ----
+  private readonly tradeHolders = new Map<string, TradeEvent>();
+  private tradesSeen = 0;
+
+  /** Process one trade print, interleaved with `step` in non-decreasing `ts` order. */
+  stepTrade(t: Trade): void {
+    const ts = t.ts;
+    if (ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${ts} is before the previous event's ${this.lastTs}`, { field: "ts" });
+    if (ts > this.toTs) return;
+    if (!this.holders.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not an instrument of this replay`, { field: "symbol" });
+    this.lastTs = ts;
+    this.tradesSeen++;
+    if (this.queue.size > 0) this.drain(ts);
+    // Before the first quote the venue has no book: a print cannot be matched against anything.
+    if (ts < this.fromTs || this.snapshots === 0) return;
+    let ev = this.tradeHolders.get(t.symbol);
+    if (ev === undefined) this.tradeHolders.set(t.symbol, (ev = { type: "trade", ts, symbol: t.symbol, price: t.price, qty: t.qty, aggressor: t.aggressor }));
+    ev.ts = ts;
+    ev.price = t.price;
+    ev.qty = t.qty;
+    ev.aggressor = t.aggressor;
+    this.venue.onMarket(ev);
+    if (this.queue.size > 0) this.drain(ts);
   }
 
   /** Process one snapshot. Snapshots must come in non-decreasing `ts` order (else `E_TIME_BACKWARDS`). */
@@ -339,6 +371,14 @@ export class ReplayEngine {
       alerts: rec.alerts,
       in_flight_at_end: this.queue.size,
       events: rec.events ?? undefined,
+      trades: this.tradesSeen,
+      fill_model_counters: fillModelCounters(this.venue.fillModel),
     };
   }
+}
+
+/** A fill model's own counters when it keeps any (the queue rungs do). */
+function fillModelCounters(m: unknown): Record<string, number> | undefined {
+  const c = (m as { counters?: Record<string, number> }).counters;
+  return c ? { ...c } : undefined;
 }

@@ -3,6 +3,8 @@ import type { InstrumentSpec, Snapshot } from "../contracts/market";
 import type { PortfolioSelector } from "../contracts/features";
 import { configHash, defaultConfig, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
+import { streamFixtureEvents } from "../data/trades";
+import { isTrade, type Trade } from "../contracts/market";
 import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
 import { ReplayEngine, type ReplayResult } from "./replay";
@@ -42,6 +44,13 @@ export interface ReplayOptions {
   strategy?: Strategy;
   /** Collect the adaptive grid's regime record (one row per policy tick per symbol) here. */
   regimeRows?: RegimeRow[];
+  /**
+   * Feed the fixture's trades sidecar to the venue (ADR-054). Default: when the fixture has
+   * one. `false`: quotes only. A bare `snapshots` stream may bring its own `trades` stream
+   * (`tradeStream`, time-ordered; merged with trades first at equal ts).
+   */
+  trades?: boolean;
+  tradeStream?: Iterable<Trade>;
 }
 
 /**
@@ -61,6 +70,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay needs a fixture, or snapshots with their instruments", { field: "instruments" });
   const source: AsyncIterable<Snapshot> | Iterable<Snapshot> | null = opts.snapshots ?? (fx ? streamFixture(fx) : null);
   if (!source) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: no snapshots to replay", { field: "snapshots" });
+  const useTrades = opts.snapshots === undefined && fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
   const engine = new ReplayEngine({
@@ -76,8 +86,43 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     tables: opts.tables,
     fixtureName: fx ? fx.manifest.name : "",
     contentSha256: fx ? fx.manifest.content_sha256 : "",
+    tradesSha256: useTrades && fx ? fx.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
+  if (useTrades) {
+    // Snapshots and trades merged by time (trades first at equal ts, ADR-050).
+    for await (const e of streamFixtureEvents(fx!)) {
+      if (e.ts > toTs) break;
+      if (isTrade(e)) engine.stepTrade(e);
+      else engine.step(e);
+    }
+    return engine.finish();
+  }
+  if (opts.tradeStream && opts.trades !== false) {
+    const tr = opts.tradeStream[Symbol.iterator]();
+    let t = tr.next();
+    const feed = (ts: number): void => {
+      while (!t.done && t.value.ts <= ts) {
+        if (t.value.ts <= toTs) engine.stepTrade(t.value);
+        t = tr.next();
+      }
+    };
+    if (Symbol.iterator in (source as object)) {
+      for (const s of source as Iterable<Snapshot>) {
+        if (s.ts > toTs) break;
+        feed(s.ts);
+        engine.step(s);
+      }
+    } else {
+      for await (const s of source as AsyncIterable<Snapshot>) {
+        if (s.ts > toTs) break;
+        feed(s.ts);
+        engine.step(s);
+      }
+    }
+    feed(toTs);
+    return engine.finish();
+  }
   if (Symbol.iterator in (source as object)) {
     for (const s of source as Iterable<Snapshot>) {
       if (s.ts > toTs) break;

@@ -9,8 +9,14 @@ export const FillModelConfigSchema = z
     /**
      * `touch` = spec 17.13.1 (BUY fills when mid ≤ limit, SELL when mid ≥ limit);
      * `cross` = stricter: BUY fills when ask ≤ limit, SELL when bid ≥ limit.
+     * Maker ladder (ADR-053): `trade_through` = a print strictly through the limit or the
+     * opposite best crossing it; `queue_risk_averse` / `queue_prob` = queue position from the
+     * book at arrival, reduced by prints at the price (prob: also by unexplained level
+     * decreases), partial fills in lots, one print consumed once across own orders.
      */
-    kind: z.enum(["touch", "cross"]).default("touch"),
+    kind: z.enum(["touch", "cross", "trade_through", "queue_risk_averse", "queue_prob"]).default("touch"),
+    /** `queue_prob` only: exponent n of f(x) = x^n (absent = 2). */
+    n: z.number().finite().positive().max(10).optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import type { MarketEvent } from "../contracts/events";
 import type { FillModelConfig, FillModelKind } from "./config";
 import type { BookView, FillModel, SimOrder } from "./types";
+import { QueueFillModel, QueueProbFillModel, QueueRiskAverseFillModel, TradeThroughFillModel } from "./maker-fill-models";
 
 /**
  * Spec 17.13.1 `touch@1`: a resting LIMIT BUY fills in full when the mid is at or below its
@@ -44,9 +45,16 @@ export const CrossFillModel: FillModel = {
 export const FILL_MODELS: Readonly<Record<FillModelKind, FillModel>> = {
   touch: TouchFillModel,
   cross: CrossFillModel,
+  // Maker ladder (ADR-053, sdk/sim/maker-fill-models.ts)
+  trade_through: TradeThroughFillModel,
+  queue_risk_averse: QueueRiskAverseFillModel,
+  queue_prob: QueueProbFillModel,
 };
 
 export function makeFillModel(cfg: FillModelConfig): FillModel {
+  // Queue models keep per-run counters: a fresh instance per run.
+  if (cfg.kind === "queue_risk_averse") return new QueueFillModel("risk_averse");
+  if (cfg.kind === "queue_prob") return new QueueFillModel("prob", cfg.n ?? 2);
   const m = FILL_MODELS[cfg.kind];
   if (m === undefined) throw new Error(`unknown fill model ${String(cfg.kind)}`);
   return m;

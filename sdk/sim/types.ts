@@ -58,6 +58,11 @@ export interface LevelShare {
   own_ahead: number;
   /** Qty already filled for own orders on this side at this price during the current event. */
   own_filled: number;
+  /**
+   * Qty already filled for own orders on this side at ANY price during the current event
+   * (ADR-053): one print that sweeps several own prices is consumed once. Absent = own_filled.
+   */
+  side_filled?: number;
 }
 
 /**

@@ -57,7 +57,7 @@ export class SimVenue {
   private arrivals = 0;
   private openTotal = 0;
   private readonly hit: VenueOrder[] = [];
-  private readonly share: LevelShare = { own_ahead: 0, own_filled: 0 };
+  private readonly share: LevelShare = { own_ahead: 0, own_filled: 0, side_filled: 0 };
   private readonly confirmations: boolean;
   fills = 0;
 
@@ -188,16 +188,21 @@ export class SimVenue {
       if (ev.ts < o.arrival_ts) continue;
       let ahead = 0;
       let done = 0;
+      let sideDone = 0;
       for (let k = 0; k < i; k++) {
         const p = byPriority[k];
-        if (p.side === o.side && p.price === o.price) {
-          ahead += p.remaining;
-          done += filledAt[k] ?? 0;
+        if (p.side === o.side) {
+          sideDone += filledAt[k] ?? 0; // ADR-053: one print consumed once across own prices
+          if (p.price === o.price) {
+            ahead += p.remaining;
+            done += filledAt[k] ?? 0;
+          }
         }
       }
       const sh = this.share;
       sh.own_ahead = ahead;
       sh.own_filled = done;
+      sh.side_filled = sideDone;
       const q = fm.fillQty(o, ev, v.book, sh, lot);
       if (q === 0) continue;
       if (!(q > 0) || q > o.remaining + lot * LOT_EPS || Math.abs(q / lot - Math.round(q / lot)) > 1e-6)

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { GrinderError } from "../../contracts/errors";
 import { validateFixture, type FixtureSummary } from "../../data/fixture";
+import { validateFixtureTrades, type TradesSummary } from "../../data/trades";
 import { listFixtureDirs, resolveFixture } from "../fixtures-path";
 
 function printSummary(s: FixtureSummary): void {
@@ -25,13 +26,18 @@ export function registerFixtures(program: Command): void {
     .action(async (names: string[], opts: { lenient?: boolean; json?: boolean }) => {
       const dirs = names.length ? names.map(resolveFixture) : listFixtureDirs();
       if (!dirs.length) throw new GrinderError("E_IO", "no fixtures found under fixtures/");
-      const out: FixtureSummary[] = [];
+      const out: Array<FixtureSummary & { trades?: TradesSummary }> = [];
       let failed = 0;
       for (const d of dirs) {
         try {
           const s = await validateFixture(d, { lenient: opts.lenient });
-          out.push(s);
-          if (!opts.json) printSummary(s);
+          // Trades sidecar (ADR-050): every row, count and hash; counted per symbol.
+          const t = await validateFixtureTrades(d, { lenient: opts.lenient });
+          out.push(t ? { ...s, trades: t } : s);
+          if (!opts.json) {
+            printSummary(s);
+            if (t) process.stdout.write(`    trades     rows=${String(t.rows).padStart(7)} buy=${t.buy} sell=${t.sell}${t.report.rejectedTotal ? ` rejected=${t.report.rejectedTotal}` : ""} sha256 ${t.content_sha256.slice(0, 12)}\n`);
+          }
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           failed++;

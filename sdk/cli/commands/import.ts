@@ -23,6 +23,7 @@ interface ImportCliOptions {
   depth?: string;
   gzip?: boolean;
   json?: boolean;
+  trades?: string;
 }
 
 export function registerImport(program: Command): void {
@@ -34,7 +35,7 @@ export function registerImport(program: Command): void {
         "binance-klines-csv (klines dump, written as klines.csv + klines.json into --out)",
     )
     .argument("<format>", IMPORT_FORMATS.join(" | "))
-    .argument("<input>", "source file (.gz accepted for CSV)")
+    .argument("<inputs...>", "source file (.gz accepted for CSV); binance-ws: several files of one recording, in order")
     .requiredOption("--out <dir>", "output folder, e.g. fixtures/<name> (a bare name goes under fixtures/)")
     .option("--name <name>", "fixture name (default: the output folder's name)")
     .option("--symbol <symbol>", "symbol (default: from the file name or the data)")
@@ -45,7 +46,13 @@ export function registerImport(program: Command): void {
     .option("--depth <n>", "binance-ws: L2 levels per side on each snapshot (default 20)")
     .option("--gzip", "gzip the snapshots file (default: only above 4 MB)")
     .option("--json", "print the import report as JSON")
-    .action(async (format: string, input: string, o: ImportCliOptions) => {
+    .option("--trades <csv>", "binance-bookticker-csv: a Binance trades / aggTrades CSV dump merged as the fixture's trades")
+    .action(async (format: string, inputs: string[], o: ImportCliOptions) => {
+      const [input, ...more] = inputs;
+      if (more.length && format !== "binance-ws")
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} takes one input file, got ${inputs.length}`, { field: "input" });
+      if (o.trades !== undefined && format !== "binance-bookticker-csv")
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--trades is for binance-bookticker-csv (binance-ws keeps the recording's own trades)", { field: "trades" });
       if (!(IMPORT_FORMATS as readonly string[]).includes(format))
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown format '${format}' (one of ${IMPORT_FORMATS.join(", ")})`, { field: "format" });
       const out = o.out!.includes("/") || o.out!.includes(path.sep) ? o.out! : path.join(FIXTURES_DIR, o.out!);
@@ -60,6 +67,8 @@ export function registerImport(program: Command): void {
         lenient: o.lenient,
         depth,
         gzip: o.gzip,
+        trades: o.trades,
+        more,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify({ format: r.format, written: r.written, report: r.report, manifest: r.manifest }, null, 2) + "\n");
@@ -74,5 +83,6 @@ export function registerImport(program: Command): void {
       if (counts.length) process.stdout.write(`    counts ${counts.map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
       for (const f of r.written) process.stdout.write(`    wrote ${path.relative(process.cwd(), f) || f}\n`);
       if (r.manifest) process.stdout.write(`    content sha256 ${r.manifest.content_sha256}\n`);
+      if (r.manifest?.trades) process.stdout.write(`    trades ${r.manifest.trades.rows} (sha256 ${r.manifest.trades.content_sha256})\n`);
     });
 }

@@ -5,6 +5,7 @@ import { runReplay } from "../../engine/run";
 import type { ReplayResult } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
 import { replaySelectionSummary } from "../../portfolio/report";
+import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
 
 /** The JSON form of a replay printed by `replay --json` and compared by `fixtures verify`. */
 export function replayJson(r: ReplayResult): Record<string, unknown> {
@@ -34,9 +35,18 @@ export function registerReplay(program: Command): void {
     .option("--prom", "print the run's metrics in Prometheus text format")
     .option("--from <ts>", "trade only from this data time (ms)")
     .option("--to <ts>", "stop after this data time (ms)")
-    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string }) => {
+    .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055)")
+    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string }) => {
       const config = opts.config ? loadConfigOrArtifact(opts.config) : defaultConfig();
       const window = opts.from || opts.to ? { from_ts: opts.from ? Number(opts.from) : undefined, to_ts: opts.to ? Number(opts.to) : undefined } : undefined;
+      if (opts.fillModels !== undefined) {
+        // Fill-model sensitivity (spec 17.13.2): same data and config, one row per rung.
+        const kinds = parseFillModelList(opts.fillModels);
+        const rows = await fillModelSensitivity({ fixture: resolveFixture(name), config, window, kinds });
+        if (opts.json) process.stdout.write(JSON.stringify({ fixture: name, rows }, null, 2) + "\n");
+        else process.stdout.write(`fill-model sensitivity ${name}\n` + formatSensitivity(rows));
+        return;
+      }
       const t0 = process.hrtime.bigint();
       const r = await runReplay({ fixture: resolveFixture(name), config, window });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;

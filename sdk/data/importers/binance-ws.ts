@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
-import type { OrderBook, Snapshot } from "../../contracts/market";
+import type { OrderBook, Snapshot, Trade } from "../../contracts/market";
 import { readLines } from "../fixture";
 import { bump, newImportReport, refuse, resetImportReport, StepTracker } from "./common";
 import type { InstrumentOverrides, SnapshotImport } from "./bookticker-csv";
@@ -10,11 +10,16 @@ import { L2Book } from "./l2book";
  * Binance websocket recording importer: one `<recv_ns> <json>` line per message
  * (`bookTicker`, `depthUpdate`, `trade`, and REST depth snapshots `{lastUpdateId,bids,asks}`).
  *
- * Book rebuild (Binance's documented procedure; ADR "L2 rebuild and staleness"):
+ * Book rebuild (Binance's documented procedure; ADR "L2 rebuild and staleness", ADR-051):
  * - depth updates that arrive while there is no usable book are buffered (bounded);
- * - a REST snapshot loads the book with `lastUpdateId = L`; buffered and later updates with
- *   `u <= L` are dropped; the first applied update must have `U <= L+1 <= u`; every later
+ * - the market is detected from the first depth update: USD-M / COIN-M futures updates carry
+ *   `pu` (the previous update's final id), spot updates do not; a later update that disagrees
+ *   is refused (`E_PARSE`, field `data.pu`);
+ * - spot: a REST snapshot loads the book with `lastUpdateId = L`; buffered and later updates
+ *   with `u <= L` are dropped; the first applied update must have `U <= L+1 <= u`; every later
  *   one must have `U = previous u + 1`;
+ * - futures: updates with `u < L` are dropped; the first applied has `U <= L <= u`; every later
+ *   one must have `pu = previous u` (ids are not contiguous on futures);
  * - any other `U` is a **gap**: the book is marked stale (`book.stale = true` on every
  *   snapshot, the last good levels kept for inspection) and stays stale until the next REST
  *   snapshot resynchronises it. Gaps and resyncs are counted in the report, never silent.
@@ -29,6 +34,21 @@ import { L2Book } from "./l2book";
  *
  * One Snapshot per bookTicker message: L1 from the bookTicker, `last_price` from the latest
  * trade, `book` = top `depth` levels of the rebuilt book (absent until the first REST snapshot).
+ * Futures bookTickers carry exchange times (`T`, `E`); `ts` stays the receive time so that
+ * snapshots, books and trades of one recording share one clock.
+ *
+ * Trades (`@trade`, ADR-050): `Trade {ts = receive ms, price p, qty q, id t, aggressor}` with
+ * `m` true (buyer is the maker) → aggressor SELL, false → BUY; handed to `onTrade` in stream
+ * order. Futures prints whose `X` is not `MARKET` (insurance fund, ADL) are counted
+ * (`trade_non_market`) and not emitted.
+ *
+ * Several files of one recording (`importBinanceWs([day1, day2])`) are read as one stream:
+ * the book, the update-id chain and the receive clock continue across the file boundary
+ * (a continuation file needs no REST snapshot of its own); errors name the file and its line.
+ *
+ * L1/L2 cross-check: after each applied depth update with final id `u`, the rebuilt best
+ * levels are compared with the latest bookTicker whose update id is `<= u` across the whole
+ * recording (the comparison waits until a bookTicker with a larger id, or the end, is seen).
  */
 export interface BinanceWsOptions {
   /** Expected symbol; default: the first `s` seen. Messages of another symbol are `E_UNKNOWN_SYMBOL`. */
@@ -43,11 +63,18 @@ export interface BinanceWsOptions {
   maxBuffer?: number;
   /** Called after each applied depth update with the rebuilt book (tests, diagnostics). */
   onDepthApplied?: (u: number, book: L2Book, line: number) => void;
+  /** Called with every trade, in stream order, before the next snapshot is yielded. */
+  onTrade?: (t: Trade) => void;
 }
+
+/** Market of a recording, detected from its depth updates (ADR-051). */
+export type WsMarket = "spot" | "futures";
 
 interface DepthUpdate {
   U: number;
   u: number;
+  /** Futures only: the previous update's final id. */
+  pu: number;
   b: Array<[number, number]>;
   a: Array<[number, number]>;
   recvMs: number;
@@ -109,21 +136,26 @@ type State = "unsynced" | "await_first" | "live";
  * for await (const s of imp) if (s.book?.stale) { ... }
  * imp.report.counts.gaps;
  */
-export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): SnapshotImport {
-  const report = newImportReport("binance-ws", file);
+export function importBinanceWs(input: string | readonly string[], opts: BinanceWsOptions = {}): SnapshotImport & { readonly market: WsMarket | undefined } {
+  const files = typeof input === "string" ? [input] : [...input];
+  if (files.length === 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no recording file given", { field: "files" });
+  const report = newImportReport("binance-ws", files[0]);
+  report.source = files.map((f) => path.basename(f)).join(" + ");
   const depth = opts.depth ?? 20;
   if (!(Number.isInteger(depth) && depth > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `depth must be a positive integer, got ${depth}`, { field: "depth" });
   const maxBuffer = opts.maxBuffer ?? 10_000;
-  const box = { symbol: opts.symbol ?? "" };
+  const box: { symbol: string; market: WsMarket | undefined } = { symbol: opts.symbol ?? "", market: undefined };
   const initCounts = (): void => {
-    for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed"])
+    for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed", "futures", "files"])
       report.counts[k] = 0;
   };
   initCounts();
 
   async function* gen(): AsyncGenerator<Snapshot> {
     resetImportReport(report);
+    report.source = files.map((f) => path.basename(f)).join(" + ");
     initCounts();
+    box.market = undefined;
     const book = new L2Book();
     const priceStep = new StepTracker();
     const qtyStep = new StepTracker();
@@ -147,6 +179,9 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
     const rA = new Float64Array(RING);
     const rAQ = new Float64Array(RING);
     let rN = 0; // total pushed
+    // Depth updates waiting for their reference bookTicker: [u, bid, bidQty, ask, askQty] each.
+    let pending: number[] = [];
+    let pendingAt = 0;
 
     const goStale = (): void => {
       state = "unsynced";
@@ -154,7 +189,7 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
       version++;
     };
 
-    const crossCheck = (u: number): void => {
+    const crossCheck = (u: number, bp: number, bq: number, ap: number, aq: number): void => {
       // Latest bookTicker with id <= u: both describe the book state after update u.
       const lo0 = Math.max(0, rN - RING);
       let lo = lo0;
@@ -167,14 +202,25 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
           lo = mid + 1;
         } else hi = mid - 1;
       }
-      if (best < 0 || book.bids.size === 0 || book.asks.size === 0) {
+      if (best < 0 || Number.isNaN(bp) || Number.isNaN(ap)) {
         report.counts.l2_check_no_reference++;
         return;
       }
       const j = best % RING;
-      const ok = book.bids.prices[0] === rB[j] && book.bids.qtys[0] === rBQ[j] && book.asks.prices[0] === rA[j] && book.asks.qtys[0] === rAQ[j];
+      const ok = bp === rB[j] && bq === rBQ[j] && ap === rA[j] && aq === rAQ[j];
       if (ok) report.counts.l2_check_matched++;
       else report.counts.l2_check_mismatched++;
+    };
+    /** Compare every pending update with `u < beforeId` (all of them when undefined). */
+    const settleChecks = (beforeId?: number): void => {
+      while (pendingAt < pending.length && (beforeId === undefined || pending[pendingAt] < beforeId)) {
+        crossCheck(pending[pendingAt], pending[pendingAt + 1], pending[pendingAt + 2], pending[pendingAt + 3], pending[pendingAt + 4]);
+        pendingAt += 5;
+      }
+      if (pendingAt === pending.length) {
+        pending = [];
+        pendingAt = 0;
+      }
     };
 
     const apply = (d: DepthUpdate): void => {
@@ -186,7 +232,8 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
       report.counts.depth_applied++;
       // A crossed rebuilt book means a corrupt stream even without an id gap: counted, not hidden.
       if (book.bids.size && book.asks.size && book.bids.prices[0] >= book.asks.prices[0]) report.counts.l2_crossed++;
-      crossCheck(d.u);
+      const two = book.bids.size > 0 && book.asks.size > 0;
+      pending.push(d.u, two ? book.bids.prices[0] : NaN, two ? book.bids.qtys[0] : NaN, two ? book.asks.prices[0] : NaN, two ? book.asks.qtys[0] : NaN);
       if (opts.onDepthApplied) opts.onDepthApplied(d.u, book, d.line);
     };
 
@@ -200,17 +247,19 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
         }
         return;
       }
+      const futures = box.market === "futures";
       if (state === "await_first") {
-        if (d.u <= lastU) {
+        // lastU = L here. Spot: drop u <= L, first has U <= L+1 <= u. Futures: drop u < L, first has U <= L <= u.
+        if (futures ? d.u < lastU : d.u <= lastU) {
           report.counts.depth_dropped_old++;
           return;
         }
-        if (d.U <= lastU + 1) {
+        if (futures ? d.U <= lastU : d.U <= lastU + 1) {
           state = "live";
           apply(d);
           return;
         }
-      } else if (d.U === lastU + 1) {
+      } else if (futures ? d.pu === lastU : d.U === lastU + 1) {
         apply(d);
         return;
       }
@@ -249,97 +298,120 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
       return cached;
     };
 
-    let lineNo = 0;
-    for await (const raw of readLines(file)) {
-      lineNo++;
-      report.lines = lineNo;
-      if (raw.length === 0) {
-        bump(report, "blank_lines");
-        continue;
-      }
-      try {
-        const sp = raw.indexOf(" ");
-        if (sp < 0) fail(ErrorCode.PARSE, "truncated line: expected '<recv_ns> <json>'", "recv_ns");
-        const ms = recvMs(raw.slice(0, sp));
-        let msg: Record<string, unknown>;
-        try {
-          msg = JSON.parse(raw.slice(sp + 1));
-        } catch (e) {
-          throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`, { field: "json" });
-        }
-        if (msg === null || typeof msg !== "object") fail(ErrorCode.PARSE, "message is not a JSON object", "json");
-        if (ms < lastTs) fail(ErrorCode.TIME_BACKWARDS, `receive time ${ms} ms is before the previous line's ${lastTs}`, "recv_ns");
-        lastTs = ms;
-        if ("lastUpdateId" in msg) {
-          const L = int(msg.lastUpdateId, "lastUpdateId");
-          const bids = levels(msg.bids, "bids");
-          const asks = levels(msg.asks, "asks");
-          for (let i = 1; i < bids.length; i++) if (!(bids[i][0] < bids[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "bids must strictly descend", `bids[${i}][0]`);
-          for (let i = 1; i < asks.length; i++) if (!(asks[i][0] > asks[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "asks must strictly ascend", `asks[${i}][0]`);
-          report.counts.rest_snapshots++;
-          onRest(L, bids, asks, ms);
+    let totalLines = 0;
+    for (const file of files) {
+      report.counts.files++;
+      let lineNo = 0;
+      for await (const raw of readLines(file)) {
+        lineNo++;
+        totalLines++;
+        report.lines = totalLines;
+        if (raw.length === 0) {
+          bump(report, "blank_lines");
           continue;
         }
-        const stream = msg.stream;
-        const data = msg.data as Record<string, unknown> | undefined;
-        if (typeof stream !== "string") fail(ErrorCode.MISSING_FIELD, "neither a REST snapshot nor a combined-stream message", "stream");
-        if (data === null || typeof data !== "object") fail(ErrorCode.MISSING_FIELD, "required field is missing", "data");
-        const s = data.s;
-        if (typeof s !== "string" || !s) fail(ErrorCode.MISSING_FIELD, "required field is missing", "data.s");
-        if (!box.symbol) box.symbol = s;
-        else if (s !== box.symbol) fail(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s}' in a recording of '${box.symbol}'`, "data.s");
-        if (stream.endsWith("@bookTicker")) {
-          const u = int(data.u, "data.u");
-          const bp = decimal(data.b, "data.b", false);
-          const bq = decimal(data.B, "data.B", false);
-          const ap = decimal(data.a, "data.a", false);
-          const aq = decimal(data.A, "data.A", false);
-          if (bp >= ap) fail(ErrorCode.CROSSED_BOOK, `crossed quote: bid ${bp} >= ask ${ap}`, "data.b");
-          if (u <= lastBtU) fail(ErrorCode.SEQUENCE, u === lastBtU ? `duplicate bookTicker update id ${u}` : `bookTicker update id ${u} is before the previous ${lastBtU}`, "data.u");
-          lastBtU = u;
-          report.counts.book_ticker++;
-          for (const [v, t] of [[data.b, priceStep], [data.a, priceStep], [data.B, qtyStep], [data.A, qtyStep]] as const) {
-            const m = mantissa(v as string);
-            if (m) t.add(m[0], m[1]);
+        try {
+          const sp = raw.indexOf(" ");
+          if (sp < 0) fail(ErrorCode.PARSE, "truncated line: expected '<recv_ns> <json>'", "recv_ns");
+          const ms = recvMs(raw.slice(0, sp));
+          let msg: Record<string, unknown>;
+          try {
+            msg = JSON.parse(raw.slice(sp + 1));
+          } catch (e) {
+            throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`, { field: "json" });
           }
-          const j = rN % RING;
-          rU[j] = u;
-          rB[j] = bp;
-          rBQ[j] = bq;
-          rA[j] = ap;
-          rAQ[j] = aq;
-          rN++;
-          const snap: Snapshot = { ts: ms, symbol: s, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq };
-          if (lastPrice !== undefined) snap.last_price = lastPrice;
-          const b = view();
-          if (b) {
-            snap.book = b;
-            if (b.stale) report.counts.stale_snapshots++;
-          } else report.counts.snapshots_without_book++;
-          if (report.first_ts === undefined) report.first_ts = ms;
-          report.last_ts = ms;
-          report.emitted++;
-          yield snap;
-        } else if (data.e === "depthUpdate") {
-          const U = int(data.U, "data.U");
-          const u = int(data.u, "data.u");
-          if (U > u) fail(ErrorCode.SEQUENCE, `first update id U=${U} is after final id u=${u}`, "data.U");
-          if (u <= lastSeenU) fail(ErrorCode.SEQUENCE, u === lastSeenU ? `duplicate depth update u=${u}` : `depth update u=${u} is before the previous u=${lastSeenU}`, "data.u");
-          if (U <= lastSeenU) fail(ErrorCode.SEQUENCE, `depth update U=${U} overlaps the previous update (u=${lastSeenU})`, "data.U");
-          const d: DepthUpdate = { U, u, b: levels(data.b, "data.b"), a: levels(data.a, "data.a"), recvMs: ms, line: lineNo };
-          lastSeenU = u;
-          report.counts.depth_update++;
-          onDepth(d);
-        } else if (data.e === "trade") {
-          lastPrice = decimal(data.p, "data.p", false);
-          report.counts.trade++;
-        } else {
-          fail(ErrorCode.PARSE, `unsupported stream '${stream.slice(0, 60)}'`, "stream");
+          if (msg === null || typeof msg !== "object") fail(ErrorCode.PARSE, "message is not a JSON object", "json");
+          if (ms < lastTs) fail(ErrorCode.TIME_BACKWARDS, `receive time ${ms} ms is before the previous line's ${lastTs}`, "recv_ns");
+          lastTs = ms;
+          if ("lastUpdateId" in msg) {
+            const L = int(msg.lastUpdateId, "lastUpdateId");
+            const bids = levels(msg.bids, "bids");
+            const asks = levels(msg.asks, "asks");
+            for (let i = 1; i < bids.length; i++) if (!(bids[i][0] < bids[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "bids must strictly descend", `bids[${i}][0]`);
+            for (let i = 1; i < asks.length; i++) if (!(asks[i][0] > asks[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "asks must strictly ascend", `asks[${i}][0]`);
+            report.counts.rest_snapshots++;
+            onRest(L, bids, asks, ms);
+            continue;
+          }
+          const stream = msg.stream;
+          const data = msg.data as Record<string, unknown> | undefined;
+          if (typeof stream !== "string") fail(ErrorCode.MISSING_FIELD, "neither a REST snapshot nor a combined-stream message", "stream");
+          if (data === null || typeof data !== "object") fail(ErrorCode.MISSING_FIELD, "required field is missing", "data");
+          const s = data.s;
+          if (typeof s !== "string" || !s) fail(ErrorCode.MISSING_FIELD, "required field is missing", "data.s");
+          if (!box.symbol) box.symbol = s;
+          else if (s !== box.symbol) fail(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s}' in a recording of '${box.symbol}'`, "data.s");
+          if (stream.endsWith("@bookTicker")) {
+            const u = int(data.u, "data.u");
+            const bp = decimal(data.b, "data.b", false);
+            const bq = decimal(data.B, "data.B", false);
+            const ap = decimal(data.a, "data.a", false);
+            const aq = decimal(data.A, "data.A", false);
+            if (bp >= ap) fail(ErrorCode.CROSSED_BOOK, `crossed quote: bid ${bp} >= ask ${ap}`, "data.b");
+            if (u <= lastBtU) fail(ErrorCode.SEQUENCE, u === lastBtU ? `duplicate bookTicker update id ${u}` : `bookTicker update id ${u} is before the previous ${lastBtU}`, "data.u");
+            lastBtU = u;
+            settleChecks(u);
+            report.counts.book_ticker++;
+            for (const [v, t] of [[data.b, priceStep], [data.a, priceStep], [data.B, qtyStep], [data.A, qtyStep]] as const) {
+              const m = mantissa(v as string);
+              if (m) t.add(m[0], m[1]);
+            }
+            const j = rN % RING;
+            rU[j] = u;
+            rB[j] = bp;
+            rBQ[j] = bq;
+            rA[j] = ap;
+            rAQ[j] = aq;
+            rN++;
+            const snap: Snapshot = { ts: ms, symbol: s, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq };
+            if (lastPrice !== undefined) snap.last_price = lastPrice;
+            const b = view();
+            if (b) {
+              snap.book = b;
+              if (b.stale) report.counts.stale_snapshots++;
+            } else report.counts.snapshots_without_book++;
+            if (report.first_ts === undefined) report.first_ts = ms;
+            report.last_ts = ms;
+            report.emitted++;
+            yield snap;
+          } else if (data.e === "depthUpdate") {
+            const U = int(data.U, "data.U");
+            const u = int(data.u, "data.u");
+            if (U > u) fail(ErrorCode.SEQUENCE, `first update id U=${U} is after final id u=${u}`, "data.U");
+            if (u <= lastSeenU) fail(ErrorCode.SEQUENCE, u === lastSeenU ? `duplicate depth update u=${u}` : `depth update u=${u} is before the previous u=${lastSeenU}`, "data.u");
+            if (U <= lastSeenU) fail(ErrorCode.SEQUENCE, `depth update U=${U} overlaps the previous update (u=${lastSeenU})`, "data.U");
+            const hasPu = data.pu !== undefined;
+            if (box.market === undefined) {
+              box.market = hasPu ? "futures" : "spot";
+              report.counts.futures = hasPu ? 1 : 0;
+            } else if (hasPu !== (box.market === "futures"))
+              fail(ErrorCode.PARSE, hasPu ? "a futures depth update (with pu) in a spot recording" : "a spot depth update (no pu) in a futures recording", "data.pu");
+            const pu = hasPu ? int(data.pu, "data.pu") : -1;
+            const d: DepthUpdate = { U, u, pu, b: levels(data.b, "data.b"), a: levels(data.a, "data.a"), recvMs: ms, line: lineNo };
+            lastSeenU = u;
+            report.counts.depth_update++;
+            onDepth(d);
+          } else if (data.e === "trade") {
+            const price = decimal(data.p, "data.p", false);
+            const qty = decimal(data.q, "data.q", false);
+            const id = int(data.t, "data.t");
+            if (typeof data.m !== "boolean") fail(data.m === undefined ? ErrorCode.MISSING_FIELD : ErrorCode.BAD_TYPE, data.m === undefined ? "required field is missing" : "expected boolean", "data.m");
+            if (data.X !== undefined && data.X !== "MARKET") {
+              bump(report, "trade_non_market");
+              continue;
+            }
+            lastPrice = price;
+            report.counts.trade++;
+            if (opts.onTrade) opts.onTrade({ ts: ms, symbol: s, price, qty, aggressor: data.m ? "SELL" : "BUY", id });
+          } else {
+            fail(ErrorCode.PARSE, `unsupported stream '${stream.slice(0, 60)}'`, "stream");
+          }
+        } catch (e) {
+          refuse(e, report, file, lineNo, !!opts.lenient);
         }
-      } catch (e) {
-        refuse(e, report, file, lineNo, !!opts.lenient);
       }
     }
+    settleChecks();
     if (buffer.length) bump(report, "depth_unapplied_at_end", buffer.length);
     if (state === "unsynced" && everSynced) bump(report, "stale_at_end");
     const tick = opts.instrument?.tick_size ?? priceStep.step();
@@ -354,6 +426,9 @@ export function importBinanceWs(file: string, opts: BinanceWsOptions = {}): Snap
     report,
     get symbol() {
       return box.symbol;
+    },
+    get market() {
+      return box.market;
     },
     [Symbol.asyncIterator]: () => gen(),
   };

@@ -8,6 +8,9 @@ import { importBinanceWs } from "./binance-ws";
 import { importBookTickerCsv, inferBookTickerInstrument, type InstrumentOverrides, type SnapshotImport } from "./bookticker-csv";
 import { sha256File, type ImportReport } from "./common";
 import { importKlinesCsv, KLINE_COLUMNS, klineCsvLine } from "./klines-csv";
+import type { Trade } from "../../contracts/market";
+import { TradeWriter } from "../trades";
+import { importTradesCsv } from "./trades-csv";
 
 export const IMPORT_FORMATS = ["binance-bookticker-csv", "binance-ws", "binance-klines-csv"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -25,6 +28,13 @@ export interface ImportToFixtureOptions {
   depth?: number;
   /** Force gzip of the snapshots (default: FixtureWriter's 4 MB rule). */
   gzip?: boolean;
+  /**
+   * `binance-bookticker-csv`: a Binance trades / aggTrades CSV dump merged into the fixture as
+   * its trades sidecar (ADR-050/052). `binance-ws` keeps the recording's own trades.
+   */
+  trades?: string;
+  /** `binance-ws`: continuation files of the same recording, read after `input` as one stream. */
+  more?: string[];
 }
 
 export interface ImportResult {
@@ -63,7 +73,17 @@ const TS_RULES: Record<ImportFormat, string> = {
   "binance-klines-csv": "ts = close_time + 1 (exchange ms; microsecond dumps converted)",
 };
 
-async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format: ImportFormat, input: string, opts: ImportToFixtureOptions, sha: string, bytes: number, inferred: boolean): Promise<ImportResult> {
+/** Where trades come from while the snapshots are written (ADR-050). */
+interface TradeSource {
+  /** Trades produced so far (drained after each snapshot; the ws importer pushes them in stream order). */
+  queue?: Trade[];
+  /** A separate trades stream (a CSV dump), written after the snapshots. */
+  stream?: AsyncIterable<Trade>;
+  /** Provenance of the trades (added under `provenance.trades`). */
+  provenance?: () => Promise<Record<string, unknown>>;
+}
+
+async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format: ImportFormat, input: string, opts: ImportToFixtureOptions, sha: string, bytes: number, inferred: boolean, trades?: TradeSource, extraProvenance?: Record<string, unknown>): Promise<ImportResult> {
   const name = opts.name ?? path.basename(path.resolve(opts.out));
   // FixtureWriter reads `provenance` when it closes; it is filled in once the stream has ended.
   const provenance: Record<string, unknown> = {};
@@ -79,8 +99,23 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
     },
     bytes * (format === "binance-ws" ? 4 : 1.6),
   );
+  const tw = trades ? TradeWriter.create(w.stagingDir, [spec.symbol], opts.gzip ?? bytes > 4_000_000) : undefined;
   try {
-    for await (const s of imp) await w.write(s);
+    const q = trades?.queue;
+    for await (const s of imp) {
+      if (q && q.length) {
+        for (const t of q) await tw!.write(t);
+        q.length = 0;
+      }
+      await w.write(s);
+    }
+    if (q) for (const t of q) await tw!.write(t);
+    if (trades?.stream) for await (const t of trades.stream) await tw!.write(t);
+    if (tw) {
+      const section = await tw.close();
+      if (section.rows > 0) w.setTrades(section);
+      else await fsp.rm(path.join(w.stagingDir, section.file), { force: true });
+    }
   } catch (e) {
     await w.abort();
     throw e;
@@ -88,8 +123,12 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
   imp.report.instrument = spec;
   imp.report.instrument_inferred = inferred;
   Object.assign(provenance, provenanceOf(format, imp.report, sha, bytes, TS_RULES[format]));
+  if (trades?.provenance) provenance.trades = await trades.provenance();
+  if (extraProvenance) Object.assign(provenance, extraProvenance);
   const manifest = await w.close();
-  return { format, report: imp.report, manifest, written: [path.join(opts.out, "fixture.json"), path.join(opts.out, manifest.snapshots)] };
+  const written = [path.join(opts.out, "fixture.json"), path.join(opts.out, manifest.snapshots)];
+  if (manifest.trades) written.push(path.join(opts.out, manifest.trades.file));
+  return { format, report: imp.report, manifest, written };
 }
 
 /**
@@ -117,16 +156,37 @@ export async function importToFixture(format: ImportFormat, input: string, opts:
         ({ spec, inferred } = await inferBookTickerInstrument(input, { symbol: opts.symbol, instrument: given, lenient: opts.lenient }));
       }
       const imp = importBookTickerCsv(input, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, reuse: true });
-      return writeSnapshots(imp, spec, format, input, opts, sha, bytes, inferred);
+      let trades: TradeSource | undefined;
+      if (opts.trades) {
+        const tfile = opts.trades;
+        const timp = importTradesCsv(tfile, { symbol: spec.symbol, lenient: opts.lenient });
+        trades = {
+          stream: timp,
+          provenance: async () => {
+            const st = await fsp.stat(tfile);
+            return sortKeysDeep({ ...provenanceOf("binance-trades-csv" as ImportFormat, timp.report, await sha256File(tfile), st.size, "ts = time / transact_time (exchange ms; microsecond dumps converted)"), importer: "binance-trades-csv", kind: timp.kind ?? null });
+          },
+        };
+      }
+      return writeSnapshots(imp, spec, format, input, opts, sha, bytes, inferred, trades);
     }
     case "binance-ws": {
       // First pass learns symbol and tick/lot (the book rebuild is cheap); the second writes.
-      const probe = importBinanceWs(input, { symbol: opts.symbol, instrument: opts.instrument, lenient: opts.lenient, depth: opts.depth });
+      const files = [input, ...(opts.more ?? [])];
+      const probe = importBinanceWs(files, { symbol: opts.symbol, instrument: opts.instrument, lenient: opts.lenient, depth: opts.depth });
       for await (const _ of probe);
       const spec = probe.report.instrument;
       if (!spec) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no bookTicker message was accepted: cannot build snapshots", { file: input });
-      const imp = importBinanceWs(input, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, depth: opts.depth });
-      return writeSnapshots(imp, spec, format, input, opts, sha, bytes, !!probe.report.instrument_inferred);
+      const queue: Trade[] = [];
+      const imp = importBinanceWs(files, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, depth: opts.depth, onTrade: (t) => queue.push(t) });
+      // Continuation files: every source file is hashed into the provenance.
+      let extra: Record<string, unknown> | undefined;
+      if (files.length > 1) {
+        const sources = [];
+        for (const f of files) sources.push({ file: path.basename(f), sha256: await sha256File(f), bytes: (await fsp.stat(f)).size });
+        extra = { source_files: sources };
+      }
+      return writeSnapshots(imp, spec, format, input, opts, sha, bytes, !!probe.report.instrument_inferred, { queue }, extra);
     }
     case "binance-klines-csv": {
       const imp = importKlinesCsv(input, { symbol: opts.symbol, lenient: opts.lenient });

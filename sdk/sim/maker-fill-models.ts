@@ -1,0 +1,120 @@
+import type { MarketEvent } from "../contracts/events";
+import { quantizeQty } from "../util/quantize";
+import type { FillModelKind } from "./config";
+import { levelQtyAt, QueuePosition, type QueueRule } from "./queue";
+import type { BookView, FillModel, LevelShare, SimOrder } from "./types";
+
+/**
+ * Maker fill models of the ladder (spec 17.13.2, ADR-053). Fills are at the order's limit.
+ *
+ * - `trade_through@1`: a resting order fills in full only when a print goes strictly through
+ *   its price (BUY: an aggressive SELL printing below the limit) or the opposite best reaches
+ *   it (BUY: ask ≤ limit). Prints AT the price fill nothing (there is a queue we cannot see).
+ * - `queue_risk_averse@1`: queue-ahead = the market quantity at the price when the order
+ *   ARRIVES; only prints at the price reduce it; it is capped at the level's current
+ *   quantity; a print fills what is left of it after the queue ahead (partial fills in lots).
+ * - `queue_prob@1 {n}`: as risk-averse, plus level decreases not explained by prints move the
+ *   order forward by their expected share `(1−p)`, `p = f(back)/(f(back)+f(front))`,
+ *   `f(x) = xⁿ` (hftbacktest's probabilistic queue, as an expected value: no RNG).
+ *
+ * Common to the queue rungs: a print's quantity is consumed once across all our orders (FIFO
+ * by arrival within a price, best price first, `LevelShare`); a print strictly through the
+ * price fills up to its quantity; the opposite best crossing the limit fills everything left;
+ * the own side's best moving behind the price (BUY: best bid below the limit) means nobody is
+ * ahead any more (queue 0); a stale book (depth-sequence gap) stops observations and the first
+ * fresh book resets the queue pessimistically to the whole level (counted in `counters`).
+ * With L1 only, an order away from the best starts with an unknown queue (`Infinity`, counted
+ * as `estimated_orders`): it fills only on prints through its price or a cross until its price
+ * becomes the best and the best-level quantity caps the estimate.
+ */
+
+function crossed(o: SimOrder, book: BookView): boolean {
+  return o.side === "BUY" ? book.ask_price <= o.price : book.bid_price >= o.price;
+}
+
+/** True when `ev` is a print by the side that takes from `o`'s side (SELL aggressor hits BUYs). */
+function hits(o: SimOrder, aggressor: "BUY" | "SELL"): boolean {
+  return o.side === "BUY" ? aggressor === "SELL" : aggressor === "BUY";
+}
+
+/** Strictly through the limit: BUY sees a print below it, SELL above it. */
+function through(o: SimOrder, price: number): boolean {
+  return o.side === "BUY" ? price < o.price : price > o.price;
+}
+
+/** Floor to the lot; the full remaining quantity is returned exactly. */
+function inLots(x: number, remaining: number, lot: number): number {
+  if (!(x > 0)) return 0;
+  if (x >= remaining) return remaining;
+  const q = quantizeQty(x, lot);
+  return q > 0 ? q : 0;
+}
+
+export const TradeThroughFillModel: FillModel = {
+  kind: "trade_through",
+  id: "trade_through@1",
+  init: () => null,
+  fillQty(o: SimOrder, ev: MarketEvent, book: BookView): number {
+    if (ev.type === "trade") return hits(o, ev.aggressor) && through(o, ev.price) ? o.remaining : 0;
+    return crossed(o, book) ? o.remaining : 0;
+  },
+};
+
+/** Counters of what the queue models approximated (for the run's result). */
+export interface QueueCounters {
+  /** Orders that arrived with an unknown (pessimistic) queue: L1 only and away from the best, or beyond the visible depth. */
+  estimated_orders: number;
+  /** Pessimistic queue resets after a stale book (depth-sequence gap). */
+  gap_resets: number;
+}
+
+/** `queue_risk_averse@1` and `queue_prob@1`: one class, two observation rules. */
+export class QueueFillModel implements FillModel {
+  readonly kind: FillModelKind;
+  readonly id: string;
+  readonly counters: QueueCounters = { estimated_orders: 0, gap_resets: 0 };
+
+  constructor(
+    readonly rule: QueueRule,
+    /** Exponent of `f(x) = xⁿ` (prob rule only). */
+    readonly n = 2,
+  ) {
+    if (rule === "prob" && !(Number.isFinite(n) && n > 0)) throw new RangeError(`queue_prob n must be a positive number, got ${n}`);
+    this.kind = rule === "prob" ? "queue_prob" : "queue_risk_averse";
+    this.id = rule === "prob" ? (n === 2 ? "queue_prob@1" : `queue_prob@1(n=${n})`) : "queue_risk_averse@1";
+  }
+
+  init(o: SimOrder, book: BookView): QueuePosition {
+    const q = new QueuePosition(levelQtyAt(book, o.side, o.price));
+    if (q.estimated) this.counters.estimated_orders++;
+    return q;
+  }
+
+  fillQty(o: SimOrder, ev: MarketEvent, book: BookView, share: LevelShare, lot: number): number {
+    const st = o.state as QueuePosition;
+    if (ev.type === "trade") {
+      if (!hits(o, ev.aggressor)) return 0;
+      const sideFilled = share.side_filled ?? share.own_filled;
+      // The print's quantity not taken by our own orders at better prices on this event.
+      const avail = ev.qty - (sideFilled - share.own_filled);
+      if (through(o, ev.price)) return inLots(st.tradeThrough(avail, share.own_ahead, share.own_filled, o.remaining), o.remaining, lot);
+      if (ev.price === o.price) return inLots(st.tradeAtPrice(ev.qty, avail, share.own_ahead, share.own_filled, o.remaining), o.remaining, lot);
+      return 0;
+    }
+    if (crossed(o, book)) return o.remaining;
+    if (ev.type === "quote" && ev.snapshot.book?.stale === true) {
+      if (!st.inGap) st.gap();
+      return 0;
+    }
+    const q = levelQtyAt(book, o.side, o.price);
+    if (st.inGap) {
+      st.resync(q);
+      this.counters.gap_resets++;
+    } else st.observe(q, this.rule, this.n);
+    return 0;
+  }
+}
+
+/** Registry instances (shared; a run gets fresh ones from `makeFillModel`). */
+export const QueueRiskAverseFillModel = new QueueFillModel("risk_averse");
+export const QueueProbFillModel = new QueueFillModel("prob", 2);

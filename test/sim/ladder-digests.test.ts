@@ -1,0 +1,22 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { FIXTURES_DIR } from "../../sdk/cli/fixtures-path";
+import { bundledFixtures, computeLadderDigests, LADDER_FILE, type LadderDigests } from "../../scripts/pin-ladder-digests";
+
+describe("sim: committed digests per fixture for touch@1 and queue_prob@1 @slow", function () {
+  this.timeout(900_000);
+  it("every bundled fixture replays to the pinned digests (fixtures/ladder-digests.json); touch@1 equals expected.json", async () => {
+    const want = JSON.parse(readFileSync(LADDER_FILE, "utf8")) as LadderDigests;
+    const names = bundledFixtures();
+    expect(Object.keys(want).sort()).to.deep.equal([...names].sort());
+    const got = await computeLadderDigests(names);
+    expect(got).to.deep.equal(want);
+    for (const n of names) {
+      const exp = JSON.parse(readFileSync(path.join(FIXTURES_DIR, n, "expected.json"), "utf8")) as { digest: string };
+      expect(got[n]["touch@1"].digest, n).to.equal(exp.digest);
+      // quotes only (no trades in the bundled fixtures): a queue rung fills only on crosses
+      expect(got[n]["queue_prob@1"].fills, n).to.be.at.most(got[n]["touch@1"].fills);
+    }
+  });
+});
