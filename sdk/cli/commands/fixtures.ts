@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import type { Command } from "commander";
 import { GrinderError } from "../../contracts/errors";
 import { validateFixture, type FixtureSummary } from "../../data/fixture";
@@ -32,6 +33,12 @@ export function registerFixtures(program: Command): void {
           const s = await validateFixture(d, { lenient: opts.lenient });
           out.push(s);
           if (!opts.json) printSummary(s);
+          // Lenient mode skips bad rows but not the file's identity: the row count and content
+          // hash are still checked against the manifest (ADR-083).
+          if (!s.hash_ok) {
+            failed++;
+            process.stderr.write(`✘ ${d}: E_HASH_MISMATCH: content SHA-256 / line count do not match the manifest (${path.join(d, "fixture.json")})\n`);
+          }
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           failed++;

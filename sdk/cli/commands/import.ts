@@ -23,6 +23,7 @@ interface ImportCliOptions {
   depth?: string;
   gzip?: boolean;
   json?: boolean;
+  force?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -45,6 +46,7 @@ export function registerImport(program: Command): void {
     .option("--depth <n>", "binance-ws: L2 levels per side on each snapshot (default 20)")
     .option("--gzip", "gzip the snapshots file (default: only above 4 MB)")
     .option("--json", "print the import report as JSON")
+    .option("--force", "replace an existing output folder (or klines.csv); without it an existing output is refused")
     .action(async (format: string, input: string, o: ImportCliOptions) => {
       if (!(IMPORT_FORMATS as readonly string[]).includes(format))
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown format '${format}' (one of ${IMPORT_FORMATS.join(", ")})`, { field: "format" });
@@ -60,6 +62,7 @@ export function registerImport(program: Command): void {
         lenient: o.lenient,
         depth,
         gzip: o.gzip,
+        force: o.force,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify({ format: r.format, written: r.written, report: r.report, manifest: r.manifest }, null, 2) + "\n");
