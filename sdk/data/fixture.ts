@@ -181,6 +181,7 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
         const nl = text.indexOf("\n", pos);
         if (nl < 0) break;
         lineNo++;
+        if (nl - pos > maxLine) throw new GrinderError(ErrorCode.TOO_LARGE, `line longer than ${maxLine} bytes`, { file, line: lineNo });
         const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         yield text.slice(pos, end);
         pos = nl + 1;
@@ -443,7 +444,7 @@ export interface FixtureWriterOptions {
 export function ioError(e: unknown, file: string, what: string): GrinderError {
   if (e instanceof GrinderError) return e;
   const err = e as NodeJS.ErrnoException;
-  return new GrinderError(ErrorCode.IO, `${what}: ${err.code ?? ""}${err.code ? " " : ""}${err.message}`, { file });
+  return new GrinderError(ErrorCode.IO, `${what}: ${err.message}`, { file });
 }
 
 /**
@@ -526,8 +527,11 @@ export class FixtureWriter {
     await sweepStaleTemps(target);
     const tmp = `${target}.tmp-${process.pid}`;
     try {
+      // The parent is created if missing; the temp folder itself non-recursively (a recursive
+      // mkdir under /proc spins instead of failing).
+      if (!existsSync(path.dirname(target))) await fsp.mkdir(path.dirname(target), { recursive: true });
       await fsp.rm(tmp, { recursive: true, force: true });
-      await fsp.mkdir(tmp, { recursive: true });
+      await fsp.mkdir(tmp);
     } catch (e) {
       throw ioError(e, tmp, "cannot create the output folder");
     }
@@ -678,7 +682,7 @@ export function sortKeysDeep<T>(v: T): T {
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
-    await fsp.mkdir(path.dirname(file), { recursive: true });
+    if (!existsSync(path.dirname(file))) await fsp.mkdir(path.dirname(file), { recursive: true });
     await fsp.writeFile(tmp, data);
     await fsp.rename(tmp, file);
   } catch (e) {

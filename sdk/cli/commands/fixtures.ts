@@ -46,6 +46,7 @@ export function registerFixtures(program: Command): void {
         }
       }
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-      if (failed) process.exitCode = 1;
+      // Every failure here is a refusal of input (bad row, hash, manifest): exit 2 like any GrinderError.
+      if (failed) process.exitCode = 2;
     });
 }

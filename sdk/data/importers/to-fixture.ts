@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec } from "../../contracts/market";
 import { SDK_VERSION } from "../../version";
-import { FixtureWriter, sortKeysDeep, writeFileAtomic, type FixtureManifest } from "../fixture";
+import { FixtureWriter, sortKeysDeep, sweepStaleTemps, writeFileAtomic, type FixtureManifest } from "../fixture";
 import { importBinanceWs } from "./binance-ws";
 import { importBookTickerCsv, inferBookTickerInstrument, type InstrumentOverrides, type SnapshotImport } from "./bookticker-csv";
 import { sha256File, type ImportReport } from "./common";
@@ -100,6 +100,7 @@ const FIXTURE_NAME = /^[a-z0-9_\-.]+$/i;
 /** The output must be a folder (or absent) and, without `force`, not an existing import (ADR-084). */
 async function checkOutput(format: ImportFormat, opts: ImportToFixtureOptions): Promise<void> {
   const out = path.resolve(opts.out);
+  await sweepStaleTemps(out);
   let st;
   try {
     st = await fsp.stat(out);
