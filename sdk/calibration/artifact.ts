@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { loadConfigFile, parseConfig, type GrinderConfig } from "../config";
+import { configHash, loadConfigFile, parseConfig, type GrinderConfig } from "../config";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep, writeFileAtomic } from "../data/fixture";
@@ -161,12 +161,28 @@ export function verifyArtifactBytes(buf: Buffer, file?: string): CalibrationArti
   const r = ArtifactSchema.safeParse(raw);
   if (!r.success) throw fromZodError(r.error, "artifact").at({ file });
   const a = raw as CalibrationArtifact;
-  const sha = hashCanonical(hashedPart(a));
+  let sha: string;
+  try {
+    sha = hashCanonical(hashedPart(a));
+  } catch (e) {
+    throw e instanceof GrinderError ? e.at({ file }) : e;
+  }
   if (sha !== a.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `artifact content hash ${sha.slice(0, 12)} ≠ recorded ${a.sha256.slice(0, 12)}`, { file, field: "sha256" });
   if (provenanceHash(a.sha256, a.provenance.git_commit) !== a.provenance.sha256)
     throw new GrinderError(ErrorCode.HASH_MISMATCH, "artifact provenance does not match its hash", { file, field: "provenance.sha256" });
   if (!Buffer.from(renderArtifact(a), "utf8").equals(buf))
     throw new GrinderError(ErrorCode.HASH_MISMATCH, "artifact bytes are not in canonical form (edited?)", { file });
+  // The pinned parameters must be what `config_hash` names (ADR-087): a hand-made artifact whose
+  // hashes were recomputed after editing `parameters` is still refused.
+  let actual: string;
+  try {
+    actual = configHash(parseConfig(a.parameters, file));
+  } catch (e) {
+    if (!(e instanceof GrinderError)) throw e;
+    throw new GrinderError(e.code, `artifact parameters: ${e.detail}`, { file, field: e.field ? `parameters.${e.field}` : "parameters" });
+  }
+  if (actual !== a.config_hash)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `config_hash ${a.config_hash.slice(0, 12)} is not the hash of the artifact's parameters (${actual.slice(0, 12)})`, { file, field: "config_hash" });
   if (file) {
     const base = path.basename(file);
     if (/-v\d+-[0-9a-f]{12}\.json$/.test(base) && base !== artifactFileName(a))

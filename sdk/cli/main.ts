@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { GrinderError } from "../contracts/errors";
+import { ErrorCode, GrinderError } from "../contracts/errors";
 import { SDK_VERSION } from "../version";
 import { registerFixtures } from "./commands/fixtures";
 import { registerReplay } from "./commands/replay";
@@ -31,15 +31,36 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // `grinder ... | head`: a closed pipe ends the command quietly instead of crashing (ADR-084).
+  for (const s of [process.stdout, process.stderr])
+    if (s.listenerCount("error") === 0)
+      s.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+        throw e;
+      });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    if (e instanceof GrinderError) {
-      process.stderr.write(`grinder: ${e.message}\n`);
+    const g = asGrinderError(e);
+    if (g) {
+      process.stderr.write(`grinder: ${g.message}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/**
+ * Errors the CLI reports as a one-line refusal with exit 2: `GrinderError`s, and a file-system
+ * error from Node (it has an errno `code` and a `path`), which is the user's environment, not a
+ * bug. Anything else is a bug and keeps its stack (exit 1).
+ */
+export function asGrinderError(e: unknown): GrinderError | null {
+  if (e instanceof GrinderError) return e;
+  const err = e as NodeJS.ErrnoException | null;
+  if (err && typeof err === "object" && typeof err.code === "string" && /^E[A-Z]+$/.test(err.code) && typeof err.syscall === "string")
+    return new GrinderError(ErrorCode.IO, `${err.code}: ${err.message}`, { file: typeof err.path === "string" ? err.path : undefined });
+  return null;
 }

@@ -36,6 +36,14 @@ export const ErrorCode = {
   INVARIANT: "E_INVARIANT",
   /** A gate refused (e.g. calibration walk-forward gate refusing an export). */
   REFUSED: "E_REFUSED",
+  /** A timestamp outside the plausible epoch-ms range, or a jump larger than the allowed gap (ADR-080). */
+  TIME_RANGE: "E_TIME_RANGE",
+  /** A price or quantity off the instrument's tick/lot grid (ADR-081). */
+  OFF_GRID: "E_OFF_GRID",
+  /** An L2 book that disagrees with the row's L1 quote, or is newer than the row (ADR-081). */
+  BOOK_MISMATCH: "E_BOOK_MISMATCH",
+  /** Input too large or too deeply nested to handle safely (a bound, not a bug; ADR-085). */
+  TOO_LARGE: "E_TOO_LARGE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -55,6 +63,9 @@ export class GrinderError extends Error {
   readonly detail: string;
 
   constructor(code: ErrorCode, detail: string, where: ErrorLocation = {}) {
+    // Hostile input must not produce a 10 MB message: every part is bounded (ADR-085).
+    detail = clip(detail, MAX_DETAIL);
+    where = { file: where.file === undefined ? undefined : clip(where.file, MAX_LOC), line: where.line, field: where.field === undefined ? undefined : clip(where.field, MAX_LOC) };
     super(GrinderError.format(code, detail, where));
     this.name = "GrinderError";
     this.code = code;
@@ -80,6 +91,14 @@ export class GrinderError extends Error {
     if (where.field !== undefined) loc.push(`field '${where.field}'`);
     return `${code}: ${detail}${loc.length ? ` (${loc.join(", ")})` : ""}`;
   }
+}
+
+const MAX_DETAIL = 400;
+const MAX_LOC = 300;
+
+/** A string cut to `max` characters, saying how long it was. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} chars)`;
 }
 
 /** Result of a `safeParseX` call, shaped like zod's. */

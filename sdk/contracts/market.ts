@@ -45,8 +45,22 @@ export interface InstrumentSpec {
   min_notional: number;
 }
 
+/**
+ * Plausible data time of a snapshot (epoch ms, inclusive): 2000-01-01 .. 2100-01-01 UTC.
+ * A value outside (0, a seconds or nanoseconds time, 1e300) is a corrupt row, refused as
+ * `E_TIME_RANGE`; the loader takes a different range through `StreamOptions.timeRange` (ADR-080).
+ */
+export const TS_MIN_MS = 946_684_800_000;
+export const TS_MAX_MS = 4_102_444_800_000;
+
 const positive = z.number().finite().positive();
-const msTime = z.number().int().nonnegative();
+const msTime = z
+  .number()
+  .int()
+  .nonnegative()
+  .superRefine((v, ctx) => {
+    if (v < TS_MIN_MS || v > TS_MAX_MS) ctx.addIssue({ code: "custom", message: `ts ${v} is outside the plausible epoch-ms range [${TS_MIN_MS}, ${TS_MAX_MS}]` });
+  });
 
 export const BookLevelSchema = z.object({ price: positive, qty: positive }).strict();
 
@@ -85,6 +99,12 @@ export const SnapshotSchema = z
   .superRefine((s, ctx) => {
     if (s.bid_price >= s.ask_price)
       ctx.addIssue({ code: "custom", path: ["bid_price"], message: "crossed book: bid_price >= ask_price" });
+    const b = s.book;
+    if (!b) return;
+    // ADR-081: a book is not newer than its row and not crossed.
+    if (b.ts !== undefined && b.ts > s.ts) ctx.addIssue({ code: "custom", path: ["book", "ts"], message: "book mismatch: book.ts is after the row's ts" });
+    if (b.bids.length && b.asks.length && b.bids[0].price >= b.asks[0].price)
+      ctx.addIssue({ code: "custom", path: ["book", "bids", 0, "price"], message: "crossed L2 book: best bid >= best ask" });
   });
 
 export const InstrumentSpecSchema = z

@@ -38,6 +38,10 @@ export function fromZodError(err: ZodError, what: string): GrinderError {
     case "custom":
       code = /crossed/.test(issue.message)
         ? ErrorCode.CROSSED_BOOK
+        : /epoch-ms range/.test(issue.message)
+          ? ErrorCode.TIME_RANGE
+          : /book mismatch/.test(issue.message)
+            ? ErrorCode.BOOK_MISMATCH
         : /descend|ascend/.test(issue.message)
           ? ErrorCode.BOOK_ORDER
           : ErrorCode.CONFIG;

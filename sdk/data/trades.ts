@@ -111,7 +111,7 @@ export async function* streamTradeFile(file: string, opts: StreamOptions = {}): 
       yield t;
     }
   } finally {
-    await lines.return?.();
+    await lines.return?.(undefined);
   }
 }
 

@@ -1,6 +1,9 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { Bar, Indicator } from "./indicator";
 
+/** Default bound of the flat bars emitted for one gap: 7 days of 1-minute bars (ADR-080). */
+export const MAX_FLAT_BARS = 10_080;
+
 /** A priced tick in data time. */
 export interface TimedPrice {
   ts: number;
@@ -38,9 +41,19 @@ export class MidBarBuilder implements Indicator<TimedPrice, Bar> {
   private c = 0;
   private lastTs = -Infinity;
 
+  /** Empty intervals skipped (not emitted) after long gaps, see `maxFlatBars`. */
+  private _skipped = 0;
+
+  /**
+   * `maxFlatBars` bounds the empty bars emitted for one gap (default `MAX_FLAT_BARS`, a week of
+   * one-minute bars): a longer silence emits that many flat bars and then jumps to the next
+   * tick's interval, counting the rest in `skippedBars`, so a corrupt far-future `ts` costs
+   * O(maxFlatBars), not one bar per minute up to it (ADR-080).
+   */
   constructor(
     readonly intervalMs: number,
     private readonly onBar?: (bar: Readonly<Bar>) => void,
+    readonly maxFlatBars: number = MAX_FLAT_BARS,
   ) {
     if (!(Number.isInteger(intervalMs) && intervalMs > 0))
       throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `bar interval must be a positive integer of ms, got ${intervalMs}`, { field: "bar_interval_ms" });
@@ -52,6 +65,10 @@ export class MidBarBuilder implements Indicator<TimedPrice, Bar> {
   /** Bars closed so far (flat ones included). */
   get closedBars(): number {
     return this._closed;
+  }
+  /** Empty intervals not emitted because a gap exceeded `maxFlatBars`. */
+  get skippedBars(): number {
+    return this._skipped;
   }
   /** Bars closed by the last `update` / `advanceTo` call. */
   get closedInLastUpdate(): number {
@@ -109,7 +126,14 @@ export class MidBarBuilder implements Indicator<TimedPrice, Bar> {
   /** Close the current interval and all empty ones before `nextOpen`; start `nextOpen`. */
   private closeThrough(nextOpen: number): void {
     const iv = this.intervalMs;
+    // The current bar plus at most maxFlatBars empty ones; beyond that the walk jumps.
+    const limit = this.curOpen + (this.maxFlatBars + 1) * iv;
     while (this.curOpen < nextOpen) {
+      if (this.curOpen >= limit) {
+        this._skipped += (nextOpen - this.curOpen) / iv;
+        this.curOpen = nextOpen;
+        break;
+      }
       const b = this._bar;
       if (this.curTicks > 0) {
         b.open = this.o;
@@ -142,6 +166,7 @@ export class MidBarBuilder implements Indicator<TimedPrice, Bar> {
     this.curTicks = 0;
     this.o = this.h = this.l = this.c = 0;
     this.lastTs = -Infinity;
+    this._skipped = 0;
     const b = this._bar;
     b.open_time = b.close_time = b.open = b.high = b.low = b.close = b.ticks = 0;
     b.flat = false;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SDK_VERSION } from "../version";
@@ -14,6 +14,14 @@ export interface EnvironmentInfo {
   platform: string;
   typescript_in_kernel: string | null;
   tslab: string | null;
+  /** Root of the checkout whose SDK this process loaded (the code the report ran). */
+  project_root: string;
+  /** Script this process runs: inside the kernel, this checkout's `node_modules/tslab/bin/tslab`. */
+  process_script: string | null;
+  /** Launcher of this checkout's `grinder` kernel spec (`.jupyter/kernels/grinder/kernel.json`), null when absent. */
+  kernel_launcher: string | null;
+  /** True when the running process and the kernel launcher both belong to `project_root` (ADR-086). */
+  kernel_is_this_checkout: boolean | null;
 }
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -35,6 +43,10 @@ export function environmentInfo(): EnvironmentInfo {
     tslab = {};
   }
   const status = git(["status", "--porcelain", "--untracked-files=no"]);
+  const launcher = kernelLauncher();
+  const script = process.argv[1] ? path.resolve(process.argv[1]) : null;
+  const inside = (p: string | null): boolean => p !== null && path.resolve(p).startsWith(ROOT + path.sep);
+  const inKernel = script !== null && /tslab/.test(script);
   return {
     sdk_version: SDK_VERSION,
     git_commit: git(["rev-parse", "HEAD"]) ?? "unknown",
@@ -43,7 +55,21 @@ export function environmentInfo(): EnvironmentInfo {
     platform: `${process.platform}-${process.arch}`,
     typescript_in_kernel: tslab.versions?.typescript ?? null,
     tslab: tslab.versions?.tslab ?? null,
+    project_root: ROOT,
+    process_script: script,
+    kernel_launcher: launcher,
+    kernel_is_this_checkout: inKernel ? inside(script) && inside(launcher) : null,
   };
+}
+
+/** argv[0] of this checkout's kernel spec (what `scripts/run-notebook.py` requires to be inside the checkout). */
+function kernelLauncher(): string | null {
+  try {
+    const spec = JSON.parse(readFileSync(path.join(ROOT, ".jupyter", "kernels", "grinder", "kernel.json"), "utf8")) as { argv?: unknown };
+    return Array.isArray(spec.argv) && typeof spec.argv[0] === "string" ? spec.argv[0] : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A fresh, empty scratch folder under the OS temp folder (for journals and artifacts of a demo run). */

@@ -82,8 +82,8 @@ export const PortfolioHysteresisSchema = z
 export const PortfolioConfigSchema = z
   .object({
     /** Spec 17.15.3: K in [k_min..k_max]. */
-    k_min: z.number().int().positive().default(3),
-    k_max: z.number().int().positive().default(5),
+    k_min: z.number().int().min(3).max(5).default(3),
+    k_max: z.number().int().min(3).max(5).default(5),
     /** Target number of selected symbols; must lie in [k_min, k_max]. */
     k: z.number().int().positive().default(3),
     /**

@@ -8,11 +8,18 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
  */
 export function canonicalJson(value: unknown): string {
   const out: string[] = [];
-  write(value, out);
+  write(value, out, 0);
   return out.join("");
 }
 
-function write(v: unknown, out: string[]): void {
+/**
+ * Deepest nesting canonical JSON accepts. Configs, specs, artifacts and events nest a handful of
+ * levels; a hostile file nested 30 000 deep would overflow the stack, so it is refused as
+ * `E_TOO_LARGE` instead (ADR-085).
+ */
+export const MAX_JSON_DEPTH = 256;
+
+function write(v: unknown, out: string[], depth: number): void {
   if (v === null) {
     out.push("null");
     return;
@@ -32,18 +39,19 @@ function write(v: unknown, out: string[]): void {
       out.push(v.toString());
       return;
     case "object": {
+      if (depth >= MAX_JSON_DEPTH) throw new GrinderError(ErrorCode.TOO_LARGE, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       if (Array.isArray(v)) {
         out.push("[");
         for (let i = 0; i < v.length; i++) {
           if (i) out.push(",");
-          write(v[i] === undefined ? null : v[i], out);
+          write(v[i] === undefined ? null : v[i], out, depth + 1);
         }
         out.push("]");
         return;
       }
       const maybe = v as { toJSON?: () => unknown };
       if (typeof maybe.toJSON === "function") {
-        write(maybe.toJSON(), out);
+        write(maybe.toJSON(), out, depth + 1);
         return;
       }
       const keys = Object.keys(v as object).sort();
@@ -55,7 +63,7 @@ function write(v: unknown, out: string[]): void {
         if (!first) out.push(",");
         first = false;
         out.push(JSON.stringify(k), ":");
-        write(x, out);
+        write(x, out, depth + 1);
       }
       out.push("}");
       return;

@@ -5,13 +5,13 @@ import { ErrorCode, GrinderError, parseInstrumentSpec, parseSnapshot, safeParseS
 import Decimal from "decimal.js";
 import { quantize, quantizeExact, quantizePrice, quantizeQty, decimalsOf } from "../../sdk/util/quantize";
 
-const good = { ts: 1, symbol: "BTCUSDT", bid_price: 100, bid_qty: 1, ask_price: 100.1, ask_qty: 2 };
+const good = { ts: 1_704_067_200_000, symbol: "BTCUSDT", bid_price: 100, bid_qty: 1, ask_price: 100.1, ask_qty: 2 };
 
 
 describe("contracts: Snapshot", () => {
   it("accepts a valid L1 and L2 snapshot", () => {
     expect(parseSnapshot(good)).to.deep.equal(good);
-    const l2 = { ...good, book: { bids: [{ price: 100, qty: 1 }, { price: 99.9, qty: 2 }], asks: [{ price: 100.1, qty: 1 }], ts: 1 } };
+    const l2 = { ...good, book: { bids: [{ price: 100, qty: 1 }, { price: 99.9, qty: 2 }], asks: [{ price: 100.1, qty: 1 }], ts: 1_704_067_200_000 } };
     expect(parseSnapshot(l2).book?.bids).to.have.length(2);
   });
   const cases: Array<[string, Record<string, unknown>, ErrorCode, string]> = [

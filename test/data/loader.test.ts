@@ -88,10 +88,10 @@ describe("data: snapshot loader refuses bad rows with code, line and field", () 
     });
   }
 
-  it("a blank line inside the file is refused at the next row (E_PARSE); trailing blank lines are fine", async () => {
+  it("a blank line inside the file is refused (E_PARSE, naming the blank line once a row follows it); trailing blank lines are fine", async () => {
     const inner = writeLines(path.join(t.dir, "blank-inner.jsonl"), [...good, "", ...tail]);
     const err = await rejection(collect(streamSnapshotFile(inner)));
-    expect([err.code, err.line]).to.deep.equal([ErrorCode.PARSE, 4]);
+    expect([err.code, err.line]).to.deep.equal([ErrorCode.PARSE, 3]);
     expect(err.detail).to.contain("blank line 3");
     const trailing = writeLines(path.join(t.dir, "blank-trailing.jsonl"), [...good, ...tail, "", ""]);
     expect(await collect(streamSnapshotFile(trailing))).to.have.length(4);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { GrinderError } from "../../sdk/contracts/errors";
-import { SnapshotSchema, type BookLevel } from "../../sdk/contracts/market";
+import { SnapshotSchema, TS_MAX_MS, TS_MIN_MS, type BookLevel } from "../../sdk/contracts/market";
 import { validateSnapshotRow } from "../../sdk/data/validate";
 
 /** Strictly monotone price ladders from positive steps. */
@@ -25,7 +25,7 @@ const bookArb = fc
     bidSteps: fc.array(step, { maxLength: 12 }),
     askSteps: fc.array(step, { maxLength: 12 }),
     qtys: fc.array(positive, { minLength: 24, maxLength: 24 }),
-    ts: fc.option(fc.nat(), { nil: undefined }),
+    ts: fc.option(fc.nat({ max: 3_600_000 }), { nil: undefined }),
     stale: fc.option(fc.boolean(), { nil: undefined }),
   })
   .map(({ top, spread, bidSteps, askSteps, qtys, ts, stale }) => {
@@ -37,7 +37,7 @@ const bookArb = fc
 /** A valid Snapshot (L1, or L2 with L1 = book top when the book has levels). */
 const validRow = fc
   .record({
-    ts: fc.nat(),
+    ts: fc.integer({ min: TS_MIN_MS + 3_600_000, max: TS_MAX_MS }),
     symbol: fc.string({ minLength: 1, maxLength: 8 }),
     bid: fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
     spread: step,
@@ -52,14 +52,16 @@ const validRow = fc
     if (r.last_price !== undefined) row.last_price = r.last_price;
     if (r.funding_rate !== undefined) row.funding_rate = r.funding_rate;
     if (r.book) {
-      row.book = r.book.book;
+      // book.ts is an age before the row's ts (a book is never newer than its row).
+      const b = r.book.book as { ts?: number };
+      row.book = b.ts === undefined ? r.book.book : { ...r.book.book, ts: r.ts - b.ts };
       row.bid_price = r.book.top;
       row.ask_price = r.book.top + r.book.spread;
     }
     return row;
   });
 
-const NASTY: unknown[] = [null, "1", "", true, false, 0, -0, -1, 1, 1.5, NaN, Infinity, -Infinity, 1e308, 5e-324, -5e-324, [], {}, [1], { price: 1, qty: 1 }, { price: 1 }, 2 ** 53 + 2, -(2 ** 31)];
+const NASTY: unknown[] = [TS_MIN_MS - 1, TS_MAX_MS + 1, 1e300, 2 ** 53, null, "1", "", true, false, 0, -0, -1, 1, 1.5, NaN, Infinity, -Infinity, 1e308, 5e-324, -5e-324, [], {}, [1], { price: 1, qty: 1 }, { price: 1 }, 2 ** 53 + 2, -(2 ** 31)];
 const DELETE = Symbol("delete");
 const valueArb = fc.oneof(fc.constantFrom(...NASTY, DELETE), fc.double(), fc.integer(), fc.string({ maxLength: 3 }));
 

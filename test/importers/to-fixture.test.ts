@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../sdk/cli/fixtures-path";
+import { ErrorCode, GrinderError } from "../../sdk/contracts/errors";
 import { openFixture, streamFixture, validateFixture } from "../../sdk/data";
 import { importToFixture } from "../../sdk/data/importers";
 import { BTC_CSV, drain, ETH_WS, HAVE_DATA, tmpDir } from "./helpers";
@@ -38,7 +39,9 @@ const sha = (f: string): string => createHash("sha256").update(readFileSync(f)).
   it("given --tick/--lot/--min-notional are used as is and recorded as not inferred; re-import is byte-identical", async () => {
     const dir = tmpDir("fx");
     const a = await importToFixture("binance-bookticker-csv", BTC_CSV, { out: path.join(dir, "a"), instrument: { tick_size: 0.1, lot_size: 0.001, min_notional: 5 } });
-    const b = await importToFixture("binance-bookticker-csv", BTC_CSV, { out: path.join(dir, "a"), instrument: { tick_size: 0.1, lot_size: 0.001, min_notional: 5 } });
+    const refused = await importToFixture("binance-bookticker-csv", BTC_CSV, { out: path.join(dir, "a") }).then(() => null, (e: unknown) => e);
+    expect(refused, "an existing output is refused without force").to.be.instanceOf(GrinderError).and.to.include({ code: ErrorCode.REFUSED });
+    const b = await importToFixture("binance-bookticker-csv", BTC_CSV, { out: path.join(dir, "a"), instrument: { tick_size: 0.1, lot_size: 0.001, min_notional: 5 }, force: true });
     expect(a.manifest!.symbols[0].min_notional).to.equal(5);
     expect(a.manifest!.provenance!.instrument_inferred).to.equal(false);
     expect(b.manifest!.content_sha256).to.equal(a.manifest!.content_sha256);
@@ -71,8 +74,8 @@ const sha = (f: string): string => createHash("sha256").update(readFileSync(f)).
     expect(JSON.parse(readFileSync(path.join(out, "klines.json"), "utf8"))).to.deep.include({ symbol: "BTCUSDT", file: "klines.csv" });
     expect(readFileSync(path.join(out, "fixture.json"), "utf8")).to.equal(before);
     await validateFixture(out);
-    // Re-importing the snapshots keeps the sidecar (FixtureWriter keeps files that are not its own).
-    await importToFixture("binance-bookticker-csv", BTC_CSV, { out });
+    // Re-importing the snapshots (--force) keeps the sidecar (FixtureWriter keeps files that are not its own).
+    await importToFixture("binance-bookticker-csv", BTC_CSV, { out, force: true });
     expect(existsSync(path.join(out, "klines.csv"))).to.equal(true);
   });
 

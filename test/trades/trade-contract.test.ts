@@ -94,7 +94,7 @@ describe("trades: sidecar loader (file, line, field on every bad row)", () => {
         expect(err.file).to.equal(file);
         expect(err.field).to.equal(field);
         // lenient: skipped and counted, the others kept
-        const report = { file, lines: 0, accepted: 0, rejected: {}, rejectedTotal: 0, examples: [] };
+        const report = { file, lines: 0, trailingBlank: 0, accepted: 0, rejected: {}, rejectedTotal: 0, examples: [] };
         const got = await collect(streamTradeFile(file, { symbols: ["AAAUSDT"], lenient: true, report }));
         expect(got.map((t) => t.id)).to.deep.equal([1000, 1001, 1003]);
         expect(report.rejectedTotal).to.equal(1);

@@ -87,6 +87,9 @@ function parseEvaluator(arg: string | undefined): EvaluatorRef | undefined {
   return { module: file, export: exp || "evaluate", id: `module:${path.basename(file)}#${exp || "evaluate"}` };
 }
 
+/** Upper bound of `--workers`: more threads than this only add memory. */
+export const MAX_WORKERS = 64;
+
 export function registerCalibrate(program: Command): void {
   program
     .command("calibrate")
@@ -100,7 +103,9 @@ export function registerCalibrate(program: Command): void {
     .option("--json", "print the result summary as JSON")
     .action(async (specFile: string, opts: CalibrateOpts) => {
       const workers = Number(opts.workers);
-      if (!Number.isInteger(workers) || workers < 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--workers must be a non-negative integer, got '${opts.workers}'`);
+      // Bounded: each worker is a thread with its own heap (ADR-084).
+      if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS)
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--workers must be an integer in [0, ${MAX_WORKERS}], got '${opts.workers}'`, { field: "workers" });
       const rs = loadSpec(specFile);
       const out = path.resolve(opts.out ?? path.join(PROJECT_ROOT, "calibration", "artifacts"));
       const journalDir = path.join(out, ".journal");

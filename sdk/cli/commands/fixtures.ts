@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import type { Command } from "commander";
 import { GrinderError } from "../../contracts/errors";
 import { validateFixture, type FixtureSummary } from "../../data/fixture";
@@ -38,6 +39,12 @@ export function registerFixtures(program: Command): void {
             printSummary(s);
             if (t) process.stdout.write(`    trades     rows=${String(t.rows).padStart(7)} buy=${t.buy} sell=${t.sell}${t.report.rejectedTotal ? ` rejected=${t.report.rejectedTotal}` : ""} sha256 ${t.content_sha256.slice(0, 12)}\n`);
           }
+          // Lenient mode skips bad rows but not the file's identity: the row count and content
+          // hash are still checked against the manifest (ADR-083).
+          if (!s.hash_ok) {
+            failed++;
+            process.stderr.write(`✘ ${d}: E_HASH_MISMATCH: content SHA-256 / line count do not match the manifest (${path.join(d, "fixture.json")})\n`);
+          }
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           failed++;
@@ -45,6 +52,7 @@ export function registerFixtures(program: Command): void {
         }
       }
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-      if (failed) process.exitCode = 1;
+      // Every failure here is a refusal of input (bad row, hash, manifest): exit 2 like any GrinderError.
+      if (failed) process.exitCode = 2;
     });
 }

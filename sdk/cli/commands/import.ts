@@ -24,6 +24,7 @@ interface ImportCliOptions {
   gzip?: boolean;
   json?: boolean;
   trades?: string;
+  force?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -46,6 +47,7 @@ export function registerImport(program: Command): void {
     .option("--depth <n>", "binance-ws: L2 levels per side on each snapshot (default 20)")
     .option("--gzip", "gzip the snapshots file (default: only above 4 MB)")
     .option("--json", "print the import report as JSON")
+    .option("--force", "replace an existing output folder (or klines.csv); without it an existing output is refused")
     .option("--trades <csv>", "binance-bookticker-csv: a Binance trades / aggTrades CSV dump merged as the fixture's trades")
     .action(async (format: string, inputs: string[], o: ImportCliOptions) => {
       const [input, ...more] = inputs;
@@ -69,6 +71,7 @@ export function registerImport(program: Command): void {
         gzip: o.gzip,
         trades: o.trades,
         more,
+        force: o.force,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify({ format: r.format, written: r.written, report: r.report, manifest: r.manifest }, null, 2) + "\n");

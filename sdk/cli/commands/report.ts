@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
+import { pidAlive } from "../../data/fixture";
 import { PROJECT_ROOT } from "../fixtures-path";
 
 /** Debian's Python: the one with nbclient/nbconvert from apt (a pyenv `python3` on PATH may lack them). */
@@ -32,7 +33,12 @@ export function runReport(opts: { notebook?: string; out?: string; kernel?: stri
   if (!existsSync(notebook)) throw new GrinderError(ErrorCode.IO, "report notebook not found", { file: notebook });
   if (!existsSync(PYTHON)) throw new GrinderError(ErrorCode.IO, `${PYTHON} not found: install Jupyter with scripts/setup.sh`, { file: PYTHON });
   mkdirSync(out, { recursive: true });
-  const work = mkdtempSync(path.join(out, ".report-"));
+  // Work folders carry the pid; those of a killed run (pid gone) are removed here (ADR-084).
+  for (const n of readdirSync(out)) {
+    const m = /^\.report-(\d+)-/.exec(n);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(path.join(out, n), { recursive: true, force: true });
+  }
+  const work = mkdtempSync(path.join(out, `.report-${process.pid}-`));
   try {
     const ipynbTmp = path.join(work, "acceptance.ipynb");
     const htmlTmp = path.join(work, "acceptance.html");

@@ -34,6 +34,32 @@ export function compareExpected(exp: ExpectedReplay, act: ExpectedReplay): strin
   return out;
 }
 
+/**
+ * Parse and shape-check an `expected.json` (ADR-085): an object with the five identity strings /
+ * counts and a `summary` object, or `E_PARSE` / `E_BAD_TYPE` / `E_MISSING_FIELD` naming the field.
+ */
+export function parseExpected(text: string, file: string): ExpectedReplay {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new GrinderError(ErrorCode.PARSE, `expected.json is not valid JSON: ${(e as Error).message}`, { file });
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new GrinderError(ErrorCode.BAD_TYPE, `expected.json must be an object, got ${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`, { file });
+  const o = v as Record<string, unknown>;
+  for (const k of ["fixture", "content_sha256", "fill_model", "config_hash", "digest"]) {
+    if (o[k] === undefined) throw new GrinderError(ErrorCode.MISSING_FIELD, "required field is missing", { file, field: k });
+    if (typeof o[k] !== "string") throw new GrinderError(ErrorCode.BAD_TYPE, `expected a string, got ${o[k] === null ? "null" : typeof o[k]}`, { file, field: k });
+  }
+  if (o.events_count === undefined) throw new GrinderError(ErrorCode.MISSING_FIELD, "required field is missing", { file, field: "events_count" });
+  if (typeof o.events_count !== "number") throw new GrinderError(ErrorCode.BAD_TYPE, "expected a number", { file, field: "events_count" });
+  if (o.summary === undefined) throw new GrinderError(ErrorCode.MISSING_FIELD, "required field is missing", { file, field: "summary" });
+  if (o.summary === null || typeof o.summary !== "object" || Array.isArray(o.summary))
+    throw new GrinderError(ErrorCode.BAD_TYPE, "expected an object", { file, field: "summary" });
+  return o as unknown as ExpectedReplay;
+}
+
 export function registerVerify(program: Command): void {
   const fx = program.commands.find((c) => c.name() === "fixtures") ?? program.command("fixtures");
   fx.command("verify")
@@ -46,8 +72,19 @@ export function registerVerify(program: Command): void {
       if (!dirs.length) throw new GrinderError(ErrorCode.IO, "no fixtures found under fixtures/");
       const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
       let failed = 0;
+      let refused = 0;
       for (const d of dirs) {
-        const r = await runReplay({ fixture: d, config });
+        let r: Awaited<ReturnType<typeof runReplay>>;
+        try {
+          // The replay hashes the snapshot lines as it reads them and refuses a file that does
+          // not match its manifest (ADR-083): a tampered fixture is never reported ✔.
+          r = await runReplay({ fixture: d, config });
+        } catch (e) {
+          if (!(e instanceof GrinderError)) throw e;
+          refused++;
+          process.stderr.write(`✘ ${path.basename(d)}: ${e.message}\n`);
+          continue;
+        }
         const act: ExpectedReplay = {
           fixture: r.fixture, content_sha256: r.content_sha256, fill_model: r.fill_model, config_hash: r.config_hash,
           digest: r.digest, events_count: r.events_count, summary: r.summary,
@@ -65,9 +102,12 @@ export function registerVerify(program: Command): void {
         }
         let exp: ExpectedReplay;
         try {
-          exp = JSON.parse(readFileSync(file, "utf8")) as ExpectedReplay;
+          exp = parseExpected(readFileSync(file, "utf8"), file);
         } catch (e) {
-          throw new GrinderError(ErrorCode.PARSE, `expected.json is not valid JSON: ${(e as Error).message}`, { file });
+          if (!(e instanceof GrinderError)) throw e;
+          refused++;
+          process.stderr.write(`✘ ${r.fixture}: ${e.message}\n`);
+          continue;
         }
         const diffs = compareExpected(exp, act);
         if (diffs.length) {
@@ -78,6 +118,8 @@ export function registerVerify(program: Command): void {
           process.stdout.write(`✔ ${r.fixture}: digest ${r.digest.slice(0, 16)}  cycles ${s.cycles}  equity ${s.equity_end.toFixed(2)}  max DD util ${s.max_dd_utilization.toFixed(3)}\n`);
         }
       }
-      if (failed) process.exitCode = 1;
+      // A refusal (bad input: tampered fixture, malformed expected.json) outranks a mismatch.
+      if (refused) process.exitCode = 2;
+      else if (failed) process.exitCode = 1;
     });
 }

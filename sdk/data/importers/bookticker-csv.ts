@@ -350,11 +350,19 @@ class BookTickerIterator implements AsyncIterator<Snapshot> {
         }
         return { value: undefined, done: true };
       }
-      const c = await this.chunks.next();
-      if (c.done) {
-        this.ended = true;
-        this.batch = this.parser.end();
-      } else this.batch = this.parser.push(c.value);
+      try {
+        const c = await this.chunks.next();
+        if (c.done) {
+          this.ended = true;
+          this.batch = this.parser.end();
+        } else this.batch = this.parser.push(c.value);
+      } catch (e) {
+        // A refused row or a read error ends the stream: close the file now (a for-await does
+        // not call return() after next() throws).
+        this.finished = true;
+        await this.chunks.return(undefined);
+        throw e;
+      }
       this.k = 0;
       if (this.batch.n > 0) return { value: this.row(this.batch, this.k++), done: false };
     }

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec } from "../../contracts/market";
 import { SDK_VERSION } from "../../version";
-import { FixtureWriter, sortKeysDeep, writeFileAtomic, type FixtureManifest } from "../fixture";
+import { FixtureWriter, sortKeysDeep, sweepStaleTemps, writeFileAtomic, type FixtureManifest } from "../fixture";
 import { importBinanceWs } from "./binance-ws";
 import { importBookTickerCsv, inferBookTickerInstrument, type InstrumentOverrides, type SnapshotImport } from "./bookticker-csv";
 import { sha256File, type ImportReport } from "./common";
@@ -35,6 +35,8 @@ export interface ImportToFixtureOptions {
   trades?: string;
   /** `binance-ws`: continuation files of the same recording, read after `input` as one stream. */
   more?: string[];
+  /** Replace an existing output (default false: an existing fixture folder or klines.csv is refused, ADR-084). */
+  force?: boolean;
 }
 
 export interface ImportResult {
@@ -96,6 +98,7 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
       symbols: [spec],
       provenance,
       gzip: opts.gzip,
+      noOverwrite: !opts.force,
     },
     bytes * (format === "binance-ws" ? 4 : 1.6),
   );
@@ -131,6 +134,35 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
   return { format, report: imp.report, manifest, written };
 }
 
+const FIXTURE_NAME = /^[a-z0-9_\-.]+$/i;
+
+/** The output must be a folder (or absent) and, without `force`, not an existing import (ADR-084). */
+async function checkOutput(format: ImportFormat, opts: ImportToFixtureOptions): Promise<void> {
+  const out = path.resolve(opts.out);
+  await sweepStaleTemps(out);
+  let st;
+  try {
+    st = await fsp.stat(out);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    throw new GrinderError(ErrorCode.IO, `cannot use the output folder: ${(e as Error).message}`, { file: out });
+  }
+  if (!st.isDirectory()) throw new GrinderError(ErrorCode.IO, "output exists and is not a folder", { file: out });
+  if (opts.force) return;
+  const mine = format === "binance-klines-csv" ? path.join(out, "klines.csv") : out;
+  let exists = format !== "binance-klines-csv";
+  if (!exists) {
+    try {
+      await fsp.stat(mine);
+      exists = true;
+    } catch {
+      exists = false;
+    }
+  }
+  if (exists) throw new GrinderError(ErrorCode.REFUSED, `output exists: pass --force to replace it`, { file: mine });
+}
+
 /**
  * Import a real market data file into a fixture folder (snapshot formats) or a `klines.csv`
  * sidecar (klines), with provenance: source name, SHA-256, row counts, rejected counts by
@@ -139,10 +171,20 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
 export async function importToFixture(format: ImportFormat, input: string, opts: ImportToFixtureOptions): Promise<ImportResult> {
   let bytes: number;
   try {
-    bytes = (await fsp.stat(input)).size;
+    const st = await fsp.stat(input);
+    if (!st.isFile()) throw new GrinderError(ErrorCode.IO, "input is not a regular file", { file: input });
+    bytes = st.size;
   } catch (e) {
+    if (e instanceof GrinderError) throw e;
     throw new GrinderError(ErrorCode.IO, `cannot read input: ${(e as Error).message}`, { file: input });
   }
+  // Output checks come before any row is read: a bad name or an existing output costs nothing.
+  if (format !== "binance-klines-csv") {
+    const name = opts.name ?? path.basename(path.resolve(opts.out));
+    if (!FIXTURE_NAME.test(name))
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `fixture name '${name}' must use only letters, digits, '_', '-' and '.' (pass --name)`, { field: "name" });
+  }
+  await checkOutput(format, opts);
   const sha = await sha256File(input);
   switch (format) {
     case "binance-bookticker-csv": {
