@@ -95,9 +95,9 @@ export class TrialWorker {
         ErrorCode.REFUSED,
         d.format !== JOB_FORMAT
           ? `job format ${String(d.format)} is not this worker's ${JOB_FORMAT}`
-          : d.code !== this.code
-            ? `worker code version ${this.code.slice(0, 12)} ≠ coordinator's ${String(d.code).slice(0, 12)}: update this host to the coordinator's commit (and Node.js version)`
-            : `worker evaluator '${this.o.evaluator.id}' ≠ job's '${d.evaluator}'`,
+          : d.evaluator !== this.o.evaluator.id
+            ? `worker evaluator '${this.o.evaluator.id}' ≠ job's '${d.evaluator}'`
+            : `worker code version ${this.code.slice(0, 12)} ≠ coordinator's ${String(d.code).slice(0, 12)}: update this host to the coordinator's commit (and Node.js version)`,
         { field: "code" },
       );
       this.o.log?.(`refused trial ${d.trial}: ${e.message}`);
