@@ -8,7 +8,7 @@ import { buildFolds, buildUnits, type Fold, type ResolvedDataset } from "./folds
 import { haltonPoint } from "./halton";
 import { TrialJournal } from "./journal";
 import { InProcessRunner, PoolRunner } from "./pool";
-import { BullmqQueue, type BullmqQueueOptions, type QueueStats } from "./queue/bullmq";
+import type { BullmqQueue, BullmqQueueOptions, QueueStats } from "./queue/bullmq";
 import type { TrialQueue } from "./queue/types";
 import { refine, TrialStore, type ConfigBridge, type PointEntry, type ProgressEvent, type Selection } from "./search";
 import { buildAxes, cloneJson, enumerateGrid, getPath, gridSize, indexOfUnit, nearestIndex, type Axis, type ParamPoint } from "./space";
@@ -121,7 +121,9 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
     if (local) runner = local;
     else {
       const q = typeof opts.queue === "string" ? { url: opts.queue } : opts.queue!;
-      const bq = await BullmqQueue.open({ ...q, evaluator: ev as EvaluatorRef, datasets, reuse: opts.resume === true });
+      // Loaded only when a queue is used: local runs (and notebooks) never load bullmq/ioredis.
+      const { BullmqQueue: Bq } = require("./queue/bullmq") as typeof import("./queue/bullmq");
+      const bq = await Bq.open({ ...q, evaluator: ev as EvaluatorRef, datasets, reuse: opts.resume === true });
       opts.onQueue?.(bq);
       runner = bq;
     }
@@ -222,7 +224,7 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
         workers: runner.workers,
         journal: journal?.file,
         journal_truncated_lines: journal?.truncatedLines ?? 0,
-        ...(runner instanceof BullmqQueue ? { queue: runner.stats() } : {}),
+        ...(runner.backend === "bullmq" ? { queue: (runner as BullmqQueue).stats() } : {}),
       },
     };
   } finally {
