@@ -44,7 +44,7 @@ export interface QueueStats {
   submitted: number;
   /** Results received. */
   completed: number;
-  /** Of `completed`, results that were already in Redis when their job was submitted (resume). */
+  /** Of `completed`, results found finished in Redis right after their job was submitted (left by a killed coordinator: resume). */
   from_redis: number;
   /** Jobs whose worker stopped renewing its lock (killed): BullMQ moved them back to the queue. */
   stalled: number;
