@@ -146,8 +146,10 @@ describe("calibration queue: BullMQ on Redis", function () {
     expect(before, "killed before the end").to.be.within(20, TRIALS - 1);
     // The workers go on with the queued trials; their results wait in Redis.
     await new Promise((r) => setTimeout(r, 1500));
-    const res = spawnSync(process.execPath, [BIN, ...args, "--resume"], { encoding: "utf8" });
+    // With progress lines (not a terminal: one per tenth), which name the workers alive.
+    const res = spawnSync(process.execPath, [BIN, ...args.filter((a) => a !== "--no-progress"), "--resume"], { encoding: "utf8" });
     expect(res.status, res.stderr).to.equal(0);
+    expect(res.stderr, "progress: trials done, best so far, workers alive").to.match(/calibrate: 90\/90 trials \(resumed \d+\), best -?\d+\.\d{4} \| workers 2\n/);
     const m = /\((\d+) evaluated, (\d+) from journal\)/.exec(res.stdout);
     expect(m, res.stdout).to.not.equal(null);
     expect(Number(m![2]), "journalled trials reused").to.equal(before);

@@ -82,7 +82,22 @@ export class TrialWorker {
 
   static async start(o: TrialWorkerOptions): Promise<TrialWorker> {
     const w = new TrialWorker(o);
-    await w.worker.waitUntilReady();
+    const giveUp = o.giveUpMs ?? 60_000;
+    let t: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        w.worker.waitUntilReady(),
+        w.stopped,
+        new Promise<never>((_, rej) => {
+          t = setTimeout(() => rej(new GrinderError(ErrorCode.IO, `Redis at ${parseRedisUrl(o.url).display} not reachable within ${giveUp / 1000} s`, { field: "queue" })), giveUp);
+        }),
+      ]);
+    } catch (e) {
+      await w.stop(e);
+      throw e;
+    } finally {
+      if (t) clearTimeout(t);
+    }
     void w.worker.run().catch((e) => w.stop(e));
     o.log?.(`worker ${w.id} on ${parseRedisUrl(o.url).display} queue '${o.name ?? DEFAULT_QUEUE_NAME}': code ${w.code.slice(0, 12)}, evaluator ${o.evaluator.id}, ${o.threads ?? 1} thread(s)`);
     return w;
