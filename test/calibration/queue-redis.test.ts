@@ -227,10 +227,13 @@ describe("calibration queue: BullMQ on Redis", function () {
     }
   });
 
-  it("Redis unreachable: a clear E_IO naming the address", async () => {
+  it("Redis unreachable: coordinator and worker fail with a clear E_IO naming the address", async () => {
     const e = await runCalibration(parseSpec(smallSpec()), { queue: { url: "redis://127.0.0.1:1", giveUpMs: 1500 }, evaluator: EV, fixturesRoot: root }).catch((x) => x);
     expect(e).to.be.instanceOf(GrinderError);
     expect(e.code).to.equal("E_IO");
     expect(e.message).to.match(/Redis at redis:\/\/127\.0\.0\.1:1 not reachable within 1\.5 s/);
+    const w = await TrialWorker.start({ url: "redis://127.0.0.1:1", evaluator: EV, data: [root], giveUpMs: 1500 }).catch((x) => x);
+    expect(w, "a worker too").to.be.instanceOf(GrinderError);
+    expect(w.message).to.match(/E_IO: Redis at redis:\/\/127\.0\.0\.1:1 not reachable within 1\.5 s/);
   });
 });
