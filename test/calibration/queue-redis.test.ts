@@ -89,7 +89,7 @@ describe("calibration queue: BullMQ on Redis", function () {
     await redis?.stop();
   });
 
-  it("byte-identical artifacts: local pool 1 and 2 threads, BullMQ with 1, 2 and 3 worker processes", async () => {
+  it("byte-identical artifacts: local pool 1 and 2 threads, BullMQ with 1, 2 and 3 worker processes and 1 process of 2 threads", async () => {
     const got: Record<string, string> = {};
     for (const n of [1, 2]) got[`pool ${n}`] = render(await runCalibration(parseSpec(smallSpec()), { workers: n, evaluator: EV, fixturesRoot: root }));
     for (const n of [1, 2, 3]) {
@@ -101,6 +101,10 @@ describe("calibration queue: BullMQ on Redis", function () {
       expect(r.run.queue!.completed).to.equal(TRIALS);
       expect(r.run.queue!.alive, "workers seen by the coordinator").to.equal(n);
     }
+    // One process with two evaluator threads (BullMQ concurrency 2).
+    const [wt] = await workers(1, { SYNTH_DELAY_MS: "15" }, ["--threads", "2"]);
+    got["bullmq 1 process × 2 threads"] = render(await runCalibration(parseSpec(smallSpec()), { queue: redis!.url, evaluator: EV, fixturesRoot: root }));
+    expect(await stop([wt])).to.deep.equal([TRIALS]);
     for (const [k, v] of Object.entries(got)) expect(v, k).to.equal(reference);
   });
 
