@@ -40,6 +40,7 @@ command -v jupyter-nbconvert >/dev/null 2>&1 || apt_pkgs+=(jupyter-nbconvert)
 command -v jupyter-kernelspec >/dev/null 2>&1 || apt_pkgs+=(jupyter-client)
 /usr/bin/python3 -c 'import nbclient' >/dev/null 2>&1 || apt_pkgs+=(python3-nbclient)
 /usr/bin/python3 -c 'import ipykernel' >/dev/null 2>&1 || apt_pkgs+=(python3-ipykernel)
+command -v redis-server >/dev/null 2>&1 || apt_pkgs+=(redis-server) # distributed calibration (BullMQ) and its tests
 if [ "$browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then apt_pkgs+=(chromium); fi
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

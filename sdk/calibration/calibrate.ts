@@ -7,7 +7,9 @@ import type { EvalUnit, EvaluateFn, EvaluatorRef, SetMetrics } from "./evaluator
 import { buildFolds, buildUnits, type Fold, type ResolvedDataset } from "./folds";
 import { haltonPoint } from "./halton";
 import { TrialJournal } from "./journal";
-import { InProcessRunner, PoolRunner, type TaskRunner } from "./pool";
+import { InProcessRunner, PoolRunner } from "./pool";
+import type { BullmqQueue, BullmqQueueOptions, QueueStats } from "./queue/bullmq";
+import type { TrialQueue } from "./queue/types";
 import { refine, TrialStore, type ConfigBridge, type PointEntry, type ProgressEvent, type Selection } from "./search";
 import { buildAxes, cloneJson, enumerateGrid, getPath, gridSize, indexOfUnit, nearestIndex, type Axis, type ParamPoint } from "./space";
 import type { ResolvedSpec } from "./spec";
@@ -42,6 +44,14 @@ export interface CalibrateOptions {
   /** Config bridge (default: GRINDER's config schema). */
   bridge?: ConfigBridge;
   onProgress?: (e: ProgressEvent) => void;
+  /**
+   * Evaluate on a BullMQ queue (`redis://host:port`) instead of the local pool: trials go to
+   * `grinder worker` processes on any hosts (docs/CALIBRATION.md, ADR-100). `workers` is then
+   * ignored; `resume` also takes results already in Redis.
+   */
+  queue?: string | Omit<BullmqQueueOptions, "evaluator" | "datasets" | "reuse">;
+  /** Called once the queue is open (e.g. to show its workers in progress lines). */
+  onQueue?: (q: BullmqQueue) => void;
 }
 
 export interface FinalSelection {
@@ -67,7 +77,7 @@ export interface CalibrationResult {
   fill_model: string;
   search: { method: string; points: number; trials: number };
   /** How this run got its trials (not part of any artifact: differs between a fresh and a resumed run). */
-  run: { evaluated: number; resumed: number; workers: number; journal?: string; journal_truncated_lines: number };
+  run: { evaluated: number; resumed: number; workers: number; journal?: string; journal_truncated_lines: number; queue?: QueueStats };
 }
 
 /**
@@ -90,20 +100,35 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
 
   const ev = opts.evaluator ?? REPLAY_EVALUATOR;
   const workers = opts.workers ?? 1;
-  let runner: TaskRunner;
-  if ("fn" in ev) runner = new InProcessRunner(ev.fn);
+  if (opts.queue !== undefined && "fn" in ev)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "a queue needs an evaluator module (workers on other hosts cannot run an in-process function)", { field: "evaluator" });
+  // Local backends start before the datasets are resolved (threads start up meanwhile); the
+  // queue needs the datasets' content hashes, so it opens after.
+  let local: TrialQueue | undefined;
+  if (opts.queue !== undefined) local = undefined;
+  else if ("fn" in ev) local = new InProcessRunner(ev.fn);
   else if (workers === 0) {
     const f = (require(ev.module) as Record<string, unknown>)[ev.export ?? "evaluate"];
     if (typeof f !== "function") throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `evaluator module ${ev.module} has no function '${ev.export ?? "evaluate"}'`);
-    runner = new InProcessRunner(f as EvaluateFn);
-  } else runner = new PoolRunner(ev, workers);
+    local = new InProcessRunner(f as EvaluateFn);
+  } else local = new PoolRunner(ev, workers);
 
   // Datasets are resolved (content hashes checked) while the pool's threads start up.
   let datasets: ResolvedDataset[];
+  let runner: TrialQueue;
   try {
     datasets = await resolveDatasets(spec.datasets, { root: opts.fixturesRoot, file: rs.file });
+    if (local) runner = local;
+    else {
+      const q = typeof opts.queue === "string" ? { url: opts.queue } : opts.queue!;
+      // Loaded only when a queue is used: local runs (and notebooks) never load bullmq/ioredis.
+      const { BullmqQueue: Bq } = require("./queue/bullmq") as typeof import("./queue/bullmq");
+      const bq = await Bq.open({ ...q, evaluator: ev as EvaluatorRef, datasets, reuse: opts.resume === true });
+      opts.onQueue?.(bq);
+      runner = bq;
+    }
   } catch (e) {
-    await runner.close();
+    await local?.close();
     throw e;
   }
   const units = buildUnits(datasets, spec.folds.segments);
@@ -199,6 +224,7 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
         workers: runner.workers,
         journal: journal?.file,
         journal_truncated_lines: journal?.truncatedLines ?? 0,
+        ...(runner.backend === "bullmq" ? { queue: (runner as BullmqQueue).stats() } : {}),
       },
     };
   } finally {

@@ -74,3 +74,11 @@ export {
   gitCommit,
   type CalibrationArtifact,
 } from "./artifact";
+// Trial queue seam (ADR-100). The BullMQ backend and worker load bullmq/ioredis: import them
+// from "./queue/bullmq" and "./queue/trial-worker" (types only here, so the SDK never loads them).
+export { laneBatch, type Trial, type TrialQueue } from "./queue/types";
+export { codeVersion } from "./queue/code-version";
+export { DatasetStore, type DatasetRef } from "./queue/datastore";
+export { trialJobId, DEFAULT_QUEUE_NAME, type TrialJobData } from "./queue/wire";
+export type { BullmqQueue, BullmqQueueOptions, QueueStats } from "./queue/bullmq";
+export type { TrialWorker, TrialWorkerOptions } from "./queue/trial-worker";

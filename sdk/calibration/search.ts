@@ -3,7 +3,7 @@ import { hashCanonical } from "../util/canonical";
 import { aggregate, type EvalUnit, type TrialMetrics, type SetMetrics } from "./evaluator";
 import type { TrialJournal } from "./journal";
 import { compareScores, score, type Score } from "./objective";
-import type { TaskRunner } from "./pool";
+import type { TrialQueue } from "./queue/types";
 import { applyPoint, pointOf, type Axis, type ParamPoint } from "./space";
 import type { ObjectiveSpec } from "./spec";
 
@@ -44,7 +44,7 @@ export interface StoreOptions {
   fixtureDirs: ReadonlyMap<string, string>;
   base: Record<string, unknown>;
   bridge: ConfigBridge;
-  runner: TaskRunner;
+  runner: TrialQueue;
   journal?: TrialJournal;
   spec: string;
   evaluator: string;
@@ -130,30 +130,20 @@ export class TrialStore {
         } else todo.push({ p, unit, key, id });
       }
     this.emit();
-    // Feed the pool in trial order with a bounded window (two tasks per worker), so trials
-    // finish roughly in order (full-data scores of early points appear early) and the queue
-    // stays small; which thread runs what never affects results.
-    const settled: PromiseSettledResult<void>[] = new Array(todo.length);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < todo.length) {
-        const i = next++;
+    // The batch goes to the trial queue (local pool or BullMQ, sdk/calibration/queue): any
+    // worker may finish any trial first; results are journalled as they arrive and kept by key,
+    // and the queue rejects with the first failure in trial order.
+    await this.o.runner.runBatch(
+      todo.map((t) => {
+        const unit = this.unitById.get(t.unit)!;
+        return { id: t.id, key: t.key, task: { config: t.p.config, fixture_dir: this.o.fixtureDirs.get(unit.fixture)!, unit } };
+      }),
+      (i, m) => {
         const t = todo[i];
-        try {
-          const unit = this.unitById.get(t.unit)!;
-          const m = await this.o.runner.run({ config: t.p.config, fixture_dir: this.o.fixtureDirs.get(unit.fixture)!, unit });
-          this.o.journal?.append({ spec: this.o.spec, evaluator: this.o.evaluator, id: t.id, key: t.key, point: t.p.point, unit: t.unit, metrics: m });
-          this.finish(t.p, t.unit, t.key, m, false);
-          settled[i] = { status: "fulfilled", value: undefined };
-        } catch (e) {
-          settled[i] = { status: "rejected", reason: e };
-          next = todo.length; // stop feeding; tasks in flight finish
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, 2 * this.o.runner.workers) }, lane));
-    // The first failure in trial order, so the reported error never depends on scheduling.
-    for (const s of settled) if (s && s.status === "rejected") throw s.reason;
+        this.o.journal?.append({ spec: this.o.spec, evaluator: this.o.evaluator, id: t.id, key: t.key, point: t.p.point, unit: t.unit, metrics: m });
+        this.finish(t.p, t.unit, t.key, m, false);
+      },
+    );
   }
 
   private finish(p: PointEntry, unit: string, key: string, m: TrialMetrics, resumed: boolean): void {

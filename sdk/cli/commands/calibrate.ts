@@ -5,6 +5,7 @@ import * as cliProgress from "cli-progress";
 import { buildArtifact, gitCommit, writeArtifact } from "../../calibration/artifact";
 import { runCalibration, type CalibrationResult } from "../../calibration/calibrate";
 import type { EvaluatorRef } from "../../calibration/evaluator";
+import type { BullmqQueue } from "../../calibration/queue/bullmq";
 import type { ProgressEvent } from "../../calibration/search";
 import { loadSpec } from "../../calibration/spec";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
@@ -17,18 +18,20 @@ interface CalibrateOpts {
   evaluator?: string;
   progress: boolean;
   json?: boolean;
+  queue?: string;
+  queueName?: string;
 }
 
 const fmtScore = (v: number | null | undefined): string => (v === null || v === undefined ? "—" : v.toFixed(4));
 
 /** Progress on stderr: a bar on a terminal, a line per ~10% otherwise (logs). */
-function progressReporter(enabled: boolean): { update: (e: ProgressEvent) => void; stop: () => void } {
+function progressReporter(enabled: boolean, alive: () => string = () => ""): { update: (e: ProgressEvent) => void; stop: () => void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: "calibrate [{bar}] {value}/{total} trials | resumed {resumed} | best {best} | ETA {eta_formatted}",
+        format: "calibrate [{bar}] {value}/{total} trials | resumed {resumed} | best {best}{alive} | ETA {eta_formatted}",
         etaBuffer: 50,
         hideCursor: true,
       },
@@ -38,11 +41,11 @@ function progressReporter(enabled: boolean): { update: (e: ProgressEvent) => voi
     return {
       update: (e) => {
         if (!started) {
-          bar.start(e.total, e.done, { best: fmtScore(e.best), resumed: e.resumed });
+          bar.start(e.total, e.done, { best: fmtScore(e.best), resumed: e.resumed, alive: alive() });
           started = true;
         }
         bar.setTotal(e.total);
-        bar.update(e.done, { best: fmtScore(e.best), resumed: e.resumed });
+        bar.update(e.done, { best: fmtScore(e.best), resumed: e.resumed, alive: alive() });
       },
       stop: () => {
         if (started) bar.stop();
@@ -55,7 +58,7 @@ function progressReporter(enabled: boolean): { update: (e: ProgressEvent) => voi
       const d = e.total ? Math.floor((10 * e.done) / e.total) : 0;
       if (d !== lastDecile && e.done > 0) {
         lastDecile = d;
-        process.stderr.write(`calibrate: ${e.done}/${e.total} trials (resumed ${e.resumed}), best ${fmtScore(e.best)}\n`);
+        process.stderr.write(`calibrate: ${e.done}/${e.total} trials (resumed ${e.resumed}), best ${fmtScore(e.best)}${alive()}\n`);
       }
     },
     stop: () => undefined,
@@ -66,6 +69,10 @@ function printReport(r: CalibrationResult): void {
   const w = (s: string): boolean => process.stdout.write(s + "\n");
   w(`spec ${r.spec.spec.name} v${r.spec.spec.version} (${r.spec.hash.slice(0, 12)}): ${r.search.method}, ${r.search.points} points, ${r.search.trials} trials ` +
     `(${r.run.evaluated} evaluated, ${r.run.resumed} from journal), ${r.units.length} units, fill model ${r.fill_model}`);
+  const q = r.run.queue;
+  if (q)
+    w(`queue ${q.url} '${q.name}' (code ${q.code.slice(0, 12)}): ${q.completed} results, ${q.from_redis} already in Redis, ` +
+      `${q.stalled} re-queued after a worker stopped, ${q.resubmitted} resubmitted after a Redis restart`);
   w("fold            IS objective   OOS objective  degradation  selected");
   for (const f of r.folds) {
     const oos = f.out_of_sample.objective === null ? `— (${f.out_of_sample.reason})` : fmtScore(f.out_of_sample.objective);
@@ -79,7 +86,7 @@ function printReport(r: CalibrationResult): void {
 }
 
 /** `--evaluator <module>[#export]`: a module exporting an evaluate(task) function (default: the replay engine). */
-function parseEvaluator(arg: string | undefined): EvaluatorRef | undefined {
+export function parseEvaluator(arg: string | undefined): EvaluatorRef | undefined {
   if (!arg) return undefined;
   const [mod, exp] = arg.split("#");
   const file = path.resolve(mod);
@@ -101,6 +108,8 @@ export function registerCalibrate(program: Command): void {
     .option("--evaluator <module>", "evaluator module[#export] instead of the replay engine (tests, custom models)")
     .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the result summary as JSON")
+    .option("--queue <url>", "coordinate over a BullMQ queue on Redis (redis://host:port) evaluated by `grinder worker` processes")
+    .option("--queue-name <name>", "BullMQ queue name (default grinder-trials)")
     .action(async (specFile: string, opts: CalibrateOpts) => {
       const workers = Number(opts.workers);
       // Bounded: each worker is a thread with its own heap (ADR-084).
@@ -112,10 +121,23 @@ export function registerCalibrate(program: Command): void {
       mkdirSync(journalDir, { recursive: true });
       // Journals are run state, never committed.
       if (!existsSync(path.join(journalDir, ".gitignore"))) writeFileSync(path.join(journalDir, ".gitignore"), "*\n");
-      const progress = progressReporter(opts.progress);
+      let queue: BullmqQueue | undefined;
+      const alive = (): string => (queue ? ` | workers ${queue.stats().alive}${queue.stats().connected ? "" : " (Redis reconnecting)"}` : "");
+      const progress = progressReporter(opts.progress, alive);
       let r: CalibrationResult;
       try {
-        r = await runCalibration(rs, { workers, resume: opts.resume, journalDir, evaluator: parseEvaluator(opts.evaluator), onProgress: progress.update });
+        r = await runCalibration(rs, {
+          workers,
+          resume: opts.resume,
+          journalDir,
+          evaluator: parseEvaluator(opts.evaluator),
+          onProgress: progress.update,
+          ...(opts.queue ? { queue: { url: opts.queue, name: opts.queueName }, onQueue: (q: BullmqQueue) => {
+                queue = q;
+                const st = q.stats();
+                if (opts.progress && st.alive === 0) process.stderr.write(`calibrate: no worker on ${st.url} queue '${st.name}' yet: start one with grinder worker --queue ${st.url}\n`);
+              } } : {}),
+        });
       } finally {
         progress.stop();
       }
