@@ -214,6 +214,8 @@ export class ReplayEngine {
     this.emit({
       t: "run", v: EVENT_LOG_VERSION, fill_model: this.exec.fillModel.id, config_hash: opts.configHash,
       content_sha256: opts.contentSha256 ?? "", symbols: insts,
+      // ML regime model (ADR-112): its sha256 pins the run; absent for the heuristic (header unchanged).
+      ...(this.pipes[0].rc.classifierId !== undefined ? { regime_model: this.pipes[0].rc.classifierId } : {}),
     });
   }
 
