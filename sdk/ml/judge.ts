@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { ErrorCode, GrinderError } from "../contracts/errors";
 import * as os from "node:os";
 import * as path from "node:path";
 import { defaultConfig, parseConfig, type GrinderConfig } from "../config";
@@ -138,4 +139,25 @@ export async function judgeTrading(
     }
   }
   return { rows, totals };
+}
+
+/** What `grinder ml train --report` writes (fold metrics, and the judgement with `--judge`). */
+export interface MlReport {
+  model: { file: string; sha256: string };
+  folds: unknown[];
+  metrics: Record<string, unknown>;
+  judgement?: Judgement;
+}
+
+/** Read an ML report; with `expectSha256`, refuse one written for another model (E_HASH_MISMATCH). */
+export function loadMlReport(file: string, expectSha256?: string): MlReport {
+  let r: MlReport;
+  try {
+    r = JSON.parse(readFileSync(file, "utf8")) as MlReport;
+  } catch (e) {
+    throw new GrinderError((e as NodeJS.ErrnoException).code === "ENOENT" ? ErrorCode.IO : ErrorCode.PARSE, `ml report: ${(e as Error).message}`, { file });
+  }
+  if (expectSha256 !== undefined && r.model?.sha256 !== expectSha256)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `ml report is for model ${String(r.model?.sha256).slice(0, 12)}, not ${expectSha256.slice(0, 12)}`, { file, field: "model.sha256" });
+  return r;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
@@ -251,4 +251,14 @@ export function loadRegimeModelCached(file: string, expectSha256?: string): Regi
   if (expectSha256 !== undefined && expectSha256 !== model.sha256)
     throw new GrinderError(ErrorCode.HASH_MISMATCH, `regime model sha256 ${model.sha256.slice(0, 12)} ≠ configured ${expectSha256.slice(0, 12)}`, { file, field: "regime.classifier.sha256" });
   return model;
+}
+
+/** Model files (`<name>-v<version>-<hash12>.json`) in a folder, sorted; optionally of one name and version. */
+export function findRegimeModels(dir: string, nameVersion?: string): string[] {
+  if (!existsSync(dir)) return [];
+  const re = /-v\d+-[0-9a-f]{12}\.json$/;
+  return readdirSync(dir)
+    .filter((f) => re.test(f) && (nameVersion === undefined || f.startsWith(`${nameVersion}-`)))
+    .sort()
+    .map((f) => path.join(dir, f));
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import type { Snapshot } from "../../sdk/contracts/market";
+import type { InstrumentSpec, Snapshot } from "../../sdk/contracts/market";
 import { openFixture, streamFixture } from "../../sdk/data/fixture";
 import { FeatureEngine } from "../../sdk/features/engine";
 import { ML_FEATURES, RegimeFeatureExtractor } from "../../sdk/ml/features";
@@ -8,7 +8,7 @@ import { CLASS_RANGE, CLASS_TREND_DOWN, CLASS_TREND_UP, CLASS_VOL_SHOCK, forward
 import { FIXTURES } from "./helpers";
 
 /** Feature vectors (one per policy tick) of a snapshot sequence, through the replay's own path. */
-function vectors(snaps: ReadonlyArray<Snapshot>, inst: Parameters<typeof FeatureEngine.prototype.constructor>[0]): number[][] {
+function vectors(snaps: ReadonlyArray<Snapshot>, inst: InstrumentSpec): number[][] {
   const fe = new FeatureEngine(inst);
   const ex = new RegimeFeatureExtractor();
   const out: number[][] = [];
