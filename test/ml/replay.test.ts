@@ -10,6 +10,7 @@ import { loadRegimeModel, REGIME_ML_TREND_UP } from "../../sdk/ml/model";
 import { RegimeController } from "../../sdk/regime/controller";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { parseSpec } from "../../sdk/calibration/spec";
+import { buildArtifact, renderArtifact, verifyArtifactBytes } from "../../sdk/calibration/artifact";
 import { errorOf } from "../support";
 import { calm, tox } from "../regime/helpers";
 import { FIXTURES, ROOT } from "./helpers";
@@ -117,5 +118,9 @@ describe("ML regime classifier in the controller and the replay (issue 18)", fun
     const cls = (r.config.regime as { classifier: { trend_enter_prob: number; sha256: string } }).classifier;
     expect([0.3, 0.6]).to.include(cls.trend_enter_prob);
     expect(cls.sha256).to.equal(loadRegimeModel(MODEL_REL).sha256);
+    // the calibration artifact names the model and its hash
+    const art = buildArtifact(r);
+    expect(art.regime_model).to.deep.equal({ artifact: MODEL_REL, sha256: loadRegimeModel(MODEL_REL).sha256 });
+    expect(verifyArtifactBytes(Buffer.from(renderArtifact(art))).sha256).to.equal(art.sha256);
   });
 });
