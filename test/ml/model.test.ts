@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { ErrorCode } from "../../sdk/contracts/errors";
-import { argmax, loadRegimeModel, renderRegimeModel, scoreInto, verifyRegimeModelBytes, writeRegimeModel, type RegimeModel } from "../../sdk/ml/model";
-import { classMetrics, fitLogistic, parseTrainSpec, predictClasses, shuffledLabels, trainRegimeModel, walkForwardFolds, type TrainResult } from "../../sdk/ml/train";
+import { argmax, findRegimeModels, loadRegimeModel, renderRegimeModel, scoreInto, verifyRegimeModelBytes, writeRegimeModel, type RegimeModel } from "../../sdk/ml/model";
+import { classMetrics, fitLogistic, loadTrainSpec, parseTrainSpec, predictClasses, shuffledLabels, trainRegimeModel, walkForwardFolds, type TrainResult } from "../../sdk/ml/train";
 import { ML_CLASSES } from "../../sdk/ml/labels";
 import { errorOf } from "../support";
 import { ROOT, SMALL_SPEC } from "./helpers";
@@ -126,6 +126,14 @@ describe("ML regime model: training, artifact, chance control (issue 18)", funct
     expect(a).to.not.deep.equal(y);
     expect([...a].sort()).to.deep.equal([...y].sort());
     expect(shuffledLabels(y, 8)).to.not.deep.equal(a);
+  });
+
+  it("the committed model is reproduced byte for byte from its spec @slow", async function () {
+    this.timeout(900_000);
+    const committed = findRegimeModels(path.join(ROOT, "models"), "regime-lr-v1");
+    expect(committed.length).to.equal(1);
+    const r = await trainRegimeModel(loadTrainSpec(path.join(ROOT, "models", "specs", "regime-lr-v1.json")), { root: ROOT });
+    expect(renderRegimeModel(r.model)).to.equal(readFileSync(committed[0], "utf8"));
   });
 
   it("training refuses a training set without every class", () => {
