@@ -177,6 +177,8 @@ export interface RegimeClassifier {
   /** Whether the controller keeps its rule-based VOL_SHOCK detection as a floor. */
   readonly keepVolRule: boolean;
   propose(f: Readonly<Features>, current: Regime): RegimeProposal | null;
+  /** Forget all history (called by `RegimeController.reset`). */
+  reset?(): void;
 }
 
 /** Decision thresholds (tunable by calibration like any config parameter). */
@@ -224,6 +226,11 @@ export class ModelRegimeClassifier implements RegimeClassifier {
     if (up >= down && up >= (current === "TREND_UP" ? th.trend_exit_prob : th.trend_enter_prob)) return this.pUp;
     if (down > up && down >= (current === "TREND_DOWN" ? th.trend_exit_prob : th.trend_enter_prob)) return this.pDown;
     return this.pRange;
+  }
+
+  reset(): void {
+    this.fx.reset();
+    this.probs.fill(0);
   }
 }
 

@@ -343,6 +343,7 @@ export class RegimeController {
 
   /** Back to the initial state (RANGE, no latches, empty history). */
   reset(): void {
+    if (this.classifier !== null && this.classifier.reset) this.classifier.reset();
     this.transitions.length = 0;
     this._regime = "RANGE";
     this.enteredBar = 0;

@@ -8,6 +8,8 @@ import { runReplay } from "../../sdk/engine/run";
 import type { RegimeClassifier, RegimeProposal } from "../../sdk/ml/model";
 import { loadRegimeModel, REGIME_ML_TREND_UP } from "../../sdk/ml/model";
 import { RegimeController } from "../../sdk/regime/controller";
+import { openFixture, streamFixture } from "../../sdk/data/fixture";
+import { FeatureEngine } from "../../sdk/features/engine";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { parseSpec } from "../../sdk/calibration/spec";
 import { buildArtifact, renderArtifact, verifyArtifactBytes } from "../../sdk/calibration/artifact";
@@ -80,6 +82,27 @@ describe("ML regime classifier in the controller and the replay (issue 18)", fun
       const r = await runReplay({ fixture: path.join(FIXTURES, name), config: parseConfig({ regime: { classifier: { kind: "model", artifact: exp.regime_model.file } } }) });
       expect(r.digest, name).to.equal(exp.digest);
     }
+  });
+
+  it("a model controller gives the same regimes after reset() as fresh (classifier history reset too)", async () => {
+    const fx = openFixture(path.join(FIXTURES, "trend_day_l1"));
+    const inst = [...fx.instruments.values()][0];
+    const rc = new RegimeController(inst.symbol, { classifier: { kind: "model", artifact: MODEL_REL } });
+    const run = async (): Promise<string[]> => {
+      const fe = new FeatureEngine(inst);
+      const out: string[] = [];
+      let n = 0;
+      for await (const s of streamFixture(fx)) {
+        if (++n > 6 * 3600) break;
+        if (fe.update(s)) out.push(rc.update(fe.features, tox()).regime);
+      }
+      return out;
+    };
+    const a = await run();
+    rc.reset();
+    const b = await run();
+    expect(b).to.deep.equal(a);
+    expect(a.filter((r) => r !== "RANGE").length).to.be.greaterThan(0);
   });
 
   it("a tampered model, a wrong pinned sha256 and a missing file are refused", () => {
