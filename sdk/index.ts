@@ -20,4 +20,5 @@ export * from "./sim";
 export * from "./strategy";
 export { AdaptiveGridStrategy, regimeRow, type AdaptiveGridOptions } from "./strategies/adaptive-grid";
 export { StaticGridStrategy, type StaticGridOptions } from "./strategies/static-grid";
+export * from "./ml";
 export { SDK_VERSION } from "./version";

@@ -8,6 +8,7 @@ import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep, writeFileAtomic } from "../data/fixture";
 import { hashCanonical } from "../util/canonical";
 import { SDK_VERSION } from "../version";
+import { loadRegimeModel } from "../ml/model";
 import type { CalibrationResult } from "./calibrate";
 
 /** Version of the artifact layout below; bump (with an ADR) on any change to it. */
@@ -42,6 +43,8 @@ export const ArtifactSchema = z
     datasets: z.array(z.record(z.unknown())),
     units: z.array(z.record(z.unknown())),
     fill_model: z.string(),
+    /** The ML regime model the parameters classify with (ADR-112); absent for the heuristic. */
+    regime_model: z.object({ artifact: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
     sdk_version: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     provenance: z
@@ -85,6 +88,13 @@ export function gitCommit(cwd: string): string | null {
   }
 }
 
+/** The verified model file and hash of a config that classifies regimes with a model (ADR-112). */
+function regimeModelOf(config: Record<string, unknown>): { artifact: string; sha256: string } | undefined {
+  const c = (config.regime as { classifier?: { kind: string; artifact?: string } } | undefined)?.classifier;
+  if (!c || c.kind !== "model" || !c.artifact) return undefined;
+  return { artifact: c.artifact, sha256: loadRegimeModel(c.artifact).sha256 };
+}
+
 /**
  * Build the artifact of a calibration. Refuses (E_REFUSED, with the gate's reasons) when the
  * walk-forward gate failed: an artifact exists only for parameters that validated out of sample.
@@ -118,6 +128,7 @@ export function buildArtifact(r: CalibrationResult, opts: { git_commit?: string 
     })),
     units: r.units as unknown as Record<string, unknown>[],
     fill_model: r.fill_model,
+    regime_model: regimeModelOf(r.config),
     sdk_version: SDK_VERSION,
   };
   // Round-trip through JSON so the object is exactly what a reader will parse (no undefined, no -0).

@@ -9,6 +9,7 @@ import { registerCalibrate } from "./commands/calibrate";
 import { registerArtifact } from "./commands/artifact";
 import { registerReport } from "./commands/report";
 import { registerWorker } from "./commands/worker";
+import { registerMl } from "./commands/ml";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerArtifact(program);
   registerReport(program);
   registerWorker(program);
+  registerMl(program);
   return program;
 }
 

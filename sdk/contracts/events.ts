@@ -71,6 +71,8 @@ export interface RunRecord {
   strategy?: string;
   /** Only when the replay was fed a trades sidecar: its content hash (ADR-054). */
   trades_sha256?: string;
+  /** Only when an ML regime model classifies: its artifact's SHA-256 (ADR-112). */
+  regime_model?: string;
 }
 
 export interface PlanRecord {

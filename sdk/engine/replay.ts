@@ -170,7 +170,6 @@ export class ReplayEngine {
     if (!immediate) header.latency = this.latency.id;
     if (this.strategy.id !== DEFAULT_STRATEGY_ID) header.strategy = this.strategy.id;
     if (opts.tradesSha256) header.trades_sha256 = opts.tradesSha256;
-    record(header);
     const ledger = this.ledger;
     const ctx: StrategyContext = {
       instruments: insts,
@@ -191,6 +190,10 @@ export class ReplayEngine {
       metrics: this.metrics,
     };
     this.strategy.start(ctx);
+    // ML regime model (ADR-112): its sha256 pins the run; absent for the heuristic (header unchanged).
+    const model = this.strategy.regimeModel;
+    if (model !== undefined) header.regime_model = model;
+    record(header);
   }
 
   /** The drawdown guard (spec 17.14.3). */

@@ -59,6 +59,41 @@ export type ToxicityConfig = z.infer<typeof ToxicityConfigSchema>;
 export type ToxicityConfigInput = z.input<typeof ToxicityConfigSchema>;
 
 /**
+ * Regime classifier (spec 17.16, ADR-112). Absent or `{kind: "heuristic"}`: the rules below
+ * classify RANGE / TREND / VOL_SHOCK. `{kind: "model", artifact}`: a hash-pinned
+ * `grinder.ml.regime_model` proposes RANGE / TREND_UP / TREND_DOWN / VOL_SHOCK at each tick;
+ * the safety regimes (EMERGENCY, PAUSED, TOXIC, THIN_BOOK) keep their rules, precedence and
+ * hysteresis, and the dwell rule applies to the model's proposals as to the rules'.
+ */
+export const RegimeClassifierConfigSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("heuristic") }).strict(),
+  z
+    .object({
+      kind: z.literal("model"),
+      artifact: z.string().min(1).describe("Path of the model file (relative to the working directory), e.g. models/regime-lr-v1-<hash12>.json. Verified byte for byte at load."),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional()
+        .describe("When set, the model's sha256 must equal it (E_HASH_MISMATCH otherwise)."),
+      trend_enter_prob: z.number().min(0).max(1).default(0.45).describe("p(TREND_UP) or p(TREND_DOWN) (the larger) at or above which the model proposes that trend."),
+      trend_exit_prob: z.number().min(0).max(1).default(0.3).describe("A proposed trend is held while its probability stays at or above this (hysteresis, ≤ trend_enter_prob)."),
+      vol_enter_prob: z.number().min(0).max(1).default(0.5).describe("p(VOL_SHOCK) at or above which the model proposes VOL_SHOCK."),
+      vol_exit_prob: z.number().min(0).max(1).default(0.35).describe("VOL_SHOCK proposed while p(VOL_SHOCK) stays at or above this (≤ vol_enter_prob)."),
+      keep_vol_rule: z
+        .boolean()
+        .default(true)
+        .describe("Keep the rule-based VOL_SHOCK detection (NATR ratio, jump) as a floor under the model: protection is never weaker than the heuristic's."),
+    })
+    .strict(),
+]).superRefine((c, ctx) => {
+  if (c.kind !== "model") return;
+  if (c.trend_exit_prob > c.trend_enter_prob) ctx.addIssue({ code: "custom", path: ["trend_exit_prob"], message: "trend_exit_prob must be <= trend_enter_prob" });
+  if (c.vol_exit_prob > c.vol_enter_prob) ctx.addIssue({ code: "custom", path: ["vol_exit_prob"], message: "vol_exit_prob must be <= vol_enter_prob" });
+});
+export type RegimeClassifierConfig = z.infer<typeof RegimeClassifierConfigSchema>;
+
+/**
  * Regime controller configuration (spec 17.6). Enter/exit pairs give hysteresis; `min_dwell_bars`
  * keeps a regime for a minimum number of bars before it may fall to a LOWER-precedence regime
  * (escalation to a higher-precedence, more protective regime is always immediate; ADR-028).
@@ -120,6 +155,8 @@ export const RegimeConfigSchema = z
       .boolean()
       .default(false)
       .describe("Latch EMERGENCY when the toxicity gate says EXTREME. Off by default: the gate's EMERGENCY action already makes the policy cancel everything for that tick; the latch is the kill switch (DD guard, operator), cleared only by resetEmergency."),
+    // No default: an absent classifier is the heuristic and leaves the resolved config (and its hash) as before (ADR-112).
+    classifier: RegimeClassifierConfigSchema.optional().describe("Regime classifier: absent / {kind: heuristic} = the rules; {kind: model, artifact} = a hash-pinned ML model proposes RANGE/TREND/VOL_SHOCK (ADR-112)."),
   })
   .strict()
   .superRefine((c, ctx) => {

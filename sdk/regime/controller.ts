@@ -2,6 +2,7 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { Features, ToxAssessment } from "../contracts/features";
 import type { ReasonCode, Regime, RegimeTransition, ToxSeverity } from "../contracts/trading";
 import { RegimeConfigSchema, type RegimeConfig, type RegimeConfigInput } from "./config";
+import { loadRegimeModelCached, ModelRegimeClassifier, type RegimeClassifier } from "../ml/model";
 
 /** Reason codes of the regime controller (spec 17.6). Stable: they are hashed in digests. */
 export const REGIME_KILL_SWITCH = "REGIME_KILL_SWITCH";
@@ -130,9 +131,16 @@ export class RegimeController {
   private dDwell = 0;
   private readonly diag: RegimeDiagnostics = { vol_ratio: null, natr_baseline: null, candidate: "RANGE", dwell_bars: 0, depth_ratio: null, thin_l1_ratio: null };
 
+  /**
+   * The classifier proposing RANGE / TREND / VOL_SHOCK instead of the rules (null = heuristic).
+   * Built from `cfg.classifier` (a verified model file) unless one is passed in.
+   */
+  readonly classifier: RegimeClassifier | null;
+
   constructor(
     readonly symbol: string,
     cfg: RegimeConfigInput | RegimeConfig = {},
+    classifier?: RegimeClassifier | null,
   ) {
     const r = RegimeConfigSchema.safeParse(cfg);
     if (!r.success) {
@@ -140,12 +148,20 @@ export class RegimeController {
       throw new GrinderError(ErrorCode.CONFIG, `regime config: ${i.message}`, { field: ["regime", ...i.path].join(".") });
     }
     this.cfg = r.data;
+    const cc = this.cfg.classifier;
+    if (classifier !== undefined) this.classifier = classifier;
+    else if (cc && cc.kind === "model") this.classifier = new ModelRegimeClassifier(loadRegimeModelCached(cc.artifact, cc.sha256), cc);
+    else this.classifier = null;
     this.baseK = 2 / (this.cfg.vol_baseline_bars + 1);
     this.liqK = 2 / (this.cfg.liq_baseline_bars + 1);
   }
 
   get regime(): Regime {
     return this._regime;
+  }
+  /** SHA-256 of the classifier's model, or undefined for the heuristic (digest header). */
+  get classifierId(): string | undefined {
+    return this.classifier === null ? undefined : this.classifier.id;
   }
   get emergencyLatched(): boolean {
     return this.emergency;
@@ -231,7 +247,7 @@ export class RegimeController {
         down = -ts >= (cur === "TREND_DOWN" ? c.trend_exit_th : c.trend_enter_th);
       }
       const volTh = cur === "VOL_SHOCK" ? c.vol_exit_ratio : c.vol_enter_ratio;
-      const volByRatio = volRatio !== null && volRatio >= volTh;
+      let volByRatio = volRatio !== null && volRatio >= volTh;
       const thinF = cur === "THIN_BOOK" ? c.thin_exit_factor : 1;
       const thinL1 = f.thin_l1_quote < c.thin_l1_min_quote * thinF || (thinRatio !== null && thinRatio < c.thin_l1_rel * thinF);
       const thinDepth = (depth !== null && depth < c.thin_depth_min_quote * thinF) || (depthRatio !== null && depthRatio < c.thin_depth_rel * thinF);
@@ -240,6 +256,17 @@ export class RegimeController {
       const toxTh = cur === "TOXIC" ? c.tox_exit_severity : c.tox_enter_severity;
       const toxic = SEV_RANK[tox.severity] >= SEV_RANK[toxTh];
 
+      // Model proposal (ADR-112): replaces the TREND / RANGE rules (and VOL_SHOCK unless the
+      // rule is kept as a floor); null while the model warms up → the rules decide.
+      const prop = this.classifier === null ? null : this.classifier.propose(f, cur);
+      if (prop !== null) {
+        up = false;
+        down = false;
+        if (!this.classifier!.keepVolRule) {
+          volByRatio = false;
+          jumpShock = false;
+        }
+      }
       if (toxic) reasons.push(REGIME_TOX);
       if (thinL1) reasons.push(REGIME_THIN_L1);
       if (thinDepth) reasons.push(REGIME_THIN_DEPTH);
@@ -249,10 +276,12 @@ export class RegimeController {
       if (jumpShock) reasons.push(REGIME_VOL_JUMP);
       if (up) reasons.push(REGIME_TREND_UP);
       if (down) reasons.push(REGIME_TREND_DOWN);
+      if (prop !== null) reasons.push(prop.reason);
 
       if (toxic) cand = "TOXIC";
       else if (thinL1 || thinDepth || l2Stale || l1Stale) cand = "THIN_BOOK";
       else if (volByRatio || jumpShock) cand = "VOL_SHOCK";
+      else if (prop !== null) cand = prop.regime;
       else if (up) cand = "TREND_UP";
       else if (down) cand = "TREND_DOWN";
       else {
@@ -314,6 +343,7 @@ export class RegimeController {
 
   /** Back to the initial state (RANGE, no latches, empty history). */
   reset(): void {
+    if (this.classifier !== null && this.classifier.reset) this.classifier.reset();
     this.transitions.length = 0;
     this._regime = "RANGE";
     this.enteredBar = 0;

@@ -93,6 +93,8 @@ export interface StrategyStats {
 export interface Strategy {
   /** `name@version`; in the digest header when not the default strategy. */
   readonly id: string;
+  /** SHA-256 of the ML regime model the strategy classifies with, known after `start` (ADR-112). */
+  readonly regimeModel?: string;
   start(ctx: StrategyContext): void;
   /**
    * A market event. `trading` is false before the replay window opens (warm-up: update state,

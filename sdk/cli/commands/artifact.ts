@@ -1,6 +1,17 @@
 import type { Command } from "commander";
 import { loadArtifact } from "../../calibration/artifact";
 import { GrinderError } from "../../contracts/errors";
+import { existsSync, readFileSync } from "node:fs";
+import { isRegimeModelJson, loadRegimeModel } from "../../ml/model";
+
+/** A regime-model file (ADR-110) is verified by its own loader; anything else as a calibration artifact. */
+function isRegimeModelFile(f: string): boolean {
+  try {
+    return existsSync(f) && isRegimeModelJson(JSON.parse(readFileSync(f, "utf8")));
+  } catch {
+    return false;
+  }
+}
 
 export function registerArtifact(program: Command): void {
   const art = program.command("artifact").description("inspect and verify calibration artifacts");
@@ -12,6 +23,11 @@ export function registerArtifact(program: Command): void {
       let failed = 0;
       for (const f of files) {
         try {
+          if (isRegimeModelFile(f)) {
+            const m = loadRegimeModel(f);
+            process.stdout.write(`✔ ${f}: regime model ${m.name} v${m.version} sha256 ${m.sha256} (${m.library.name}@${m.library.version}, ${m.features.names.length} features)\n`);
+            continue;
+          }
           const a = loadArtifact(f);
           process.stdout.write(`✔ ${f}: ${a.name} v${a.version} sha256 ${a.sha256} (objective ${a.objective.value}, config ${a.config_hash.slice(0, 12)})\n`);
         } catch (e) {

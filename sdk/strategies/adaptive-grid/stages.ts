@@ -36,6 +36,8 @@ export interface RegimeStage {
   update(f: Features, tox: ToxAssessment): { regime: Regime; changed: boolean; transition?: RegimeTransition; reasons: ReasonCode[] };
   latchEmergency(ts: number, reason: ReasonCode): unknown;
   readonly regime: Regime;
+  /** SHA-256 of the ML regime model when one classifies (ADR-112); put in the digest header. */
+  readonly classifierId?: string;
   /** Diagnostics of the last update, for the regime record (optional for scripted stages). */
   readonly diagnostics?: { readonly vol_ratio: number | null; readonly depth_ratio: number | null };
 }

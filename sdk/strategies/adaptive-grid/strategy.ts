@@ -89,6 +89,11 @@ export class AdaptiveGridStrategy implements Strategy {
     this.rows = opts.regimeRows ?? null;
   }
 
+  /** SHA-256 of the ML regime model when one classifies (ADR-112); undefined for the heuristic. */
+  get regimeModel(): string | undefined {
+    return this.pipes.length ? this.pipes[0].rc.classifierId : undefined;
+  }
+
   /** The order manager (the strategy's view of its orders). */
   get orderManager(): OrderManager {
     return this.orders;
