@@ -11,7 +11,7 @@ import { SDK_VERSION } from "../version";
 import type { CalibrationResult } from "./calibrate";
 
 /** Version of the artifact layout below; bump (with an ADR) on any change to it. */
-export const ARTIFACT_SCHEMA_VERSION = 1;
+export const ARTIFACT_SCHEMA_VERSION = 2;
 export const ARTIFACT_KIND = "grinder.calibration.artifact";
 
 /**
@@ -36,6 +36,14 @@ export const ArtifactSchema = z
       .strict(),
     walk_forward: z.object({ folds: z.array(z.unknown()), summary: z.record(z.unknown()), gate: z.record(z.unknown()) }).strict(),
     search: z.object({ method: z.string(), points: z.number(), trials: z.number() }).strict(),
+    /** Pareto front on all units (schema v2, ADR-067). */
+    pareto: z.object({ objectives: z.array(z.string()), front: z.array(z.record(z.unknown())) }).strict(),
+    /** PBO, DSR (with the true trial count), dominance, edge and fill-model robustness (ADR-061..064). */
+    validity: z.record(z.unknown()),
+    /** The selection next to buy-and-hold and the static grid (ADR-065). */
+    baselines: z.record(z.unknown()),
+    /** Commands that reproduce this artifact and the acceptance report. */
+    reproduce: z.array(z.string()),
     spec: z.record(z.unknown()),
     spec_hash: z.string().regex(/^[0-9a-f]{64}$/),
     base_config: z.record(z.unknown()),
@@ -104,6 +112,10 @@ export function buildArtifact(r: CalibrationResult, opts: { git_commit?: string 
     objective: { spec: spec.objective as unknown as Record<string, unknown>, value: r.final.objective, metrics: r.final.metrics as unknown as Record<string, unknown> },
     walk_forward: { folds: r.folds, summary: r.summary as unknown as Record<string, unknown>, gate: r.gate as unknown as Record<string, unknown> },
     search: r.search,
+    pareto: { objectives: r.pareto.objectives, front: r.pareto.front as unknown as Record<string, unknown>[] },
+    validity: r.validity as unknown as Record<string, unknown>,
+    baselines: r.baselines as unknown as Record<string, unknown>,
+    reproduce: r.reproduce,
     spec: spec as unknown as Record<string, unknown>,
     spec_hash: r.spec.hash,
     base_config: r.spec.base,
