@@ -8,9 +8,7 @@ interface PrGenerator {
 }
 // Subpath exports resolved by Node at run time (the project compiles with node10 resolution,
 // which does not read "exports" maps; see scripts/fixture-models/pure-rand.d.ts).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require("pure-rand/generator/xoroshiro128plus") as { xoroshiro128plus(seed: number): PrGenerator };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist = require("pure-rand/distribution/uniformFloat64") as { uniformFloat64(rng: PrGenerator): number };
 
 export class SeededRandom {
