@@ -15,4 +15,5 @@ export * from "./execution";
 export * from "./ledger";
 export * from "./engine";
 export * from "./metrics";
+export * from "./analysis";
 export { SDK_VERSION } from "./version";
