@@ -26,7 +26,8 @@ import { deflatedSharpe, pboCscv, sharpeRatio, variance } from "./stats";
 export const REPLAY_EVALUATOR: EvaluatorRef = {
   module: path.join(__dirname, "replay-evaluator.ts"),
   export: "evaluate",
-  id: `replay@${SDK_VERSION}`,
+  // "+series": trials carry the hourly PnL series (ADR-061); older journals are refused on --resume.
+  id: `replay@${SDK_VERSION}+series`,
 };
 
 /** GRINDER's config schema as the bridge: strict, defaulted, path-precise errors. */
