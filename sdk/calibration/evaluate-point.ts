@@ -60,7 +60,6 @@ export async function evaluatePoint(target: PointTarget, params: ParamPoint, opt
   const ds = await resolveDatasets(datasets, { root: opts.fixturesRoot });
   const units = buildUnits(ds, segments);
   const dirs = new Map(ds.map((d) => [d.fixture, d.dir]));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fn: EvaluateFn = opts.evaluate ?? (require("./replay-evaluator") as { evaluate: EvaluateFn }).evaluate;
   const runs = [];
   for (const u of units) runs.push(checkMetrics(await fn({ config, fixture_dir: dirs.get(u.fixture)!, unit: u }), `unit ${u.id}`));
