@@ -21,4 +21,5 @@ export * from "./strategy";
 export { AdaptiveGridStrategy, regimeRow, type AdaptiveGridOptions } from "./strategies/adaptive-grid";
 export { StaticGridStrategy, type StaticGridOptions } from "./strategies/static-grid";
 export * from "./ml";
+export * from "./analysis";
 export { SDK_VERSION } from "./version";

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { configHash, loadConfigFile, parseConfig, type GrinderConfig } from "../config";
@@ -12,7 +12,7 @@ import { loadRegimeModel } from "../ml/model";
 import type { CalibrationResult } from "./calibrate";
 
 /** Version of the artifact layout below; bump (with an ADR) on any change to it. */
-export const ARTIFACT_SCHEMA_VERSION = 1;
+export const ARTIFACT_SCHEMA_VERSION = 2;
 export const ARTIFACT_KIND = "grinder.calibration.artifact";
 
 /**
@@ -37,6 +37,14 @@ export const ArtifactSchema = z
       .strict(),
     walk_forward: z.object({ folds: z.array(z.unknown()), summary: z.record(z.unknown()), gate: z.record(z.unknown()) }).strict(),
     search: z.object({ method: z.string(), points: z.number(), trials: z.number() }).strict(),
+    /** Pareto front on all units (schema v2, ADR-067). */
+    pareto: z.object({ objectives: z.array(z.string()), front: z.array(z.record(z.unknown())) }).strict(),
+    /** PBO, DSR (with the true trial count), dominance, edge and fill-model robustness (ADR-061..064). */
+    validity: z.record(z.unknown()),
+    /** The selection next to buy-and-hold and the static grid (ADR-065). */
+    baselines: z.record(z.unknown()),
+    /** Commands that reproduce this artifact and the acceptance report. */
+    reproduce: z.array(z.string()),
     spec: z.record(z.unknown()),
     spec_hash: z.string().regex(/^[0-9a-f]{64}$/),
     base_config: z.record(z.unknown()),
@@ -114,6 +122,10 @@ export function buildArtifact(r: CalibrationResult, opts: { git_commit?: string 
     objective: { spec: spec.objective as unknown as Record<string, unknown>, value: r.final.objective, metrics: r.final.metrics as unknown as Record<string, unknown> },
     walk_forward: { folds: r.folds, summary: r.summary as unknown as Record<string, unknown>, gate: r.gate as unknown as Record<string, unknown> },
     search: r.search,
+    pareto: { objectives: r.pareto.objectives, front: r.pareto.front as unknown as Record<string, unknown>[] },
+    validity: r.validity as unknown as Record<string, unknown>,
+    baselines: r.baselines as unknown as Record<string, unknown>,
+    reproduce: r.reproduce,
     spec: spec as unknown as Record<string, unknown>,
     spec_hash: r.spec.hash,
     base_config: r.spec.base,
@@ -232,4 +244,73 @@ export function loadConfigOrArtifact(file: string): GrinderConfig {
     return loadConfigFile(file); // its own E_IO / E_PARSE errors
   }
   return isArtifactJson(raw) ? configFromArtifact(file) : loadConfigFile(file);
+}
+
+/** Kind of the calibration report file (pass or refusal), ADR-067. */
+export const CALIBRATION_REPORT_KIND = "grinder.calibration.report";
+
+/**
+ * The calibration report: what a reviewer needs whether or not the gate passed — spec identity,
+ * search, folds, walk-forward summary, gate, final selection, Pareto front, validity statistics,
+ * baselines, reproduce commands and the artifact it produced (null when refused). Canonical,
+ * deterministic content (no time, no machine paths), written atomically to
+ * `<dir>/reports/<name>-v<version>.json`.
+ */
+export function calibrationReport(r: CalibrationResult): Record<string, unknown> {
+  let artifact: string | null = null;
+  if (r.gate.passed && r.final.objective !== null) {
+    const a = buildArtifact(r);
+    artifact = artifactFileName(a);
+  }
+  return JSON.parse(
+    JSON.stringify({
+      kind: CALIBRATION_REPORT_KIND,
+      schema_version: 1,
+      name: r.spec.spec.name,
+      version: r.spec.spec.version,
+      spec_hash: r.spec.hash,
+      fill_model: r.fill_model,
+      sdk_version: SDK_VERSION,
+      search: r.search,
+      units: r.units.map((u) => u.id),
+      folds: r.folds,
+      summary: r.summary,
+      gate: r.gate,
+      verdict: r.gate.passed ? "PASSED" : "REFUSED",
+      final: r.final,
+      pareto: r.pareto,
+      validity: r.validity,
+      baselines: r.baselines,
+      reproduce: r.reproduce,
+      artifact,
+    }),
+  ) as Record<string, unknown>;
+}
+
+/** Write `calibrationReport(r)` atomically; returns the path. */
+export async function writeCalibrationReport(r: CalibrationResult, dir: string): Promise<string> {
+  const file = path.join(dir, "reports", `${r.spec.spec.name}-v${r.spec.spec.version}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify(sortKeysDeep(calibrationReport(r)), null, 2) + "\n");
+  return file;
+}
+
+/** Read calibration reports of a folder (`<dir>/reports/*.json`), sorted by file name. */
+export function loadCalibrationReports(dir: string): Array<{ file: string; report: Record<string, unknown> }> {
+  const d = path.join(dir, "reports");
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const file = path.join(d, f);
+      let report: Record<string, unknown>;
+      try {
+        report = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      } catch (e) {
+        throw new GrinderError(ErrorCode.PARSE, `calibration report is not valid JSON: ${(e as Error).message}`, { file });
+      }
+      if (report.kind !== CALIBRATION_REPORT_KIND) throw new GrinderError(ErrorCode.BAD_TYPE, `not a calibration report (kind ${String(report.kind)})`, { file, field: "kind" });
+      return { file, report };
+    });
 }

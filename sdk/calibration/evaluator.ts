@@ -1,4 +1,5 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
+import { sharpeRatio, sortinoRatio } from "./stats";
 
 /**
  * What one replay of one evaluation unit (a fixture's time segment) reports to calibration.
@@ -26,6 +27,20 @@ export interface TrialMetrics {
   fill_model: string;
   /** Replay digest of the run (informative; identical inputs give identical digests). */
   digest?: string;
+  /** Paper fills of the run. */
+  fills?: number;
+  /** Traded notional (quote). */
+  turnover?: number;
+  /**
+   * Mark-to-market PnL (quote, fees included) per `series_ms` bucket of the window, buckets
+   * aligned on the unit's `from_ts` (the last one ends at `to_ts`); sums to `net_pnl`. The
+   * per-trial vector behind Sharpe/Sortino, PBO and the Deflated Sharpe Ratio (ADR-061).
+   */
+  pnl_series?: number[];
+  /** Bucket length of `pnl_series` (ms; default hourly). */
+  series_ms?: number;
+  /** Buy-and-hold baseline on the same window (quote): equity invested at the first mid, equal weights per symbol. */
+  bh_pnl?: number;
 }
 
 /** One evaluation unit: a time segment of one fixture, replayed on its own from a flat book. */
@@ -100,6 +115,20 @@ export function checkMetrics(m: TrialMetrics, where: string): TrialMetrics {
     fill_model: m.fill_model,
   };
   if (m.digest !== undefined) out.digest = m.digest;
+  for (const k of ["fills", "turnover", "series_ms", "bh_pnl"] as const) {
+    const v = m[k];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new GrinderError(ErrorCode.BAD_NUMBER, `evaluator returned ${String(v)} for '${k}' (${where})`, { field: k });
+    out[k] = v;
+  }
+  if (m.pnl_series !== undefined) {
+    if (!Array.isArray(m.pnl_series)) throw new GrinderError(ErrorCode.BAD_TYPE, `evaluator returned a non-array pnl_series (${where})`, { field: "pnl_series" });
+    m.pnl_series.forEach((v, i) => {
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new GrinderError(ErrorCode.BAD_NUMBER, `evaluator returned ${String(v)} for 'pnl_series[${i}]' (${where})`, { field: `pnl_series[${i}]` });
+    });
+    out.pnl_series = m.pnl_series.slice();
+  }
   return out;
 }
 
@@ -118,6 +147,28 @@ export interface SetMetrics {
   duration_ms: number;
   emergency_ms: number;
   damage_control_ms: number;
+  /** Paper fills (0 when the evaluator does not report them). */
+  fills: number;
+  /** Traded notional (quote; 0 when not reported). */
+  turnover: number;
+  /** Sharpe ratio of the concatenated per-bucket PnL series (mean / sd, not annualised); null without a series or with sd 0. */
+  sharpe: number | null;
+  /** Sortino ratio of the same series (mean / downside deviation); null without a series or without a losing bucket. */
+  sortino: number | null;
+  /** Buckets in the series. */
+  buckets: number;
+  /** Buy-and-hold baseline PnL on the same units (null when not reported by every run). */
+  bh_pnl: number | null;
+}
+
+/** The per-bucket PnL vectors of runs, concatenated in the given (sorted unit) order; null when a run has none. */
+export function concatSeries(runs: readonly TrialMetrics[]): number[] | null {
+  const out: number[] = [];
+  for (const r of runs) {
+    if (!r.pnl_series) return null;
+    for (const v of r.pnl_series) out.push(v);
+  }
+  return out;
 }
 
 /**
@@ -137,8 +188,18 @@ export function aggregate(runs: readonly TrialMetrics[]): SetMetrics {
     duration_ms: 0,
     emergency_ms: 0,
     damage_control_ms: 0,
+    fills: 0,
+    turnover: 0,
+    sharpe: null,
+    sortino: null,
+    buckets: 0,
+    bh_pnl: runs.length ? 0 : null,
   };
   for (const r of runs) {
+    s.fills += r.fills ?? 0;
+    s.turnover += r.turnover ?? 0;
+    if (r.bh_pnl === undefined) s.bh_pnl = null;
+    else if (s.bh_pnl !== null) s.bh_pnl += r.bh_pnl;
     s.net_pnl += r.net_pnl;
     s.fees += r.fees;
     s.max_drawdown = Math.max(s.max_drawdown, r.max_drawdown);
@@ -148,6 +209,12 @@ export function aggregate(runs: readonly TrialMetrics[]): SetMetrics {
     s.duration_ms += r.duration_ms;
     s.emergency_ms += r.emergency_ms;
     s.damage_control_ms += r.damage_control_ms;
+  }
+  const series = concatSeries(runs);
+  if (series) {
+    s.buckets = series.length;
+    s.sharpe = sharpeRatio(series);
+    s.sortino = sortinoRatio(series);
   }
   return s;
 }

@@ -32,6 +32,7 @@ export { buildAxes, enumerateGrid, gridSize, applyPoint, type Axis, type ParamPo
 export { haltonPoint, radicalInverse, HALTON_BASES } from "./halton";
 export {
   aggregate as aggregateTrials,
+  concatSeries,
   checkMetrics,
   type TrialMetrics,
   type SetMetrics,
@@ -57,7 +58,53 @@ export {
   type GateCheck,
   type GateResult,
 } from "./walkforward";
-export { runCalibration, REPLAY_EVALUATOR, GRINDER_CONFIG_BRIDGE, type CalibrateOptions, type CalibrationResult, type FinalSelection } from "./calibrate";
+export {
+  runCalibration,
+  reproduceCommands,
+  REPLAY_EVALUATOR,
+  GRINDER_CONFIG_BRIDGE,
+  type CalibrateOptions,
+  type CalibrationResult,
+  type FinalSelection,
+  type ParetoMember,
+  type CalibrationBaselines,
+  type PointRow,
+} from "./calibrate";
+export { pnlPerDd, pnlPerDdV1 } from "./objective";
+export {
+  PARETO_METRICS,
+  dominates,
+  paretoFront,
+  nonDominatedSort,
+  crowdingDistance,
+  dominanceCheck,
+  edgeFlags,
+  orientedVector,
+  type ParetoMetric,
+  type DominanceCheck,
+  type EdgeFlag,
+} from "./pareto";
+export {
+  sharpeRatio,
+  sortinoRatio,
+  skewness,
+  kurtosis,
+  normCdf,
+  normInv,
+  expectedMaxSharpe,
+  deflatedSharpe,
+  deflatedSharpeFromMoments,
+  pboCscv,
+  type DeflatedSharpe,
+  type PboResult,
+} from "./stats";
+export { CmaEs } from "./cmaes";
+export { Nsga2 } from "./nsga2";
+export { SeededRandom, deriveSeed } from "./rng";
+export type { Optimiser, OptimiserResult } from "./optimiser";
+export { evaluatePoint, withParams, type PointTarget, type PointEvaluation } from "./evaluate-point";
+export { evaluate as evaluateReplayUnit, pnlSeries, SERIES_MS } from "./replay-evaluator";
+export type { RobustnessReport, ValidityInputs } from "./walkforward";
 export {
   ArtifactSchema,
   ARTIFACT_SCHEMA_VERSION,
@@ -72,6 +119,10 @@ export {
   loadConfigOrArtifact,
   isArtifactJson,
   gitCommit,
+  calibrationReport,
+  writeCalibrationReport,
+  loadCalibrationReports,
+  CALIBRATION_REPORT_KIND,
   type CalibrationArtifact,
 } from "./artifact";
 // Trial queue seam (ADR-100). The BullMQ backend and worker load bullmq/ioredis: import them

@@ -17,9 +17,12 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Score a set of runs under an objective. Formulas (docs/CALIBRATION.md):
- * - `pnl_per_dd`: net_pnl / max(max_drawdown, dd_floor · dd_budget)
+ * - `pnl_per_dd`: with F = dd_floor · dd_budget and D = max(max_drawdown, F):
+ *                 net_pnl / D for a gain, (net_pnl / F) · (D / F) for a loss — so a loss is never
+ *                 improved by a larger drawdown (it is made worse), ADR-060
  * - `net_pnl`:    net_pnl / dd_budget
  * - `cycles`:     cycles per hour of replayed data
+ * - `sharpe`:     Sharpe ratio of the per-bucket (hourly) mark-to-market PnL series
  * then minus `penalty_emergency · emergency_frac + penalty_damage_control · damage_control_frac`
  * (fractions of replayed time). Hard constraints are checked first, in a fixed order, and the
  * first violated one gives `null` with its reason.
@@ -40,7 +43,11 @@ export function score(m: SetMetrics, obj: ObjectiveSpec): Score {
   let base: number;
   switch (obj.name) {
     case "pnl_per_dd":
-      base = m.net_pnl / Math.max(m.max_drawdown, obj.dd_floor * m.dd_budget);
+      base = pnlPerDd(m.net_pnl, m.max_drawdown, obj.dd_floor * m.dd_budget);
+      break;
+    case "sharpe":
+      if (m.sharpe === null) return fail("no PnL series with variance (sharpe undefined)");
+      base = m.sharpe;
       break;
     case "net_pnl":
       base = m.net_pnl / m.dd_budget;
@@ -55,6 +62,22 @@ export function score(m: SetMetrics, obj: ObjectiveSpec): Score {
   const value = base - penalty;
   if (!Number.isFinite(value)) return fail(`objective is not finite (${value})`);
   return { value, terms };
+}
+
+/**
+ * PnL per unit of drawdown that never rewards a bigger drawdown: with D = max(dd, floor),
+ * net / D when net ≥ 0 (more PnL per unit of risk is better), (net / floor) · (D / floor) when
+ * net < 0 (the loss, in floor units, scaled up by the drawdown in floor units). Continuous at 0,
+ * increasing in net and non-increasing in dd on both sides (ADR-060).
+ */
+export function pnlPerDd(net: number, dd: number, floor: number): number {
+  const D = Math.max(dd, floor);
+  return net >= 0 ? net / D : (net / floor) * (D / floor);
+}
+
+/** The old formula net / max(dd, floor) (kept for the comparison test and the docs only). */
+export function pnlPerDdV1(net: number, dd: number, floor: number): number {
+  return net / Math.max(dd, floor);
 }
 
 /** Total order on scores: higher value first, `null` last; equal → 0 (callers break ties by trial index). */

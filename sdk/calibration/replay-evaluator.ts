@@ -2,7 +2,12 @@ import type { GrinderConfig } from "../config";
 import type { Snapshot } from "../contracts/market";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { runReplay } from "../engine/run";
+import { buyAndHoldPnl } from "../analysis/baselines";
+import type { ReplayResult } from "../engine/replay";
 import type { EvalTask, TrialMetrics } from "./evaluator";
+
+/** Bucket of the per-trial PnL series (ADR-061): one hour of data time. */
+export const SERIES_MS = 3_600_000;
 
 /**
  * The production evaluator: replay one evaluation unit with `runReplay` (sdk/engine) and map its
@@ -55,7 +60,44 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
     damage_control_ms: inMode.DAMAGE_CONTROL,
     fill_model: r.fill_model,
     digest: r.digest,
+    fills: s.fills,
+    turnover: s.turnover,
+    pnl_series: pnlSeries(r.bars, s.equity_start, s.equity_end, unit.from_ts, unit.to_ts, SERIES_MS),
+    series_ms: SERIES_MS,
+    bh_pnl: buyAndHoldPnl(r.bars, s.equity_start, unit.from_ts),
   };
+}
+
+/**
+ * Mark-to-market PnL per bucket of [from_ts, to_ts): bucket k ends at from_ts + (k+1)·bucket
+ * (the last at to_ts); its PnL is the equity of the last policy tick before its end (carried
+ * forward; `equity_start` before the first tick) minus the previous bucket's, the last bucket
+ * ending at `equity_end` — so the series sums to equity_end − equity_start exactly up to float
+ * rounding.
+ */
+export function pnlSeries(bars: ReplayResult["bars"], equityStart: number, equityEnd: number, from_ts: number, to_ts: number, bucket: number): number[] {
+  const k = Math.max(1, Math.ceil((to_ts - from_ts) / bucket));
+  const ends = new Array<number>(k).fill(equityStart);
+  const n = bars.numRows();
+  const ts = n ? (bars.array("ts") as ArrayLike<number>) : [];
+  const eq = n ? (bars.array("equity") as ArrayLike<number>) : [];
+  let cur = equityStart;
+  let i = 0;
+  for (let b = 0; b < k; b++) {
+    const end = b === k - 1 ? to_ts : from_ts + (b + 1) * bucket;
+    while (i < n && ts[i] < end) {
+      if (ts[i] >= from_ts) cur = eq[i];
+      i++;
+    }
+    ends[b] = b === k - 1 ? equityEnd : cur;
+  }
+  const out = new Array<number>(k);
+  let prev = equityStart;
+  for (let b = 0; b < k; b++) {
+    out[b] = ends[b] - prev;
+    prev = ends[b];
+  }
+  return out;
 }
 
 /**

@@ -177,6 +177,17 @@ export class TrialStore {
     return { score: score(metrics, this.o.objective), metrics };
   }
 
+  /** The per-bucket PnL series of a point on `units` (concatenated in the given order), or null when a run has none. */
+  series(p: PointEntry, units: readonly string[]): number[] | null {
+    const out: number[] = [];
+    for (const u of units) {
+      const m = this.metrics.get(this.trialKey(p, u));
+      if (!m || !m.pnl_series) return null;
+      for (const v of m.pnl_series) out.push(v);
+    }
+    return out;
+  }
+
   /** Points evaluated on every unit of `units`, in point order. */
   evaluatedOn(units: readonly string[]): PointEntry[] {
     return this.points.filter((p) => units.every((u) => this.metrics.has(this.trialKey(p, u))));

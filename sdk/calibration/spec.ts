@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { fromZodError } from "../contracts/zod";
 import { hashCanonical } from "../util/canonical";
+import { PARETO_METRICS, type ParetoMetric } from "./pareto";
 
 /**
  * Calibration search spec (`calibration/specs/*.json`): what to tune, on which data, scored how,
@@ -60,7 +61,7 @@ export const ConstraintsSchema = z
 
 export const ObjectiveSchema = z
   .object({
-    name: z.enum(["pnl_per_dd", "net_pnl", "cycles"]),
+    name: z.enum(["pnl_per_dd", "net_pnl", "cycles", "sharpe"]),
     /** Floor of the drawdown denominator, as a fraction of the drawdown budget (pnl_per_dd). */
     dd_floor: z.number().positive().max(1).default(0.05),
     /** Penalty per unit fraction of time in EMERGENCY. */
@@ -68,6 +69,15 @@ export const ObjectiveSchema = z
     /** Penalty per unit fraction of time in DAMAGE_CONTROL. */
     penalty_damage_control: z.number().nonnegative().default(0.5),
     constraints: ConstraintsSchema.default({}),
+    /**
+     * Objectives of the Pareto front and of the dominance check (ADR-060): metric names, each
+     * with a fixed sense (net_pnl, sharpe, sortino, cycles, fills: higher is better;
+     * max_drawdown, dd_utilisation, turnover, fees: lower is better).
+     */
+    pareto: z
+      .array(z.enum(Object.keys(PARETO_METRICS) as [ParetoMetric, ...ParetoMetric[]]))
+      .min(1)
+      .default(["net_pnl", "max_drawdown"]),
   })
   .strict();
 export type ObjectiveSpec = z.infer<typeof ObjectiveSchema>;
@@ -112,13 +122,48 @@ export const SearchSchema = z.discriminatedUnion("method", [
       budget: z.number().int().positive().default(1_000),
     })
     .strict(),
+  z
+    .object({
+      method: z.literal("cmaes"),
+      /** Seed of the pure-rand generator (xoroshiro128+); the only source of randomness. */
+      seed: z.number().int().nonnegative(),
+      /** Candidates per generation λ (default 4 + ⌊3 ln d⌋). */
+      population: z.number().int().min(2).optional(),
+      /** Generations per selection (fold or final). */
+      generations: z.number().int().positive().default(10),
+      /** Initial step size in unit-cube coordinates. */
+      sigma0: z.number().positive().max(1).default(0.3),
+      /** Maximum number of distinct parameter points over the whole search. */
+      budget: z.number().int().positive().default(1_000),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal("nsga2"),
+      /** Seed of the pure-rand generator (xoroshiro128+); the only source of randomness. */
+      seed: z.number().int().nonnegative(),
+      /** Population size (even). */
+      population: z.number().int().min(4).default(16),
+      /** Generations per selection (fold or final), after the initial population. */
+      generations: z.number().int().positive().default(8),
+      /** Per-axis mutation probability (default 1 / number of parameters). */
+      mutation: z.number().min(0).max(1).optional(),
+      /** Crossover probability per pair. */
+      crossover: z.number().min(0).max(1).default(0.9),
+      /** Maximum number of distinct parameter points over the whole search. */
+      budget: z.number().int().positive().default(1_000),
+    })
+    .strict(),
 ]);
 export type SearchSpec = z.infer<typeof SearchSchema>;
 
 export const GateSchema = z
   .object({
-    /** Floor on the mean out-of-sample objective over folds. */
-    min_oos_objective: z.number().finite().optional(),
+    /**
+     * Floor on the mean out-of-sample objective over folds. Default 0: a selection that loses
+     * out of sample is refused unless the spec sets a lower floor (or null: no check), ADR-062.
+     */
+    min_oos_objective: z.number().finite().nullable().default(0),
     /** Limit on mean degradation (IS − OOS) / max(|IS|, degradation_floor) over folds. */
     max_degradation: z.number().finite().optional(),
     /** Denominator floor of the degradation ratio (objective units): keeps it finite when IS ≈ 0. */
@@ -127,6 +172,25 @@ export const GateSchema = z
     max_infeasible_folds: z.number().int().nonnegative().default(0),
     /** Limit on the normalised spread of any selected parameter across folds (0..1). */
     max_param_spread: z.number().min(0).max(1).optional(),
+    /** Probability of backtest overfitting (CSCV) above which export is refused (null: report only). */
+    max_pbo: z.number().min(0).max(1).nullable().default(0.5),
+    /** Blocks S of CSCV (even). */
+    pbo_blocks: z.number().int().min(2).max(32).refine((n) => n % 2 === 0, "an even number").default(16),
+    /** Deflated Sharpe Ratio (with every evaluated point counted as a trial) below which export is refused (null: report only). */
+    min_dsr: z.number().min(0).max(1).nullable().default(0.95),
+    /** Refuse a final selection on the boundary of an ordered numeric axis (edge check). */
+    refuse_edge: z.boolean().default(true),
+    /** Refuse a final selection dominated by another evaluated point on `objective.pareto`. */
+    refuse_dominated: z.boolean().default(true),
+    /**
+     * Fill-model robustness: re-evaluate the final selection on all units under this
+     * `execution.fill_model.kind` (the most realistic rung available; null = skip).
+     */
+    robust_fill_model: z.string().min(1).nullable().default("cross"),
+    /** Floor on the final objective under `robust_fill_model` (null: report only). Default 0: the edge must survive. */
+    min_robust_objective: z.number().finite().nullable().default(0),
+    /** Limit on (objective − robust objective) / max(|objective|, degradation_floor) (optional). */
+    max_robust_degradation: z.number().finite().optional(),
   })
   .strict();
 export type GateSpec = z.infer<typeof GateSchema>;

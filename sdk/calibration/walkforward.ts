@@ -1,6 +1,37 @@
 import type { SetMetrics } from "./evaluator";
 import type { Axis, ParamPoint, ParamValue } from "./space";
 import type { GateSpec } from "./spec";
+import type { DominanceCheck, EdgeFlag } from "./pareto";
+import type { DeflatedSharpe, PboResult } from "./stats";
+
+/** The final selection re-evaluated under the most realistic fill rung available (ADR-064). */
+export interface RobustnessReport {
+  /** Fill model id of the calibration's runs and of the re-evaluation. */
+  fill_model: string;
+  robust_fill_model: string;
+  objective: number | null;
+  robust_objective: number | null;
+  reason?: string;
+  /** (objective − robust) / max(|objective|, degradation_floor); null when either is infeasible. */
+  degradation: number | null;
+  net_pnl: number;
+  robust_net_pnl: number;
+  fills: number;
+  robust_fills: number;
+}
+
+/** Research-validity inputs of the gate (ADR-062): overfitting statistics, dominance, edge, robustness. */
+export interface ValidityInputs {
+  pbo: PboResult | null;
+  /** Why PBO could not be computed (when null). */
+  pbo_reason?: string;
+  dsr: DeflatedSharpe | null;
+  dsr_reason?: string;
+  dominance: DominanceCheck;
+  edge: EdgeFlag[];
+  /** Null when skipped (gate.robust_fill_model null, or the calibration already ran on it). */
+  robustness: RobustnessReport | null;
+}
 
 /** Score of the selected point on one side of a fold. */
 export interface SideReport {
@@ -101,7 +132,7 @@ export function summarise(folds: readonly FoldReport[], axes: readonly Axis[]): 
  * that does not exist (no feasible fold) fails. `finalObjective` null (no feasible point on the
  * full data) always fails.
  */
-export function applyGate(s: WalkForwardSummary, gate: GateSpec, finalObjective: number | null, finalReason?: string): GateResult {
+export function applyGate(s: WalkForwardSummary, gate: GateSpec, finalObjective: number | null, finalReason?: string, v?: ValidityInputs): GateResult {
   const checks: GateCheck[] = [];
   const reasons: string[] = [];
   const add = (name: string, value: number | null, limit: number, ok: boolean, why: string): void => {
@@ -122,14 +153,15 @@ export function applyGate(s: WalkForwardSummary, gate: GateSpec, finalObjective:
     s.infeasible_folds <= gate.max_infeasible_folds,
     `${s.infeasible_folds} fold(s) infeasible in or out of sample > max_infeasible_folds ${gate.max_infeasible_folds}`,
   );
-  if (gate.min_oos_objective !== undefined) {
+  if (gate.min_oos_objective !== undefined && gate.min_oos_objective !== null) {
+    const lim = gate.min_oos_objective;
     const v = s.mean_out_of_sample;
     add(
       "min_oos_objective",
       v,
-      gate.min_oos_objective,
-      v !== null && v >= gate.min_oos_objective,
-      `mean out-of-sample objective ${v === null ? "n/a" : v.toPrecision(4)} < min_oos_objective ${gate.min_oos_objective}`,
+      lim,
+      v !== null && v >= lim,
+      `mean out-of-sample objective ${v === null ? "n/a" : v.toPrecision(4)} < min_oos_objective ${lim}`,
     );
   }
   if (gate.max_degradation !== undefined) {
@@ -146,6 +178,32 @@ export function applyGate(s: WalkForwardSummary, gate: GateSpec, finalObjective:
     const worst = s.stability.reduce((m, p) => Math.max(m, p.spread), 0);
     const bad = s.stability.filter((p) => p.spread > gate.max_param_spread!).map((p) => `${p.path} (${p.spread.toPrecision(3)})`);
     add("max_param_spread", worst, gate.max_param_spread, bad.length === 0, `parameter spread across folds > max_param_spread ${gate.max_param_spread}: ${bad.join(", ")}`);
+  }
+  if (v) {
+    const d = v.dominance;
+    const domWhy = `the selection is dominated on (${d.objectives.join(", ")}) by ${d.dominated_by.length} evaluated point(s), e.g. ${JSON.stringify(d.dominated_by[0] ?? {})}`;
+    if (gate.refuse_dominated) add("not_dominated", d.dominated_by.length, 0, d.passed, domWhy);
+    const edgeWhy = `the optimum sits on the edge of the search space: ${v.edge.map((e) => `${e.path} = ${String(e.value)} (${e.side})`).join(", ")}; widen the range`;
+    if (gate.refuse_edge) add("not_on_edge", v.edge.length, 0, v.edge.length === 0, edgeWhy);
+    if (gate.max_pbo !== null) {
+      const p = v.pbo?.pbo ?? null;
+      add("max_pbo", p, gate.max_pbo, p !== null && p <= gate.max_pbo,
+        p === null ? `PBO not computable (${v.pbo_reason ?? "no PnL series"})` : `probability of backtest overfitting ${p.toPrecision(3)} > max_pbo ${gate.max_pbo}`);
+    }
+    if (gate.min_dsr !== null) {
+      const x = v.dsr?.dsr ?? null;
+      add("min_dsr", x, gate.min_dsr, x !== null && x >= gate.min_dsr,
+        x === null ? `deflated Sharpe ratio not computable (${v.dsr_reason ?? "no PnL series"})` : `deflated Sharpe ratio ${x.toPrecision(3)} < min_dsr ${gate.min_dsr} (${v.dsr!.trials} trials)`);
+    }
+    const r = v.robustness;
+    if (r && gate.min_robust_objective !== null) {
+      add("min_robust_objective", r.robust_objective, gate.min_robust_objective, r.robust_objective !== null && r.robust_objective >= gate.min_robust_objective,
+        `objective under fill model ${r.robust_fill_model} ${r.robust_objective === null ? `infeasible (${r.reason ?? ""})` : r.robust_objective.toPrecision(4)} < min_robust_objective ${gate.min_robust_objective}`);
+    }
+    if (r && gate.max_robust_degradation !== undefined) {
+      add("max_robust_degradation", r.degradation, gate.max_robust_degradation, r.degradation !== null && r.degradation <= gate.max_robust_degradation,
+        `degradation under fill model ${r.robust_fill_model} ${r.degradation === null ? "n/a" : r.degradation.toPrecision(4)} > max_robust_degradation ${gate.max_robust_degradation}`);
+    }
   }
   return { passed: reasons.length === 0, checks, reasons };
 }

@@ -101,6 +101,20 @@ function kernelWriter(): DisplayWriter | null {
 }
 
 /**
+ * Send a MIME bundle under a display id; `update` replaces the output shown under that id
+ * (Jupyter's update_display_data). Outside a kernel it prints the `text/plain` part.
+ */
+export function displayUpdatable(bundle: MimeBundle, displayId: string, update: boolean): boolean {
+  const write = kernelWriter();
+  if (!write) {
+    if (typeof bundle["text/plain"] === "string") process.stdout.write(`${bundle["text/plain"]}\n`);
+    return false;
+  }
+  write({ data: bundle, metadata: {}, transient: { display_id: displayId } }, update);
+  return true;
+}
+
+/**
  * Send a MIME bundle to the notebook. Outside a kernel (a script, a test) it prints the
  * `text/plain` part and returns false.
  */

@@ -10,9 +10,15 @@ import { REGIMES } from "../contracts/trading";
 import type { GrinderConfig } from "../config";
 import { runReplay } from "../engine/run";
 import type { ReplayResult } from "../engine/replay";
-import { loadArtifact, type CalibrationArtifact } from "../calibration/artifact";
+import { loadArtifact, loadCalibrationReports, type CalibrationArtifact } from "../calibration/artifact";
+import type { CalibrationBaselines } from "../calibration/calibrate";
+import type { SetMetrics } from "../calibration/evaluator";
+import { withParams } from "../calibration/evaluate-point";
+import type { ParamPoint } from "../calibration/space";
+import type { FoldReport, GateResult, ValidityInputs, WalkForwardSummary } from "../calibration/walkforward";
 import { escapeHtml } from "./display";
 import type { RegimeSegment } from "./figures";
+import type { PlotlyFigure } from "./plotly";
 import { FIXTURES_ROOT } from "./series";
 
 type Table = ReplayResult["bars"];
@@ -356,4 +362,155 @@ export function artifactRows(a: CalibrationArtifact, file?: string): Array<Recor
   ];
   for (const k of Object.keys(a.selected).sort()) rows.push({ field: `selected: ${k}`, value: JSON.stringify(a.selected[k]) });
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------
+// Acceptance report v2 (ADR-069): verdict, calibration folds and gate, candidate vs default,
+// fill-model sensitivity, baselines, reproduce commands, zero-fill warnings
+// ---------------------------------------------------------------------------------------
+
+/** The calibration reports under `calibration/artifacts/reports/` (pass or refusal). */
+export function calibrationReports(dir = ARTIFACTS_ROOT): Array<{ file: string; report: CalibrationReportView }> {
+  return loadCalibrationReports(dir).map((x) => ({ file: x.file, report: x.report as unknown as CalibrationReportView }));
+}
+
+/** The fields of a calibration report the acceptance report reads. */
+export interface CalibrationReportView {
+  name: string;
+  version: number;
+  spec_hash: string;
+  fill_model: string;
+  verdict: "PASSED" | "REFUSED";
+  search: { method: string; points: number; trials: number };
+  folds: FoldReport[];
+  summary: WalkForwardSummary;
+  gate: GateResult;
+  final: { selected: ParamPoint; objective: number | null; reason?: string; metrics: SetMetrics };
+  pareto: { objectives: string[]; front: Array<{ point: ParamPoint; objective: number | null; metrics: SetMetrics }> };
+  validity: ValidityInputs;
+  baselines: CalibrationBaselines;
+  reproduce: string[];
+  artifact: string | null;
+}
+
+export interface AcceptanceVerdict {
+  verdict: "PASS" | "FAIL";
+  /** Why it fails (empty on PASS). */
+  reasons: string[];
+  /** Reported, not failing: fixtures with 0 fills, losing to buy-and-hold. */
+  warnings: string[];
+}
+
+/**
+ * The verdict of the acceptance report. FAIL on any of: a digest that differs from (or has no)
+ * `expected.json`, a non-reproducible digest, a failed invariant, no calibration report, a
+ * calibration the gate refused, a selection whose objective under the robust fill model is
+ * negative or infeasible, an adaptive selection that does not beat the static grid. Warnings:
+ * fixtures with 0 fills, an adaptive selection below buy-and-hold.
+ */
+export function acceptanceVerdict(runs: ReadonlyArray<FixtureAcceptance>, cal: CalibrationReportView | null): AcceptanceVerdict {
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  for (const a of runs) {
+    if (a.status === "MISMATCH") reasons.push(`digest mismatch on ${a.fixture}: ${a.result.digest.slice(0, 16)}… ≠ expected ${a.expected?.digest?.slice(0, 16)}…`);
+    if (a.status === "NO_EXPECTED") reasons.push(`no digest pinned for ${a.fixture} (fixtures/${a.fixture}/expected.json)`);
+    const bad = a.invariants.filter((c) => !c.ok);
+    if (bad.length) reasons.push(`${a.fixture}: invariant(s) failed: ${bad.map((c) => c.name).join(", ")}`);
+    if (a.result.summary.fills === 0) warnings.push(`${a.fixture}: 0 fills — the digest matches, but nothing was traded (no evidence about the strategy on this data)`);
+  }
+  if (!cal) reasons.push("no calibration report in calibration/artifacts/reports/ (run `npx grinder calibrate calibration/specs/default.json`)");
+  else {
+    if (cal.verdict !== "PASSED") reasons.push(`calibration ${cal.name} v${cal.version}: export refused by the gate — ${cal.gate.reasons.join("; ")}`);
+    const r = cal.validity.robustness;
+    if (r && (r.robust_objective === null || r.robust_objective < 0))
+      reasons.push(`fill-model robustness: under ${r.robust_fill_model} the selection's objective is ${r.robust_objective === null ? `infeasible (${r.reason ?? ""})` : r.robust_objective.toFixed(4)} (net PnL ${r.robust_net_pnl.toFixed(2)})`);
+    const b = cal.baselines;
+    if (!(b.uplift_vs_static > 0)) reasons.push(`baselines: the adaptive selection (net ${b.adaptive.net_pnl.toFixed(2)}) does not beat the static grid (net ${b.static_grid.net_pnl.toFixed(2)}) on the calibration data`);
+    if (b.uplift_vs_buy_and_hold !== null && !(b.uplift_vs_buy_and_hold > 0))
+      warnings.push(`baselines: the adaptive selection (net ${b.adaptive.net_pnl.toFixed(2)}) is below buy-and-hold (net ${(b.buy_and_hold.net_pnl ?? 0).toFixed(2)}) on the calibration data`);
+  }
+  return { verdict: reasons.length ? "FAIL" : "PASS", reasons, warnings };
+}
+
+const TD = "padding:2px 8px;border-bottom:1px solid #eee;";
+const TH = "padding:2px 8px;border-bottom:1px solid #888;text-align:left;background:#f4f4f4;";
+const fmtN = (v: unknown, d = 4): string => (v === null || v === undefined ? "—" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(d)) : escapeHtml(String(v)));
+
+/** The verdict block (first thing in the report): `div.grinder-verdict[data-verdict]` with one `li` per reason / warning. */
+export function verdictHtml(v: AcceptanceVerdict): string {
+  const color = v.verdict === "PASS" ? "#1a7f37" : "#cf222e";
+  const li = (cls: string, xs: string[]) => xs.map((x) => `<li class="${cls}">${escapeHtml(x)}</li>`).join("");
+  return (
+    `<div class="grinder-verdict" data-verdict="${v.verdict}" style="border:3px solid ${color};padding:8px 14px;margin:6px 0;font:14px/1.5 system-ui,sans-serif;">` +
+    `<div style="font-size:26px;font-weight:bold;color:${color};">Verdict: ${v.verdict}</div>` +
+    (v.reasons.length ? `<div><b>Reasons</b><ul>${li("grinder-verdict-reason", v.reasons)}</ul></div>` : "<div>Every check passed.</div>") +
+    (v.warnings.length ? `<div><b>Warnings</b><ul>${li("grinder-verdict-warning", v.warnings)}</ul></div>` : "") +
+    `</div>`
+  );
+}
+
+/** Walk-forward folds: `table.grinder-folds`, one `tr.grinder-fold[data-fold]` per fold. */
+export function foldsTableHtml(folds: ReadonlyArray<FoldReport>): string {
+  const head = ["fold", "train", "test", "selected", "IS objective", "OOS objective", "degradation", "OOS net PnL"];
+  const body = folds
+    .map(
+      (f) =>
+        `<tr class="grinder-fold" data-fold="${escapeHtml(f.id)}">` +
+        [f.id, f.train.join(" "), f.test.join(" "), JSON.stringify(f.selected), f.in_sample.objective, f.out_of_sample.objective, f.degradation, f.out_of_sample.metrics.net_pnl]
+          .map((c) => `<td style="${TD}">${fmtN(c)}</td>`)
+          .join("") +
+        `</tr>`,
+    )
+    .join("");
+  return `<table class="grinder-folds" style="border-collapse:collapse;font:11px/1.4 ui-monospace,Menlo,monospace;"><thead><tr>${head.map((h) => `<th style="${TH}">${h}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** Gate checks: `table.grinder-gate`, one `tr.grinder-gate-check[data-check][data-passed]` per check. */
+export function gateTableHtml(gate: GateResult): string {
+  const body = gate.checks
+    .map(
+      (c) =>
+        `<tr class="grinder-gate-check" data-check="${escapeHtml(c.name)}" data-passed="${c.passed}">` +
+        `<td style="${TD}">${escapeHtml(c.name)}</td><td style="${TD}">${fmtN(c.value)}</td><td style="${TD}">${fmtN(c.limit)}</td>` +
+        `<td style="${TD}color:${c.passed ? "#1a7f37" : "#cf222e"};font-weight:bold;">${c.passed ? "✔ pass" : "✘ FAIL"}</td></tr>`,
+    )
+    .join("");
+  return (
+    `<table class="grinder-gate" data-passed="${gate.passed}" style="border-collapse:collapse;font:11px/1.4 ui-monospace,Menlo,monospace;">` +
+    `<thead><tr>${["check", "value", "limit", "result"].map((h) => `<th style="${TH}">${h}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>`
+  );
+}
+
+/** The reproduce commands: `pre.grinder-reproduce`, one command per line. */
+export function reproduceHtml(cmds: ReadonlyArray<string>): string {
+  return `<pre class="grinder-reproduce" style="background:#f6f8fa;padding:8px;font:12px ui-monospace,Menlo,monospace;">${cmds.map(escapeHtml).join("\n")}</pre>`;
+}
+
+/** Headline of one replay (for side-by-side tables). */
+export function replayRow(label: string, r: ReplayResult): Record<string, unknown> {
+  const s = r.summary;
+  return { config: label, net_pnl: s.equity_end - s.equity_start, fills: s.fills, cycles: s.cycles, fees: s.fees, max_dd: s.max_dd, max_dd_util: s.max_dd_utilization, return_pct: s.return_pct };
+}
+
+/** Replay one fixture with a config (tables kept), resolving a fixture name under `fixtures/`. */
+export async function replayFixture(fixture: string, config?: GrinderConfig, opts: { root?: string } = {}): Promise<ReplayResult> {
+  const dir = existsSync(path.join(fixture, "fixture.json")) ? fixture : path.join(opts.root ?? FIXTURES_ROOT, fixture);
+  return runReplay({ fixture: dir, config, keepEvents: false });
+}
+
+/** The config under another fill model kind (`execution.fill_model.kind`), validated. */
+export function withFillModel(config: GrinderConfig, kind: string): GrinderConfig {
+  return withParams(config, { "execution.fill_model.kind": kind });
+}
+
+/** Grouped bars per regime: mark-to-market PnL (fees included) next to completed-cycle profit. */
+export function attributionFigure(rows: ReadonlyArray<{ regime: string; mtm_pnl: number; cycle_profit: number }>, opts: { title?: string } = {}): PlotlyFigure {
+  const x = rows.map((r) => r.regime);
+  return {
+    data: [
+      { type: "bar", name: "mark-to-market PnL (fees included)", x, y: rows.map((r) => r.mtm_pnl), marker: { color: "#1f77b4" } },
+      { type: "bar", name: "completed-cycle profit", x, y: rows.map((r) => r.cycle_profit), marker: { color: "#bbbbbb" } },
+    ],
+    layout: { title: { text: opts.title ?? "PnL by regime" }, barmode: "group", xaxis: { title: { text: "regime" } }, yaxis: { title: { text: "quote" } } },
+  };
 }

@@ -2,7 +2,16 @@ import { expect } from "chai";
 import * as fc from "fast-check";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildArtifact, configFromArtifact, loadArtifact, loadConfigOrArtifact, verifyArtifactBytes, writeArtifact } from "../../sdk/calibration/artifact";
+import {
+  buildArtifact,
+  configFromArtifact,
+  loadArtifact,
+  loadCalibrationReports,
+  loadConfigOrArtifact,
+  verifyArtifactBytes,
+  writeArtifact,
+  writeCalibrationReport,
+} from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { loadSpec, parseSpec } from "../../sdk/calibration/spec";
 import { configHash } from "../../sdk/config";
@@ -81,12 +90,23 @@ describe("calibration: artifacts", () => {
   });
 });
 
-describe("calibration: the committed default artifact", () => {
+describe("calibration: the committed default calibration (report, and artifact when the gate passes)", () => {
   const dir = path.join(ROOT, "calibration", "artifacts");
   const files = readdirSync(dir).filter((f) => /^default-v1-[0-9a-f]{12}\.json$/.test(f));
+  const reportFile = path.join(dir, "reports", "default-v1.json");
 
-  it("exists once, verifies, and its config is what the engine runs (runReplay accepts it)", async () => {
+  it("the report states the verdict; an artifact exists exactly when it passed, verifies, and is what the engine runs", async () => {
+    const [{ report }] = loadCalibrationReports(dir).filter((x) => x.file === reportFile);
+    const gate = report.gate as { passed: boolean; reasons: string[] };
+    expect(report.verdict).to.equal(gate.passed ? "PASSED" : "REFUSED");
+    if (!gate.passed) {
+      expect(gate.reasons.length, "a refusal gives its reasons").to.be.above(0);
+      expect(files, "no default artifact when the gate refuses").to.deep.equal([]);
+      expect(report.artifact).to.equal(null);
+      return;
+    }
     expect(files, "one committed default artifact").to.have.length(1);
+    expect(report.artifact).to.equal(files[0]);
     const f = path.join(dir, files[0]);
     const a = loadArtifact(f);
     const cfg = configFromArtifact(a);
@@ -102,10 +122,15 @@ describe("calibration: the committed default artifact", () => {
     expect(r.fill_model).to.equal(a.fill_model);
   });
 
-  it("re-running the default spec reproduces the committed artifact's hash @slow", async function () {
-    this.timeout(600_000);
+  it("re-running the default spec reproduces the committed calibration report byte for byte (and the artifact when it passes) @slow", async function () {
+    this.timeout(900_000);
     const r = await runCalibration(loadSpec(path.join(ROOT, "calibration", "specs", "default.json")), { workers: 2 });
-    const a = buildArtifact(r, { git_commit: null });
-    expect(`default-v1-${a.sha256.slice(0, 12)}.json`, "engine behaviour or the default spec changed: re-run `grinder calibrate calibration/specs/default.json` and commit the new artifact").to.equal(files[0]);
+    const out = tmp("default");
+    const again = await writeCalibrationReport(r, out);
+    expect(readFileSync(again, "utf8"), "engine behaviour or the default spec changed: re-run `grinder calibrate calibration/specs/default.json` and commit the new report").to.equal(
+      readFileSync(reportFile, "utf8"),
+    );
+    if (r.gate.passed) expect([`default-v1-${buildArtifact(r, { git_commit: null }).sha256.slice(0, 12)}.json`]).to.deep.equal(files);
+    else expect(() => buildArtifact(r)).to.throw(/E_REFUSED/);
   });
 });

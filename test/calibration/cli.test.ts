@@ -46,7 +46,7 @@ describe("calibration: CLI", () => {
     const out = path.join(dir, "overfit");
     const r = grinder("calibrate", spec, "--workers", "0", "--out", out, "--evaluator", `${SYNTH}#evaluateOverfit`, "--no-progress");
     expect(r.status).to.equal(2);
-    expect(r.stderr).to.match(/E_REFUSED: export refused by the walk-forward gate: mean IS→OOS degradation/);
+    expect(r.stderr).to.match(/E_REFUSED: export refused by the walk-forward gate: .*mean IS→OOS degradation/);
     expect(r.stdout).to.match(/gate ✘ max_degradation/);
     expect(readdirSync(out).filter((f) => f.endsWith(".json"))).to.deep.equal([]);
   });

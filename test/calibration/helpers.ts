@@ -27,8 +27,15 @@ export function tmp(prefix: string): string {
 
 export const SYNTH = path.join(__dirname, "synthetic-evaluator.ts");
 
+/**
+ * Gate members that need what the synthetic evaluators do not model (PnL series for PBO/DSR)
+ * or that the small grids here would trip (edge): switched off unless a test sets them.
+ */
+export const LENIENT_GATE = { max_pbo: null, min_dsr: null, refuse_edge: false, robust_fill_model: null };
+
 /** A small two-parameter spec on fixtures fx_a/fx_b (see `tinyFixture`). */
 export function smallSpec(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const { gate, ...rest } = over;
   return {
     name: "t",
     version: 1,
@@ -40,6 +47,7 @@ export function smallSpec(over: Record<string, unknown> = {}): Record<string, un
     objective: { name: "pnl_per_dd" },
     folds: { segments: 3, time: { mode: "rolling", train: 1 }, leave_one_fixture_out: true },
     search: { method: "grid" },
-    ...over,
+    ...rest,
+    gate: { ...LENIENT_GATE, ...((gate as Record<string, unknown> | undefined) ?? {}) },
   };
 }

@@ -55,10 +55,11 @@ describe("calibration: journal, kill and resume", () => {
     const m = /\((\d+) evaluated, (\d+) from journal\)/.exec(res.stdout);
     expect(m, res.stdout).to.not.equal(null);
     expect(Number(m![2]), "finished trials are reused").to.equal(before);
-    expect(Number(m![1]) + Number(m![2]), "every trial once").to.equal(90);
+    // 90 search trials + 6 static-grid baseline trials (one per unit)
+    expect(Number(m![1]) + Number(m![2]), "every trial once").to.equal(96);
     const recs = lines(journal).map((l) => JSON.parse(l) as { key: string });
-    expect(recs.length, "torn line dropped, no duplicates").to.equal(90);
-    expect(new Set(recs.map((r) => r.key)).size).to.equal(90);
+    expect(recs.length, "torn line dropped, no duplicates").to.equal(96);
+    expect(new Set(recs.map((r) => r.key)).size).to.equal(96);
     const files = readdirSync(out).filter((f) => f.endsWith(".json"));
     expect(files).to.deep.equal([`t-v1-${ref.sha256.slice(0, 12)}.json`]);
     expect(loadArtifact(path.join(out, files[0])).sha256, "same artifact as the uninterrupted run").to.equal(ref.sha256);

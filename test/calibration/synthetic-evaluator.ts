@@ -72,3 +72,16 @@ export function evaluateFailing(t: EvalTask): TrialMetrics {
   if (t.unit.segment === 1) throw new GrinderError(ErrorCode.BAD_NUMBER, "synthetic failure", { field: "net_pnl" });
   return evaluate(t);
 }
+
+/**
+ * `evaluate` plus the per-bucket PnL series (8 buckets per unit, deterministic noise around
+ * net_pnl / 8, summing to net_pnl), fills and a buy-and-hold figure: exercises PBO, DSR and the
+ * baselines without the engine.
+ */
+export function evaluateSeries(t: EvalTask): TrialMetrics {
+  const m = evaluate(t);
+  const { alpha, k } = cfg(t);
+  const raw = Array.from({ length: 8 }, (_, i) => m.net_pnl / 8 + 10 * noise({ u: t.unit.id, alpha, k, i }));
+  const shift = (m.net_pnl - raw.reduce((a, b) => a + b, 0)) / 8;
+  return { ...m, pnl_series: raw.map((x) => x + shift), series_ms: (t.unit.to_ts - t.unit.from_ts) / 8, fills: 2 * m.cycles, turnover: 1000 * alpha, bh_pnl: 5 * t.unit.segment };
+}

@@ -11,7 +11,7 @@ import { haltonPoint, radicalInverse } from "../../sdk/calibration/halton";
 import { compareScores, score } from "../../sdk/calibration/objective";
 import { applyPoint, buildAxes, enumerateGrid, getPath } from "../../sdk/calibration/space";
 import { parseConfig } from "../../sdk/config";
-import { loadSpec, ObjectiveSchema, parseSpec } from "../../sdk/calibration/spec";
+import { GateSchema, loadSpec, ObjectiveSchema, parseSpec } from "../../sdk/calibration/spec";
 import { applyGate, summarise } from "../../sdk/calibration/walkforward";
 import { GrinderError } from "../../sdk/contracts/errors";
 import { smallSpec, tinyFixture, tmp } from "./helpers";
@@ -227,7 +227,7 @@ describe("calibration: walk-forward gate", () => {
     const s = summarise(folds, axes);
     expect(s.stability[0].spread).to.equal(1);
     expect(s.infeasible_folds).to.equal(1);
-    const g = applyGate(s, { max_infeasible_folds: 0, max_param_spread: 0.5, degradation_floor: 0.1 }, null, "cycles 0 < min_cycles 1");
+    const g = applyGate(s, GateSchema.parse({ max_infeasible_folds: 0, max_param_spread: 0.5, degradation_floor: 0.1, min_oos_objective: null }), null, "cycles 0 < min_cycles 1");
     expect(g.checks.map((c) => [c.name, c.passed])).to.deep.equal([
       ["final_feasible", false],
       ["infeasible_folds", false],

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { CHROMIUM, inspectReport, type PageReport } from "./browser";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, inspectReport, type PageReport } from "./browser";
 import { ROOT, jupyterProblem, tempDir } from "./jupyter";
 
 const FIXTURES = path.join(ROOT, "fixtures");
@@ -76,5 +77,53 @@ describe("acceptance report: `grinder report` through Jupyter, opened in headles
       else expect(d.status).to.equal("MATCH");
     }
     expect(problems, `digests differ from fixtures/<name>/expected.json (re-pin with 'grinder fixtures verify --update' and an ADR, or fix the regression):\n${problems.join("\n")}`).to.deep.equal([]);
+  });
+
+  it("shows the verdict first, the calibration's folds and gate table, and the commands that reproduce it @slow", async () => {
+    const reportFile = path.join(ROOT, "calibration", "artifacts", "reports", "default-v1.json");
+    const cal = JSON.parse(readFileSync(reportFile, "utf8")) as {
+      verdict: string;
+      folds: Array<{ id: string }>;
+      gate: { checks: Array<{ name: string; passed: boolean }>; reasons: string[] };
+      reproduce: string[];
+    };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await p.route("**/*", (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+      await p.goto(`file://${html}`, { waitUntil: "load", timeout: 120_000 });
+      const got = (await p.evaluate(`(() => {
+        const v = document.querySelector(".grinder-verdict");
+        const all = Array.from(document.querySelectorAll(".grinder-verdict, .grinder-digests, .grinder-folds, .grinder-gate, .grinder-plot"));
+        return {
+          verdict: v ? v.getAttribute("data-verdict") : null,
+          verdictText: v ? v.innerText : "",
+          reasons: Array.from(document.querySelectorAll(".grinder-verdict-reason")).map((x) => x.innerText),
+          verdictFirst: all.length > 0 && all[0] === v,
+          verdictTop: v ? v.getBoundingClientRect().top : -1,
+          folds: Array.from(document.querySelectorAll("tr.grinder-fold")).map((r) => r.getAttribute("data-fold")),
+          gate: Array.from(document.querySelectorAll("tr.grinder-gate-check")).map((r) => [r.getAttribute("data-check"), r.getAttribute("data-passed")]),
+          reproduce: Array.from(document.querySelectorAll("pre.grinder-reproduce")).map((x) => x.innerText),
+        };
+      })()`)) as { verdict: string | null; verdictText: string; reasons: string[]; verdictFirst: boolean; verdictTop: number; folds: string[]; gate: string[][]; reproduce: string[] };
+      expect(got.verdict, "a verdict is shown").to.be.oneOf(["PASS", "FAIL"]);
+      expect(got.verdictFirst, "the verdict comes before digests, folds, gate and charts").to.equal(true);
+      expect(got.verdictTop, "the verdict is on the first screen").to.be.within(0, 900);
+      expect(got.verdictText).to.contain(`Verdict: ${got.verdict}`);
+      if (cal.verdict !== "PASSED") {
+        expect(got.verdict, "a refused calibration makes the report FAIL").to.equal("FAIL");
+        expect(got.reasons.some((r) => r.includes("export refused by the gate")), got.reasons.join("\n")).to.equal(true);
+        for (const why of cal.gate.reasons) expect(got.reasons.join("\n"), "every gate reason is in the verdict").to.contain(why);
+      }
+      if (got.verdict === "FAIL") expect(got.reasons.length, "FAIL gives its reasons").to.be.above(0);
+      expect(got.folds, "one row per walk-forward fold").to.deep.equal(cal.folds.map((f) => f.id));
+      expect(got.gate, "the gate table as in the calibration report").to.deep.equal(cal.gate.checks.map((c) => [c.name, String(c.passed)]));
+      expect(got.reproduce.length).to.equal(1);
+      for (const cmd of cal.reproduce) expect(got.reproduce[0], "reproduce commands").to.contain(cmd);
+      expect(got.reproduce[0]).to.contain("npx grinder calibrate calibration/specs/default.json");
+      expect(got.reproduce[0]).to.contain("npx grinder report");
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import * as cliProgress from "cli-progress";
-import { buildArtifact, gitCommit, writeArtifact } from "../../calibration/artifact";
+import { buildArtifact, gitCommit, writeArtifact, writeCalibrationReport } from "../../calibration/artifact";
 import { runCalibration, type CalibrationResult } from "../../calibration/calibrate";
 import type { EvaluatorRef } from "../../calibration/evaluator";
 import type { BullmqQueue } from "../../calibration/queue/bullmq";
@@ -82,7 +82,23 @@ function printReport(r: CalibrationResult): void {
   w(`mean IS ${fmtScore(s.mean_in_sample)}, mean OOS ${fmtScore(s.mean_out_of_sample)}, mean degradation ${fmtScore(s.mean_degradation)}, infeasible folds ${s.infeasible_folds}/${s.folds}`);
   w(`stability: ${s.stability.map((p) => `${p.path} spread ${p.spread.toFixed(3)} [${p.values.join(", ")}]`).join("; ")}`);
   w(`final: ${JSON.stringify(r.final.selected)} objective ${fmtScore(r.final.objective)}${r.final.reason ? ` (${r.final.reason})` : ""}`);
+  const v = r.validity;
+  w(`pareto front on (${r.pareto.objectives.join(", ")}): ${r.pareto.front.length} of ${r.points.filter((p) => p.fold === "all").length} points; selection ${v.dominance.passed ? "not dominated" : `dominated by ${JSON.stringify(v.dominance.dominated_by[0])}`}`);
+  w(`edge: ${v.edge.length ? v.edge.map((e) => `${e.path} = ${String(e.value)} (${e.side})`).join(", ") : "none"}`);
+  w(`PBO (CSCV): ${v.pbo ? `${v.pbo.pbo.toFixed(3)} over ${v.pbo.splits} splits of ${v.pbo.blocks} blocks, ${v.pbo.strategies} points` : `n/a (${v.pbo_reason})`}`);
+  w(`DSR: ${v.dsr ? `${v.dsr.dsr.toFixed(3)} (hourly Sharpe ${v.dsr.sharpe.toFixed(4)}, SR0 ${v.dsr.sr0.toFixed(4)}, ${v.dsr.trials} trials, ${v.dsr.observations} hours)` : `n/a (${v.dsr_reason})`}`);
+  if (v.robustness) {
+    const rb = v.robustness;
+    w(`fill model ${rb.fill_model} → ${rb.robust_fill_model}: objective ${fmtScore(rb.objective)} → ${fmtScore(rb.robust_objective)}, net PnL ${rb.net_pnl.toFixed(2)} → ${rb.robust_net_pnl.toFixed(2)}, fills ${rb.fills} → ${rb.robust_fills}`);
+  }
+  const b = r.baselines;
+  w(`baselines (net PnL, all units): adaptive ${b.adaptive.net_pnl.toFixed(2)}, static grid ${b.static_grid.net_pnl.toFixed(2)} (uplift ${b.uplift_vs_static.toFixed(2)}), buy-and-hold ${b.buy_and_hold.net_pnl === null ? "n/a" : b.buy_and_hold.net_pnl.toFixed(2)} (uplift ${b.uplift_vs_buy_and_hold === null ? "n/a" : b.uplift_vs_buy_and_hold.toFixed(2)})`);
   for (const c of r.gate.checks) w(`gate ${c.passed ? "✔" : "✘"} ${c.name}: ${c.value === null ? "n/a" : c.value} (limit ${c.limit})`);
+  if (r.gate.passed) w("verdict: PASSED — the selection may be exported");
+  else {
+    w(`verdict: REFUSED — ${r.gate.reasons.length} reason(s):`);
+    for (const x of r.gate.reasons) w(`  - ${x}`);
+  }
 }
 
 /** `--evaluator <module>[#export]`: a module exporting an evaluate(task) function (default: the replay engine). */
@@ -141,8 +157,14 @@ export function registerCalibrate(program: Command): void {
       } finally {
         progress.stop();
       }
-      if (opts.json) process.stdout.write(JSON.stringify({ folds: r.folds, summary: r.summary, gate: r.gate, final: r.final, search: r.search, run: r.run }, null, 2) + "\n");
+      if (opts.json)
+        process.stdout.write(
+          JSON.stringify({ folds: r.folds, summary: r.summary, gate: r.gate, final: r.final, search: r.search, pareto: r.pareto, validity: r.validity, baselines: r.baselines, run: r.run }, null, 2) + "\n",
+        );
       else printReport(r);
+      // The calibration report (pass or refusal) for the acceptance report: deterministic, atomic.
+      const reportFile = await writeCalibrationReport(r, out);
+      process.stdout.write(`calibration report ${path.relative(process.cwd(), reportFile) || reportFile}\n`);
       // Refuses (E_REFUSED, exit 2) with the gate's reasons when out-of-sample validation failed.
       const artifact = buildArtifact(r, { git_commit: gitCommit(PROJECT_ROOT) });
       const file = await writeArtifact(artifact, out);

@@ -1,0 +1,82 @@
+import type { GrinderConfig } from "../config";
+import { parseConfig } from "../config";
+import type { ReplayResult } from "../engine/replay";
+import { runReplay, type ReplayOptions } from "../engine/run";
+import { applyPoint, cloneJson, type ParamPoint } from "../calibration/space";
+
+/**
+ * Baselines of a replay (ADR-065), computed from what a replay returns — never inside the
+ * engine loop:
+ * - buy-and-hold: the run's starting equity split equally over its symbols, bought at each
+ *   symbol's first mid of the run and marked at its last mid (no fees);
+ * - static grid: the same engine and base config with adaptation switched off — fixed step
+ *   (`alpha` → 1e-9, so step = `step_min_pct`), fixed width (`x_min_pct` = `x_cap_pct` = 2 %),
+ *   trend and vol-shock regimes unreachable; the DD guard, caps, toxicity and thin-book
+ *   protection stay as configured. (A dedicated static-grid strategy is not used: none is
+ *   available on this branch.)
+ */
+export const STATIC_GRID_OVERRIDES: ParamPoint = {
+  "policy.alpha": 1e-9,
+  "policy.x_min_pct": 0.02,
+  "policy.x_cap_pct": 0.02,
+  "regime.trend_enter_th": 1e9,
+  "regime.trend_exit_th": 1e9,
+  "regime.vol_enter_ratio": 1e9,
+  "regime.vol_exit_ratio": 1e9,
+  "regime.vol_jump_natr": 1e9,
+};
+
+/** The static-grid counterpart of a (resolved or partial) config. */
+export function staticGridConfig(config: GrinderConfig | Record<string, unknown>): GrinderConfig {
+  return parseConfig(applyPoint(cloneJson(config as Record<string, unknown>), STATIC_GRID_OVERRIDES));
+}
+
+/** Buy-and-hold PnL over a replay's bars (see the module note); 0 without bars. */
+export function buyAndHoldPnl(bars: ReplayResult["bars"], equity: number, fromTs = -Infinity): number {
+  const n = bars.numRows();
+  if (!n) return 0;
+  const ts = bars.array("ts") as ArrayLike<number>;
+  const sym = bars.array("symbol") as ArrayLike<string>;
+  const mid = bars.array("mid") as ArrayLike<number>;
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    if (ts[i] < fromTs || !(mid[i] > 0)) continue;
+    if (!first.has(sym[i])) first.set(sym[i], mid[i]);
+    last.set(sym[i], mid[i]);
+  }
+  if (!first.size) return 0;
+  const each = equity / first.size;
+  let pnl = 0;
+  for (const s of [...first.keys()].sort()) pnl += each * (last.get(s)! / first.get(s)! - 1);
+  return pnl;
+}
+
+export interface BaselineRow {
+  strategy: "adaptive grid" | "static grid" | "buy and hold";
+  net_pnl: number;
+  return_pct: number;
+  max_dd: number | null;
+  fills: number | null;
+  /** Adaptive net PnL minus this row's (0 for the adaptive row). */
+  uplift: number;
+}
+
+/**
+ * The adaptive run next to its baselines on the same data and window: replays the static grid
+ * (same options, static config) and computes buy-and-hold from the adaptive run's bars.
+ */
+export async function replayBaselines(adaptive: ReplayResult, opts: ReplayOptions): Promise<BaselineRow[]> {
+  const cfg = opts.config ?? parseConfig({});
+  const stat = await runReplay({ ...opts, config: staticGridConfig(cfg), keepEvents: false });
+  const eq0 = adaptive.summary.equity_start;
+  const a = adaptive.summary.equity_end - eq0;
+  const s = stat.summary.equity_end - stat.summary.equity_start;
+  const bh = buyAndHoldPnl(adaptive.bars, eq0, opts.window?.from_ts);
+  const pct = (x: number): number => (eq0 > 0 ? (100 * x) / eq0 : 0);
+  return [
+    { strategy: "adaptive grid", net_pnl: a, return_pct: pct(a), max_dd: adaptive.summary.max_dd, fills: adaptive.summary.fills, uplift: 0 },
+    { strategy: "static grid", net_pnl: s, return_pct: pct(s), max_dd: stat.summary.max_dd, fills: stat.summary.fills, uplift: a - s },
+    { strategy: "buy and hold", net_pnl: bh, return_pct: pct(bh), max_dd: null, fills: null, uplift: a - bh },
+  ];
+}

@@ -1,0 +1,3 @@
+/** Post-processing of replay results: baselines and PnL attribution (ADR-065, ADR-066). */
+export { STATIC_GRID_OVERRIDES, staticGridConfig, buyAndHoldPnl, replayBaselines, type BaselineRow } from "./baselines";
+export { attributeByRegime, attributionByRegimeTotal, type RegimeAttributionRow } from "./attribution";
