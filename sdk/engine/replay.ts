@@ -66,6 +66,8 @@ export interface ReplayResult {
   transitions: Array<Record<string, unknown>>;
   selections?: Selection[];
   alerts: AlertEvent[];
+  /** Why symbols with 0 fills did not trade (set by `runReplay`; ADR-073). */
+  no_trade?: import("../metrics/no-trade").NoTradeReport;
   /** The full event log, only when `keepEvents`. */
   events?: Array<Record<string, unknown>>;
 }
@@ -86,6 +88,8 @@ export interface ReplayEngineOptions {
    * folds) turn them off for a flat memory profile.
    */
   tables?: boolean;
+  /** Called with every plan and whether its symbol held a seat (no effect on the digest; ADR-073). */
+  onPlan?: (plan: GridPlan, selected: boolean) => void;
 }
 
 const NEUTRAL_TOX: ToxAssessment = { severity: "LOW", action: "NORMAL", penalty: 0, reasons: [] };
@@ -414,6 +418,7 @@ export class ReplayEngine {
       cfg,
     );
     p.plan = plan;
+    this.opts.onPlan?.(plan, p.selected);
     p.desired = plan.bids.concat(plan.asks);
     if (this.events) this.emit({ t: "plan", plan });
     else this.line(planLine(plan));

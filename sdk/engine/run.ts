@@ -7,6 +7,7 @@ import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "./default-stages";
 import { ReplayEngine, type ReplayResult } from "./replay";
 import type { StageFactory } from "./stages";
+import { NoTradeTally } from "../metrics/no-trade";
 
 export interface ReplayOptions {
   /** Fixture folder or an opened fixture. Omit when replaying `snapshots` + `instruments`. */
@@ -54,7 +55,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   if (!source) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: no snapshots to replay", { field: "snapshots" });
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
+  const tally = new NoTradeTally();
   const engine = new ReplayEngine({
+    onPlan: (p, selected) => tally.add(p, selected),
     config,
     configHash: configHash(config),
     instruments,
@@ -78,5 +81,13 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       engine.step(s);
     }
   }
-  return engine.finish();
+  const r = await engine.finish();
+  // why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none
+  const fills = new Map<string, number>();
+  if (r.summary.fills > 0) {
+    const col = r.fills.numRows() ? (r.fills.array("symbol") as ArrayLike<string>) : [];
+    for (let i = 0; i < col.length; i++) fills.set(col[i], (fills.get(col[i]) ?? 0) + 1);
+  }
+  if (r.summary.fills === 0 || fills.size > 0) r.no_trade = tally.report(fills, instruments.map((i) => i.symbol));
+  return r;
 }
