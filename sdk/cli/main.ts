@@ -8,6 +8,7 @@ import { registerImport } from "./commands/import";
 import { registerCalibrate } from "./commands/calibrate";
 import { registerArtifact } from "./commands/artifact";
 import { registerReport } from "./commands/report";
+import { registerStore } from "./commands/store";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerArtifact(program);
   registerReport(program);
+  registerStore(program); // columnar store (ADR-076)
   return program;
 }
 

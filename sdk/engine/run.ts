@@ -32,6 +32,8 @@ export interface ReplayOptions {
   instruments?: Iterable<InstrumentSpec>;
   /** Collect the bars / fills / cycles tables (default true; off = flat memory, e.g. calibration folds). */
   tables?: boolean;
+  /** Name and content hash of a bare `snapshots` stream for the digest header (e.g. a columnar store's; ADR-076). */
+  source?: { name: string; content_sha256: string };
   /** Pipeline stages (default: the production ones). */
   stages?: StageFactory<GrinderConfig>;
 }
@@ -66,8 +68,8 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
     tables: opts.tables,
-    fixtureName: fx ? fx.manifest.name : "",
-    contentSha256: fx ? fx.manifest.content_sha256 : "",
+    fixtureName: fx ? fx.manifest.name : (opts.source?.name ?? ""),
+    contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? ""),
   });
   const toTs = opts.window?.to_ts ?? Infinity;
   if (Symbol.iterator in (source as object)) {

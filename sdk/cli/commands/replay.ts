@@ -9,6 +9,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { parseTime } from "../../data/bars";
 import { isBarDatasetFile } from "../../data/dataset";
 import { replayBarDataset } from "../../data/replay-bars";
+import { columnarSnapshots, isColumnarStore, openColumnarStore } from "../../data/store";
 
 /**
  * `--from` / `--to` (ADR-074): integer epoch milliseconds or an ISO-8601 time
@@ -72,7 +73,13 @@ export function registerReplay(program: Command): void {
       const window = parseWindowArgs(opts.from, opts.to);
       const t0 = process.hrtime.bigint();
       // a bar dataset recipe: sources hash-checked, intrabar path model, config adapted to its interval (ADR-071/072)
-      const r = isBarDatasetFile(name) ? await replayBarDataset(name, { config, window }) : await runReplay({ fixture: resolveFixture(name), config, window });
+      // a columnar store (ADR-076): partition hashes checked on read, same digest as its JSONL fixture
+      const store = isColumnarStore(name) ? openColumnarStore(name) : null;
+      const r = isBarDatasetFile(name)
+        ? await replayBarDataset(name, { config, window })
+        : store
+          ? await runReplay({ snapshots: columnarSnapshots(store), instruments: store.instruments, source: { name: store.manifest.name, content_sha256: store.manifest.content_sha256 }, config, window })
+          : await runReplay({ fixture: resolveFixture(name), config, window });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (opts.json) {
         process.stdout.write(JSON.stringify(replayJson(r), null, 2) + "\n");
