@@ -78,7 +78,7 @@ export function registerReplay(program: Command): void {
       const r = isBarDatasetFile(name)
         ? await replayBarDataset(name, { config, window })
         : store
-          ? await runReplay({ snapshots: columnarSnapshots(store), instruments: store.instruments, source: { name: store.manifest.name, content_sha256: store.manifest.content_sha256 }, config, window })
+          ? await runReplay({ snapshots: columnarSnapshots(store, { reuse: true }), instruments: store.instruments, source: { name: store.manifest.name, content_sha256: store.manifest.content_sha256 }, config, window })
           : await runReplay({ fixture: resolveFixture(name), config, window });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (opts.json) {
