@@ -8,6 +8,7 @@ import { defaultStages } from "./default-stages";
 import { ReplayEngine, type ReplayResult } from "./replay";
 import type { StageFactory } from "./stages";
 import { NoTradeTally } from "../metrics/no-trade";
+import { hasKlinesSidecar, loadKlinesSidecar, withKlines } from "../data/klines-sidecar";
 
 export interface ReplayOptions {
   /** Fixture folder or an opened fixture. Omit when replaying `snapshots` + `instruments`. */
@@ -57,13 +58,21 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   if (!source) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: no snapshots to replay", { field: "snapshots" });
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
+  // natr_source "klines" reads the fixture's klines.csv sidecar (ADR-077); without one it is refused, not a run that never warms up
+  let stages = opts.stages ?? defaultStages;
+  if (config.features.natr_source === "klines" && !opts.stages) {
+    if (!fx || !hasKlinesSidecar(fx.dir))
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "features.natr_source is \"klines\" but the replay has no klines.csv sidecar (grinder import binance-klines-csv <file> --out <fixture>)", { field: "features.natr_source" });
+    const k = await loadKlinesSidecar(fx.dir);
+    stages = withKlines(stages, k.symbol, k.klines);
+  }
   const tally = new NoTradeTally();
   const engine = new ReplayEngine({
     onPlan: (p, selected) => tally.add(p, selected),
     config,
     configHash: configHash(config),
     instruments,
-    stages: opts.stages ?? defaultStages,
+    stages,
     selector,
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
