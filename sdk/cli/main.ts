@@ -10,6 +10,7 @@ import { registerArtifact } from "./commands/artifact";
 import { registerReport } from "./commands/report";
 import { registerWorker } from "./commands/worker";
 import { registerMl } from "./commands/ml";
+import { registerStore } from "./commands/store";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerWorker(program);
   registerMl(program);
+  registerStore(program); // columnar store (ADR-076)
   return program;
 }
 

@@ -43,6 +43,11 @@ export interface InstrumentSpec {
   tick_size: number;
   lot_size: number;
   min_notional: number;
+  // --- contract terms (ADR-075; optional, absent = a linear spot-like instrument, multiplier 1) ---
+  /** Quote value of one contract (inverse) or base units per contract (linear); default 1. Binance COIN-M BTCUSD_PERP: 100 (USD). */
+  contract_multiplier?: number;
+  /** Inverse contract: quantities are contracts of `contract_multiplier` quote each, PnL and fees settle in the base coin. */
+  inverse?: boolean;
 }
 
 /**
@@ -113,6 +118,8 @@ export const InstrumentSpecSchema = z
     tick_size: positive,
     lot_size: positive,
     min_notional: z.number().finite().nonnegative(),
+    contract_multiplier: positive.optional(),
+    inverse: z.boolean().optional(),
   })
   .strict();
 

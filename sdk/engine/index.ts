@@ -8,3 +8,7 @@ export * from "./supervisor";
 export { defaultStages } from "../strategies/adaptive-grid/default-stages";
 export * from "./regime-timeline";
 export { fillModelSensitivity, formatSensitivity, LADDER, parseFillModelList, sensitivityRow, type SensitivityOptions, type SensitivityRow } from "./sensitivity";
+// bar datasets through the engine (ADR-070..072): interval adaptation, replay, expected digests
+export { configForInterval } from "./interval";
+export { replayBarDataset, type BarReplayOptions, type BarReplayResult } from "./replay-bars";
+export { expectedOfBarReplay, type ExpectedBarReplay } from "./bar-expected";

@@ -1,3 +1,4 @@
+import type { GridPlan } from "../contracts/trading";
 import type * as aq from "arquero";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { InstrumentSpec, Snapshot, Trade } from "../contracts/market";
@@ -73,6 +74,8 @@ export interface ReplayResult {
   alerts: AlertEvent[];
   /** Requests / reports still in flight when the data ended (latency only; never delivered). */
   in_flight_at_end: number;
+  /** Why symbols with 0 fills did not trade (set by `runReplay`; ADR-073). */
+  no_trade?: import("../metrics/no-trade").NoTradeReport;
   /** The full event log, only when `keepEvents`. */
   events?: LogRecord[];
   /** Trade prints fed to the venue (ADR-054; 0 without a trades stream). */
@@ -104,6 +107,8 @@ export interface ReplayEngineOptions {
    * folds) turn them off for a flat memory profile.
    */
   tables?: boolean;
+  /** Called with every plan and whether its symbol held a seat (no effect on the digest; ADR-073). */
+  onPlan?: (plan: GridPlan, selected: boolean) => void;
 }
 
 export const DEFAULT_STRATEGY_ID = "adaptive-grid@1";
@@ -161,7 +166,7 @@ export class ReplayEngine {
     this.hasSelector = opts.strategy === undefined && (opts.selector ?? null) !== null;
     this.strategy =
       opts.strategy ??
-      new AdaptiveGridStrategy({ config: cfg, stages: opts.stages ?? defaultStages, selector: opts.selector ?? null, regimeRows: opts.regimeRows });
+      new AdaptiveGridStrategy({ config: cfg, stages: opts.stages ?? defaultStages, selector: opts.selector ?? null, regimeRows: opts.regimeRows, onPlan: opts.onPlan });
     this.risk = { guard: this.supervisor.guard.state, dd_budget: this.supervisor.guard.budget };
     const header: RunRecord = {
       t: "run", v: EVENT_LOG_VERSION, fill_model: this.venue.fillModel.id, config_hash: opts.configHash,

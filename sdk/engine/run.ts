@@ -11,6 +11,8 @@ import { ReplayEngine, type ReplayResult } from "./replay";
 import type { StageFactory } from "../strategies/adaptive-grid/stages";
 import type { RegimeRow } from "../strategies/adaptive-grid/regime-record";
 import type { Strategy } from "../strategy/types";
+import { NoTradeTally } from "../metrics/no-trade";
+import { hasKlinesSidecar, loadKlinesSidecar, withKlines } from "./klines-sidecar";
 
 export interface ReplayOptions {
   /** Fixture folder or an opened fixture. Omit when replaying `snapshots` + `instruments`. */
@@ -35,6 +37,8 @@ export interface ReplayOptions {
   instruments?: Iterable<InstrumentSpec>;
   /** Collect the bars / fills / cycles tables (default true; off = flat memory, e.g. calibration folds). */
   tables?: boolean;
+  /** Name and content hash of a bare `snapshots` stream for the digest header (e.g. a columnar store's; ADR-076). */
+  source?: { name: string; content_sha256: string };
   /** Pipeline stages of the Adaptive Smart Grid (default: the production ones). */
   stages?: StageFactory<GrinderConfig>;
   /**
@@ -73,22 +77,42 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const useTrades = opts.snapshots === undefined && fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
+  // natr_source "klines" reads the fixture's klines.csv sidecar (ADR-077); without one it is refused, not a run that never warms up
+  let stages = opts.stages ?? defaultStages;
+  if (config.features.natr_source === "klines" && !opts.stages) {
+    if (!fx || !hasKlinesSidecar(fx.dir))
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "features.natr_source is \"klines\" but the replay has no klines.csv sidecar (grinder import binance-klines-csv <file> --out <fixture>)", { field: "features.natr_source" });
+    const k = await loadKlinesSidecar(fx.dir);
+    stages = withKlines(stages, k.symbol, k.klines);
+  }
+  const tally = new NoTradeTally();
   const engine = new ReplayEngine({
+    onPlan: (p, selected) => tally.add(p, selected),
     config,
     configHash: configHash(config),
     instruments,
-    stages: opts.stages ?? defaultStages,
+    stages,
     selector: opts.strategy ? null : selector,
     strategy: opts.strategy,
     regimeRows: opts.regimeRows,
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
     tables: opts.tables,
-    fixtureName: fx ? fx.manifest.name : "",
-    contentSha256: fx ? fx.manifest.content_sha256 : "",
+    fixtureName: fx ? fx.manifest.name : (opts.source?.name ?? ""),
+    contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? ""),
     tradesSha256: useTrades && fx ? fx.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
+  // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
+  const withNoTrade = (r: ReplayResult): ReplayResult => {
+    const fills = new Map<string, number>();
+    if (r.summary.fills > 0) {
+      const col = r.fills.numRows() ? (r.fills.array("symbol") as ArrayLike<string>) : [];
+      for (let i = 0; i < col.length; i++) fills.set(col[i], (fills.get(col[i]) ?? 0) + 1);
+    }
+    if (r.summary.fills === 0 || fills.size > 0) r.no_trade = tally.report(fills, instruments.map((i) => i.symbol));
+    return r;
+  };
   if (useTrades) {
     // Snapshots and trades merged by time (trades first at equal ts, ADR-050).
     for await (const e of streamFixtureEvents(fx!)) {
@@ -96,7 +120,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       if (isTrade(e)) engine.stepTrade(e);
       else engine.step(e);
     }
-    return engine.finish();
+    return withNoTrade(await engine.finish());
   }
   if (opts.tradeStream && opts.trades !== false) {
     const tr = opts.tradeStream[Symbol.iterator]();
@@ -121,7 +145,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       }
     }
     feed(toTs);
-    return engine.finish();
+    return withNoTrade(await engine.finish());
   }
   if (Symbol.iterator in (source as object)) {
     for (const s of source as Iterable<Snapshot>) {
@@ -134,5 +158,5 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       engine.step(s);
     }
   }
-  return engine.finish();
+  return withNoTrade(await engine.finish());
 }

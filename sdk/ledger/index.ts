@@ -1,3 +1,4 @@
 export * from "./config";
 export * from "./ledger";
 export * from "./guard";
+export * from "./contract";

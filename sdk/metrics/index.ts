@@ -132,3 +132,4 @@ export interface MetricJson {
   values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
   aggregator?: string;
 }
+export { NoTradeTally, type NoTradeReport, type SymbolNoTrade } from "./no-trade";

@@ -17,8 +17,8 @@ interface Cell {
 }
 
 describe("notebooks: committed form", () => {
-  it("the seven notebooks exist", () => {
-    for (const n of ["01_fixtures", "02_features_and_regimes", "03_grid_plan_anatomy", "04_replay_and_cycles", "05_calibration", "06_topk_portfolio", "07_acceptance_report", "09_ml_regime"])
+  it("the notebooks exist", () => {
+    for (const n of ["01_fixtures", "02_features_and_regimes", "03_grid_plan_anatomy", "04_replay_and_cycles", "05_calibration", "06_topk_portfolio", "07_acceptance_report", "08_real_data", "09_ml_regime"])
       expect(notebooks, `notebooks/${n}.ipynb`).to.include(`${n}.ipynb`);
   });
   for (const f of notebooks) {

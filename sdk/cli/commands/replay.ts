@@ -6,11 +6,44 @@ import type { ReplayResult } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
 import { replaySelectionSummary } from "../../portfolio/report";
 import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
+import { ErrorCode, GrinderError } from "../../contracts/errors";
+import { parseTime } from "../../data/bars";
+import { isBarDatasetFile } from "../../data/dataset";
+import { replayBarDataset } from "../../engine/replay-bars";
+import { columnarSnapshots, isColumnarStore, openColumnarStore } from "../../data/store";
+
+/**
+ * `--from` / `--to` (ADR-074): integer epoch milliseconds or an ISO-8601 time
+ * (`2024-08-08T23:58:00Z`, `2012-02-20`, no zone = UTC). Anything else, and `--from` after
+ * `--to`, is `E_INVALID_ARGUMENT` (exit 2), never a silent NaN window.
+ */
+export function parseWindowArgs(from?: string, to?: string): { from_ts?: number; to_ts?: number } | undefined {
+  const one = (v: string | undefined, field: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const t = v.trim();
+    let ms: number;
+    if (/^\d+$/.test(t)) ms = Number(t);
+    else if (/^\d{4}-\d{2}-\d{2}/.test(t)) {
+      try {
+        ms = parseTime(t, field);
+      } catch (e) {
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${field} '${v}' is not a time: ${(e as GrinderError).detail ?? String(e)}`, { field });
+      }
+    } else throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${field} '${v}' is not a time (epoch ms or ISO-8601, e.g. 2024-08-08T23:58:00Z)`, { field });
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${field} '${v}' is out of range`, { field });
+    return ms;
+  };
+  const from_ts = one(from, "from");
+  const to_ts = one(to, "to");
+  if (from_ts !== undefined && to_ts !== undefined && from_ts > to_ts)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `inverted window: --from ${from} is after --to ${to}`, { field: "from" });
+  return from_ts === undefined && to_ts === undefined ? undefined : { from_ts, to_ts };
+}
 
 /** The JSON form of a replay printed by `replay --json` and compared by `fixtures verify`. */
 export function replayJson(r: ReplayResult): Record<string, unknown> {
   return {
-    fixture: r.fixture,
+    fixture: r.fixture || (r as { dataset?: string }).dataset || "",
     content_sha256: r.content_sha256,
     digest: r.digest,
     fill_model: r.fill_model,
@@ -18,6 +51,7 @@ export function replayJson(r: ReplayResult): Record<string, unknown> {
     events_count: r.events_count,
     summary: r.summary,
     metrics: r.metrics,
+    ...(r.no_trade && r.no_trade.symbols.length ? { no_trade: r.no_trade.symbols } : {}),
   };
 }
 
@@ -29,16 +63,16 @@ export function registerReplay(program: Command): void {
   program
     .command("replay")
     .description("replay a fixture through features → regime → policy → execution → ledger; print the summary and digest")
-    .argument("<fixture>", "fixture folder or name under fixtures/")
+    .argument("<fixture>", "fixture folder or name under fixtures/, or a bar dataset recipe (datasets/<name>/dataset.json)")
     .option("--config <file>", "JSON config (sections features, toxicity, regime, policy, execution, risk, portfolio, engine) or a calibration artifact (hash-verified)")
     .option("--json", "print a JSON object: digest, fill_model, config_hash, summary, metrics")
     .option("--prom", "print the run's metrics in Prometheus text format")
-    .option("--from <ts>", "trade only from this data time (ms)")
-    .option("--to <ts>", "stop after this data time (ms)")
+    .option("--from <ts>", "trade only from this data time (epoch ms or ISO-8601)")
+    .option("--to <ts>", "stop after this data time (epoch ms or ISO-8601)")
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055)")
     .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string }) => {
       const config = opts.config ? loadConfigOrArtifact(opts.config) : defaultConfig();
-      const window = opts.from || opts.to ? { from_ts: opts.from ? Number(opts.from) : undefined, to_ts: opts.to ? Number(opts.to) : undefined } : undefined;
+      const window = parseWindowArgs(opts.from, opts.to);
       if (opts.fillModels !== undefined) {
         // Fill-model sensitivity (spec 17.13.2): same data and config, one row per rung.
         const kinds = parseFillModelList(opts.fillModels);
@@ -48,7 +82,14 @@ export function registerReplay(program: Command): void {
         return;
       }
       const t0 = process.hrtime.bigint();
-      const r = await runReplay({ fixture: resolveFixture(name), config, window });
+      // a bar dataset recipe: sources hash-checked, intrabar path model, config adapted to its interval (ADR-071/072)
+      // a columnar store (ADR-076): partition hashes checked on read, same digest as its JSONL fixture
+      const store = isColumnarStore(name) ? openColumnarStore(name) : null;
+      const r = isBarDatasetFile(name)
+        ? await replayBarDataset(name, { config, window })
+        : store
+          ? await runReplay({ snapshots: columnarSnapshots(store, { reuse: true }), instruments: store.instruments, source: { name: store.manifest.name, content_sha256: store.manifest.content_sha256 }, config, window })
+          : await runReplay({ fixture: resolveFixture(name), config, window });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (opts.json) {
         process.stdout.write(JSON.stringify(replayJson(r), null, 2) + "\n");
@@ -60,7 +101,7 @@ export function registerReplay(program: Command): void {
       }
       const s = r.summary;
       const out = [
-        `replay ${r.fixture}: ${s.snapshots} snapshots, ${s.ticks} policy ticks in ${secs.toFixed(1)} s (${Math.round(s.snapshots / secs)} snapshots/s)`,
+        `replay ${r.fixture || (r as { dataset?: string }).dataset || ""}: ${s.snapshots} snapshots, ${s.ticks} policy ticks in ${secs.toFixed(1)} s (${Math.round(s.snapshots / secs)} snapshots/s)`,
         `  digest       ${r.digest}`,
         `  fill model   ${r.fill_model}   config ${r.config_hash.slice(0, 16)}   events ${r.events_count}`,
         `  equity       ${fmt(s.equity_start)} → ${fmt(s.equity_end)} (${fmt(s.return_pct, 3)} %)`,
@@ -70,6 +111,7 @@ export function registerReplay(program: Command): void {
         `  orders       placed ${s.intents_placed}  amended ${s.amends}  cancelled ${s.cancels}  refused ${s.intents_refused}`,
         `  regimes      ${s.regime_transitions} transitions   alerts ${s.alerts}`,
       ];
+      if (r.no_trade && r.no_trade.symbols.length) out.push(`  no trades    ${r.no_trade.lines.join("\n               ")}`);
       process.stdout.write(out.join("\n") + "\n");
       process.stdout.write(replaySelectionSummary(r)); // portfolio (Top-K team): selection history summary, "" for one symbol
     });

@@ -69,6 +69,12 @@ function provenanceOf(format: ImportFormat, report: ImportReport, sha: string, b
   };
 }
 
+/** A lenient import that refused every data line made nothing: a refusal, not an empty fixture (ADR-074). */
+function allRejected(report: ImportReport, input: string): void {
+  if (report.emitted === 0 && report.rejectedTotal > 0)
+    throw new GrinderError(ErrorCode.REFUSED, `every data line was rejected (${report.rejectedTotal}: ${JSON.stringify(report.rejected)}); nothing imported`, { file: input });
+}
+
 const TS_RULES: Record<ImportFormat, string> = {
   "binance-bookticker-csv": "ts = event_time (exchange ms)",
   "binance-ws": "ts = receive time (ns -> ms, floor); book.ts = receive time of the last applied depth update or resyncing REST snapshot",
@@ -112,6 +118,7 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
       }
       await w.write(s);
     }
+    allRejected(imp.report, input);
     if (q) for (const t of q) await tw!.write(t);
     if (trades?.stream) for await (const t of trades.stream) await tw!.write(t);
     if (tw) {
@@ -234,6 +241,7 @@ export async function importToFixture(format: ImportFormat, input: string, opts:
       const imp = importKlinesCsv(input, { symbol: opts.symbol, lenient: opts.lenient });
       const lines: string[] = [KLINE_COLUMNS.join(",")];
       for await (const k of imp) lines.push(klineCsvLine(k));
+      allRejected(imp.report, input);
       const csv = path.join(opts.out, "klines.csv");
       const meta = path.join(opts.out, "klines.json");
       await writeFileAtomic(csv, lines.join("\n") + "\n");

@@ -20,6 +20,8 @@ export interface AdaptiveGridOptions {
   selector?: PortfolioSelector | null;
   /** Collect one `RegimeRow` per policy tick per symbol here (the engine's own regime record). */
   regimeRows?: RegimeRow[];
+  /** Called with every plan and whether its symbol held a seat (no effect on the digest; ADR-073). */
+  onPlan?: (plan: GridPlan, selected: boolean) => void;
 }
 
 interface Pipe {
@@ -298,6 +300,7 @@ export class AdaptiveGridStrategy implements Strategy {
       cfg,
     );
     p.plan = plan;
+    this.opts.onPlan?.(plan, p.selected);
     p.desired = plan.bids.concat(plan.asks);
     this.ctx.record({ t: "plan", plan });
     this.refreshCtx(p);

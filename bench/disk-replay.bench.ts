@@ -1,0 +1,128 @@
+/**
+ * Disk benchmark (ADR-076): columnar stores of a synthetic L1 market (bench/market.ts) at 1 M and
+ * 10 M rows in the OS temp folder; each is replayed in a **fresh process** (`bench/disk-replay-child.ts`
+ * through tsx, and `grinder replay <store>` for the whole CLI path) and read by a bare loop in
+ * the same child: figures, ratio replay/bare, peak RSS 10× vs 1×. Also: columnar import of the
+ * real Binance bookTicker CSV repeated 10× (`writeColumnarStore` over the byte-level importer),
+ * rows/s. Writes bench/results/disk-replay.json. Run alone: `npx tsx bench/disk-replay.bench.ts`.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
+import { writeFileAtomic } from "../sdk/data/fixture";
+import { importBookTickerCsv } from "../sdk/data/importers";
+import { writeColumnarStore } from "../sdk/data/store";
+import type { Snapshot } from "../sdk/contracts/market";
+import { BENCH_INST, SyntheticMarket } from "./market";
+
+const QUICK = process.argv.includes("--quick");
+const SIZES = QUICK ? [200_000, 2_000_000] : [1_000_000, 10_000_000];
+const TMP = path.join(os.tmpdir(), "grinder-disk-bench");
+const CSV = path.join(PROJECT_ROOT, "..", "shared", "data", "binance-usdm", "BTCUSDT-bookTicker-2024-08-08.csv");
+
+function* synthetic(total: number): Generator<Snapshot> {
+  const m = new SyntheticMarket(7);
+  const s: Snapshot = { ts: 0, symbol: BENCH_INST.symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+  let done = 0;
+  while (done < total) {
+    const n = Math.min(m.chunkSize, total - done);
+    const c = m.next(n);
+    for (let i = 0; i < n; i++) {
+      s.ts = c.ts[i];
+      s.bid_price = c.bid[i];
+      s.ask_price = c.ask[i];
+      s.bid_qty = c.bidQty[i];
+      s.ask_qty = c.askQty[i];
+      yield s;
+    }
+    done += n;
+  }
+}
+
+async function makeLongCsv(times: number): Promise<string> {
+  const rows: string[] = [];
+  for await (const l of createInterface({ input: createReadStream(CSV), crlfDelay: Infinity })) if (l && l.charCodeAt(0) >= 48 && l.charCodeAt(0) <= 57) rows.push(l);
+  const f0 = rows[0].split(",");
+  const fl = rows[rows.length - 1].split(",");
+  const idSpan = Number(fl[0]) - Number(f0[0]) + 1;
+  const tSpan = Number(fl[6]) - Number(f0[6]) + 1;
+  const out = path.join(TMP, `BTCUSDT-bookTicker-x${times}.csv`);
+  const w = createWriteStream(out);
+  w.write("update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time\n");
+  for (let k = 0; k < times; k++) {
+    let buf = "";
+    for (const r of rows) {
+      const f = r.split(",");
+      buf += `${Number(f[0]) + k * idSpan},${f[1]},${f[2]},${f[3]},${f[4]},${Number(f[5]) + k * tSpan},${Number(f[6]) + k * tSpan}\n`;
+      if (buf.length > 1 << 16) {
+        if (!w.write(buf)) await once(w, "drain");
+        buf = "";
+      }
+    }
+    if (buf) w.write(buf);
+  }
+  w.end();
+  await once(w, "finish");
+  return out;
+}
+
+async function main(): Promise<void> {
+  rmSync(TMP, { recursive: true, force: true });
+  execFileSync("mkdir", ["-p", TMP]);
+  const load = os.loadavg()[0];
+  const out: Record<string, unknown> = { loadavg_1m_at_start: load, cpus: os.cpus().length, sizes: SIZES };
+  // 1) columnar import of a Binance CSV (10× the real dump)
+  const csv = await makeLongCsv(10);
+  const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
+  const imports: number[] = [];
+  for (let k = 0; k < (QUICK ? 1 : 3); k++) {
+    const t0 = process.hrtime.bigint();
+    const m = await writeColumnarStore(path.join(TMP, "btc-x10"), importBookTickerCsv(csv, { symbol: "BTCUSDT", instrument: inst, reuse: true }), { name: "btc-x10", instruments: [inst], force: true });
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    imports.push(m.rows / s);
+  }
+  imports.sort((a, b) => a - b);
+  out.columnar_import = { rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: imports[imports.length >> 1], target_rows_per_s: 3_000_000 };
+  process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3)\n`);
+  // 2) stores of 1× and 10× rows, replayed in fresh processes
+  const replays: Record<string, unknown> = {};
+  for (const n of SIZES) {
+    const dir = path.join(TMP, `synth-${n}`);
+    const t0 = process.hrtime.bigint();
+    const m = await writeColumnarStore(dir, synthetic(n), { name: `synth-${n}`, instruments: [BENCH_INST] });
+    const buildS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const t1 = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "disk-replay-child.ts"), dir], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 1 << 20 });
+    const childWall = Number(process.hrtime.bigint() - t1) / 1e9;
+    if (child.status !== 0) throw new Error(child.stderr);
+    const c = JSON.parse(child.stdout.trim().split("\n").pop()!);
+    const t2 = process.hrtime.bigint();
+    const cli = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "replay", dir, "--json"], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20 });
+    const cliWall = Number(process.hrtime.bigint() - t2) / 1e9;
+    if (cli.status !== 0) throw new Error(cli.stderr);
+    const cliDigest = JSON.parse(cli.stdout).digest;
+    replays[String(n)] = {
+      rows: m.rows, partitions: m.partitions.length, build_s: buildS,
+      child_wall_s: childWall, replay_s: c.replay_s, replay_rows_per_s: c.rows / c.replay_s, bare_read_rows_per_s: c.bare_rows / c.bare_read_s,
+      ratio_replay_to_bare_read: c.bare_read_s / c.replay_s, cli_wall_s: cliWall, cli_rows_per_s_end_to_end: m.rows / cliWall, cli_digest_equals_child: cliDigest === c.digest,
+      max_rss_mb: c.max_rss_kb / 1024, max_rss_mb_after_replay: c.max_rss_kb_after_replay / 1024, fills: c.fills,
+    };
+    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s; peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const [a, b] = SIZES.map((n) => replays[String(n)] as { max_rss_mb_after_replay: number });
+  out.replays = replays;
+  out.peak_rss_ratio_10x_to_1x = b.max_rss_mb_after_replay / a.max_rss_mb_after_replay;
+  process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
+  if (existsSync(TMP)) rmSync(TMP, { recursive: true, force: true });
+  await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json"), JSON.stringify(out, null, 2) + "\n");
+  process.stdout.write("wrote bench/results/disk-replay.json\n");
+}
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + "\n");
+  process.exitCode = 1;
+});

@@ -1,0 +1,376 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { float64, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
+import { z } from "zod";
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
+import { fromZodError } from "../contracts/zod";
+import { sortKeysDeep } from "./fixture";
+
+/**
+ * Columnar L1 store (ADR-076): Arrow IPC files partitioned by symbol and UTC date
+ * (`<SYMBOL>/<YYYY-MM-DD>.<part>.arrow`, at most `part_rows` rows each, record batches of
+ * `batch_rows`), float64 columns `seq, ts, bid_price, bid_qty, ask_price, ask_qty, last_price,
+ * funding_rate` (NaN = absent; `seq` is the row's index in the stream, so a multi-symbol
+ * stream reads back in exactly its original order), and `store.json`: instruments, partitions
+ * with each file's SHA-256, row count and time range, and `content_sha256` = the SHA-256 of
+ * the stream's canonical JSON lines — the same value a JSONL fixture of the same snapshots
+ * carries, whatever the storage format. The loader checks every partition's hash before
+ * decoding it (a mismatch is `E_HASH_MISMATCH`) and streams record batches as typed arrays.
+ * L1 only: a snapshot with a `book` is refused.
+ */
+export const STORE_FORMAT = "grinder-columnar-l1";
+
+const PartitionSchema = z
+  .object({
+    symbol: z.string(),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    file: z.string(),
+    rows: z.number().int().positive(),
+    first_seq: z.number().int().nonnegative(),
+    first_ts: z.number().int().nonnegative(),
+    last_ts: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+
+export const StoreManifestSchema = z
+  .object({
+    format: z.literal(STORE_FORMAT),
+    version: z.literal(1),
+    name: z.string().regex(/^[a-z0-9_\-.]+$/i),
+    description: z.string(),
+    symbols: z.array(InstrumentSpecSchema).min(1),
+    rows: z.number().int().nonnegative(),
+    content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    partitions: z.array(PartitionSchema),
+    provenance: z.record(z.unknown()).optional(),
+  })
+  .strict();
+export type StoreManifest = z.infer<typeof StoreManifestSchema>;
+
+const COLS = ["seq", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
+const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
+
+function num(x: number): string {
+  return Object.is(x, -0) ? "0" : String(x);
+}
+
+/**
+ * The canonical JSON line of an L1 snapshot, built by hand (keys in code-unit order), equal to
+ * `canonicalJson(s)` for every snapshot without a book (tested).
+ */
+export function l1Line(symJson: string, ts: number, bp: number, bq: number, ap: number, aq: number, lp: number, fr: number): string {
+  return (
+    `{"ask_price":${num(ap)},"ask_qty":${num(aq)},"bid_price":${num(bp)},"bid_qty":${num(bq)}` +
+    (fr === fr ? `,"funding_rate":${num(fr)}` : "") +
+    (lp === lp ? `,"last_price":${num(lp)}` : "") +
+    `,"symbol":${symJson},"ts":${ts}}\n`
+  );
+}
+
+function utcDate(ts: number): string {
+  const days = Math.floor(ts / 86_400_000);
+  // civil-from-days (Howard Hinnant), no Date object needed
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+export interface StoreWriteOptions {
+  name: string;
+  instruments: Iterable<InstrumentSpec>;
+  description?: string;
+  provenance?: Record<string, unknown>;
+  /** Replace an existing store folder (default: refuse). */
+  force?: boolean;
+  /** Rows per partition file (default 262 144: 16 MB of columns, the bound on what a reader holds at once). */
+  part_rows?: number;
+  /** Rows per record batch (default 65 536). */
+  batch_rows?: number;
+}
+
+class SymbolBuffer {
+  readonly cols: Float64Array[];
+  n = 0;
+  date = "";
+  day = -1;
+  part = 0;
+  constructor(readonly symbol: string, readonly cap: number) {
+    this.cols = COLS.map(() => new Float64Array(cap));
+  }
+}
+
+/**
+ * Write a snapshot stream into a columnar store folder atomically (built in a sibling temp
+ * folder, renamed into place; an existing folder is refused unless `force`). Rows are checked
+ * like a fixture's: declared symbol, non-decreasing ts, no book.
+ */
+export async function writeColumnarStore(dir: string, source: AsyncIterable<Snapshot> | Iterable<Snapshot>, opts: StoreWriteOptions): Promise<StoreManifest> {
+  const out = path.resolve(dir);
+  if (existsSync(out) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "store folder exists (use --force to replace it)", { file: out });
+  const instruments = [...opts.instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  for (const i of instruments)
+    if (!SYMBOL_RE.test(i.symbol)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `symbol '${i.symbol}' cannot name a partition folder (letters, digits, _ - . only)`, { field: "symbol" });
+  const partRows = opts.part_rows ?? 1 << 18;
+  const batchRows = opts.batch_rows ?? 1 << 16;
+  const tmp = `${out}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const bufs = new Map<string, SymbolBuffer>();
+  const symJson = new Map<string, string>();
+  for (const i of instruments) {
+    bufs.set(i.symbol, new SymbolBuffer(i.symbol, partRows));
+    symJson.set(i.symbol, JSON.stringify(i.symbol));
+  }
+  const hash = createHash("sha256");
+  const partitions: StoreManifest["partitions"] = [];
+  let pending = "";
+  let seq = 0;
+  let lastTs = -Infinity;
+  const types = Object.fromEntries(COLS.map((c) => [c, float64()]));
+
+  const flush = (b: SymbolBuffer): void => {
+    if (b.n === 0) return;
+    const data = Object.fromEntries(COLS.map((c, k) => [c, b.cols[k].subarray(0, b.n)]));
+    const bytes = tableToIPC(tableFromArrays(data, { types, maxBatchRows: batchRows }), { format: "file" });
+    if (!bytes) throw new GrinderError(ErrorCode.INVARIANT, "Arrow IPC encoding returned nothing");
+    const rel = `${b.symbol}/${b.date}.${b.part}.arrow`;
+    mkdirSync(path.join(tmp, b.symbol), { recursive: true });
+    writeFileSync(path.join(tmp, rel), bytes);
+    partitions.push({
+      symbol: b.symbol, date: b.date, file: rel, rows: b.n, first_seq: b.cols[0][0], first_ts: b.cols[1][0], last_ts: b.cols[1][b.n - 1],
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    });
+    b.part++;
+    b.n = 0;
+  };
+
+  try {
+    const it = source as Iterable<Snapshot>;
+    const rows = Symbol.iterator in (source as object) ? it : null;
+    const handle = (s: Snapshot): void => {
+      const b = bufs.get(s.symbol);
+      if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' not declared`, { line: seq + 1, field: "symbol" });
+      if (s.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${lastTs}`, { line: seq + 1, field: "ts" });
+      if (s.book !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "the columnar store holds L1 snapshots only (this row has a book)", { line: seq + 1, field: "book" });
+      lastTs = s.ts;
+      const day = Math.floor(s.ts / 86_400_000);
+      if (day !== b.day) {
+        flush(b);
+        if (b.day !== day) b.part = 0;
+        b.day = day;
+        b.date = utcDate(s.ts);
+      } else if (b.n === b.cap) flush(b);
+      const n = b.n++;
+      const c = b.cols;
+      const lp = s.last_price ?? NaN;
+      const fr = s.funding_rate ?? NaN;
+      c[0][n] = seq++;
+      c[1][n] = s.ts;
+      c[2][n] = s.bid_price;
+      c[3][n] = s.bid_qty;
+      c[4][n] = s.ask_price;
+      c[5][n] = s.ask_qty;
+      c[6][n] = lp;
+      c[7][n] = fr;
+      pending += l1Line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
+      if (pending.length > 1 << 16) {
+        hash.update(pending);
+        pending = "";
+      }
+    };
+    if (rows) for (const s of rows) handle(s);
+    else for await (const s of source as AsyncIterable<Snapshot>) handle(s);
+    for (const b of bufs.values()) flush(b);
+    hash.update(pending);
+    partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
+    const manifest: StoreManifest = {
+      format: STORE_FORMAT, version: 1, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
+      content_sha256: hash.digest("hex"), partitions, ...(opts.provenance ? { provenance: opts.provenance } : {}),
+    };
+    const parsed = StoreManifestSchema.safeParse(manifest);
+    if (!parsed.success) throw fromZodError(parsed.error, "store manifest");
+    writeFileSync(path.join(tmp, "store.json"), JSON.stringify(sortKeysDeep(manifest), null, 2) + "\n");
+    if (existsSync(out)) {
+      const old = `${out}.old-${process.pid}`;
+      renameSync(out, old);
+      renameSync(tmp, out);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(tmp, out);
+    return manifest;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export interface ColumnarStore {
+  dir: string;
+  manifest: StoreManifest;
+  instruments: InstrumentSpec[];
+}
+
+/** True when `dir` holds a columnar store (`store.json`). */
+export function isColumnarStore(dir: string): boolean {
+  return existsSync(path.join(dir, "store.json"));
+}
+
+export function openColumnarStore(dir: string): ColumnarStore {
+  const file = path.join(dir, "store.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new GrinderError(ErrorCode.IO, `cannot read store manifest: ${(e as Error).message}`, { file });
+  }
+  const r = StoreManifestSchema.safeParse(raw);
+  if (!r.success) throw fromZodError(r.error, "store manifest").at({ file });
+  return { dir: path.resolve(dir), manifest: r.data, instruments: r.data.symbols };
+}
+
+/** One partition's columns, one record batch at a time. */
+export interface ColumnBatch {
+  symbol: string;
+  length: number;
+  seq: Float64Array;
+  ts: Float64Array;
+  bid_price: Float64Array;
+  bid_qty: Float64Array;
+  ask_price: Float64Array;
+  ask_qty: Float64Array;
+  last_price: Float64Array;
+  funding_rate: Float64Array;
+}
+
+/** Read a partition file, check its SHA-256 against the manifest, decode it. */
+function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number]): ColumnBatch[] {
+  const file = path.join(store.dir, p.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new GrinderError(ErrorCode.IO, `cannot read partition: ${(e as Error).message}`, { file });
+  }
+  const h = createHash("sha256").update(bytes).digest("hex");
+  if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
+  let t: ReturnType<typeof tableFromIPC>;
+  try {
+    t = tableFromIPC(bytes);
+  } catch (e) {
+    throw new GrinderError(ErrorCode.IO, `not a readable Arrow IPC file: ${(e as Error).message}`, { file });
+  }
+  if (t.numRows !== p.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition has ${t.numRows} rows, the manifest says ${p.rows}`, { file, field: "rows" });
+  const cols = COLS.map((c) => t.getChild(c).data);
+  const out: ColumnBatch[] = [];
+  for (let b = 0; b < cols[0].length; b++) {
+    const v = cols.map((c) => c[b].values as Float64Array);
+    out.push({ symbol: p.symbol, length: v[0].length, seq: v[0], ts: v[1], bid_price: v[2], bid_qty: v[3], ask_price: v[4], ask_qty: v[5], last_price: v[6], funding_rate: v[7] });
+  }
+  return out;
+}
+
+/** Record batches of one symbol in stream order (partitions read one at a time). */
+export function* symbolBatches(store: ColumnarStore, symbol: string): Generator<ColumnBatch> {
+  for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p)) yield b;
+}
+
+class Cursor {
+  private readonly it: Generator<ColumnBatch>;
+  b: ColumnBatch | null = null;
+  i = 0;
+  constructor(store: ColumnarStore, symbol: string) {
+    this.it = symbolBatches(store, symbol);
+    this.next();
+  }
+  next(): void {
+    for (;;) {
+      const n = this.it.next();
+      if (n.done) {
+        this.b = null;
+        return;
+      }
+      if (n.value.length) {
+        this.b = n.value;
+        this.i = 0;
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * The store as a Snapshot stream in its original order (a synchronous iterable: `runReplay`
+ * steps it without an await per row). Each partition's hash is checked when it is first read.
+ * `reuse`: one Snapshot object is refilled for every row (the replay engine keeps no reference
+ * to a snapshot), so reading allocates nothing per row; collect rows only without it.
+ */
+export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean } = {}): Generator<Snapshot> {
+  const reuse = opts.reuse === true;
+  const shared: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+  const cursors = store.instruments.map((i) => new Cursor(store, i.symbol)).filter((c) => c.b !== null);
+  let rows = 0;
+  for (;;) {
+    let best: Cursor | null = null;
+    let bestSeq = Infinity;
+    for (let k = 0; k < cursors.length; k++) {
+      const c = cursors[k];
+      if (c.b !== null && c.b.seq[c.i] < bestSeq) {
+        bestSeq = c.b.seq[c.i];
+        best = c;
+      }
+    }
+    if (best === null) break;
+    const b = best.b!;
+    // emit the run of this cursor's rows that precede every other cursor's head
+    let limit = Infinity;
+    for (let k = 0; k < cursors.length; k++) {
+      const c = cursors[k];
+      if (c !== best && c.b !== null && c.b.seq[c.i] < limit) limit = c.b.seq[c.i];
+    }
+    const sym = b.symbol;
+    let i = best.i;
+    for (; i < b.length && b.seq[i] < limit; i++) {
+      let s: Snapshot;
+      if (reuse) {
+        s = shared;
+        s.ts = b.ts[i]; s.symbol = sym; s.bid_price = b.bid_price[i]; s.bid_qty = b.bid_qty[i]; s.ask_price = b.ask_price[i]; s.ask_qty = b.ask_qty[i];
+        if (s.last_price !== undefined) delete s.last_price;
+        if (s.funding_rate !== undefined) delete s.funding_rate;
+      } else s = { ts: b.ts[i], symbol: sym, bid_price: b.bid_price[i], bid_qty: b.bid_qty[i], ask_price: b.ask_price[i], ask_qty: b.ask_qty[i] };
+      const lp = b.last_price[i];
+      if (lp === lp) s.last_price = lp;
+      const fr = b.funding_rate[i];
+      if (fr === fr) s.funding_rate = fr;
+      rows++;
+      yield s;
+    }
+    best.i = i;
+    if (i >= b.length) best.next();
+  }
+  if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
+}
+
+/** SHA-256 of the canonical JSON lines of a store's snapshots (equals a JSONL fixture's `content_sha256` of the same stream). */
+export function columnarContentHash(store: ColumnarStore): string {
+  const h = createHash("sha256");
+  let pending = "";
+  const sj = new Map(store.instruments.map((i) => [i.symbol, JSON.stringify(i.symbol)]));
+  for (const s of columnarSnapshots(store)) {
+    pending += l1Line(sj.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN);
+    if (pending.length > 1 << 16) {
+      h.update(pending);
+      pending = "";
+    }
+  }
+  h.update(pending);
+  return h.digest("hex");
+}

@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { openFixture, streamFixture } from "../../sdk/data/fixture";
+import { columnarContentHash, columnarSnapshots, l1Line, openColumnarStore, symbolBatches, writeColumnarStore } from "../../sdk/data/store";
+import { runReplay } from "../../sdk/engine/run";
+import { canonicalJson } from "../../sdk/util/canonical";
+import type { Snapshot } from "../../sdk/contracts/market";
+import { drain, expectGrinderError, tmpDir } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const FX = (n: string) => path.join(ROOT, "fixtures", n);
+
+describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)", function () {
+  this.timeout(300_000);
+
+  it("l1Line equals canonicalJson for any L1 snapshot (property, seeded)", () => {
+    const pos = fc.double({ min: 1e-8, max: 1e9, noNaN: true, noDefaultInfinity: true });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 45 }), pos, pos, pos, pos, fc.option(pos, { nil: undefined }), fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: undefined }), fc.stringMatching(/^[A-Z0-9_\-]{1,12}$/), (ts, bp, bq, ap, aq, lp, fr, sym) => {
+        const s: Snapshot = { ts, symbol: sym, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq, ...(lp !== undefined ? { last_price: lp } : {}), ...(fr !== undefined ? { funding_rate: fr } : {}) };
+        expect(l1Line(JSON.stringify(sym), ts, bp, bq, ap, aq, lp ?? NaN, fr ?? NaN)).to.equal(canonicalJson(s) + "\n");
+      }),
+      { seed: 76, numRuns: 500 },
+    );
+  });
+
+  it("JSONL → columnar keeps the content hash (recomputed from the columns); batches are typed arrays; a store replays to the fixture's digest", async () => {
+    const fx = openFixture(FX("range_day_l1"));
+    const dir = path.join(tmpDir("store"), "rd");
+    const m = await writeColumnarStore(dir, streamFixture(fx), { name: "range_day_l1", instruments: fx.instruments.values(), part_rows: 40_000, batch_rows: 10_000 });
+    expect(m.content_sha256).to.equal(fx.manifest.content_sha256);
+    expect(m.rows).to.equal(86_400);
+    expect(m.partitions.map((p) => [p.file, p.rows])).to.deep.equal([["RANGEUSDT/2024-01-01.0.arrow", 40_000], ["RANGEUSDT/2024-01-01.1.arrow", 40_000], ["RANGEUSDT/2024-01-01.2.arrow", 6_400]]);
+    const st = openColumnarStore(dir);
+    const batches = [...symbolBatches(st, "RANGEUSDT")];
+    expect(batches.map((b) => b.length)).to.deep.equal([10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 10_000, 6_400]);
+    expect(batches[0].ts).to.be.instanceOf(Float64Array);
+    expect(columnarContentHash(st)).to.equal(fx.manifest.content_sha256);
+    const exp = JSON.parse(readFileSync(path.join(FX("range_day_l1"), "expected.json"), "utf8"));
+    const r = await runReplay({ snapshots: columnarSnapshots(st), instruments: st.instruments, source: { name: st.manifest.name, content_sha256: st.manifest.content_sha256 }, tables: false });
+    expect(r.digest).to.equal(exp.digest);
+    // no overwrite without force
+    await expectGrinderError(writeColumnarStore(dir, [], { name: "x", instruments: fx.instruments.values() }), "E_REFUSED", undefined, undefined, dir);
+  });
+
+  it("a multi-symbol fixture reads back in its exact interleaved order (content hash equal)", async () => {
+    const fx = openFixture(FX("multisymbol_topk_l1"));
+    const dir = path.join(tmpDir("store"), "ms");
+    const m = await writeColumnarStore(dir, streamFixture(fx), { name: "multisymbol_topk_l1", instruments: fx.instruments.values() });
+    expect(m.content_sha256).to.equal(fx.manifest.content_sha256);
+    expect(new Set(m.partitions.map((p) => p.symbol)).size).to.equal(7);
+    expect(columnarContentHash(openColumnarStore(dir))).to.equal(fx.manifest.content_sha256);
+  });
+
+  it("a tampered partition is refused by its hash; a book is refused at write; symbols with _ and - name partitions", async () => {
+    const fx = openFixture(FX("btcusdt_bookticker_real"));
+    const dir = path.join(tmpDir("store"), "btc");
+    const m = await writeColumnarStore(dir, streamFixture(fx), { name: "btc", instruments: fx.instruments.values() });
+    const file = path.join(dir, m.partitions[0].file);
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 1;
+    writeFileSync(file, bytes);
+    let err: unknown;
+    try {
+      for (const _ of columnarSnapshots(openColumnarStore(dir)));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string }).code).to.equal("E_HASH_MISMATCH");
+    expect((err as { file?: string }).file).to.equal(file);
+    const inst = [{ symbol: "BTCUSD_PERP", tick_size: 0.1, lot_size: 1, min_notional: 0, contract_multiplier: 100, inverse: true }, { symbol: "ETH-USD", tick_size: 0.01, lot_size: 0.001, min_notional: 0 }];
+    const rows: Snapshot[] = [
+      { ts: 1, symbol: "ETH-USD", bid_price: 1, bid_qty: 1, ask_price: 2, ask_qty: 1 },
+      { ts: 86_400_001, symbol: "BTCUSD_PERP", bid_price: 1, bid_qty: 1, ask_price: 2, ask_qty: 1, funding_rate: -0.0001 },
+    ];
+    const d2 = path.join(tmpDir("store"), "sym");
+    const m2 = await writeColumnarStore(d2, rows, { name: "sym", instruments: inst });
+    expect(m2.partitions.map((p) => p.file)).to.deep.equal(["BTCUSD_PERP/1970-01-02.0.arrow", "ETH-USD/1970-01-01.0.arrow"]);
+    expect(await drain((async function* () { yield* columnarSnapshots(openColumnarStore(d2)); })())).to.deep.equal(rows);
+    expect(openColumnarStore(d2).instruments[0]).to.deep.include({ contract_multiplier: 100, inverse: true });
+    const withBook = [{ ...rows[0], book: { bids: [], asks: [] } }];
+    await expectGrinderError(writeColumnarStore(path.join(tmpDir("store"), "b"), withBook, { name: "b", instruments: inst }), "E_INVALID_ARGUMENT", 1, "book");
+    expect(existsSync(path.join(tmpDir("store"), "b"))).to.equal(false);
+  });
+
+  it("CLI: store convert → export gives a JSONL fixture with the same content hash; verify; refusal without --force", () => {
+    const dir = tmpDir("storecli");
+    const run = (...a: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), ...a], { cwd: ROOT, encoding: "utf8" });
+    const c = run("store", "convert", "btcusdt_bookticker_real", "--out", path.join(dir, "s"));
+    expect(c.status, c.stderr).to.equal(0);
+    const v = run("store", "verify", path.join(dir, "s"));
+    expect(v.status, v.stderr).to.equal(0);
+    const e = run("store", "export", path.join(dir, "s"), "--out", path.join(dir, "fx"));
+    expect(e.status, e.stderr).to.equal(0);
+    const want = openFixture(FX("btcusdt_bookticker_real")).manifest.content_sha256;
+    expect(openFixture(path.join(dir, "fx")).manifest.content_sha256).to.equal(want);
+    expect(run("store", "export", path.join(dir, "s"), "--out", path.join(dir, "fx")).status).to.equal(2);
+    const r = run("replay", path.join(dir, "s"), "--json");
+    expect(JSON.parse(r.stdout).digest).to.equal(JSON.parse(readFileSync(path.join(FX("btcusdt_bookticker_real"), "expected.json"), "utf8")).digest);
+  });
+});
