@@ -18,6 +18,8 @@ export interface QuoteEvent {
   type: "quote";
   ts: number;
   symbol: string;
+  /** Position of the symbol in the run's lexical instrument list (set by the engine; saves a lookup). */
+  symbol_index?: number;
   snapshot: Snapshot;
 }
 
@@ -26,6 +28,7 @@ export interface TradeEvent {
   type: "trade";
   ts: number;
   symbol: string;
+  symbol_index?: number;
   price: number;
   qty: number;
   aggressor: Side;
@@ -43,6 +46,7 @@ export interface DepthDeltaEvent {
   type: "depth_delta";
   ts: number;
   symbol: string;
+  symbol_index?: number;
   changes: DepthChange[];
 }
 

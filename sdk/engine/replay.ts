@@ -136,7 +136,8 @@ export class ReplayEngine {
   private readonly recorder: Recorder;
   private readonly queue = new EventQueue<Pending>();
   private readonly books = new Map<string, SymbolBook>();
-  private readonly holders = new Map<string, QuoteEvent>();
+  /** Per symbol: the reused quote event holder and the account book (one lookup per event). */
+  private readonly slots = new Map<string, { ev: QuoteEvent; book: SymbolBook }>();
   private readonly fromTs: number;
   private readonly toTs: number;
   private readonly risk: { guard: "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY"; dd_budget: number };
@@ -159,10 +160,11 @@ export class ReplayEngine {
     this.latency = makeLatencyModel(cfg.execution.latency);
     const immediate = this.latency.immediate;
     this.venue = new SimVenue(insts, makeFillModel(cfg.execution.fill_model), new FeeModel(cfg.execution.fees), { reports: (b) => this.onVenueReports(b) }, { confirmations: !immediate });
-    for (const inst of insts) {
-      this.books.set(inst.symbol, this.ledger.book(inst.symbol));
-      this.holders.set(inst.symbol, { type: "quote", ts: 0, symbol: inst.symbol, snapshot: undefined as unknown as Snapshot });
-    }
+    insts.forEach((inst, i) => {
+      const book = this.ledger.book(inst.symbol);
+      this.books.set(inst.symbol, book);
+      this.slots.set(inst.symbol, { ev: { type: "quote", ts: 0, symbol: inst.symbol, symbol_index: i, snapshot: undefined as unknown as Snapshot }, book });
+    });
     this.hasSelector = opts.strategy === undefined && (opts.selector ?? null) !== null;
     this.strategy =
       opts.strategy ??
@@ -263,16 +265,16 @@ export class ReplayEngine {
     const ts = s.ts;
     if (ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `snapshot ts ${ts} is before the previous ${this.lastTs}`, { field: "ts" });
     if (ts > this.toTs) return;
-    const ev = this.holders.get(s.symbol);
-    if (ev === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' is not an instrument of this replay`, { field: "symbol" });
+    const slot = this.slots.get(s.symbol);
+    if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' is not an instrument of this replay`, { field: "symbol" });
     this.lastTs = ts;
     this.snapshots++;
-    const queued = this.queue.size > 0;
-    if (queued) this.drain(ts);
+    if (this.queue.size > 0) this.drain(ts);
+    const ev = slot.ev;
     ev.ts = ts;
     ev.snapshot = s;
     // hot path: only objects cross non-inlined calls (a double argument is boxed = allocated)
-    this.ledger.markQuote(this.books.get(s.symbol)!, s);
+    this.ledger.markQuote(slot.book, s);
     const trading = ts >= this.fromTs;
     if (trading) {
       this.venue.onMarket(ev);

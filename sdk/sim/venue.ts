@@ -54,6 +54,8 @@ const LOT_EPS = 1e-9;
  */
 export class SimVenue {
   private readonly syms = new Map<string, VenueSymbol>();
+  /** Same objects in construction order (the engine's lexical order: `symbol_index`). */
+  private readonly byIndex: VenueSymbol[] = [];
   private arrivals = 0;
   private openTotal = 0;
   private readonly hit: VenueOrder[] = [];
@@ -69,15 +71,18 @@ export class SimVenue {
     opts: SimVenueOptions = {},
   ) {
     this.confirmations = opts.confirmations ?? false;
-    for (const inst of instruments)
-      this.syms.set(inst.symbol, {
+    for (const inst of instruments) {
+      const v: VenueSymbol = {
         inst,
         book: { symbol: inst.symbol, ts: Number.NaN, bid_price: Number.NaN, bid_qty: 0, ask_price: Number.NaN, ask_qty: 0, bids: null, asks: null },
         orders: [],
         bounds: new Float64Array([-Infinity, Infinity]),
         dirty: false,
         ownLevels: false,
-      });
+      };
+      this.syms.set(inst.symbol, v);
+      this.byIndex.push(v);
+    }
   }
 
   /** Resting orders of a symbol in arrival order (read-only view). */
@@ -150,7 +155,8 @@ export class SimVenue {
    * no-fill path (no boxed doubles, no allocation).
    */
   onMarket(ev: MarketEvent): number {
-    const v = this.syms.get(ev.symbol);
+    const ix = ev.symbol_index;
+    const v = ix !== undefined && this.byIndex[ix] !== undefined && this.byIndex[ix].inst.symbol === ev.symbol ? this.byIndex[ix] : this.syms.get(ev.symbol);
     if (v === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `venue has no symbol '${ev.symbol}'`, { field: "symbol" });
     const b = v.book;
     b.ts = ev.ts;

@@ -202,7 +202,8 @@ export class AdaptiveGridStrategy implements Strategy {
     if (ev.type !== "quote") return false;
     const s = ev.snapshot;
     const ts = s.ts;
-    const p = this.bySymbol.get(s.symbol)!;
+    const ix = ev.symbol_index;
+    const p = ix !== undefined && this.pipes[ix] !== undefined && this.pipes[ix].symbol === s.symbol ? this.pipes[ix] : this.bySymbol.get(s.symbol)!;
     p.mid = (s.bid_price + s.ask_price) / 2;
     if (s.funding_rate !== undefined) p.funding = s.funding_rate;
     // data-time accounting of the interval since this symbol's previous snapshot
