@@ -244,14 +244,15 @@ export class ReplayEngine {
     const ts = t.ts;
     if (ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${ts} is before the previous event's ${this.lastTs}`, { field: "ts" });
     if (ts > this.toTs) return;
-    if (!this.holders.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not an instrument of this replay`, { field: "symbol" });
+    const slot = this.slots.get(t.symbol);
+    if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not an instrument of this replay`, { field: "symbol" });
     this.lastTs = ts;
     this.tradesSeen++;
     if (this.queue.size > 0) this.drain(ts);
     // Before the first quote the venue has no book: a print cannot be matched against anything.
     if (ts < this.fromTs || this.snapshots === 0) return;
     let ev = this.tradeHolders.get(t.symbol);
-    if (ev === undefined) this.tradeHolders.set(t.symbol, (ev = { type: "trade", ts, symbol: t.symbol, price: t.price, qty: t.qty, aggressor: t.aggressor }));
+    if (ev === undefined) this.tradeHolders.set(t.symbol, (ev = { type: "trade", ts, symbol: t.symbol, symbol_index: slot.ev.symbol_index, price: t.price, qty: t.qty, aggressor: t.aggressor }));
     ev.ts = ts;
     ev.price = t.price;
     ev.qty = t.qty;
