@@ -4,6 +4,7 @@
  *   npx tsx scripts/generate-fixtures.ts [names...]      (all six when no name is given)
  *   npm run fixtures:generate -- [names...]
  *   --out <dir>   write under <dir> instead of fixtures/
+ *   --trades      also write a trades sidecar consistent with the quotes (not used for the bundled fixtures, ADR-057)
  *   --stats       print the stylised-facts table (fixtures/README.md) of the named scenarios, write nothing
  *
  * Deterministic: the same definitions give byte-identical files (seeded PRNG, canonical JSON
@@ -14,8 +15,14 @@ import * as path from "node:path";
 import { FixtureWriter } from "../sdk/data/fixture";
 import { SCENARIOS, scenarioRecord, scenarioSnapshots, type ScenarioDef } from "./fixture-models/scenarios";
 import { marketStats } from "./fixture-models/stats";
+import { TradeWriter } from "../sdk/data/trades";
+import { tradesForSnapshots } from "./fixture-models/trades";
 
-export async function generateFixture(def: ScenarioDef, outRoot: string): Promise<{ rows: number; file: string; content_sha256: string }> {
+/**
+ * `opts.trades`: also write a trades sidecar consistent with the quotes (ADR-057). Off by default:
+ * the bundled fixtures are generated without trades so their content hashes and digests stay.
+ */
+export async function generateFixture(def: ScenarioDef, outRoot: string, opts: { trades?: boolean } = {}): Promise<{ rows: number; file: string; content_sha256: string; trades?: number }> {
   const w = await FixtureWriter.create(path.join(outRoot, def.name), {
     name: def.name,
     version: 1,
@@ -26,20 +33,33 @@ export async function generateFixture(def: ScenarioDef, outRoot: string): Promis
   });
   try {
     for (const s of scenarioSnapshots(def)) await w.write(s);
+    if (opts.trades) {
+      const lots: Record<string, number> = {};
+      const ticks: Record<string, number> = {};
+      for (const m of def.symbols) {
+        lots[m.instrument.symbol] = m.instrument.lot_size;
+        ticks[m.instrument.symbol] = m.instrument.tick_size;
+      }
+      const tw = TradeWriter.create(w.stagingDir, Object.keys(lots), def.gzip);
+      for (const t of tradesForSnapshots(scenarioSnapshots(def), def.seed, lots, ticks)) await tw.write(t);
+      w.setTrades(await tw.close());
+    }
   } catch (e) {
     await w.abort();
     throw e;
   }
   const m = await w.close();
-  return { rows: m.rows, file: path.join(outRoot, def.name, m.snapshots), content_sha256: m.content_sha256 };
+  return { rows: m.rows, file: path.join(outRoot, def.name, m.snapshots), content_sha256: m.content_sha256, trades: m.trades?.rows };
 }
 
 async function main(argv: string[]): Promise<number> {
   let out = path.resolve(__dirname, "..", "fixtures");
   const names: string[] = [];
   let stats = false;
+  let trades = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") out = path.resolve(argv[++i]);
+    else if (argv[i] === "--trades") trades = true;
     else if (argv[i] === "--stats") stats = true;
     else names.push(argv[i]);
   }
@@ -63,8 +83,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   for (const n of todo) {
-    const r = await generateFixture(SCENARIOS[n], out);
-    process.stdout.write(`${n}: ${r.rows} rows -> ${path.relative(process.cwd(), r.file)} sha256 ${r.content_sha256.slice(0, 12)}\n`);
+    const r = await generateFixture(SCENARIOS[n], out, { trades });
+    process.stdout.write(`${n}: ${r.rows} rows${r.trades !== undefined ? ` + ${r.trades} trades` : ""} -> ${path.relative(process.cwd(), r.file)} sha256 ${r.content_sha256.slice(0, 12)}\n`);
   }
   return 0;
 }
