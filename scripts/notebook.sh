@@ -17,4 +17,6 @@ if [ ! -f "$root/.jupyter/kernels/grinder/kernel.json" ]; then
 fi
 export JUPYTER_PATH="$root/.jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 export PYDEVD_DISABLE_FILE_VALIDATION=1
-exec jupyter-notebook --notebook-dir="$root" "$@"
+extra=()
+[ "$(id -u)" = 0 ] && extra+=(--allow-root)  # a container's root user (the server refuses root otherwise)
+exec jupyter-notebook --notebook-dir="$root" "${extra[@]}" "$@"
