@@ -14,7 +14,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "./browser";
-import { ROOT, describeFailure, jupyterProblem, projectJupyterEnv, runNotebook, tempDir } from "./jupyter";
+import { describeFailure, jupyterProblem, projectJupyterEnv, runNotebook, tempDir } from "./jupyter";
 
 const NOTEBOOK = "notebooks/03_grid_plan_anatomy.ipynb";
 
