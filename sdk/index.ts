@@ -11,7 +11,7 @@
  * with TSDoc on its declaration; `npm run docs:api` regenerates `docs/api/`.
  *
  * @example
- * const r = await runReplay({ fixture: "range_day_l1" });
+ * const r = await runReplay({ fixture: "fixtures/range_day_l1" });
  * console.log(r.digest.length, r.summary.cycles >= 0);
  *
  * @packageDocumentation
@@ -27,8 +27,8 @@ export { GrinderError, isGrinderError, ErrorCode, type ErrorLocation, type SafeR
 export { defaultConfig, parseConfig, safeParseConfig, loadConfigFile, configHash, GrinderConfigSchema, type GrinderConfig, type GrinderConfigInput } from "./config";
 export { defaultFeatureConfig, type FeatureConfig } from "./features";
 export { defaultRegimeConfig, defaultToxicityConfig, type RegimeConfig, type ToxicityConfig } from "./regime";
-export { defaultPolicyConfig, GEOMETRY_REGIMES, type PolicyConfig, type GeometryRegime } from "./policy";
-export { defaultPortfolioConfig, type PortfolioConfig } from "./portfolio";
+export { defaultPolicyConfig, parsePolicyConfig, GEOMETRY_REGIMES, type PolicyConfig, type GeometryRegime } from "./policy";
+export { defaultPortfolioConfig, parsePortfolioConfig, type PortfolioConfig } from "./portfolio";
 export type { ExecutionConfig, FillModelConfig, FeeConfig } from "./execution";
 export type { RiskConfig, DdWindowConfig } from "./ledger";
 export type { EngineConfig } from "./engine";
