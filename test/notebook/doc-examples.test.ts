@@ -73,11 +73,9 @@ describe("API docs: every @example in sdk/ runs", function () {
   for (const [i, ex] of examples.entries()) {
     it(`${ex.file}:${ex.line} @slow`, async function () {
       this.timeout(300_000);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const names = Object.keys({ ...require("../../sdk/notebook"), ...require("../../sdk") }).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
       const file = path.join(dir, `example-${i}.ts`);
       writeFileSync(file, moduleSource(ex, names));
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(file) as { run(): Promise<void> };
       await mod.run();
     });
