@@ -163,6 +163,15 @@ describe("Jupyter Notebook server: an executed notebook's charts render in headl
     expect(r.outsideRequests, "nothing fetched from outside 127.0.0.1").to.deep.equal([]);
   });
 
+  it("the executed notebook carries plotly.js once (the first chart), later charts reuse it @slow", () => {
+    const nb = JSON.parse(readFileSync(path.join(nbDir, "signed.ipynb"), "utf8"));
+    const htmls: string[] = [];
+    for (const c of nb.cells) for (const o of c.outputs ?? []) if (o.data?.["text/html"]) htmls.push([o.data["text/html"]].flat().join(""));
+    const charts = htmls.filter((h) => h.includes("grinder-plot"));
+    expect(charts.length, "charts in the notebook").to.be.greaterThan(1);
+    expect(charts.filter((h) => h.length > 1_000_000).length, "outputs inlining plotly.js").to.equal(1);
+  });
+
   it("the same notebook unsigned opens untrusted and shows no chart (why signing matters) @slow", async () => {
     const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 900 } });
     const r = await openNotebook(page, `http://127.0.0.1:${port}/notebooks/unsigned.ipynb?token=${token}`, false);
