@@ -37,10 +37,11 @@ else
 fi
 
 # 2. Debian packages: Jupyter (nbconvert, nbclient, ipykernel, kernelspec, the Notebook front
-#    end) and optionally chromium. One package per line.
+#    end, the terminal console) and optionally chromium. One package per line.
 apt_pkgs=()
 command -v jupyter-nbconvert >/dev/null 2>&1 || apt_pkgs+=(jupyter-nbconvert)
 command -v jupyter-notebook >/dev/null 2>&1 || apt_pkgs+=(jupyter-notebook)
+command -v jupyter-console >/dev/null 2>&1 || apt_pkgs+=(jupyter-console)
 command -v jupyter-kernelspec >/dev/null 2>&1 || apt_pkgs+=(jupyter-client)
 /usr/bin/python3 -c 'import nbclient' >/dev/null 2>&1 || apt_pkgs+=(python3-nbclient)
 /usr/bin/python3 -c 'import ipykernel' >/dev/null 2>&1 || apt_pkgs+=(python3-ipykernel)
