@@ -11,6 +11,9 @@ async function entry() {
     require("tsx/cjs");
     return require("../sdk/cli/main.ts");
   }
+  // A command may load user TypeScript modules (`calibrate --evaluator x.ts`, in-process
+  // evaluation): give it the TypeScript loader the sources had. Other commands start without it.
+  if (process.argv[2] === "calibrate" || process.argv.slice(2).some((a) => /\.ts(#|$)/.test(a))) require("tsx/cjs");
   const build = require("../scripts/build.cjs");
   const cli = build.current().cli ?? (await build.ensureBuilt(["cli"])).cli;
   return require(path.join(cli, "grinder.js"));
