@@ -2,7 +2,7 @@
 """Execute a notebook headless through Jupyter (nbclient) and export it.
 
     /usr/bin/python3 scripts/run-notebook.py NOTEBOOK [--ipynb OUT] [--html OUT] [--timeout S]
-                                             [--kernel NAME] [--json] [--no-input]
+                                             [--kernel NAME] [--json] [--no-input] [--no-sign]
 
 Runs every code cell on the `grinder` kernel (tslab started at the project root). A cell
 fails when it produces an `error` output, when the kernel's reply says `error`, or when it
@@ -11,8 +11,10 @@ stream output, not as error outputs. A cell tagged `allow-stderr` may write to s
 
 The executed notebook (`--ipynb`) and its HTML export (`--html`, nbconvert's lab template)
 are written atomically (temporary file + rename), also when a cell failed, so the failure
-can be read in context. Prints a JSON summary with `--json`. Exit status: 0 all cells ran
-clean, 1 a cell failed, 2 usage or Jupyter error.
+can be read in context. The executed notebook is signed with nbformat's notary (the secret and
+signature database of the Jupyter data folder, as `jupyter trust` would), so Jupyter Notebook
+trusts it and runs its chart scripts when it is opened; `--no-sign` leaves it untrusted.
+Prints a JSON summary with `--json`. Exit status: 0 all cells ran clean, 1 a cell failed, 2 usage or Jupyter error.
 """
 import argparse
 import json
@@ -74,6 +76,7 @@ def main():
     ap.add_argument("--kernel", default="grinder")
     ap.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     ap.add_argument("--no-input", action="store_true", help="leave code cells' source out of the HTML (a report for readers)")
+    ap.add_argument("--no-sign", action="store_true", help="do not sign the executed notebook (it opens untrusted: charts hidden)")
     args = ap.parse_args()
 
     try:
@@ -132,7 +135,15 @@ def main():
         failure = {"cell": nb.cells.index(first), "id": first.get("id"), "source": first.source,
                    "error": "cell was not executed (the kernel aborted the run)"}
 
+    signed = False
     if args.ipynb:
+        if not args.no_sign:
+            # Debian ships no `jupyter trust`; this is what it does. Jupyter Notebook shows the
+            # HTML/JavaScript outputs (plotly charts) of a trusted notebook only.
+            from nbformat.sign import NotebookNotary
+
+            NotebookNotary().sign(nb)
+            signed = True
         atomic_write(args.ipynb, nbformat.writes(nb))
     if args.html:
         from nbconvert import HTMLExporter
@@ -148,6 +159,7 @@ def main():
         "executed": executed,
         "seconds": round(seconds, 2),
         "kernel": {"name": args.kernel, "launcher": launcher},
+        "signed": signed,
         "failure": failure,
     }
     if args.json:

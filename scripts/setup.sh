@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One-command setup for GRINDER on a fresh Debian machine with Node.js:
-#   node dependencies from the lockfile, Jupyter from Debian packages, the `grinder` kernel.
+#   node dependencies from the lockfile, Jupyter (nbclient/nbconvert and the classic Notebook
+#   front end) and chromium from Debian packages, the compiled SDK build (.build/), the
+#   `grinder` kernel.
 # Options:
 #   --main-job      then run the main job (scripts/main-job.sh) on the bundled fixtures
 #   --no-browser    skip Debian's chromium (the test suite's browser tests need it)
@@ -34,9 +36,12 @@ else
   say "Node dependencies up to date"
 fi
 
-# 2. Debian packages: Jupyter (nbconvert, nbclient, ipykernel, kernelspec) and optionally chromium.
+# 2. Debian packages: Jupyter (nbconvert, nbclient, ipykernel, kernelspec, the Notebook front
+#    end, the terminal console) and optionally chromium. One package per line.
 apt_pkgs=()
 command -v jupyter-nbconvert >/dev/null 2>&1 || apt_pkgs+=(jupyter-nbconvert)
+command -v jupyter-notebook >/dev/null 2>&1 || apt_pkgs+=(jupyter-notebook)
+command -v jupyter-console >/dev/null 2>&1 || apt_pkgs+=(jupyter-console)
 command -v jupyter-kernelspec >/dev/null 2>&1 || apt_pkgs+=(jupyter-client)
 /usr/bin/python3 -c 'import nbclient' >/dev/null 2>&1 || apt_pkgs+=(python3-nbclient)
 /usr/bin/python3 -c 'import ipykernel' >/dev/null 2>&1 || apt_pkgs+=(python3-ipykernel)
@@ -47,7 +52,7 @@ if [ "${#apt_pkgs[@]}" -gt 0 ]; then
     say "Installing Debian packages: ${apt_pkgs[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+    apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${apt_pkgs[@]}" >/dev/null
   else
     echo "setup: missing Debian packages. Run:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${apt_pkgs[*]}" >&2
@@ -58,7 +63,13 @@ else
   say "Jupyter present"
 fi
 
-# 3. The `grinder` Jupyter kernel: the project's own tslab, started at the project root.
+# 3. The compiled SDK (.build/): JavaScript for the `grinder` command and the kernel, and type
+#    declarations for the kernel's compiler, so neither compiles TypeScript at start-up. Both
+#    check that the build is current and rebuild it when a source is newer (scripts/build.cjs).
+say "Building the SDK (.build/)"
+node scripts/build.cjs
+
+# 4. The `grinder` Jupyter kernel: the project's own tslab, started at the project root.
 #    It is written into this checkout (.jupyter/kernels/grinder, found first through
 #    JUPYTER_PATH by scripts/run-notebook.py, `grinder report` and the tests), so another clone's
 #    registration can never run in this one's place; it is also registered for the user

@@ -1,6 +1,7 @@
 "use strict";
 // Preloaded by scripts/grinder-kernel.sh (`node -r`) into the `grinder` kernel (tslab 1.0.22).
-// Two adjustments so notebooks can use the SDK as the project compiles it (docs/DECISIONS.md):
+// Adjustments so notebooks can use the SDK as the project compiles it, and start fast
+// (docs/DECISIONS.md ADR-032, ADR-090):
 //
 // 1. Compiler options: tslab compiles cells and the local .ts files they import with `strict`
 //    off; zod's inferred types need `strictNullChecks`, so every SDK file using zod would fail
@@ -12,9 +13,72 @@
 //    compiled files as `<dir>/<id>` first, even a package name, so `import { z } from "zod"`
 //    inside sdk/contracts/ loads sdk/contracts/zod.ts instead of the zod package. Package
 //    names (not starting with "." or "/") skip that lookup and go to Node's resolution.
+// 5. Precompiled SDK: a cell (or any file outside sdk/) importing "./sdk" or "./sdk/<part>" is
+//    type-checked against the declarations in .build/<key>/types and runs the JavaScript in
+//    .build/<key>/js (scripts/build.cjs), instead of tslab compiling and type-checking every SDK
+//    source on the first import (15-28 s). The build is checked to be current for the sources at
+//    the first such import of a session and rebuilt when it is not. GRINDER_KERNEL_FROM_SOURCE=1
+//    turns this off. A kernel keeps the build it started with: restart it after editing sdk/.
 const Module = require("module");
 const fs = require("fs");
 const path = require("path");
+const { spawnSync } = require("child_process");
+
+const ROOT = path.resolve(__dirname, "..");
+const SDK_DIR = path.join(ROOT, "sdk");
+const BUILD_DIR = path.join(ROOT, ".build");
+const useBuild = process.env.GRINDER_KERNEL_FROM_SOURCE !== "1";
+let build = null; // { js, types } once resolved for this session
+
+function within(p, dir) {
+  return p === dir || p.startsWith(dir + path.sep);
+}
+
+/** The current build of this checkout (built now when missing or stale), or null on failure. */
+function sdkBuild() {
+  if (build !== null) return build || null;
+  const b = require(path.join(ROOT, "scripts", "build.cjs"));
+  let c = b.current();
+  if (!c.js || !c.types) {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build.cjs")], { cwd: ROOT, encoding: "utf8" });
+    if (r.status !== 0) {
+      process.stderr.write(`grinder kernel: SDK build failed, compiling the SDK from source:\n${r.stderr}\n`);
+      build = false;
+      return null;
+    }
+    c = b.current();
+  }
+  build = c.js && c.types ? { js: c.js, types: c.types } : false;
+  return build || null;
+}
+
+/** For a relative import of the SDK from outside it: the path under `sub` of the build. */
+function redirect(request, fromDir, sub) {
+  if (!useBuild || typeof request !== "string" || !request.startsWith(".")) return null;
+  if (within(fromDir, SDK_DIR) || within(fromDir, BUILD_DIR)) return null;
+  const target = path.resolve(fromDir, request);
+  if (!within(target, SDK_DIR)) return null;
+  const b = sdkBuild();
+  if (!b) return null;
+  return path.join(b[sub], path.relative(ROOT, target));
+}
+
+/** TypeScript resolution of a redirected import: the build's `.d.ts` for the file or folder. */
+function resolveToTypes(ts, request, containingFile) {
+  const base = redirect(request, path.dirname(containingFile), "types");
+  if (!base) return undefined;
+  for (const f of [`${base}.d.ts`, path.join(base, "index.d.ts")]) {
+    if (fs.existsSync(f)) return { resolvedFileName: f, extension: ts.Extension.Dts, isExternalLibraryImport: false };
+  }
+  return undefined;
+}
+
+const originalResolve = Module._resolveFilename;
+Module._resolveFilename = function resolveFilename(request, parent, ...rest) {
+  const from = parent && parent.filename ? path.dirname(parent.filename) : ROOT;
+  const target = redirect(request, from, "js");
+  return originalResolve.call(this, target ?? request, parent, ...rest);
+};
 
 const originalLoad = Module._load;
 let patchedTs = null;
@@ -45,8 +109,18 @@ Module._load = function load(request) {
   const loaded = originalLoad.apply(this, arguments);
   if (request === "@tslab/typescript-for-tslab") {
     if (!patchedTs) {
-      const createWatchCompilerHost = (rootFiles, options, ...rest) =>
-        loaded.createWatchCompilerHost(rootFiles, { ...options, strict: true }, ...rest);
+      const createWatchCompilerHost = (rootFiles, options, ...rest) => {
+        const host = loaded.createWatchCompilerHost(rootFiles, { ...options, strict: true }, ...rest);
+        if (useBuild) {
+          host.resolveModuleNames = (names, containingFile, _reused, redirected, opts) =>
+            names.map(
+              (name) =>
+                resolveToTypes(loaded, name, containingFile) ??
+                loaded.resolveModuleName(name, containingFile, opts, host, undefined, redirected).resolvedModule,
+            );
+        }
+        return host;
+      };
       // The module's exports are non-configurable getters: a Proxy may answer differently for them.
       patchedTs = new Proxy(loaded, {
         get: (target, key) => (key === "createWatchCompilerHost" ? createWatchCompilerHost : target[key]),
@@ -68,3 +142,23 @@ Module._load = function load(request) {
   }
   return loaded;
 };
+
+// 4. Parent watch: a kernel started by a Jupyter client that exits without shutting it down
+//    (`jupyter run` does) would run on forever. The kernel exits when the process that started
+//    it is gone (Jupyter names it in JPY_PARENT_PID; the launcher execs, so it is our parent).
+{
+  const parent = Number(process.env.JPY_PARENT_PID) || process.ppid;
+  const startPpid = process.ppid;
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return e && e.code === "EPERM";
+    }
+  };
+  const timer = setInterval(() => {
+    if (process.ppid !== startPpid || !alive(parent)) process.exit(0);
+  }, 1000);
+  timer.unref();
+}

@@ -70,7 +70,7 @@ const IMBALANCE_EPS = 1e-12;
  *   `l2_age_ms` = snapshot ts − book ts (`book.ts`, else the ts of the snapshot that carried it).
  *
  * @example
- * const fe = new FeatureEngine({ symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 5 }, {});
+ * const fe = new FeatureEngine({ symbol: "RANGEUSDT", tick_size: 0.01, lot_size: 0.001, min_notional: 5 }, {});
  * for await (const s of streamFixture("fixtures/range_day_l1")) if (fe.update(s)) console.log(fe.features.natr);
  */
 export class FeatureEngine {

@@ -131,7 +131,8 @@ export function displayBundle(bundle: MimeBundle): boolean {
 /**
  * Display a plotly figure in the notebook.
  * @example
- * showFigure(priceGridFigure({ symbol: "BTCUSDT", ts, mid }));
+ * const s = (await fixtureSeries("fixtures/range_day_l1", { every: 60 })).get("RANGEUSDT")!;
+ * showFigure(priceGridFigure({ symbol: "RANGEUSDT", ts: s.ts, mid: s.mid }));
  */
 export function showFigure(fig: PlotlyFigure): void {
   displayBundle(figureBundle(fig));

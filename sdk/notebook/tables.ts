@@ -49,27 +49,65 @@ export function arqueroToDanfo(t: ArqueroTable): DataFrame {
   return new (danfo().DataFrame)(cols, { columns: names });
 }
 
-/** danfojs DataFrame → arquero table (same column names, order and values). */
+/**
+ * danfojs DataFrame → arquero table (same column names, order and values). Row labels that are not
+ * the default 0…n−1 (e.g. `describe()`'s count/mean/std…) become a first column `index`.
+ */
 export function danfoToArquero(df: DataFrame): ArqueroTable {
   const names = df.columns.map(String);
   const values = df.values as unknown as Cell[][];
   const cols: Record<string, Cell[]> = {};
+  const index = ((df as unknown as { index?: unknown[] }).index ?? []) as Cell[];
+  const labelled = index.length === values.length && index.some((v, i) => v !== i);
+  if (labelled && !names.includes("index")) cols.index = index.map((v) => (typeof v === "number" || typeof v === "string" ? v : String(v)));
   names.forEach((n, j) => (cols[n] = values.map((row) => (Array.isArray(row) ? row[j] : (row as Cell)))));
   return aq.table(cols);
 }
 
-/** Anything the table helpers accept. */
-export type TableLike = ArqueroTable | DataFrame | ReadonlyArray<Record<string, unknown>>;
+/**
+ * Anything the table helpers accept: an arquero table, a danfojs DataFrame (row labels kept), an
+ * array of records (any interface: `GateCheck[]`, `FoldReport[]`, …) or one record (a summary,
+ * shown as one row).
+ */
+export type TableLike = ArqueroTable | DataFrame | ReadonlyArray<object> | object;
 
-function isArquero(t: TableLike): t is ArqueroTable {
+function isArquero(t: unknown): t is ArqueroTable {
   return typeof (t as ArqueroTable).columnNames === "function" && typeof (t as ArqueroTable).numRows === "function";
+}
+
+function isDanfo(t: unknown): t is DataFrame {
+  const d = t as { columns?: unknown; values?: unknown; index?: unknown };
+  return Array.isArray(d.columns) && Array.isArray(d.values) && Array.isArray(d.index) && typeof (t as { print?: unknown }).print === "function";
 }
 
 /** Normalise any table-like value to an arquero table. */
 export function asTable(t: TableLike): ArqueroTable {
   if (Array.isArray(t)) return rowsToTable(t as ReadonlyArray<Record<string, unknown>>);
-  if (isArquero(t as TableLike)) return t as ArqueroTable;
-  return danfoToArquero(t as DataFrame);
+  if (isArquero(t)) return t;
+  if (isDanfo(t)) return danfoToArquero(t);
+  return rowsToTable([t as Record<string, unknown>]);
+}
+
+const EPOCH_MS_MIN = 946_684_800_000; // 2000-01-01
+const EPOCH_MS_MAX = 4_102_444_800_000; // 2100-01-01
+
+/** Whether a column holds data times: named `ts`, `*_ts`, `*time` and integer epoch ms. */
+export function isTimeColumn(name: string, values: ArrayLike<unknown>): boolean {
+  if (!/(^|_)ts$|time$/i.test(name)) return false;
+  let seen = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < EPOCH_MS_MIN || v > EPOCH_MS_MAX) return false;
+    seen++;
+  }
+  return seen > 0;
+}
+
+/** Epoch milliseconds as ISO 8601 UTC (`2024-01-01T00:00:00Z`; milliseconds shown when not 0). */
+export function isoUtc(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 /** Number formatting for tables: integers as is, others with `digits` significant digits. */
@@ -88,6 +126,8 @@ export function formatCell(v: unknown, digits = 6): string {
 export interface TableHtmlOptions {
   /** Rows shown (default 20); the rest are counted. */
   maxRows?: number;
+  /** Data-time columns (`ts`, `*_ts`, `*time` with epoch ms) as ISO UTC (default true). */
+  isoTimes?: boolean;
   digits?: number;
   caption?: string;
 }
@@ -100,6 +140,7 @@ export function tableHtml(t: TableLike, opts: TableHtmlOptions = {}): string {
   const n = table.numRows();
   const shown = Math.min(n, maxRows);
   const cols = names.map((c) => table.array(c) as ArrayLike<unknown>);
+  const times = names.map((c, j) => opts.isoTimes !== false && isTimeColumn(c, cols[j]));
   const css =
     "border-collapse:collapse;font:12px/1.35 ui-monospace,SFMono-Regular,Menlo,monospace;margin:4px 0;";
   const th = "padding:2px 8px;border-bottom:1px solid #888;text-align:left;background:#f4f4f4;";
@@ -108,11 +149,12 @@ export function tableHtml(t: TableLike, opts: TableHtmlOptions = {}): string {
   parts.push("<thead><tr>", ...names.map((c) => `<th style="${th}">${escapeHtml(c)}</th>`), "</tr></thead><tbody>");
   for (let i = 0; i < shown; i++) {
     parts.push("<tr>");
-    for (const col of cols) {
+    cols.forEach((col, j) => {
       const v = col[i];
-      const align = typeof v === "number" ? "right" : "left";
-      parts.push(`<td style="padding:1px 8px;border-bottom:1px solid #eee;text-align:${align};">${escapeHtml(formatCell(v, opts.digits))}</td>`);
-    }
+      const time = times[j] && typeof v === "number";
+      const align = typeof v === "number" && !time ? "right" : "left";
+      parts.push(`<td style="padding:1px 8px;border-bottom:1px solid #eee;text-align:${align};">${escapeHtml(time ? isoUtc(v) : formatCell(v, opts.digits))}</td>`);
+    });
     parts.push("</tr>");
   }
   parts.push("</tbody></table>");
@@ -125,7 +167,9 @@ export function tableText(t: TableLike, maxRows = 10): string {
   const table = asTable(t);
   const names = table.columnNames();
   const rows = table.objects({ limit: maxRows }) as Array<Record<string, unknown>>;
-  return [names.join("\t"), ...rows.map((r) => names.map((c) => formatCell(r[c])).join("\t"))].join("\n");
+  const times = new Set(names.filter((c) => isTimeColumn(c, table.array(c) as ArrayLike<unknown>)));
+  const cell = (c: string, v: unknown) => (times.has(c) && typeof v === "number" ? isoUtc(v) : formatCell(v));
+  return [names.join("\t"), ...rows.map((r) => names.map((c) => cell(c, r[c])).join("\t"))].join("\n");
 }
 
 /** Display a table in the notebook as compact HTML. */

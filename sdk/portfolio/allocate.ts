@@ -33,7 +33,7 @@ export function allocationWeight(x: AllocationInput, kind: AllocatorKind): numbe
  * non-finite budget or duplicate symbols.
  *
  * @example
- * allocateBudgets([{ symbol: "A", liquidity_score: 1, tox_penalty: 0 }, ...], 1000, "equal");
+ * allocateBudgets([{ symbol: "A", liquidity_score: 1, tox_penalty: 0 }, { symbol: "B", liquidity_score: 2, tox_penalty: 0.5 }], 1000, "weighted");
  */
 export function allocateBudgets(
   selected: ReadonlyArray<AllocationInput>,

@@ -74,7 +74,7 @@ export interface SelectionSummaryRow {
  * Per-symbol summary: time selected, entries and exits, mean budget, why excluded.
  *
  * @example
- * summarizeSelections(result.selections ?? [], lastTs)
+ * summarizeSelections(result.selections ?? [])
  */
 export function summarizeSelections(sels: ReadonlyArray<Selection>, endTs?: number): SelectionSummaryRow[] {
   const syms = symbolsOf(sels);

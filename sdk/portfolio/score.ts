@@ -57,6 +57,7 @@ function ratioToMax(xs: ReadonlyArray<number>): number[] {
  * the input order; output is lexical by symbol.
  *
  * @example
+ * const cfg = defaultPortfolioConfig();
  * const scores = scoreSymbols(applyGates(ts, views, cfg.gates).eligible, cfg);
  */
 export function scoreSymbols(views: ReadonlyArray<SymbolView>, cfg: PortfolioConfig): SymbolScore[] {

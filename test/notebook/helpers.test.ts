@@ -7,6 +7,10 @@ import {
   REGIME_COLORS,
   arqueroToDanfo,
   danfoToArquero,
+  asTable,
+  isTimeColumn,
+  isoUtc,
+  tableText,
   decimate,
   drawdownOf,
   equityFigure,
@@ -195,5 +199,35 @@ describe("notebook helpers: tables", () => {
     expect(html).to.contain("25 more rows (30 total)");
     expect(html).to.contain("&lt;x&gt;");
     expect(html).to.contain("0.123457");
+  });
+
+  it("takes what the SDK returns: interface arrays, one summary record, danfo with its row labels", () => {
+    interface Check {
+      name: string;
+      passed: boolean;
+      value: number;
+    }
+    const checks: Check[] = [
+      { name: "oos", passed: true, value: 0.5 },
+      { name: "spread", passed: false, value: 2 },
+    ];
+    expect(tableColumns(asTable(checks))).to.deep.equal({ name: ["oos", "spread"], passed: [true, false], value: [0.5, 2] });
+    const summary: { cycles: number; return_pct: number } = { cycles: 3, return_pct: 0.25 };
+    expect(tableColumns(asTable(summary))).to.deep.equal({ cycles: [3], return_pct: [0.25] });
+    const dfd = require("danfojs-node");
+    const described = new dfd.DataFrame({ x: [1, 2, 3, 4] }).describe();
+    const t = asTable(described);
+    expect(t.columnNames()[0], "row labels kept as the first column").to.equal("index");
+    expect(Array.from(t.array("index") as ArrayLike<string>)).to.include.members(["count", "mean"]);
+  });
+
+  it("shows data-time columns as ISO UTC, other integers as they are", () => {
+    const t = rowsToTable([{ ts: 1704067200000, open_time: 1704067260500, fills: 1704067200000 }]);
+    const html = tableHtml(t);
+    expect(html).to.contain("2024-01-01T00:00:00Z").and.contain("2024-01-01T00:01:00.500Z").and.contain(">1704067200000<");
+    expect(tableText(t)).to.contain("2024-01-01T00:00:00Z");
+    expect(tableHtml(t, { isoTimes: false })).to.not.contain("2024-01-01");
+    expect(isoUtc(0)).to.equal("1970-01-01T00:00:00Z");
+    expect(isTimeColumn("ts", [1, 2])).to.equal(false);
   });
 });

@@ -18,6 +18,7 @@ export interface RunSummary {
   code_cells: number;
   executed: number;
   seconds: number;
+  signed?: boolean;
   failure: null | { cell: number | null; id: string | null; source: string; error: string };
 }
 
@@ -43,11 +44,12 @@ export function tempDir(prefix = "grinder-nb-"): string {
 }
 
 /** Execute a notebook (relative to the project root); writes executed ipynb/html when asked. */
-export function runNotebook(notebook: string, out: { ipynb?: string; html?: string; timeoutS?: number } = {}): RunSummary {
+export function runNotebook(notebook: string, out: { ipynb?: string; html?: string; timeoutS?: number; noSign?: boolean; env?: NodeJS.ProcessEnv } = {}): RunSummary {
   const args = [RUNNER, path.resolve(ROOT, notebook), "--json", "--timeout", String(out.timeoutS ?? 300)];
   if (out.ipynb) args.push("--ipynb", out.ipynb);
   if (out.html) args.push("--html", out.html);
-  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (out.noSign) args.push("--no-sign");
+  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: out.env ?? process.env });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as RunSummary;

@@ -34,7 +34,7 @@ describe("notebooks: committed form", () => {
         expect(c.execution_count, `cell ${c.id} not executed`).to.equal(null);
         const src = Array.isArray(c.source) ? c.source.join("") : c.source;
         for (const m of src.matchAll(/from\s+"([^"]+)"/g))
-          expect(m[1], `cell ${c.id} imports only the SDK`).to.match(/^\.\/sdk(\/[a-z0-9_-]+)*$|^tslab$/);
+          expect(m[1], `cell ${c.id} imports only the public API ("./sdk", "./sdk/notebook")`).to.match(/^\.\/sdk(\/notebook)?$|^tslab$/);
       }
       expect(ids.size, "cell ids are unique").to.equal(nb.cells.length);
     });

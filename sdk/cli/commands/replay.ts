@@ -4,7 +4,7 @@ import { loadConfigOrArtifact } from "../../calibration/artifact";
 import { runReplay } from "../../engine/run";
 import type { ReplayResult } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
-import { replaySelectionSummary } from "../../portfolio/report";
+import { replaySelectionSummary, summarizeSelections } from "../../portfolio/report";
 import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { parseTime } from "../../data/bars";
@@ -52,7 +52,17 @@ export function replayJson(r: ReplayResult): Record<string, unknown> {
     summary: r.summary,
     metrics: r.metrics,
     ...(r.no_trade && r.no_trade.symbols.length ? { no_trade: r.no_trade.symbols } : {}),
+    // Multi-symbol runs: the selection summary the text output prints (time selected, exclusion reasons per symbol).
+    ...(r.selections ? { selection: summarizeSelections(r.selections, lastBarTs(r)) } : {}),
   };
+}
+
+function lastBarTs(r: ReplayResult): number | undefined {
+  if (!r.bars || r.bars.numRows() === 0) return undefined;
+  const ts = r.bars.array("ts") as ArrayLike<number>;
+  let end = -Infinity;
+  for (let i = 0; i < ts.length; i++) if (ts[i] > end) end = ts[i];
+  return end;
 }
 
 function fmt(x: number, d = 2): string {
@@ -65,7 +75,7 @@ export function registerReplay(program: Command): void {
     .description("replay a fixture through features → regime → policy → execution → ledger; print the summary and digest")
     .argument("<fixture>", "fixture folder or name under fixtures/, or a bar dataset recipe (datasets/<name>/dataset.json)")
     .option("--config <file>", "JSON config (sections features, toxicity, regime, policy, execution, risk, portfolio, engine) or a calibration artifact (hash-verified)")
-    .option("--json", "print a JSON object: digest, fill_model, config_hash, summary, metrics")
+    .option("--json", "print a JSON object: digest, fill_model, config_hash, summary, metrics (+ selection summary of a multi-symbol run)")
     .option("--prom", "print the run's metrics in Prometheus text format")
     .option("--from <ts>", "trade only from this data time (epoch ms or ISO-8601)")
     .option("--to <ts>", "stop after this data time (epoch ms or ISO-8601)")

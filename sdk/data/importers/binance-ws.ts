@@ -133,7 +133,8 @@ type State = "unsynced" | "await_first" | "live";
  *
  * @example
  * const imp = importBinanceWs("../shared/data/binance-spot/ethusdt-2024-08-08-stream.txt");
- * for await (const s of imp) if (s.book?.stale) { ... }
+ * let stale = 0;
+ * for await (const s of imp) if (s.book?.stale) stale++;
  * imp.report.counts.gaps;
  */
 export function importBinanceWs(input: string | readonly string[], opts: BinanceWsOptions = {}): SnapshotImport & { readonly market: WsMarket | undefined } {

@@ -173,7 +173,9 @@ export interface KlineSink {
  * whose `ts` (= close_time + 1, the first ms after it closed) is ≤ `ts`.
  *
  * @example
- * const { klines } = await loadKlinesCsv("BTCUSDT-1m-2024-08-08.csv");
+ * // klines: e.g. (await loadKlinesCsv("fixtures/my_btc/klines.csv")).klines; here one per minute:
+ * const klines = snapshots.filter((s, i) => i % 60 === 0).map((s) => ({ symbol: s.symbol, ts: s.ts + 59_999, open_time: s.ts, close_time: s.ts + 59_999,
+ *   open: s.bid_price, high: s.ask_price, low: s.bid_price, close: s.ask_price, volume: 1, quote_volume: s.bid_price, count: 1, taker_buy_volume: 0.5, taker_buy_quote_volume: s.bid_price / 2 }));
  * const fe = new FeatureEngine(spec, { natr_source: "klines" });
  * const cur = new KlineCursor(klines);
  * for await (const s of snapshots) { cur.feedUntil(s.ts, fe); fe.update(s); }
