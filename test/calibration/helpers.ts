@@ -2,6 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { FixtureWriter } from "../../sdk/data/fixture";
+import { buildArtifact, writeArtifact } from "../../sdk/calibration/artifact";
+import { runCalibration } from "../../sdk/calibration/calibrate";
+import { parseSpec } from "../../sdk/calibration/spec";
+import * as synth from "./synthetic-evaluator";
 
 /** A tiny valid fixture (`rows` snapshots one second apart) for dataset resolution. */
 export async function tinyFixture(root: string, name: string, rows = 40, t0 = 1_700_000_000_000): Promise<string> {
@@ -50,4 +54,23 @@ export function smallSpec(over: Record<string, unknown> = {}): Record<string, un
     ...rest,
     gate: { ...LENIENT_GATE, ...((gate as Record<string, unknown> | undefined) ?? {}) },
   };
+}
+
+let exampleArtifactFile: Promise<string> | undefined;
+
+/**
+ * A real, verifying calibration artifact built once per test process (a two-point synthetic
+ * calibration on two tiny fixtures): tests of artifact tampering must not depend on a committed
+ * artifact existing (the default calibration may be refused by its gate, ADR-062).
+ */
+export function exampleArtifact(): Promise<string> {
+  exampleArtifactFile ??= (async () => {
+    const root = tmp("example-fx");
+    await tinyFixture(root, "fx_a");
+    await tinyFixture(root, "fx_b", 30, 1_700_100_000_000);
+    const spec = smallSpec({ parameters: [{ path: "policy.alpha", choices: [0.4, 0.6] }], folds: { segments: 2, time: { mode: "anchored", train: 1 } } });
+    const r = await runCalibration(parseSpec(spec), { workers: 0, evaluator: { fn: synth.evaluate, id: "s" }, fixturesRoot: root });
+    return writeArtifact(buildArtifact(r, { git_commit: "a".repeat(40) }), tmp("example-art"));
+  })();
+  return exampleArtifactFile;
 }

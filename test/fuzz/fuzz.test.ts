@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
@@ -16,6 +16,7 @@ import { importBookTickerCsv } from "../../sdk/data/importers/bookticker-csv";
 import { importKlinesCsv } from "../../sdk/data/importers/klines-csv";
 import { MidBarBuilder } from "../../sdk/features/bars";
 import { l1, l2, T0, tmpDir } from "../data/helpers";
+import { exampleArtifact } from "../calibration/helpers";
 
 /**
  * Fuzz suite (issue 15, ADR-089). Fixed seeds: the same cases run every time. The normal suite
@@ -304,10 +305,10 @@ describe("fuzz (fast-check, fixed seeds)", function () {
     );
   });
 
-  it("artifacts: any flipped byte or edited value is refused with a GrinderError", () => {
-    const dir = path.join(PROJECT_ROOT, "calibration", "artifacts");
-    const file = readdirSync(dir).filter((f) => f.endsWith(".json"))[0];
-    const bytes = readFileSync(path.join(dir, file));
+  it("artifacts: any flipped byte or edited value is refused with a GrinderError", async () => {
+    const artifactPath = await exampleArtifact();
+    const file = path.basename(artifactPath);
+    const bytes = readFileSync(artifactPath);
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }), (flips) => {
         const b = Buffer.from(bytes);
