@@ -56,7 +56,7 @@ describe("natr_source: klines reads the fixture's klines.csv sidecar", function 
     expect(kl.summary.cycles).to.equal(mid.summary.cycles);
     expect(kl.summary.equity_end).to.equal(mid.summary.equity_end);
     writeFileSync(csv, (await klinesOf(dir, 3)).join("\n") + "\n");
-    await importToFixture("binance-klines-csv", csv, { out: dir });
+    await importToFixture("binance-klines-csv", csv, { out: dir, force: true });
     const wide = await runReplay({ fixture: dir, config: KL, tables: false });
     expect(wide.summary.fills).to.be.greaterThan(0);
     expect(wide.digest).to.not.equal(kl.digest);
