@@ -134,7 +134,7 @@ describe("ML regime classifier in the controller and the replay (issue 18)", fun
       objective: { name: "net_pnl" },
       folds: { segments: 2, time: { mode: "rolling", train: 1, test: 1 } },
       search: { method: "grid", budget: 10 },
-      gate: { max_infeasible_folds: 1, min_oos_objective: -1e9 },
+      gate: { max_infeasible_folds: 1, min_oos_objective: -1e9, max_pbo: null, min_dsr: null, refuse_edge: false, robust_fill_model: null }, // the machinery, not a validated setting
     });
     const r = await runCalibration(rs, { workers: 0 });
     expect(r.search.trials).to.be.greaterThan(1);
