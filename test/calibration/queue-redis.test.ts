@@ -19,7 +19,7 @@ import { redisAvailable, startRedis, type TestRedis } from "./redis";
 const BIN = path.resolve(__dirname, "..", "..", "bin", "grinder.js");
 /** The id `grinder worker --evaluator <SYNTH>` gives the synthetic evaluator (see parseEvaluator). */
 const EV: EvaluatorRef = { module: SYNTH, id: "module:synthetic-evaluator.ts#evaluate" };
-const TRIALS = 90; // smallSpec: 5 × 3 grid points × 2 fixtures × 3 segments
+const TRIALS = 96; // smallSpec: 5 × 3 grid points × 2 fixtures × 3 segments = 90, + the static-grid baseline on each of the 6 units (ADR-065)
 
 interface Proc {
   p: ChildProcess;
