@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { FixtureEvent, Snapshot, Trade, TradesFile } from "../contracts/market";
 import { canonicalJson } from "../util/canonical";
+import { DEFAULT_TIME_RANGE, msTime, type TimeRange } from "./validate";
 import { newLoadReport, openFixture, readLines, streamFixture, type Fixture, type LoadReport, type StreamOptions } from "./fixture";
 
 /**
@@ -41,11 +42,11 @@ function nonNegInt(v: unknown, field: string, what: string, safe: boolean): void
  * Fast validator of one decoded trade row: accepts exactly what `TradeSchema` (zod) accepts
  * (a property test holds them together), allocates nothing on a good row, names the field.
  */
-export function validateTradeRow(row: unknown): Trade {
+export function validateTradeRow(row: unknown, range: TimeRange = DEFAULT_TIME_RANGE): Trade {
   if (row === null || typeof row !== "object" || Array.isArray(row)) fail(ErrorCode.BAD_TYPE, "row is not a JSON object", "");
   const r = row as Record<string, unknown>;
   for (const k in r) if (!TRADE_KEYS.has(k)) fail(ErrorCode.EXTRA_FIELD, `unknown field '${k}'`, k);
-  nonNegInt(r.ts, "ts", "a non-negative integer ms time", false);
+  msTime(r.ts, "ts", range);
   if (r.symbol === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing", "symbol");
   if (typeof r.symbol !== "string" || r.symbol.length === 0) fail(ErrorCode.BAD_TYPE, "expected a non-empty string", "symbol");
   positiveNumber(r.price, "price");

@@ -27,7 +27,8 @@ export interface TimeRange {
 }
 export const DEFAULT_TIME_RANGE: Readonly<TimeRange> = Object.freeze({ min: TS_MIN_MS, max: TS_MAX_MS });
 
-function msTime(v: unknown, field: string, range: TimeRange): void {
+/** A data time: a non-negative integer ms inside the plausible range (ADR-080); shared by every row validator. */
+export function msTime(v: unknown, field: string, range: TimeRange): void {
   if (v === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing", field);
   if (typeof v !== "number") fail(ErrorCode.BAD_TYPE, `expected integer ms, got ${v === null ? "null" : typeof v}`, field);
   if (!Number.isInteger(v) || v < 0) fail(ErrorCode.BAD_NUMBER, `expected a non-negative integer ms time, got ${v}`, field);
