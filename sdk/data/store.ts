@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { float64, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
@@ -277,12 +277,38 @@ export interface ColumnBatch {
   funding_rate: Float64Array;
 }
 
-/** Read a partition file, check its SHA-256 against the manifest, decode it. */
-function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number]): ColumnBatch[] {
+/** A read buffer reused from one partition to the next (the previous partition's batches must be done with). */
+interface ReadBuffer {
+  buf: Buffer;
+}
+
+function readInto(file: string, rb: ReadBuffer): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (rb.buf.length < size) rb.buf = Buffer.allocUnsafeSlow(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, rb.buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return rb.buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read a partition file, check its SHA-256 against the manifest, decode it. With `rb` the bytes
+ * land in that reused buffer (ADR-125: a scan holds one partition's bytes per symbol, instead
+ * of a fresh 16 MB buffer per partition waiting for a GC) and the batches are views of it.
+ */
+function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number], rb?: ReadBuffer): ColumnBatch[] {
   const file = path.join(store.dir, p.file);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = rb ? readInto(file, rb) : readFileSync(file);
   } catch (e) {
     throw new GrinderError(ErrorCode.IO, `cannot read partition: ${(e as Error).message}`, { file });
   }
@@ -309,12 +335,18 @@ export function* symbolBatches(store: ColumnarStore, symbol: string): Generator<
   for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p)) yield b;
 }
 
+/** `symbolBatches` through one reused read buffer: a batch is valid only until the next partition is read. */
+function* symbolBatchesReused(store: ColumnarStore, symbol: string): Generator<ColumnBatch> {
+  const rb: ReadBuffer = { buf: Buffer.alloc(0) };
+  for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p, rb)) yield b;
+}
+
 class Cursor {
   private readonly it: Generator<ColumnBatch>;
   b: ColumnBatch | null = null;
   i = 0;
   constructor(store: ColumnarStore, symbol: string) {
-    this.it = symbolBatches(store, symbol);
+    this.it = symbolBatchesReused(store, symbol);
     this.next();
   }
   next(): void {
