@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { float64, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
@@ -70,6 +70,31 @@ export function l1Line(symJson: string, ts: number, bp: number, bq: number, ap: 
   );
 }
 
+/**
+ * `l1Line` with each column's previous number → text kept (ADR-125): consecutive rows of a
+ * quote stream mostly repeat prices and sizes, so most fields skip the number formatting.
+ * Same text as `l1Line` for every row (tested).
+ */
+export class L1LineWriter {
+  private v = new Float64Array(6).fill(NaN);
+  private t: string[] = ["", "", "", "", "", ""];
+  private f(k: number, x: number): string {
+    if (x === this.v[k] && x === x) return this.t[k];
+    const s = num(x);
+    this.v[k] = x;
+    this.t[k] = s;
+    return s;
+  }
+  line(symJson: string, ts: number, bp: number, bq: number, ap: number, aq: number, lp: number, fr: number): string {
+    return (
+      `{"ask_price":${this.f(0, ap)},"ask_qty":${this.f(1, aq)},"bid_price":${this.f(2, bp)},"bid_qty":${this.f(3, bq)}` +
+      (fr === fr ? `,"funding_rate":${this.f(4, fr)}` : "") +
+      (lp === lp ? `,"last_price":${this.f(5, lp)}` : "") +
+      `,"symbol":${symJson},"ts":${ts}}\n`
+    );
+  }
+}
+
 function utcDate(ts: number): string {
   const days = Math.floor(ts / 86_400_000);
   // civil-from-days (Howard Hinnant), no Date object needed
@@ -132,6 +157,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     symJson.set(i.symbol, JSON.stringify(i.symbol));
   }
   const hash = createHash("sha256");
+  const lines = new L1LineWriter();
   const partitions: StoreManifest["partitions"] = [];
   let pending = "";
   let seq = 0;
@@ -182,7 +208,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       c[5][n] = s.ask_qty;
       c[6][n] = lp;
       c[7][n] = fr;
-      pending += l1Line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
+      pending += lines.line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
       if (pending.length > 1 << 16) {
         hash.update(pending);
         pending = "";
@@ -251,12 +277,38 @@ export interface ColumnBatch {
   funding_rate: Float64Array;
 }
 
-/** Read a partition file, check its SHA-256 against the manifest, decode it. */
-function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number]): ColumnBatch[] {
+/** A read buffer reused from one partition to the next (the previous partition's batches must be done with). */
+interface ReadBuffer {
+  buf: Buffer;
+}
+
+function readInto(file: string, rb: ReadBuffer): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (rb.buf.length < size) rb.buf = Buffer.allocUnsafeSlow(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, rb.buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return rb.buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read a partition file, check its SHA-256 against the manifest, decode it. With `rb` the bytes
+ * land in that reused buffer (ADR-125: a scan holds one partition's bytes per symbol, instead
+ * of a fresh 16 MB buffer per partition waiting for a GC) and the batches are views of it.
+ */
+function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number], rb?: ReadBuffer): ColumnBatch[] {
   const file = path.join(store.dir, p.file);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = rb ? readInto(file, rb) : readFileSync(file);
   } catch (e) {
     throw new GrinderError(ErrorCode.IO, `cannot read partition: ${(e as Error).message}`, { file });
   }
@@ -283,12 +335,18 @@ export function* symbolBatches(store: ColumnarStore, symbol: string): Generator<
   for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p)) yield b;
 }
 
+/** `symbolBatches` through one reused read buffer: a batch is valid only until the next partition is read. */
+function* symbolBatchesReused(store: ColumnarStore, symbol: string): Generator<ColumnBatch> {
+  const rb: ReadBuffer = { buf: Buffer.alloc(0) };
+  for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p, rb)) yield b;
+}
+
 class Cursor {
   private readonly it: Generator<ColumnBatch>;
   b: ColumnBatch | null = null;
   i = 0;
   constructor(store: ColumnarStore, symbol: string) {
-    this.it = symbolBatches(store, symbol);
+    this.it = symbolBatchesReused(store, symbol);
     this.next();
   }
   next(): void {
@@ -359,18 +417,74 @@ export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean
   if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
 }
 
+/**
+ * The store's rows in their original order, pushed to `visit` in one reused Snapshot holder
+ * (refilled from the record batches' typed-array columns: nothing allocated per row, no
+ * generator step per row). `visit` returns `false` to stop early (e.g. past a replay window);
+ * a complete scan checks the row count against the manifest. Returns the rows visited.
+ * The holder is only valid during the call: a caller that keeps rows must copy them.
+ */
+export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void): number {
+  const s: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
+  const cursors = store.instruments.map((i) => new Cursor(store, i.symbol)).filter((c) => c.b !== null);
+  let rows = 0;
+  for (;;) {
+    let best: Cursor | null = null;
+    let bestSeq = Infinity;
+    let limit = Infinity;
+    for (let k = 0; k < cursors.length; k++) {
+      const c = cursors[k];
+      if (c.b === null) continue;
+      const q = c.b.seq[c.i];
+      if (q < bestSeq) {
+        limit = bestSeq;
+        bestSeq = q;
+        best = c;
+      } else if (q < limit) limit = q;
+    }
+    if (best === null) break;
+    const b = best.b!;
+    s.symbol = b.symbol;
+    const n = b.length;
+    const seq = b.seq, ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
+    let i = best.i;
+    for (; i < n && seq[i] < limit; i++) {
+      s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
+      const lp = lpc[i];
+      if (lp === lp) s.last_price = lp;
+      else if (s.last_price !== undefined) delete s.last_price;
+      const fr = frc[i];
+      if (fr === fr) s.funding_rate = fr;
+      else if (s.funding_rate !== undefined) delete s.funding_rate;
+      rows++;
+      if (visit(s) === false) return rows;
+    }
+    best.i = i;
+    if (i >= n) best.next();
+  }
+  if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
+  return rows;
+}
+
 /** SHA-256 of the canonical JSON lines of a store's snapshots (equals a JSONL fixture's `content_sha256` of the same stream). */
 export function columnarContentHash(store: ColumnarStore): string {
   const h = createHash("sha256");
   let pending = "";
   const sj = new Map(store.instruments.map((i) => [i.symbol, JSON.stringify(i.symbol)]));
-  for (const s of columnarSnapshots(store)) {
-    pending += l1Line(sj.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN);
+  const lines = new L1LineWriter();
+  let sym = "";
+  let symJson = "";
+  scanColumnar(store, (s) => {
+    if (s.symbol !== sym) {
+      sym = s.symbol;
+      symJson = sj.get(sym)!;
+    }
+    pending += lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN);
     if (pending.length > 1 << 16) {
       h.update(pending);
       pending = "";
     }
-  }
+  });
   h.update(pending);
   return h.digest("hex");
 }

@@ -1,4 +1,6 @@
-import * as aq from "arquero";
+import type * as Aq from "arquero";
+// arquero loads when a result table is built, not at import (CLI start-up, ADR-126)
+const aq = (): typeof Aq => require("arquero") as typeof Aq;
 import type { LogRecord } from "../contracts/events";
 import { serialiseRecord } from "../contracts/events";
 import type { Selection } from "../contracts/features";
@@ -123,16 +125,16 @@ export class Recorder {
     return this.digest.hex();
   }
 
-  barsTable(): aq.ColumnTable {
-    return aq.table({
+  barsTable(): Aq.ColumnTable {
+    return aq().table({
       ...Object.fromEntries(Object.entries(this.barCols).map(([k, c]) => [k, c.toArray()])),
       selected: this.barCols.selected.toArray().map((x) => x === "true"),
     });
   }
-  fillsTable(): aq.ColumnTable {
-    return aq.table(this.fillCols);
+  fillsTable(): Aq.ColumnTable {
+    return aq().table(this.fillCols);
   }
-  cyclesTable(): aq.ColumnTable {
-    return aq.table(this.cycleCols);
+  cyclesTable(): Aq.ColumnTable {
+    return aq().table(this.cycleCols);
   }
 }

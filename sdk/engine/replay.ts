@@ -138,6 +138,9 @@ export class ReplayEngine {
   private readonly books = new Map<string, SymbolBook>();
   /** Per symbol: the reused quote event holder and the account book (one lookup per event). */
   private readonly slots = new Map<string, { ev: QuoteEvent; book: SymbolBook }>();
+  /** The previous snapshot's symbol and slot: a stream of one symbol (or runs of one) skips the map lookup (ADR-125). */
+  private lastSym = "";
+  private lastSlot: { ev: QuoteEvent; book: SymbolBook } | undefined = undefined;
   private readonly fromTs: number;
   private readonly toTs: number;
   private readonly risk: { guard: "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY"; dd_budget: number };
@@ -266,8 +269,13 @@ export class ReplayEngine {
     const ts = s.ts;
     if (ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `snapshot ts ${ts} is before the previous ${this.lastTs}`, { field: "ts" });
     if (ts > this.toTs) return;
-    const slot = this.slots.get(s.symbol);
-    if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' is not an instrument of this replay`, { field: "symbol" });
+    let slot = this.lastSlot;
+    if (s.symbol !== this.lastSym || slot === undefined) {
+      slot = this.slots.get(s.symbol);
+      if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' is not an instrument of this replay`, { field: "symbol" });
+      this.lastSym = s.symbol;
+      this.lastSlot = slot;
+    }
     this.lastTs = ts;
     this.snapshots++;
     if (this.queue.size > 0) this.drain(ts);

@@ -4,6 +4,7 @@ import type { PortfolioSelector } from "../contracts/features";
 import { configHash, defaultConfig, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
+import { columnarSnapshots, scanColumnar, type ColumnarStore } from "../data/store";
 import { isTrade, type Trade } from "../contracts/market";
 import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
@@ -32,6 +33,12 @@ export interface ReplayOptions {
   selector?: PortfolioSelector | "auto" | null;
   /** Keep the full event log in the result (default `config.engine.keep_events`). */
   keepEvents?: boolean;
+  /**
+   * Replay an opened columnar store (ADR-076/ADR-125): its record batches are read straight
+   * into one reused snapshot holder (no generator step, no object per row); instruments,
+   * name and content hash come from its manifest. Exclusive with `fixture` and `snapshots`.
+   */
+  store?: ColumnarStore;
   /** Replay a stream without a fixture (e.g. an importer's), with its instruments. */
   snapshots?: AsyncIterable<Snapshot> | Iterable<Snapshot>;
   instruments?: Iterable<InstrumentSpec>;
@@ -69,11 +76,14 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const config = opts.config ?? defaultConfig();
   let fx: Fixture | null = null;
   if (opts.fixture !== undefined) fx = typeof opts.fixture === "string" ? openFixture(opts.fixture) : opts.fixture;
-  const instruments = opts.instruments ? [...opts.instruments] : fx ? [...fx.instruments.values()] : null;
+  const store = opts.store ?? null;
+  if (store && (fx || opts.snapshots))
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: give a store, a fixture or snapshots, not several", { field: "store" });
+  const instruments = opts.instruments ? [...opts.instruments] : fx ? [...fx.instruments.values()] : store ? [...store.instruments] : null;
   if (!instruments || !instruments.length)
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay needs a fixture, or snapshots with their instruments", { field: "instruments" });
   const source: AsyncIterable<Snapshot> | Iterable<Snapshot> | null = opts.snapshots ?? (fx ? streamFixture(fx) : null);
-  if (!source) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: no snapshots to replay", { field: "snapshots" });
+  if (!source && !store) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: no snapshots to replay", { field: "snapshots" });
   const useTrades = opts.snapshots === undefined && fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
@@ -98,8 +108,8 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
     tables: opts.tables,
-    fixtureName: fx ? fx.manifest.name : (opts.source?.name ?? ""),
-    contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? ""),
+    fixtureName: fx ? fx.manifest.name : (opts.source?.name ?? store?.manifest.name ?? ""),
+    contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? store?.manifest.content_sha256 ?? ""),
     tradesSha256: useTrades && fx ? fx.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
@@ -122,6 +132,15 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     }
     return withNoTrade(await engine.finish());
   }
+  if (store && !(opts.tradeStream && opts.trades !== false)) {
+    scanColumnar(store, (s) => {
+      if (s.ts > toTs) return false;
+      engine.step(s);
+      return true;
+    });
+    return withNoTrade(await engine.finish());
+  }
+  const src = source ?? columnarSnapshots(store!, { reuse: true });
   if (opts.tradeStream && opts.trades !== false) {
     const tr = opts.tradeStream[Symbol.iterator]();
     let t = tr.next();
@@ -131,14 +150,14 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
         t = tr.next();
       }
     };
-    if (Symbol.iterator in (source as object)) {
-      for (const s of source as Iterable<Snapshot>) {
+    if (Symbol.iterator in (src as object)) {
+      for (const s of src as Iterable<Snapshot>) {
         if (s.ts > toTs) break;
         feed(s.ts);
         engine.step(s);
       }
     } else {
-      for await (const s of source as AsyncIterable<Snapshot>) {
+      for await (const s of src as AsyncIterable<Snapshot>) {
         if (s.ts > toTs) break;
         feed(s.ts);
         engine.step(s);
@@ -147,13 +166,13 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     feed(toTs);
     return withNoTrade(await engine.finish());
   }
-  if (Symbol.iterator in (source as object)) {
-    for (const s of source as Iterable<Snapshot>) {
+  if (Symbol.iterator in (src as object)) {
+    for (const s of src as Iterable<Snapshot>) {
       if (s.ts > toTs) break;
       engine.step(s);
     }
   } else {
-    for await (const s of source as AsyncIterable<Snapshot>) {
+    for await (const s of src as AsyncIterable<Snapshot>) {
       if (s.ts > toTs) break;
       engine.step(s);
     }

@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type * as Prom from "prom-client";
+// prom-client (and @opentelemetry/api under it) loads with the first run, not with every module that names these types (ADR-126)
+const prom = (): typeof Prom => require("prom-client") as typeof Prom;
 import type { Regime, ToxSeverity } from "../contracts/trading";
 
 /** One alert of spec 17.18.2, recorded as an event when it fires (data time). */
@@ -50,11 +52,11 @@ export interface PortfolioMetricValues {
  * `dd_utilization_pct` is a fraction (1.0 = budget used), matching the 0.8 / 1.0 alert thresholds.
  */
 export class RunMetrics {
-  readonly registry = new Registry();
+  readonly registry = new (prom().Registry)();
   private readonly g = (name: string, help: string, labelNames: string[] = []) =>
-    new Gauge({ name: `grinder_${name}`, help, labelNames, registers: [this.registry] });
+    new (prom().Gauge)({ name: `grinder_${name}`, help, labelNames, registers: [this.registry] });
   private readonly c = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name: `grinder_${name}`, help, labelNames, registers: [this.registry] });
+    new (prom().Counter)({ name: `grinder_${name}`, help, labelNames, registers: [this.registry] });
 
   readonly cycles = this.c("cycles_completed_total", "Completed grid cycles (entry fill + take-profit fill)", ["symbol"]);
   readonly realized = this.g("realized_pnl_total", "Realised PnL before fees, quote", ["symbol"]);
@@ -74,7 +76,7 @@ export class RunMetrics {
   readonly spread = this.g("spread_bps", "Last spread, bps", ["symbol"]);
   readonly impact = this.g("impact_estimate_bps", "Last L2 impact estimate, bps (absent without L2)", ["symbol"]);
   readonly fillRate = this.g("fill_rate", "Fills / accepted placements", ["symbol"]);
-  readonly timeToFill = new Histogram({
+  readonly timeToFill = new (prom().Histogram)({
     name: "grinder_time_to_fill_seconds",
     help: "Data time from placement to fill",
     labelNames: ["symbol"],

@@ -1,4 +1,6 @@
-import * as aq from "arquero";
+import type * as Aq from "arquero";
+// arquero loads when a table is built, not at import (CLI start-up, ADR-126)
+const aq = (): typeof Aq => require("arquero") as typeof Aq;
 import type { Selection } from "../contracts/features";
 import type { ReasonCode } from "../contracts/trading";
 
@@ -28,7 +30,7 @@ function symbolsOf(sels: ReadonlyArray<Selection>): string[] {
  * @example
  * selectionHistoryTable(result.selections ?? []).filter((d) => d.symbol === "CHOPAUSDT").print();
  */
-export function selectionHistoryTable(sels: ReadonlyArray<Selection>): aq.ColumnTable {
+export function selectionHistoryTable(sels: ReadonlyArray<Selection>): Aq.ColumnTable {
   const cols = { ts: [] as number[], symbol: [] as string[], status: [] as string[], budget: [] as number[], score: [] as Array<number | null>, reasons: [] as string[] };
   for (const s of sels) {
     const why = new Map(s.excluded.map((e) => [e.symbol, e.reasons]));
@@ -44,15 +46,15 @@ export function selectionHistoryTable(sels: ReadonlyArray<Selection>): aq.Column
       cols.reasons.push((why.get(y) ?? []).join("+"));
     }
   }
-  return aq.table(cols);
+  return aq().table(cols);
 }
 
 /** Wide table of budgets over time: ts, then one column per symbol (0 when not selected). */
-export function budgetTable(sels: ReadonlyArray<Selection>): aq.ColumnTable {
+export function budgetTable(sels: ReadonlyArray<Selection>): Aq.ColumnTable {
   const syms = symbolsOf(sels);
   const cols: Record<string, number[]> = { ts: sels.map((s) => s.ts) };
   for (const y of syms) cols[y] = sels.map((s) => (s.selected.includes(y) ? (s.budgets[y] ?? 0) : 0));
-  return aq.table(cols);
+  return aq().table(cols);
 }
 
 /** Per-symbol summary of a selection history. */
@@ -107,10 +109,10 @@ export function summarizeSelections(sels: ReadonlyArray<Selection>, endTs?: numb
 }
 
 /** `summarizeSelections` as an arquero table (reasons as "CODE 42%" text). */
-export function selectionSummaryTable(sels: ReadonlyArray<Selection>, endTs?: number): aq.ColumnTable {
+export function selectionSummaryTable(sels: ReadonlyArray<Selection>, endTs?: number): Aq.ColumnTable {
   const rows = summarizeSelections(sels, endTs);
   const span = sels.length ? Math.max(endTs ?? 0, sels[sels.length - 1].ts) - sels[0].ts : 0;
-  return aq.from(
+  return aq().from(
     rows.map((r) => ({
       symbol: r.symbol,
       selected_share: r.selected_share,
@@ -146,7 +148,7 @@ export function formatSelectionSummary(sels: ReadonlyArray<Selection>, endTs?: n
  * The selection summary of a replay result (structural: `selections` + the per-tick `bars`
  * table with a `ts` column, as `runReplay` returns); "" when the run had no selector.
  */
-export function replaySelectionSummary(r: { selections?: ReadonlyArray<Selection>; bars?: aq.ColumnTable }): string {
+export function replaySelectionSummary(r: { selections?: ReadonlyArray<Selection>; bars?: Aq.ColumnTable }): string {
   if (!r.selections) return "";
   let end = -Infinity;
   if (r.bars && r.bars.numRows() > 0) {
@@ -165,7 +167,7 @@ export function replaySelectionSummary(r: { selections?: ReadonlyArray<Selection
  * @example
  * portfolioMetricsTable((await runReplay({ fixture: "fixtures/multisymbol_topk_l1" })).bars).print();
  */
-export function portfolioMetricsTable(bars: aq.ColumnTable): aq.ColumnTable {
+export function portfolioMetricsTable(bars: Aq.ColumnTable): Aq.ColumnTable {
   const col = <T>(name: string): ArrayLike<T> => bars.array(name) as ArrayLike<T>;
   const ts = col<number>("ts");
   const sym = col<string>("symbol");
@@ -204,5 +206,5 @@ export function portfolioMetricsTable(bars: aq.ColumnTable): aq.ColumnTable {
     symbol: "*", ticks: tot.ticks, selected_share: NaN, realized_pnl: tot.pnl, fees: tot.fees, max_inventory_notional: tot.inv,
     equity_start: Number.isNaN(eqFirst) ? null : eqFirst, equity_end: Number.isNaN(eqLast) ? null : eqLast,
   });
-  return aq.from(rows);
+  return aq().from(rows);
 }

@@ -66,6 +66,13 @@ export function quantize(x: number, step: number, mode: RoundMode = "nearest"): 
         const k = mode === "floor" ? fl : mode === "ceil" ? fl + 1 : frac < 0.5 ? fl : fl + 1;
         const km = k * f.m;
         if (Number.isSafeInteger(km)) return km / f.scale + 0; // + 0 turns -0 into 0
+      } else {
+        // x already on the grid (ADR-127): when x is exactly the float k·m / scale with |k·m| < 10^15,
+        // x's shortest decimal form IS k·step (at most 15 significant digits round-trip uniquely),
+        // so the exact path would return x itself in every mode
+        const k = Math.round(y);
+        const km = k * f.m;
+        if (x !== 0 && Math.abs(km) < 1e15 && km / f.scale === x && Math.abs(y - k) <= edge) return x;
       }
     }
   }

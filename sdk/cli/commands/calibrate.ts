@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import * as cliProgress from "cli-progress";
+import type * as CliProgress from "cli-progress";
 import { buildArtifact, gitCommit, writeArtifact, writeCalibrationReport } from "../../calibration/artifact";
-import { runCalibration, type CalibrationResult } from "../../calibration/calibrate";
+// the calibration runner (piscina pool, arquero tables) loads when the command runs, not at CLI start-up (ADR-126)
+import type { CalibrationResult } from "../../calibration/calibrate";
+type CalibrateModule = typeof import("../../calibration/calibrate");
 import type { EvaluatorRef } from "../../calibration/evaluator";
 import type { BullmqQueue } from "../../calibration/queue/bullmq";
 import type { ProgressEvent } from "../../calibration/search";
@@ -28,6 +30,7 @@ const fmtScore = (v: number | null | undefined): string => (v === null || v === 
 function progressReporter(enabled: boolean, alive: () => string = () => ""): { update: (e: ProgressEvent) => void; stop: () => void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   if (process.stderr.isTTY) {
+    const cliProgress = require("cli-progress") as typeof CliProgress; // loaded only for a terminal progress bar (ADR-126)
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
@@ -142,6 +145,7 @@ export function registerCalibrate(program: Command): void {
       const progress = progressReporter(opts.progress, alive);
       let r: CalibrationResult;
       try {
+        const { runCalibration } = require("../../calibration/calibrate") as CalibrateModule;
         r = await runCalibration(rs, {
           workers,
           resume: opts.resume,

@@ -10,7 +10,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { parseTime } from "../../data/bars";
 import { isBarDatasetFile } from "../../data/dataset";
 import { replayBarDataset } from "../../engine/replay-bars";
-import { columnarSnapshots, isColumnarStore, openColumnarStore } from "../../data/store";
+import { isColumnarStore, openColumnarStore } from "../../data/store";
 
 /**
  * `--from` / `--to` (ADR-074): integer epoch milliseconds or an ISO-8601 time
@@ -98,7 +98,7 @@ export function registerReplay(program: Command): void {
       const r = isBarDatasetFile(name)
         ? await replayBarDataset(name, { config, window })
         : store
-          ? await runReplay({ snapshots: columnarSnapshots(store, { reuse: true }), instruments: store.instruments, source: { name: store.manifest.name, content_sha256: store.manifest.content_sha256 }, config, window })
+          ? await runReplay({ store, config, window })
           : await runReplay({ fixture: resolveFixture(name), config, window });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (opts.json) {

@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { REPLAY_EVALUATOR } from "../../calibration/calibrate";
-import { TrialWorker } from "../../calibration/queue/trial-worker";
+// the calibration runner and the BullMQ worker (bullmq, ioredis) load when the command runs, not at CLI start-up (ADR-126)
+type CalibrateModule = typeof import("../../calibration/calibrate");
+type TrialWorkerModule = typeof import("../../calibration/queue/trial-worker");
 import { DEFAULT_QUEUE_NAME } from "../../calibration/queue/wire";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { FIXTURES_DIR } from "../fixtures-path";
@@ -36,6 +37,8 @@ export function registerWorker(program: Command): void {
     .option("--quiet", "no log lines on stderr")
     .action(async (opts: WorkerOpts) => {
       const log = opts.quiet ? undefined : (l: string): void => void process.stderr.write(`${new Date().toISOString()} ${l}\n`);
+      const { REPLAY_EVALUATOR } = require("../../calibration/calibrate") as CalibrateModule;
+      const { TrialWorker } = require("../../calibration/queue/trial-worker") as TrialWorkerModule;
       const w = await TrialWorker.start({
         url: opts.queue,
         name: opts.queueName,
