@@ -3,11 +3,15 @@
  * validation with an export gate, and hash-pinned parameter artifacts. See docs/CALIBRATION.md.
  *
  * @example
- * const rs = loadSpec("calibration/specs/default.json");
- * const r = await runCalibration(rs, { workers: 2 });
- * r.gate.passed; r.folds; r.final.selected;
- * const file = await writeArtifact(buildArtifact(r), "calibration/artifacts");
- * const cfg = configFromArtifact(loadArtifact(file)); // → runReplay({ config: cfg, ... })
+ * const rs = parseSpec({ name: "doc-demo", version: 1, parameters: [{ path: "policy.alpha", choices: [1.2, 1.6] }],
+ *   datasets: [{ fixture: "thin_book_l2" }], objective: { name: "pnl_per_dd" },
+ *   folds: { segments: 2, time: { mode: "rolling", train: 1 } }, search: { method: "grid" } });
+ * const r = await runCalibration(rs, { workers: 0 });   // or loadSpec("calibration/specs/default.json")
+ * r.gate.passed; r.gate.reasons; r.folds; r.final.selected; // a refused gate says why; nothing is exported then
+ * if (r.gate.passed) {
+ *   const file = await writeArtifact(buildArtifact(r), scratchDir("doc-demo"));
+ *   const cfg = configFromArtifact(loadArtifact(file)); // → runReplay({ config: cfg, ... })
+ * }
  */
 export {
   CalibrationSpecSchema,

@@ -77,8 +77,11 @@ let progressDisplays = 0;
  * prints a line per 10 %. Call `finish()` after the run for the final count.
  *
  * @example
+ * const rs = parseSpec({ name: "doc-progress", version: 1, parameters: [{ path: "policy.alpha", choices: [1.2, 1.6] }],
+ *   datasets: [{ fixture: "thin_book_l2" }], objective: { name: "pnl_per_dd" },
+ *   folds: { segments: 2, time: { mode: "rolling", train: 1 } }, search: { method: "grid" } });
  * const progress = notebookProgress("calibration");
- * const r = await runCalibration(spec, { onProgress: progress.onProgress });
+ * const r = await runCalibration(rs, { onProgress: progress.onProgress });
  * progress.finish();
  */
 export function notebookProgress(label = "calibrate"): { onProgress: (e: ProgressEvent) => void; finish: () => void } {
