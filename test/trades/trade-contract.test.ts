@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { ErrorCode, GrinderError } from "../../sdk/contracts/errors";
-import { isTrade, TradeSchema, type FixtureEvent, type Trade } from "../../sdk/contracts/market";
+import { isTrade, TradeSchema, TS_MAX_MS, TS_MIN_MS, type FixtureEvent, type Trade } from "../../sdk/contracts/market";
 import { FixtureWriter, openFixture, streamFixture, validateFixture } from "../../sdk/data/fixture";
 import { streamFixtureEvents, streamTradeFile, TradeWriter, validateFixtureTrades, validateTradeRow } from "../../sdk/data/trades";
 import { collect, l1, rejection, T0, tmpDir, writeLines } from "../data/helpers";
@@ -25,7 +25,7 @@ function fastAccepts(row: unknown): boolean {
 }
 
 const validTrade = fc.record({
-  ts: fc.nat(),
+  ts: fc.integer({ min: TS_MIN_MS, max: TS_MAX_MS }),
   symbol: fc.string({ minLength: 1, maxLength: 8 }),
   price: fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
   qty: fc.double({ min: 1e-8, max: 1e6, noNaN: true }),
