@@ -8,6 +8,9 @@ import type { Snapshot, Trade } from "../../sdk/contracts/market";
 import { FixtureWriter, newLoadReport, openFixture } from "../../sdk/data/fixture";
 import { streamFixtureEvents, streamFixtureTrades, streamTradeFile, TradeWriter, validateFixtureTrades } from "../../sdk/data/trades";
 import { runReplay } from "../../sdk/engine/run";
+import { importBinanceWs } from "../../sdk/data/importers/binance-ws";
+import { importTradesCsv } from "../../sdk/data/importers/trades-csv";
+import { importOhlcvCsv } from "../../sdk/data/bars";
 import { collect, l1, rejection, T0, tmpDir, writeLines } from "../data/helpers";
 
 /** ADR-130: the trades sidecar gets the snapshot loader's protections (issue 15 for trades). */
@@ -138,6 +141,51 @@ describe("hostile input: trades (ADR-130)", function () {
       const r = await runReplay({ fixture: ok });
       expect(r.summary.snapshots).to.equal(6);
       expect((await validateFixtureTrades(ok))?.hash_ok).to.equal(true);
+    });
+  });
+
+  describe("importers: an implausible time is the outlier line's error (strict) and the only line skipped (lenient)", () => {
+    const drainAll = async (it: AsyncIterable<unknown>): Promise<number> => {
+      let n = 0;
+      for await (const _ of it) n++;
+      return n;
+    };
+    for (const [title, bad] of [
+      ["ts x10", String((T0 + 2000) * 10)],
+      ["a seconds time", String(Math.floor(T0 / 1000))],
+      ["a jump over 7 days", String(T0 + 8 * 86_400_000)],
+    ] as Array<[string, string]>) {
+      it(`trades CSV: ${title} → E_TIME_RANGE at line 3, field time`, async () => {
+        const row = (i: number, ts: string): string => `${100 + i},2683.80,0.002,5.3676,${ts},True,True`;
+        const file = writeLines(path.join(t.dir, `ETHUSDT-trades-${title.replace(/\W/g, "")}.csv`), [row(0, String(T0)), row(1, String(T0 + 1)), row(2, bad), row(3, String(T0 + 3))]);
+        const e = await rejection(drainAll(importTradesCsv(file)));
+        expect([e.code, e.file, e.line, e.field]).to.deep.equal([ErrorCode.TIME_RANGE, file, 3, "time"]);
+        const imp = importTradesCsv(file, { lenient: true });
+        expect(await drainAll(imp)).to.equal(3);
+        expect(imp.report.rejectedTotal).to.equal(1);
+      });
+    }
+
+    it("binance-ws: a receive time with extra digits (ts ≈ 1.7e18) → E_TIME_RANGE at its line, field recv_ns; lenient keeps the rest", async () => {
+      const line = (i: number, ns: bigint): string =>
+        `${ns} {"stream":"ethusdt@bookTicker","data":{"u":${35346513501 + i},"s":"ETHUSDT","b":"2683.80","B":"3.0292","a":"2683.81","A":"31.4395"}}`;
+      const ns = (i: number): bigint => BigInt(T0 + i * 100) * 1_000_000n;
+      const file = writeLines(path.join(t.dir, "ethusdt-ts-stream.txt"), [line(0, ns(0)), line(1, ns(1)), line(2, ns(2) * 1000n), line(3, ns(3)), line(4, ns(4))]);
+      const e = await rejection(drainAll(importBinanceWs(file, { symbol: "ETHUSDT" })));
+      expect([e.code, e.line, e.field]).to.deep.equal([ErrorCode.TIME_RANGE, 3, "recv_ns"]);
+      const imp = importBinanceWs(file, { symbol: "ETHUSDT", lenient: true });
+      expect(await drainAll(imp)).to.equal(4);
+      expect(imp.report.rejectedTotal).to.equal(1);
+    });
+
+    it("OHLCV CSV: a bar time x10 → E_TIME_RANGE at its line; lenient skips only it", async () => {
+      const bar = (ts: number): string => `${ts},1.5,1.6,1.4,1.5,10`;
+      const file = writeLines(path.join(t.dir, "bars-ts.csv"), ["time,open,high,low,close,volume", bar(T0), bar(T0 + 60_000), bar((T0 + 120_000) * 10), bar(T0 + 180_000)]);
+      const e = await rejection(drainAll(importOhlcvCsv(file, { symbol: "X", interval_ms: 60_000 })));
+      expect([e.code, e.line, e.field]).to.deep.equal([ErrorCode.TIME_RANGE, 4, "time"]);
+      const imp = importOhlcvCsv(file, { symbol: "X", interval_ms: 60_000, lenient: true });
+      expect(await drainAll(imp)).to.equal(3);
+      expect(imp.report.rejectedTotal).to.equal(1);
     });
   });
 });
