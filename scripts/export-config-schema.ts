@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { zodToJsonSchema } from "zod-to-json-schema";
-import { GrinderConfigSchema, configHash, defaultConfig } from "../sdk/config";
+import { CONFIG_NUMBER_MAX, GrinderConfigSchema, configHash, defaultConfig } from "../sdk/config";
 import { writeFileAtomic } from "../sdk/data";
 
 export const SCHEMA_PATH = path.join(__dirname, "..", "docs", "config.schema.json");
@@ -68,6 +68,8 @@ export function renderConfigMarkdown(): string {
     "",
     "A config file is JSON; every field is optional (`{}` is the full default config) and unknown",
     "fields are refused with their dotted path (`E_CONFIG`). Ratios are fractions (0.001 = 0.1 %).",
+    `Every numeric field is also bounded by |value| <= ${CONFIG_NUMBER_MAX} (\`CONFIG_NUMBER_MAX\`, ADR-131): a larger value`,
+    "can only overflow later, so it is refused at parse with its dotted path.",
     "The config id is `configHash(cfg)` = SHA-256 of the canonical JSON of the resolved config",
     `(default config: \`${configHash(defaultConfig())}\`).`,
     "",

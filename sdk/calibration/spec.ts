@@ -5,6 +5,8 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import { fromZodError } from "../contracts/zod";
 import { hashCanonical } from "../util/canonical";
 import { PARETO_METRICS, type ParetoMetric } from "./pareto";
+import { defaultConfig, safeParseConfig } from "../config";
+import { applyPoint, cloneJson } from "./space";
 
 /**
  * Calibration search spec (`calibration/specs/*.json`): what to tune, on which data, scored how,
@@ -257,7 +259,36 @@ export function parseSpec(raw: unknown, file?: string): ResolvedSpec {
     const bf = path.resolve(file ? path.dirname(file) : process.cwd(), spec.base);
     base = readJsonObject(bf, "base config");
   } else base = spec.base;
+  checkParameterValues(spec.parameters, base, file);
   return { spec, base, hash: hashCanonical({ spec, base }), file };
+}
+
+/**
+ * Every end value of a parameter (`min`, `max`, each choice) must be a value its config field
+ * accepts on the spec's base (ADR-131): a bad one is refused here, naming the spec file and
+ * `parameters[i].min|max|choices[j]`, not later by a trial or as a non-finite number. Errors of
+ * other fields (a cross-field rule the search may still satisfy) are left to the trials.
+ */
+function checkParameterValues(params: ParameterSpec[], base: Record<string, unknown>, file: string | undefined): void {
+  const defaults = defaultConfig() as unknown as Record<string, unknown>;
+  params.forEach((p, i) => {
+    // A path that is not a config field is reported by the search as `parameters[i].path`.
+    let node: unknown = defaults;
+    for (const part of p.path.split(".")) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
+    if (node === undefined) return;
+    const ends: Array<[unknown, string]> = "choices" in p ? p.choices.map((c, j) => [c, `choices[${j}]`] as [unknown, string]) : [[p.min, "min"], [p.max, "max"]];
+    for (const [v, key] of ends) {
+      let doc: Record<string, unknown>;
+      try {
+        doc = applyPoint(cloneJson(base), { [p.path]: v as never });
+      } catch {
+        return; // a path the base cannot take is reported by the trials' own resolution
+      }
+      const r = safeParseConfig(doc);
+      if (!r.success && r.error.field === p.path)
+        throw new GrinderError(ErrorCode.CONFIG, `calibration spec: ${key} ${JSON.stringify(v)} of '${p.path}' is not a valid value: ${r.error.detail}`, { file, field: `parameters[${i}].${key}` });
+    }
+  });
 }
 
 /** Read and validate a spec file. */

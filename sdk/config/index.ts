@@ -55,12 +55,38 @@ export function deepFreeze<T>(x: T): T {
  * cfg.policy.k_tail.RANGE; // 2 (default)
  */
 export function parseConfig(x: unknown, file?: string): GrinderConfig {
+  // Magnitudes first, on the input: a huge value is named even where a cross-field rule would fire.
+  checkMagnitudes(x, "", file, 0);
   const r = GrinderConfigSchema.safeParse(x);
   if (!r.success) {
     const e = fromZodError(r.error, "config");
     throw new GrinderError(ErrorCode.CONFIG, e.detail, { file, field: e.field });
   }
+  checkMagnitudes(r.data, "", file, 0);
   return deepFreeze(r.data);
+}
+
+/**
+ * Largest magnitude any numeric config field may take (ADR-131). No meaningful GRINDER value
+ * comes near it (the largest defaults are millisecond windows of a day, 8.64e7); a value
+ * above it can only overflow later (`E_INVARIANT: non-finite number` naming no field), so it
+ * is refused here, at parse, with its dotted path. Field schemas keep their own tighter rules.
+ */
+export const CONFIG_NUMBER_MAX = 1e12;
+
+function checkMagnitudes(v: unknown, at: string, file: string | undefined, depth: number): void {
+  if (typeof v === "number") {
+    if (!(Math.abs(v) <= CONFIG_NUMBER_MAX))
+      throw new GrinderError(ErrorCode.CONFIG, `${v} is beyond the largest meaningful config value (|v| <= ${CONFIG_NUMBER_MAX})`, { file, field: at });
+    return;
+  }
+  // Deeper than any config section: the schema refuses such a document (no deep recursion here).
+  if (v === null || typeof v !== "object" || depth > 16) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) checkMagnitudes(v[i], `${at}[${i}]`, file, depth + 1);
+    return;
+  }
+  for (const k of Object.keys(v)) checkMagnitudes((v as Record<string, unknown>)[k], at ? `${at}.${k}` : k, file, depth + 1);
 }
 
 /** `parseConfig` without throwing: `{success, data | error}` like zod. */

@@ -3,6 +3,7 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { InstrumentSpec, Snapshot } from "../contracts/market";
 import { quantize, quantizeQty } from "../util/quantize";
 import { readLines } from "./fixture";
+import { DEFAULT_TIME_RANGE } from "./validate";
 import { bump, newImportReport, refuse, resetImportReport, StepTracker, type ImportReport } from "./importers/common";
 
 /**
@@ -122,6 +123,9 @@ class BarSequence {
     report.counts.missing_bars = 0;
   }
   check(openTime: number, field: string): void {
+    // ADR-130: the loader's plausible range, checked before the time becomes the reference.
+    if (!(openTime >= DEFAULT_TIME_RANGE.min && openTime <= DEFAULT_TIME_RANGE.max))
+      throw new GrinderError(ErrorCode.TIME_RANGE, `bar time ${openTime} is outside the plausible epoch-ms range [${DEFAULT_TIME_RANGE.min}, ${DEFAULT_TIME_RANGE.max}]`, { field });
     if (openTime % this.interval !== 0)
       throw new GrinderError(ErrorCode.BAD_NUMBER, `bar time ${openTime} is not aligned on the ${this.interval} ms interval`, { field });
     if (openTime <= this.last) throw new GrinderError(ErrorCode.SEQUENCE, `bar time ${openTime} does not follow the previous ${this.last}`, { field });

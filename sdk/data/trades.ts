@@ -4,10 +4,10 @@ import * as path from "node:path";
 import { createGzip } from "node:zlib";
 import { once } from "node:events";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import type { FixtureEvent, Snapshot, Trade, TradesFile } from "../contracts/market";
+import type { FixtureEvent, InstrumentSpec, Snapshot, Trade, TradesFile } from "../contracts/market";
 import { canonicalJson } from "../util/canonical";
-import { DEFAULT_TIME_RANGE, msTime, type TimeRange } from "./validate";
-import { newLoadReport, openFixture, readLines, streamFixture, type Fixture, type LoadReport, type StreamOptions } from "./fixture";
+import { DEFAULT_MAX_GAP_MS, newLoadReport, openFixture, readLines, streamFixture, type Fixture, type LoadReport, type StreamExpectation, type StreamOptions } from "./fixture";
+import { DEFAULT_TIME_RANGE, onGridValue, type TimeRange } from "./validate";
 
 /**
  * Trades as market data (ADR-050): a fixture may carry a **trades sidecar** (`trades.jsonl` or
@@ -40,13 +40,16 @@ function nonNegInt(v: unknown, field: string, what: string, safe: boolean): void
 
 /**
  * Fast validator of one decoded trade row: accepts exactly what `TradeSchema` (zod) accepts
- * (a property test holds them together), allocates nothing on a good row, names the field.
+ * (a property test holds them together), `ts` in `range` (default 2000..2100 UTC, ADR-130),
+ * allocates nothing on a good row, names the field.
  */
 export function validateTradeRow(row: unknown, range: TimeRange = DEFAULT_TIME_RANGE): Trade {
   if (row === null || typeof row !== "object" || Array.isArray(row)) fail(ErrorCode.BAD_TYPE, "row is not a JSON object", "");
   const r = row as Record<string, unknown>;
   for (const k in r) if (!TRADE_KEYS.has(k)) fail(ErrorCode.EXTRA_FIELD, `unknown field '${k}'`, k);
-  msTime(r.ts, "ts", range);
+  nonNegInt(r.ts, "ts", "a non-negative integer ms time", false);
+  const ts = r.ts as number;
+  if (ts < range.min || ts > range.max) fail(ErrorCode.TIME_RANGE, `ts ${ts} is outside the plausible epoch-ms range [${range.min}, ${range.max}]`, "ts");
   if (r.symbol === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing", "symbol");
   if (typeof r.symbol !== "string" || r.symbol.length === 0) fail(ErrorCode.BAD_TYPE, "expected a non-empty string", "symbol");
   positiveNumber(r.price, "price");
@@ -57,63 +60,143 @@ export function validateTradeRow(row: unknown, range: TimeRange = DEFAULT_TIME_R
   return r as unknown as Trade;
 }
 
+/** Price on the instrument's tick grid, quantity on its lot grid (ADR-130; same tolerance as snapshots). */
+export function checkTradeGrid(t: Trade, spec: InstrumentSpec): void {
+  if (!onGridValue(t.price, spec.tick_size)) fail(ErrorCode.OFF_GRID, `${t.price} is not a multiple of the tick size ${spec.tick_size}`, "price");
+  if (!onGridValue(t.qty, spec.lot_size)) fail(ErrorCode.OFF_GRID, `${t.qty} is not a multiple of the lot size ${spec.lot_size}`, "qty");
+}
+
 /**
- * Stream validated trades from a JSONL file (non-decreasing `ts`; blank lines only at the end).
- * Strict: the first bad row throws a `GrinderError` with file, line and field; lenient: it is
- * skipped and counted in `opts.report`.
+ * Stream validated trades from a JSONL file with the snapshot loader's protections (ADR-130):
+ * `ts` a safe integer in `timeRange` (default 2000..2100 UTC), no jump above `maxGapMs`,
+ * non-decreasing `ts`, declared symbol, price/qty on the instrument's tick/lot grid, lines
+ * bounded by `maxLineBytes`. Blank lines are allowed only at the end; one followed by a row is
+ * a rejected line, so `accepted + rejectedTotal = lines` (trailing blank lines counted apart).
+ * A rejected row never becomes the reference of the next row's time checks. Strict: the first
+ * bad row throws a `GrinderError` with file, line and field; lenient: it is skipped and counted.
+ * With `expect`, the lines are hashed as they stream (no second pass; an early stop hashes the
+ * rest without parsing) and a row-count or hash mismatch is `E_HASH_MISMATCH`.
  */
 export async function* streamTradeFile(file: string, opts: StreamOptions = {}): AsyncGenerator<Trade> {
   const known = opts.symbols ? new Set(opts.symbols) : undefined;
+  const specs = opts.instruments;
   const report = opts.report ?? newLoadReport(file);
   const maxExamples = opts.maxExamples ?? 20;
+  const range = opts.timeRange ?? DEFAULT_TIME_RANGE;
+  const maxGap = opts.maxGapMs ?? DEFAULT_MAX_GAP_MS;
+  const expectation = opts.expect;
+  const hash = expectation || opts.hash ? createHash("sha256") : null;
+  let nonBlank = 0;
+  let hashBuf = "";
   let lastTs = -1;
   let lineNo = 0;
-  let blankSeen = 0;
-  const lines = readLines(file)[Symbol.asyncIterator]();
+  let blankRun = 0;
+  let blankFirst = 0;
+  let finished = false;
+  let failed = false;
+  const lines = readLines(file, { maxLineBytes: opts.maxLineBytes })[Symbol.asyncIterator]();
+  const reject = (err: GrinderError, line: number): void => {
+    report.rejected[err.code] = (report.rejected[err.code] ?? 0) + 1;
+    report.rejectedTotal++;
+    if (report.examples.length < maxExamples) report.examples.push({ line, code: err.code, field: err.field, message: err.detail });
+  };
   try {
     for (;;) {
       let next: IteratorResult<string>;
       try {
         next = await lines.next();
       } catch (e) {
+        if (e instanceof GrinderError) throw e.at({ file, line: lineNo + 1 });
         throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file, line: lineNo + 1 });
       }
       if (next.done) break;
       const line = next.value;
       lineNo++;
-      report.lines = lineNo;
       if (line.length === 0) {
-        if (!blankSeen) blankSeen = lineNo;
+        if (!blankRun) blankFirst = lineNo;
+        blankRun++;
         continue;
+      }
+      if (blankRun) {
+        const err = new GrinderError(ErrorCode.PARSE, `blank line ${blankFirst} inside the file`, { file, line: blankFirst });
+        if (!opts.lenient) throw err;
+        for (let i = 0; i < blankRun; i++) reject(i === 0 ? err : err.at({}), blankFirst + i);
+        blankRun = 0;
+      }
+      report.lines = lineNo;
+      report.trailingBlank = 0;
+      nonBlank++;
+      if (hash) {
+        hashBuf += line + "\n";
+        if (hashBuf.length >= 65536) {
+          hash.update(hashBuf);
+          hashBuf = "";
+        }
       }
       let t: Trade | undefined;
       try {
-        if (blankSeen) throw new GrinderError(ErrorCode.PARSE, `blank line ${blankSeen} inside the file`, {});
         let row: unknown;
         try {
           row = JSON.parse(line);
         } catch (e) {
           throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`);
         }
-        t = validateTradeRow(row);
+        t = validateTradeRow(row, range);
         if (known && !known.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not declared in the fixture`, { field: "symbol" });
+        if (specs) {
+          const spec = specs.get(t.symbol);
+          if (spec) checkTradeGrid(t, spec);
+        }
         if (t.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t.ts} is before the previous trade's ${lastTs}`, { field: "ts" });
+        if (lastTs >= 0 && t.ts - lastTs > maxGap)
+          throw new GrinderError(ErrorCode.TIME_RANGE, `ts ${t.ts} jumps ${t.ts - lastTs} ms past the previous trade's ${lastTs} (more than the allowed gap of ${maxGap} ms)`, { field: "ts" });
       } catch (e) {
         if (!(e instanceof GrinderError)) throw e;
         const err = e.at({ file, line: lineNo });
         if (!opts.lenient) throw err;
-        report.rejected[err.code] = (report.rejected[err.code] ?? 0) + 1;
-        report.rejectedTotal++;
-        if (report.examples.length < maxExamples) report.examples.push({ line: lineNo, code: err.code, field: err.field, message: err.detail });
+        reject(err, lineNo);
         continue;
       }
       lastTs = t.ts;
       report.accepted++;
       yield t;
     }
+    report.trailingBlank = blankRun;
+    finished = true;
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    await lines.return?.(undefined);
+    try {
+      if (hash && !failed) {
+        if (!finished) {
+          for (;;) {
+            const next = await lines.next();
+            if (next.done) break;
+            if (next.value.length === 0) continue;
+            nonBlank++;
+            hashBuf += next.value + "\n";
+            if (hashBuf.length >= 65536) {
+              hash.update(hashBuf);
+              hashBuf = "";
+            }
+          }
+        }
+        hash.update(hashBuf);
+        report.content_sha256 = hash.digest("hex");
+        if (expectation) checkTradesExpectation(report.content_sha256, nonBlank, expectation);
+      }
+    } finally {
+      await lines.return?.(undefined);
+    }
   }
+}
+
+function checkTradesExpectation(sha: string, rows: number, x: StreamExpectation): void {
+  if (rows !== x.rows)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `manifest says ${x.rows} trades, the trades file has ${rows}`, { file: x.manifest, field: "trades.rows" });
+  if (sha !== x.content_sha256)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades content SHA-256 ${sha} does not match the manifest's ${x.content_sha256}: the file was changed`, { file: x.manifest, field: "trades.content_sha256" });
 }
 
 /** Absolute path of a fixture's trades sidecar, or undefined when it has none. */
@@ -122,13 +205,21 @@ export function tradesPath(fx: Fixture): string | undefined {
   return t ? path.resolve(fx.dir, t.file) : undefined;
 }
 
-/** Stream a fixture's trades (empty when it has no sidecar). */
-export async function* streamFixtureTrades(fx: Fixture | string, opts: StreamOptions = {}): AsyncGenerator<Trade> {
+/**
+ * Stream a fixture's trades (empty when it has no sidecar): symbols and tick/lot grid from the
+ * manifest, and the lines hashed while they stream and checked against the manifest's
+ * `trades.rows` / `trades.content_sha256` when the stream ends (`verify: false` to skip; ADR-130).
+ */
+export async function* streamFixtureTrades(fx: Fixture | string, opts: StreamOptions & { verify?: boolean } = {}): AsyncGenerator<Trade> {
   const f = typeof fx === "string" ? openFixture(fx) : fx;
   const file = tradesPath(f);
-  if (!file) return;
+  const decl = f.manifest.trades;
+  if (!file || !decl) return;
   if (!existsSync(file)) throw new GrinderError(ErrorCode.IO, "trades file is missing", { file });
-  yield* streamTradeFile(file, { symbols: f.instruments.keys(), ...opts });
+  const { verify, ...rest } = opts;
+  const expect: StreamExpectation | undefined =
+    verify === false ? undefined : { rows: decl.rows, content_sha256: decl.content_sha256, manifest: path.join(f.dir, "fixture.json") };
+  yield* streamTradeFile(file, { symbols: f.instruments.keys(), instruments: f.instruments, expect, ...rest });
 }
 
 export interface MarketStreamOptions {
@@ -165,8 +256,12 @@ export async function* streamFixtureEvents(fx: Fixture | string, opts: MarketStr
       }
     }
   } finally {
-    await snaps.return(undefined);
-    await trades.return(undefined);
+    // Both readers are closed (and check their hashes) even when the first one refuses.
+    try {
+      await snaps.return(undefined);
+    } finally {
+      await trades.return(undefined);
+    }
   }
 }
 
@@ -192,22 +287,20 @@ export async function validateFixtureTrades(dir: string | Fixture, opts: { lenie
   const file = tradesPath(fx);
   if (!decl || !file) return undefined;
   const report = newLoadReport(file);
-  const hash = createHash("sha256");
   const per: Record<string, number> = {};
   let buy = 0;
   let first: number | undefined;
   let last: number | undefined;
-  for await (const t of streamFixtureTrades(fx, { lenient: opts.lenient, report })) {
-    hash.update(canonicalJson(t));
-    hash.update("\n");
+  // One pass: the lines are hashed as stored while they stream (ADR-130), also in lenient mode.
+  for await (const t of streamFixtureTrades(fx, { lenient: opts.lenient, report, verify: false, hash: true })) {
     per[t.symbol] = (per[t.symbol] ?? 0) + 1;
     if (t.aggressor === "BUY") buy++;
     if (first === undefined) first = t.ts;
     last = t.ts;
   }
-  const content_sha256 = hash.digest("hex");
+  const content_sha256 = report.content_sha256 ?? "";
   const rows = report.accepted;
-  const hash_ok = report.rejectedTotal === 0 && content_sha256 === decl.content_sha256;
+  const hash_ok = report.rejectedTotal === 0 && content_sha256 === decl.content_sha256 && report.lines === decl.rows;
   const manifestFile = path.join(fx.dir, "fixture.json");
   if (!opts.lenient) {
     if (rows !== decl.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `manifest says ${decl.rows} trades, file has ${rows}`, { file: manifestFile, field: "trades.rows" });
@@ -231,11 +324,13 @@ export class TradeWriter {
     private readonly sink: NodeJS.WritableStream,
     private readonly fileStream: NodeJS.WritableStream,
     symbols: Iterable<string>,
+    private readonly instruments?: ReadonlyMap<string, InstrumentSpec>,
   ) {
     this.known = new Set(symbols);
   }
 
-  static create(dir: string, symbols: Iterable<string>, gzip: boolean): TradeWriter {
+  /** With `instruments`, every trade must be on its tick/lot grid (what the loader will check). */
+  static create(dir: string, symbols: Iterable<string>, gzip: boolean, instruments?: ReadonlyMap<string, InstrumentSpec>): TradeWriter {
     const fileName = gzip ? "trades.jsonl.gz" : "trades.jsonl";
     const fileStream = createWriteStream(path.join(dir, fileName));
     let sink: NodeJS.WritableStream = fileStream;
@@ -244,14 +339,18 @@ export class TradeWriter {
       gz.pipe(fileStream);
       sink = gz;
     }
-    return new TradeWriter(fileName, sink, fileStream, symbols);
+    return new TradeWriter(fileName, sink, fileStream, symbols, instruments);
   }
 
   async write(t: Trade): Promise<void> {
     try {
       validateTradeRow(t);
       if (!this.known.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' not declared`, { field: "symbol" });
+      const spec = this.instruments?.get(t.symbol);
+      if (spec) checkTradeGrid(t, spec);
       if (t.ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${t.ts} before ${this.lastTs}`, { field: "ts" });
+      if (this.lastTs >= 0 && t.ts - this.lastTs > DEFAULT_MAX_GAP_MS)
+        throw new GrinderError(ErrorCode.TIME_RANGE, `trade ts ${t.ts} jumps ${t.ts - this.lastTs} ms past the previous trade (more than ${DEFAULT_MAX_GAP_MS} ms)`, { field: "ts" });
     } catch (e) {
       throw e instanceof GrinderError ? e.at({ file: this.fileName, line: this.rows + 1 }) : e;
     }

@@ -97,6 +97,9 @@ function onGrid(v: number, step: number): boolean {
   return k >= 1 && Math.abs(k * step - v) <= GRID_TOL * v;
 }
 
+/** `v` is a positive multiple of `step` within the grid tolerance (shared with the trades loader). */
+export const onGridValue = onGrid;
+
 function gridFail(code: typeof ErrorCode.OFF_GRID, v: number, step: number, what: string, field: string): never {
   fail(code, `${v} is not a multiple of the ${what} ${step}`, field);
 }

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fc from "fast-check";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { errorOf } from "../support";
 import { buildArtifact } from "../../sdk/calibration/artifact";
 import { runCalibration } from "../../sdk/calibration/calibrate";
 import { aggregate, type TrialMetrics } from "../../sdk/calibration/evaluator";
@@ -74,9 +75,10 @@ describe("calibration: spec validation", () => {
     let e = await runCalibration(parseSpec(smallSpec({ parameters: [{ path: "policy.nope", choices: [1] }] })), opts).catch((x) => x);
     expect(e).to.be.instanceOf(GrinderError);
     expect(e.field).to.equal("parameters[0].path");
-    e = await runCalibration(parseSpec(smallSpec({ parameters: [{ path: "policy.alpha", choices: ["x"] }] })), opts).catch((x) => x);
+    // A bad value is refused when the spec is parsed, naming parameters[i] (ADR-131).
+    e = errorOf(() => parseSpec(smallSpec({ parameters: [{ path: "policy.alpha", choices: ["x"] }] })));
     expect(e.code, e.message).to.equal("E_CONFIG");
-    expect(e.field).to.equal("policy.alpha");
+    expect(e.field).to.equal("parameters[0].choices[0]");
     e = await runCalibration(parseSpec(smallSpec({ search: { method: "grid", budget: 5 } })), opts).catch((x) => x);
     expect(e.field).to.equal("search.budget");
     e = await runCalibration(parseSpec(smallSpec({ datasets: [{ fixture: "fx_a", symbols: ["ZZZ"] }, { fixture: "fx_b" }] })), opts).catch((x) => x);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
@@ -14,6 +14,9 @@ import { FixtureWriter, newLoadReport, openFixture, streamSnapshotFile, type Loa
 import { importBinanceWs } from "../../sdk/data/importers/binance-ws";
 import { importBookTickerCsv } from "../../sdk/data/importers/bookticker-csv";
 import { importKlinesCsv } from "../../sdk/data/importers/klines-csv";
+import { importTradesCsv } from "../../sdk/data/importers/trades-csv";
+import { streamTradeFile } from "../../sdk/data/trades";
+import { importLeanMinute, importOhlcvCsv, importQuoteBarPair } from "../../sdk/data/bars";
 import { MidBarBuilder } from "../../sdk/features/bars";
 import { l1, l2, T0, tmpDir } from "../data/helpers";
 import { exampleArtifact } from "../calibration/helpers";
@@ -28,6 +31,8 @@ import { exampleArtifact } from "../calibration/helpers";
  * agree on the first error (code and line); (4) lenient `accepted + rejected = lines`;
  * (5) the work done is bounded by the input size: lines read = lines written and bars emitted
  * ≤ (rows + 1) · (maxFlatBars + 1) — a work count, not a wall-clock time (no timed assertions).
+ * ADR-130 adds trade rows (the trades sidecar loader), the trades CSV importer and the bar
+ * importers (OHLCV CSV, bid/ask quote-bar pairs, Lean minute files) with the same properties.
  */
 const SCALE = Math.max(1, Number(process.env.GRINDER_FUZZ_SCALE ?? 1));
 const SEED0 = Number(process.env.GRINDER_FUZZ_SEED ?? 0);
@@ -349,6 +354,117 @@ describe("fuzz (fast-check, fixed seeds)", function () {
         jr.close();
       }),
       params(110, 400),
+    );
+  });
+
+  // ---- ADR-130: trades and bars ----
+
+  const TRADE_ROWS = Array.from({ length: 40 }, (_, i) =>
+    JSON.stringify({ ts: T0 + i * 700, symbol: "AAAUSDT", price: Number((100 + i * 0.01).toFixed(2)), qty: 0.5 * (1 + (i % 3)), aggressor: i % 2 ? "SELL" : "BUY", id: 5000 + i }),
+  );
+
+  it("trade rows (plain = gzip; strict and lenient agree on the first error; accepted + rejected = lines; early stop)", async () => {
+    let n = 0;
+    const instruments = new Map([[SPEC.symbol, SPEC]]);
+    await fc.assert(
+      fc.asyncProperty(mutatedLines(TRADE_ROWS, 5), fc.nat({ max: 45 }), async (lines, stopAt) => {
+        const k = n++;
+        const text = lines.join("\n") + "\n";
+        const plain = path.join(t.dir, `t${k}.jsonl`);
+        const gz = path.join(t.dir, `t${k}.jsonl.gz`);
+        writeFileSync(plain, text);
+        writeFileSync(gz, gzipSync(text));
+        const strict = await drainReport(streamTradeFile(plain, { symbols: [SPEC.symbol], instruments }));
+        const strictGz = await drainReport(streamTradeFile(gz, { symbols: [SPEC.symbol], instruments }));
+        expect([strictGz.n, strictGz.error?.code, strictGz.error?.line]).to.deep.equal([strict.n, strict.error?.code, strict.error?.line]);
+        const report: LoadReport = newLoadReport(plain);
+        const lenient = await drainReport(streamTradeFile(plain, { lenient: true, report, symbols: [SPEC.symbol], instruments, maxExamples: 1 }));
+        expect(lenient.error, "lenient reads a plain file to the end").to.equal(undefined);
+        expect(report.accepted + report.rejectedTotal, "nothing dropped").to.equal(report.lines);
+        expect(report.lines + report.trailingBlank, "lines read = lines written (bounded work)").to.equal(lines.length);
+        if (strict.error) expect(report.examples[0], "lenient saw the strict error first").to.include({ line: strict.error.line, code: strict.error.code });
+        else expect(report.rejectedTotal).to.equal(0);
+        // Early stop on the gzip file with the hash check on: only a GrinderError, never an unhandled event.
+        await drainReport(streamTradeFile(gz, { lenient: true, expect: { rows: TRADE_ROWS.length, content_sha256: "0".repeat(64), manifest: "m.json" } }), stopAt || Infinity);
+      }),
+      params(111, 400),
+    );
+  });
+
+  /** Importer report accounting: every physical line is a row, a refusal, the header or a counted blank. */
+  function accounted(rep: { lines: number; emitted: number; rejectedTotal: number; counts: Record<string, number> }, written: string[]): void {
+    let trailing = 0;
+    for (let i = written.length - 1; i >= 0 && (written[i] === "" || written[i] === "\r"); i--) trailing++;
+    expect(rep.lines, "lines read = lines written (bounded work)").to.equal(written.length);
+    expect(rep.emitted + rep.rejectedTotal + (rep.counts.header ?? 0) + trailing, "nothing dropped").to.be.at.least(written.length - (rep.counts.blank_lines ?? 0));
+    expect(rep.emitted + rep.rejectedTotal, "no line counted twice").to.be.at.most(written.length);
+  }
+
+  it("trades CSV importer input (trades and aggTrades)", async () => {
+    const trades = ["id,price,qty,quote_qty,time,is_buyer_maker"];
+    const agg: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      trades.push(`${5266583935 + i},${(61800.3 + i * 0.1).toFixed(1)},0.006,370.8018,${T0 + i * 13},${i % 2 ? "true" : "false"}`);
+      agg.push(`${7 + i},2683.80,0.0365,${10 + 2 * i},${11 + 2 * i},${T0 + i * 17},True,True`);
+    }
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), mutatedLines(trades, 4), mutatedLines(agg, 4), async (useAgg, tl, al) => {
+        const lines = useAgg ? al : tl;
+        const f = path.join(t.dir, `BTCUSDT-${useAgg ? "aggTrades" : "trades"}-${n++}.csv`);
+        writeFileSync(f, lines.join("\n") + "\n");
+        await importerAgree((lenient) => importTradesCsv(f, { lenient }));
+        const imp = importTradesCsv(f, { lenient: true });
+        const r = await drainReport(imp);
+        if (!r.error) accounted(imp.report, lines);
+      }),
+      params(112, 300),
+    );
+  });
+
+  it("bar importers: OHLCV CSV, bid/ask quote-bar pairs, Lean minute files", async () => {
+    const ohlcv = ["timestamp,open,high,low,close,volume"];
+    const bid = ["timestamp,open,high,low,close"];
+    const ask = ["timestamp,open,high,low,close"];
+    const leanQ: string[] = [];
+    const leanT: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const ts = T0 + i * 60_000;
+      const p = (1.57597 + i * 0.0001).toFixed(5);
+      ohlcv.push(`${ts},${p},${(Number(p) + 0.0002).toFixed(5)},${(Number(p) - 0.0001).toFixed(5)},${p},12.5`);
+      bid.push(`${new Date(ts).toISOString()},${p},${p},${p},${p}`);
+      const a = (Number(p) + 0.0002).toFixed(5);
+      ask.push(`${new Date(ts).toISOString()},${a},${a},${a},${a}`);
+      leanQ.push(`${i * 60_000},416.15,416.15,416.15,416.15,0.34,416.16,416.16,416.16,416.16,47.8`);
+      leanT.push(`${i * 60_000},6060,6060,6048.83,6049.68,6.72`);
+    }
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("ohlcv", "pair", "lean-quote", "lean-trade"), mutatedLines(ohlcv, 4), mutatedLines(bid, 3), mutatedLines(ask, 3), mutatedLines(leanQ, 4), mutatedLines(leanT, 4), async (kind, o, b, a, lq, lt) => {
+        const k = n++;
+        if (kind === "ohlcv") {
+          const f = path.join(t.dir, `ohlcv-${k}.csv`);
+          writeFileSync(f, o.join("\n") + "\n");
+          await importerAgree((lenient) => importOhlcvCsv(f, { symbol: "GBPUSD", interval_ms: 60_000, lenient }));
+          const imp = importOhlcvCsv(f, { symbol: "GBPUSD", interval_ms: 60_000, lenient: true });
+          if (!(await drainReport(imp)).error) accounted(imp.report, o);
+        } else if (kind === "pair") {
+          const bf = path.join(t.dir, `pair-${k}-bid.csv`);
+          const af = path.join(t.dir, `pair-${k}-ask.csv`);
+          writeFileSync(bf, b.join("\n") + "\n");
+          writeFileSync(af, a.join("\n") + "\n");
+          await importerAgree((lenient) => importQuoteBarPair(bf, af, { symbol: "GBPUSD", interval_ms: 60_000, lenient }));
+        } else {
+          const lines = kind === "lean-quote" ? lq : lt;
+          const f = path.join(t.dir, `l${k}`, `20240101_ethusd_minute_${kind === "lean-quote" ? "quote" : "trade"}.csv`);
+          mkdirSync(path.dirname(f), { recursive: true });
+          writeFileSync(f, lines.join("\n") + "\n");
+          await importerAgree((lenient) => importLeanMinute([f], { lenient }));
+          const imp = importLeanMinute([f], { lenient: true });
+          if (!(await drainReport(imp)).error) accounted(imp.report, lines);
+        }
+      }),
+      params(113, 400),
     );
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { foldAttribution, formatFoldAttribution } from "../../analysis/fold-attribution";
 import * as path from "node:path";
 import type { Command } from "commander";
 import type * as CliProgress from "cli-progress";
@@ -129,7 +130,8 @@ export function registerCalibrate(program: Command): void {
     .option("--json", "print the result summary as JSON")
     .option("--queue <url>", "coordinate over a BullMQ queue on Redis (redis://host:port) evaluated by `grinder worker` processes")
     .option("--queue-name <name>", "BullMQ queue name (default grinder-trials)")
-    .action(async (specFile: string, opts: CalibrateOpts) => {
+    .option("--attribution", "also replay each fold's selection out of sample and print mark-to-market PnL by regime (ADR-133)")
+    .action(async (specFile: string, opts: CalibrateOpts & { attribution?: boolean }) => {
       const workers = Number(opts.workers);
       // Bounded: each worker is a thread with its own heap (ADR-084).
       if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS)
@@ -161,11 +163,16 @@ export function registerCalibrate(program: Command): void {
       } finally {
         progress.stop();
       }
+      // Per-fold attribution (ADR-133): not part of the artifact or the calibration report.
+      const attribution = opts.attribution && r.units.length ? await foldAttribution(r) : undefined;
       if (opts.json)
         process.stdout.write(
-          JSON.stringify({ folds: r.folds, summary: r.summary, gate: r.gate, final: r.final, search: r.search, pareto: r.pareto, validity: r.validity, baselines: r.baselines, run: r.run }, null, 2) + "\n",
+          JSON.stringify({ folds: r.folds, summary: r.summary, gate: r.gate, final: r.final, search: r.search, pareto: r.pareto, validity: r.validity, baselines: r.baselines, run: r.run, ...(attribution ? { attribution } : {}) }, null, 2) + "\n",
         );
-      else printReport(r);
+      else {
+        printReport(r);
+        if (attribution) process.stdout.write(formatFoldAttribution(attribution));
+      }
       // The calibration report (pass or refusal) for the acceptance report: deterministic, atomic.
       const reportFile = await writeCalibrationReport(r, out);
       process.stdout.write(`calibration report ${path.relative(process.cwd(), reportFile) || reportFile}\n`);

@@ -11,6 +11,17 @@ import { parseTime } from "../../data/bars";
 import { isBarDatasetFile } from "../../data/dataset";
 import { replayBarDataset } from "../../engine/replay-bars";
 import { isColumnarStore, openColumnarStore } from "../../data/store";
+import { replayBaselines, type BaselineRow } from "../../analysis/baselines";
+
+/** The baselines table of `grinder replay` (ADR-132): adaptive grid, static grid, buy-and-hold, uplift. */
+export function formatBaselines(rows: BaselineRow[]): string[] {
+  const out = ["  baselines    strategy         net PnL     return %   max DD     fills   uplift of adaptive"];
+  for (const b of rows)
+    out.push(
+      `               ${b.strategy.padEnd(15)} ${fmt(b.net_pnl).padStart(10)}  ${fmt(b.return_pct, 3).padStart(9)}  ${(b.max_dd === null ? "—" : fmt(b.max_dd)).padStart(8)}  ${(b.fills === null ? "—" : String(b.fills)).padStart(6)}   ${b.strategy === "adaptive grid" ? "" : fmt(b.uplift)}`,
+    );
+  return out;
+}
 
 /**
  * `--from` / `--to` (ADR-074): integer epoch milliseconds or an ISO-8601 time
@@ -80,7 +91,8 @@ export function registerReplay(program: Command): void {
     .option("--from <ts>", "trade only from this data time (epoch ms or ISO-8601)")
     .option("--to <ts>", "stop after this data time (epoch ms or ISO-8601)")
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055)")
-    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string }) => {
+    .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
+    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; baselines?: boolean }) => {
       const config = opts.config ? loadConfigOrArtifact(opts.config) : defaultConfig();
       const window = parseWindowArgs(opts.from, opts.to);
       if (opts.fillModels !== undefined) {
@@ -101,12 +113,25 @@ export function registerReplay(program: Command): void {
           ? await runReplay({ store, config, window })
           : await runReplay({ fixture: resolveFixture(name), config, window });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(replayJson(r), null, 2) + "\n");
-        return;
-      }
       if (opts.prom) {
         process.stdout.write(r.metrics_text);
+        return;
+      }
+      // Baselines on the same data, config and window (ADR-132); bar datasets replay through
+      // their own path model and are not covered yet.
+      let baselines: BaselineRow[] | undefined;
+      let baselineNote: string | undefined;
+      if (opts.baselines !== false) {
+        if (isBarDatasetFile(name)) baselineNote = "not computed for bar datasets";
+        else if (store)
+          baselines = await replayBaselines(r, { store, config, window });
+        else baselines = await replayBaselines(r, { fixture: resolveFixture(name), config, window });
+      }
+      if (opts.json) {
+        const j = replayJson(r);
+        if (baselines) j.baselines = baselines;
+        else if (baselineNote) j.baselines_note = baselineNote;
+        process.stdout.write(JSON.stringify(j, null, 2) + "\n");
         return;
       }
       const s = r.summary;
@@ -122,6 +147,8 @@ export function registerReplay(program: Command): void {
         `  regimes      ${s.regime_transitions} transitions   alerts ${s.alerts}`,
       ];
       if (r.no_trade && r.no_trade.symbols.length) out.push(`  no trades    ${r.no_trade.lines.join("\n               ")}`);
+      if (baselines) out.push(...formatBaselines(baselines));
+      else if (baselineNote) out.push(`  baselines    ${baselineNote}`);
       process.stdout.write(out.join("\n") + "\n");
       process.stdout.write(replaySelectionSummary(r)); // portfolio (Top-K team): selection history summary, "" for one symbol
     });

@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { OrderBook, Snapshot, Trade } from "../../contracts/market";
-import { readLines } from "../fixture";
+import { DEFAULT_MAX_GAP_MS, readLines } from "../fixture";
+import { DEFAULT_TIME_RANGE } from "../validate";
 import { bump, newImportReport, refuse, resetImportReport, StepTracker } from "./common";
 import type { InstrumentOverrides, SnapshotImport } from "./bookticker-csv";
 import { L2Book } from "./l2book";
@@ -322,6 +323,13 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
             throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`, { field: "json" });
           }
           if (msg === null || typeof msg !== "object") fail(ErrorCode.PARSE, "message is not a JSON object", "json");
+          // ADR-130: a receive time with extra digits (or a far jump) is this line's error, not the
+          // next line's. Only the upper bound here (synthetic recordings start near 0); the fixture
+          // writer applies the whole range.
+          if (ms > DEFAULT_TIME_RANGE.max)
+            fail(ErrorCode.TIME_RANGE, `receive time ${ms} ms is after the plausible epoch-ms range [${DEFAULT_TIME_RANGE.min}, ${DEFAULT_TIME_RANGE.max}]`, "recv_ns");
+          if (lastTs >= 0 && ms - lastTs > DEFAULT_MAX_GAP_MS)
+            fail(ErrorCode.TIME_RANGE, `receive time ${ms} ms jumps ${ms - lastTs} ms past the previous line (more than the allowed gap of ${DEFAULT_MAX_GAP_MS} ms)`, "recv_ns");
           if (ms < lastTs) fail(ErrorCode.TIME_BACKWARDS, `receive time ${ms} ms is before the previous line's ${lastTs}`, "recv_ns");
           lastTs = ms;
           if ("lastUpdateId" in msg) {

@@ -108,7 +108,7 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
     },
     bytes * (format === "binance-ws" ? 4 : 1.6),
   );
-  const tw = trades ? TradeWriter.create(w.stagingDir, [spec.symbol], opts.gzip ?? bytes > 4_000_000) : undefined;
+  const tw = trades ? TradeWriter.create(w.stagingDir, [spec.symbol], opts.gzip ?? bytes > 4_000_000, new Map([[spec.symbol, spec]])) : undefined;
   try {
     const q = trades?.queue;
     for await (const s of imp) {

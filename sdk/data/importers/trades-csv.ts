@@ -1,6 +1,7 @@
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { Trade } from "../../contracts/market";
-import { readLines } from "../fixture";
+import { DEFAULT_MAX_GAP_MS, readLines } from "../fixture";
+import { DEFAULT_TIME_RANGE } from "../validate";
 import { bump, newImportReport, refuse, resetImportReport, type ImportReport } from "./common";
 import { symbolFromFileName } from "./bookticker-csv";
 
@@ -19,7 +20,8 @@ import { symbolFromFileName } from "./bookticker-csv";
  * SELL. Times are exchange ms (µs dumps converted, counted as `microsecond_rows`), the same
  * clock as a bookTicker dump's `event_time`, so the two merge into one fixture.
  * Rules (strict: `GrinderError` with file/line/field; lenient: counted skip): price, qty > 0;
- * integer ids and times; time non-decreasing (`E_TIME_BACKWARDS`); id strictly increasing
+ * integer ids and times; times in 2000..2100 UTC and no jump over 7 days (`E_TIME_RANGE`, ADR-130);
+ * time non-decreasing (`E_TIME_BACKWARDS`); id strictly increasing
  * (`E_SEQUENCE`); booleans `true`/`false` (any case).
  */
 export type TradeDumpKind = "trades" | "aggTrades";
@@ -164,6 +166,11 @@ export function importTradesCsv(file: string, opts: TradesCsvOptions = {}): Trad
           bump(report, "microsecond_rows");
         }
         const tf = kind === "trades" ? "time" : "transact_time";
+        // ADR-130: the loader's time rules, per line, so lenient mode rejects the outlier row itself.
+        if (ts < DEFAULT_TIME_RANGE.min || ts > DEFAULT_TIME_RANGE.max)
+          throw new GrinderError(ErrorCode.TIME_RANGE, `${tf} ${timeText.trim().slice(0, 30)} is outside the plausible epoch-ms range [${DEFAULT_TIME_RANGE.min}, ${DEFAULT_TIME_RANGE.max}]`, { field: tf });
+        if (lastTs >= 0 && ts - lastTs > DEFAULT_MAX_GAP_MS)
+          throw new GrinderError(ErrorCode.TIME_RANGE, `${tf} ${timeText.trim()} jumps ${ts - lastTs} ms past the previous row (more than the allowed gap of ${DEFAULT_MAX_GAP_MS} ms)`, { field: tf });
         if (ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `${tf} ${timeText.trim()} is before the previous row's`, { field: tf });
         const idf = kind === "trades" ? "id" : "agg_trade_id";
         if (id <= lastId) throw new GrinderError(ErrorCode.SEQUENCE, id === lastId ? `duplicate ${idf} ${id}` : `${idf} ${id} is before the previous ${lastId}`, { field: idf });
