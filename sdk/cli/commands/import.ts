@@ -25,6 +25,9 @@ interface ImportCliOptions {
   json?: boolean;
   trades?: string;
   force?: boolean;
+  preset?: string;
+  contractMultiplier?: string;
+  inverse?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -48,6 +51,9 @@ export function registerImport(program: Command): void {
     .option("--gzip", "gzip the snapshots file (default: only above 4 MB)")
     .option("--json", "print the import report as JSON")
     .option("--force", "replace an existing output folder (or klines.csv); without it an existing output is refused")
+    .option("--preset <venue>", "instrument preset by symbol: binance-coinm (BTCUSD_PERP 100 USD, ETHUSD_PERP 10 USD per contract, inverse, lot 1 contract)")
+    .option("--contract-multiplier <m>", "contract multiplier (quote per contract when --inverse, base per contract otherwise)")
+    .option("--inverse", "inverse contract: PnL and fees in the base coin")
     .option("--trades <csv>", "binance-bookticker-csv: a Binance trades / aggTrades CSV dump merged as the fixture's trades")
     .action(async (format: string, inputs: string[], o: ImportCliOptions) => {
       const [input, ...more] = inputs;
@@ -55,6 +61,8 @@ export function registerImport(program: Command): void {
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} takes one input file, got ${inputs.length}`, { field: "input" });
       if (o.trades !== undefined && format !== "binance-bookticker-csv")
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--trades is for binance-bookticker-csv (binance-ws keeps the recording's own trades)", { field: "trades" });
+      if ((o.preset !== undefined || o.contractMultiplier !== undefined || o.inverse) && format === "binance-klines-csv")
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--preset / --contract-multiplier / --inverse describe the instrument of a snapshot import, not a klines sidecar", { field: "preset" });
       if (!(IMPORT_FORMATS as readonly string[]).includes(format))
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown format '${format}' (one of ${IMPORT_FORMATS.join(", ")})`, { field: "format" });
       const out = o.out!.includes("/") || o.out!.includes(path.sep) ? o.out! : path.join(FIXTURES_DIR, o.out!);
@@ -72,6 +80,10 @@ export function registerImport(program: Command): void {
         trades: o.trades,
         more,
         force: o.force,
+        contract:
+          o.preset !== undefined || o.contractMultiplier !== undefined || o.inverse
+            ? { preset: o.preset, multiplier: positive(o.contractMultiplier, "contract-multiplier"), inverse: o.inverse ? true : undefined }
+            : undefined,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify({ format: r.format, written: r.written, report: r.report, manifest: r.manifest }, null, 2) + "\n");
@@ -81,7 +93,7 @@ export function registerImport(program: Command): void {
       const rej = rep.rejectedTotal ? `, rejected ${rep.rejectedTotal} ${JSON.stringify(rep.rejected)}` : "";
       process.stdout.write(`✔ ${format}: ${rep.lines} lines → ${rep.emitted} ${format === "binance-klines-csv" ? "klines" : "snapshots"}${rej}\n`);
       if (rep.instrument)
-        process.stdout.write(`    instrument ${rep.instrument.symbol} tick=${rep.instrument.tick_size} lot=${rep.instrument.lot_size} min_notional=${rep.instrument.min_notional}${rep.instrument_inferred ? " (inferred)" : ""}\n`);
+        process.stdout.write(`    instrument ${rep.instrument.symbol} tick=${rep.instrument.tick_size} lot=${rep.instrument.lot_size} min_notional=${rep.instrument.min_notional}${rep.instrument.contract_multiplier !== undefined ? ` multiplier=${rep.instrument.contract_multiplier}` : ""}${rep.instrument.inverse ? " inverse" : ""}${rep.instrument_inferred ? " (inferred)" : ""}\n`);
       const counts = Object.entries(rep.counts).filter(([, v]) => v !== 0);
       if (counts.length) process.stdout.write(`    counts ${counts.map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
       for (const f of r.written) process.stdout.write(`    wrote ${path.relative(process.cwd(), f) || f}\n`);
