@@ -22,3 +22,4 @@ export { importKlinesCsv, KlineCursor, KLINE_COLUMNS, klineCsvLine, loadKlinesCs
 export { IMPORT_FORMATS, importToFixture, type ImportFormat, type ImportResult, type ImportToFixtureOptions } from "./to-fixture";
 export { importTradesCsv, type TradeDumpKind, type TradeImport, type TradesCsvOptions } from "./trades-csv";
 export * from "./presets";
+export * from "./bar-dataset";
