@@ -2,7 +2,9 @@ import { expect } from "chai";
 import type { InstrumentSpec, Snapshot } from "../../sdk/contracts/market";
 import type { MarketEvent } from "../../sdk/contracts/events";
 import { parseConfig, type GrinderConfig } from "../../sdk/config";
+import * as path from "node:path";
 import { runReplay } from "../../sdk/engine/run";
+import { openFixture } from "../../sdk/data/fixture";
 import { Ledger } from "../../sdk/ledger/ledger";
 import { FeeModel } from "../../sdk/sim/fees";
 import { StaticGridStrategy } from "../../sdk/strategies/static-grid";
@@ -159,5 +161,27 @@ describe("contract terms through a full replay (ADR-120)", function () {
       expect(c.profit).to.be.closeTo(gross - c.fees, 1e-12);
       expect(Math.abs(c.profit)).to.be.below(0.01);
     }
+  });
+
+  it("adaptive grid, default config: a linear contract of M = 0.001 base with lot 1 contract trades exactly like the spot instrument with lot 0.001; inverse sizes whole contracts", async function () {
+    this.timeout(180_000);
+    const fx = openFixture(path.resolve(__dirname, "..", "..", "fixtures", "range_day_l1"));
+    const spot = [...fx.instruments.values()][0];
+    const a = await runReplay({ fixture: fx, tables: false, keepEvents: true });
+    const b = await runReplay({ fixture: fx, instruments: [{ ...spot, lot_size: 1, contract_multiplier: 0.001 }], tables: false, keepEvents: true });
+    const fa = a.events!.flatMap((e) => (e.t === "fill" ? [e] : []));
+    const fb = b.events!.flatMap((e) => (e.t === "fill" ? [e] : []));
+    expect(fa.length).to.be.greaterThan(100);
+    expect(fb.map((f) => [f.side, f.price, Math.round(f.qty)])).to.deep.equal(fa.map((f) => [f.side, f.price, Math.round(f.qty * 1000)]));
+    expect(b.summary.cycles).to.equal(a.summary.cycles);
+    expect(b.summary.equity_end).to.be.closeTo(a.summary.equity_end, 1e-6);
+    expect(b.summary.max_dd).to.be.closeTo(a.summary.max_dd, 1e-6);
+    const c = await runReplay({ fixture: fx, instruments: [{ ...spot, lot_size: 1, min_notional: 0, contract_multiplier: 100, inverse: true }], tables: false, keepEvents: true });
+    const fc = c.events!.flatMap((e) => (e.t === "fill" ? [e] : []));
+    expect(fc.length).to.be.greaterThan(100);
+    for (const f of fc) expect(Number.isInteger(f.qty) && f.qty >= 1, `${f.qty}`).to.equal(true);
+    // ≈ 0.2 base at ≈ 2000 = ≈ 400 USD per order = 4 contracts of 100 USD
+    expect(fc[0].qty).to.equal(Math.floor((fa[0].qty * fa[0].price) / 100));
+    expect(c.summary.max_dd_utilization).to.be.below(1);
   });
 });
