@@ -9,6 +9,7 @@ import { BarCrossFillModel, CrossFillModel, FILL_MODELS, FeeModel, SimVenue, typ
 import { parseFillModelList } from "../../sdk/engine/sensitivity";
 import { replayBarDataset } from "../../sdk/engine/replay-bars";
 import { expectedOfBarReplay } from "../../sdk/engine/bar-expected";
+import { spawnSync } from "node:child_process";
 
 const INST: InstrumentSpec = { symbol: "GBPUSD", tick_size: 0.00001, lot_size: 1, min_notional: 0 };
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -85,5 +86,14 @@ describe("sim: bar_cross@1, the conservative bar-level fill rule (ADR-122)", fun
     expect(touch.fill_model).to.equal("touch@1");
     expect(a.summary.fills).to.be.greaterThan(0);
     expect(a.summary.fills).to.be.below(touch.summary.fills);
+  });
+
+  it("grinder replay <bar dataset> --fill-models touch,cross,bar_cross: one row per model, the bar rule never fills more than cross", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), "replay", GBP, "--fill-models", "touch,cross,bar_cross", "--to", "2012-02-08T00:00:00Z", "--json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 << 20 });
+    expect(r.status, r.stderr).to.equal(0);
+    const rows = JSON.parse(r.stdout).rows as Array<{ fill_model: string; fills: number }>;
+    expect(rows.map((x) => x.fill_model)).to.deep.equal(["touch@1", "cross@1", "bar_cross@1"]);
+    expect(rows[2].fills).to.be.at.most(rows[1].fills);
+    expect(rows[0].fills).to.be.greaterThan(0);
   });
 });
