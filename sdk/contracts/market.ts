@@ -227,3 +227,34 @@ export function midPrice(s: Pick<Snapshot, "bid_price" | "ask_price">): number {
 }
 
 export { ErrorCode };
+
+// --- contract sizing (ADR-120) ---
+
+/**
+ * Quantity (instrument units, before lot quantisation) worth `notional` quote at `price`:
+ * notional / price for a spot-like instrument (the expression the policy always used), notional /
+ * (M·price) base-contracts for a linear multiplier M, notional / M contracts for an inverse one
+ * (qty_contracts = notional / multiplier).
+ */
+export function qtyForNotional(inst: Pick<InstrumentSpec, "contract_multiplier" | "inverse">, notional: number, price: number): number {
+  if (inst.inverse === true) return notional / (inst.contract_multiplier ?? 1);
+  const m = inst.contract_multiplier;
+  return m === undefined || m === 1 ? notional / price : notional / (m * price);
+}
+
+/** Quote notional of `qty` instrument units at `price`: qty·price spot-like, M·qty·price linear, M·qty inverse. */
+export function qtyNotional(inst: Pick<InstrumentSpec, "contract_multiplier" | "inverse">, qty: number, price: number): number {
+  if (inst.inverse === true) return qty * (inst.contract_multiplier ?? 1);
+  const m = inst.contract_multiplier;
+  return m === undefined || m === 1 ? qty * price : qty * m * price;
+}
+
+/** True for an instrument without contract terms (multiplier 1, linear): sized and booked as spot. */
+export function isSpotLike(inst: Pick<InstrumentSpec, "contract_multiplier" | "inverse">): boolean {
+  return inst.inverse !== true && (inst.contract_multiplier === undefined || inst.contract_multiplier === 1);
+}
+
+/** Base-coin equivalent of `qty` instrument units at `price` (qty itself when spot-like; M·qty/price inverse). */
+export function baseEquivalent(inst: Pick<InstrumentSpec, "contract_multiplier" | "inverse">, qty: number, price: number): number {
+  return isSpotLike(inst) ? qty : qtyNotional(inst, qty, price) / price;
+}

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import type { InstrumentSpec, Snapshot } from "../contracts/market";
+import { qtyForNotional, type InstrumentSpec, type Snapshot } from "../contracts/market";
 import { quantize, quantizeQty } from "../util/quantize";
 import { readLines } from "./fixture";
 import { DEFAULT_TIME_RANGE } from "./validate";
@@ -540,9 +540,9 @@ export async function* barSnapshots(bars: AsyncIterable<QuoteBar> | Iterable<Quo
         ts: b.open_time + k * step,
         symbol: b.symbol,
         bid_price: bid,
-        bid_qty: bq > 0 ? bq : Math.max(inst.lot_size, quantizeQty(notional / bid, inst.lot_size)),
+        bid_qty: bq > 0 ? bq : Math.max(inst.lot_size, quantizeQty(qtyForNotional(inst, notional, bid), inst.lot_size)),
         ask_price: ask,
-        ask_qty: aq > 0 ? aq : Math.max(inst.lot_size, quantizeQty(notional / ask, inst.lot_size)),
+        ask_qty: aq > 0 ? aq : Math.max(inst.lot_size, quantizeQty(qtyForNotional(inst, notional, ask), inst.lot_size)),
       };
     }
   }

@@ -6,6 +6,7 @@ import type { PortfolioSelector, Selection } from "../contracts/features";
 import { EVENT_LOG_VERSION, type LogRecord, type QuoteEvent, type RunRecord, type TradeEvent } from "../contracts/events";
 import type { GrinderConfig } from "../config";
 import { Ledger, type SymbolBook } from "../ledger/ledger";
+import { instrumentTerms } from "../ledger/contract";
 import type { DrawdownGuard, GuardTransition } from "../ledger/guard";
 import { RunMetrics, type AlertEvent, type MetricJson, type SymbolMetricValues } from "../metrics";
 import { FeeModel, makeFillModel, makeLatencyModel, SimVenue, type ExecutionReport, type LatencyModel, type OrderRequest } from "../sim";
@@ -154,7 +155,7 @@ export class ReplayEngine {
     const cfg = (this.cfg = opts.config);
     const insts = [...opts.instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     if (!insts.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay needs at least one instrument");
-    this.ledger = new Ledger(cfg.risk.equity, insts.map((i) => i.symbol));
+    this.ledger = new Ledger(cfg.risk.equity, insts.map((i) => i.symbol), instrumentTerms(insts));
     this.recorder = new Recorder(opts.keepEvents ?? false, opts.tables ?? true);
     const record = (r: LogRecord): void => this.recorder.record(r);
     this.supervisor = new Supervisor(cfg, this.ledger, record);
@@ -162,7 +163,7 @@ export class ReplayEngine {
     this.toTs = opts.window?.to_ts ?? Infinity;
     this.latency = makeLatencyModel(cfg.execution.latency);
     const immediate = this.latency.immediate;
-    this.venue = new SimVenue(insts, makeFillModel(cfg.execution.fill_model), new FeeModel(cfg.execution.fees), { reports: (b) => this.onVenueReports(b) }, { confirmations: !immediate });
+    this.venue = new SimVenue(insts, makeFillModel(cfg.execution.fill_model), new FeeModel(cfg.execution.fees, insts), { reports: (b) => this.onVenueReports(b) }, { confirmations: !immediate });
     insts.forEach((inst, i) => {
       const book = this.ledger.book(inst.symbol);
       this.books.set(inst.symbol, book);
@@ -192,7 +193,7 @@ export class ReplayEngine {
         const book = this.books.get(b.symbol)!;
         const g = this.supervisor.guard;
         this.recorder.bar({
-          ...b, equity: ledger.equityFloat(), inventory: book.posF, inventory_notional: Math.abs(book.posF * b.mid), guard: g.state,
+          ...b, equity: ledger.equityFloat(), inventory: book.posF, inventory_notional: ledger.notionalFloat(book, b.mid), guard: g.state,
           dd: g.dd, dd_utilization: g.utilization, realized_pnl: book.realizedF, fees: book.feesF,
         });
       },

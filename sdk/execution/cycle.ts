@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
-import type { InstrumentSpec } from "../contracts/market";
+import { isSpotLike, type InstrumentSpec } from "../contracts/market";
+import { contractNotional, contractPnl, contractTerms } from "../ledger/contract";
 import type { Fill, OrderKind, Side } from "../contracts/trading";
 import type { CycleRecord } from "../contracts/events";
 import { quantizePrice } from "../util/quantize";
@@ -58,13 +59,17 @@ export class CycleEngine {
     if (fill.kind === "TP") {
       if (!entry) return null;
       const dir = fill.side === "SELL" ? 1 : -1;
-      const gross = new Decimal(fill.price).sub(entry.price).mul(fill.qty).mul(dir);
+      // contract instruments (ADR-120): PnL of the contracts in the settlement currency (base coin for inverse)
+      const terms = isSpotLike(this.instrument) ? null : contractTerms(this.instrument);
+      const gross = terms === null
+        ? new Decimal(fill.price).sub(entry.price).mul(fill.qty).mul(dir)
+        : contractPnl(terms, dir === 1 ? "BUY" : "SELL", fill.qty, entry.price, fill.price);
       const fees = new Decimal(entry.fee).add(fill.fee);
       const net = gross.sub(fees);
       this.cycles++;
       this.profit = this.profit.add(net);
       this.profitFloat = this.profit.toNumber();
-      const bps = net.div(new Decimal(entry.price).mul(fill.qty)).mul(10_000).toNumber();
+      const bps = net.div(terms === null ? new Decimal(entry.price).mul(fill.qty) : contractNotional(terms, fill.qty, entry.price)).mul(10_000).toNumber();
       this.profitBpsSum += bps;
       return {
         symbol: this.symbol,

@@ -1,4 +1,4 @@
-import type { InstrumentSpec } from "../contracts/market";
+import { qtyNotional, type InstrumentSpec } from "../contracts/market";
 import type { GridLevel, Intent, IntentType, Order, ReasonCode, Side } from "../contracts/trading";
 import type { ExecutionReport, OrderRequest } from "../sim/types";
 import { quantizeQty } from "../util/quantize";
@@ -261,7 +261,7 @@ export class OrderManager {
             continue;
           }
           qty = Math.min(qty, quantizeQty(capacity + lot * EPS, lot));
-          if (!(qty > 0) || qty * p.price < st.inst.min_notional) {
+          if (!(qty > 0) || qtyNotional(st.inst, qty, p.price) < st.inst.min_notional) {
             this.refuse("PLACE", st, ts, p.side, p.price, p.qty, EXEC_REASONS.REDUCE_ONLY_CAPACITY);
             continue;
           }
@@ -298,7 +298,7 @@ export class OrderManager {
       const adds = pos > EPS ? d.side === "BUY" : pos < -EPS ? d.side === "SELL" : true;
       if (adds) continue;
       const q = Math.min(d.qty, quantizeQty(Math.max(0, capacity) + lot * EPS, lot));
-      if (!(q > 0) || q * d.price < st.inst.min_notional) continue;
+      if (!(q > 0) || qtyNotional(st.inst, q, d.price) < st.inst.min_notional) continue;
       capacity -= q;
       want.push(q === d.qty ? d : { side: d.side, index: d.index, price: d.price, qty: q });
     }

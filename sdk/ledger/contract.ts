@@ -24,6 +24,19 @@ export function contractTerms(spec: Pick<InstrumentSpec, "contract_multiplier" |
   return { multiplier: spec.contract_multiplier ?? 1, inverse: spec.inverse ?? false };
 }
 
+/**
+ * The contract terms of the instruments that carry any (multiplier ≠ 1 or inverse), by symbol,
+ * for the `Ledger` (ADR-120); instruments without the fields are absent (booked as before).
+ */
+export function instrumentTerms(insts: Iterable<Pick<InstrumentSpec, "symbol" | "contract_multiplier" | "inverse">>): Map<string, ContractTerms> {
+  const out = new Map<string, ContractTerms>();
+  for (const i of insts) {
+    const t = contractTerms(i);
+    if (t.multiplier !== 1 || t.inverse) out.set(i.symbol, t);
+  }
+  return out;
+}
+
 /** PnL (settlement currency: quote for linear, base for inverse) of `qty` contracts held `side` from entry to exit. */
 export function contractPnl(t: ContractTerms, side: Side, qty: Decimal.Value, entry: Decimal.Value, exit: Decimal.Value): Decimal {
   const q = new Decimal(qty);

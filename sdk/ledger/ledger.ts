@@ -1,6 +1,7 @@
 import Decimal from "decimal.js";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { Side } from "../contracts/trading";
+import { contractPnl, type ContractTerms } from "./contract";
 
 /** Per-symbol booked state, in decimal arithmetic (DESIGN: decimal.js in the ledger). */
 export interface SymbolBook {
@@ -25,6 +26,11 @@ export interface SymbolBook {
   feesF: number;
   /** Largest |position·mark| seen (quote). */
   max_inventory_notional: number;
+  /** Contract multiplier (1 = spot-like) and inverse flag (ADR-120). */
+  mult: number;
+  inverse: boolean;
+  /** True for the default linear M = 1 book: booked exactly as before contract terms existed. */
+  plain: boolean;
 }
 
 export interface SymbolLedgerView {
@@ -39,6 +45,8 @@ export interface SymbolLedgerView {
   max_inventory_notional: number;
   mark: number;
   fills: number;
+  /** "base" for an inverse instrument: realized_pnl, unrealized_pnl and fees are in the base coin (ADR-120). Absent = quote. */
+  settlement?: "base";
 }
 
 export interface PortfolioLedgerView {
@@ -58,6 +66,14 @@ export interface PortfolioLedgerView {
  * equity = initial + Σ realised + Σ unrealised − Σ fees. Fills are booked in decimal; the
  * per-snapshot mark (`markFloat`, `equityFloat`) uses float shadows of the booked values so the
  * hot loop does not allocate — reported views recompute in decimal.
+ *
+ * Contract terms (ADR-120): a symbol may carry a multiplier M and an inverse flag. Positions are
+ * then in contracts. Linear: PnL = M·q·(exit − entry), notional M·q·price (quote). Inverse:
+ * PnL = M·q·(1/entry − 1/exit) in the base coin, average entry harmonic, notional M·q (quote);
+ * the symbol's realised / unrealised PnL and fees stay in the base coin in `symbolView`, and
+ * the portfolio (equity, drawdown, leverage, totals) is in quote with each inverse symbol's coin
+ * amounts converted at its current mark. Symbols without terms (M = 1, linear) book exactly as
+ * before.
  */
 export class Ledger {
   readonly initialEquity: Decimal;
@@ -65,7 +81,7 @@ export class Ledger {
   private readonly books: SymbolBook[] = [];
   private readonly index = new Map<string, SymbolBook>();
 
-  constructor(initialEquity: number, symbols: Iterable<string>) {
+  constructor(initialEquity: number, symbols: Iterable<string>, terms?: ReadonlyMap<string, ContractTerms>) {
     this.initialEquity = new Decimal(initialEquity);
     this.initialF = this.initialEquity.toNumber();
     for (const s of [...symbols].sort()) {
@@ -83,7 +99,18 @@ export class Ledger {
         realizedF: 0,
         feesF: 0,
         max_inventory_notional: 0,
+        mult: 1,
+        inverse: false,
+        plain: true,
       };
+      const t = terms?.get(s);
+      if (t !== undefined) {
+        if (!(t.multiplier > 0) || !Number.isFinite(t.multiplier))
+          throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `contract multiplier of '${s}' must be positive, got ${t.multiplier}`, { field: "contract_multiplier" });
+        b.mult = t.multiplier;
+        b.inverse = t.inverse;
+        b.plain = t.multiplier === 1 && !t.inverse;
+      }
       this.books.push(b);
       this.index.set(s, b);
     }
@@ -104,6 +131,7 @@ export class Ledger {
     if (!(qty > 0) || !(price > 0) || !Number.isFinite(fee))
       throw new GrinderError(ErrorCode.INVARIANT, `bad fill ${side} ${qty}@${price} fee ${fee}`);
     const b = this.book(symbol);
+    if (!b.plain) return this.applyContractFill(b, side, price, qty, fee);
     const p = new Decimal(price);
     const q = new Decimal(qty);
     const signed = side === "BUY" ? q : q.neg();
@@ -134,13 +162,61 @@ export class Ledger {
     return realized;
   }
 
+  /** `applyFill` under contract terms (ADR-120): positions in contracts, PnL in the settlement currency. */
+  private applyContractFill(b: SymbolBook, side: Side, price: number, qty: number, fee: number): Decimal {
+    const p = new Decimal(price);
+    const q = new Decimal(qty);
+    const signed = side === "BUY" ? q : q.neg();
+    const pos = b.position;
+    let realized = new Decimal(0);
+    if (pos.isZero() || pos.isPositive() === signed.isPositive()) {
+      const n = pos.abs().add(q);
+      b.avg_entry = b.inverse
+        ? n.div((pos.isZero() ? new Decimal(0) : pos.abs().div(b.avg_entry)).add(q.div(p)))
+        : b.avg_entry.mul(pos.abs()).add(p.mul(q)).div(n);
+      b.position = pos.add(signed);
+    } else {
+      const closeQty = Decimal.min(pos.abs(), q);
+      realized = contractPnl({ multiplier: b.mult, inverse: b.inverse }, pos.isPositive() ? "BUY" : "SELL", closeQty, b.avg_entry, p);
+      const newPos = pos.add(signed);
+      if (newPos.isZero()) b.avg_entry = new Decimal(0);
+      else if (newPos.isPositive() !== pos.isPositive()) b.avg_entry = p;
+      b.position = newPos;
+    }
+    b.realized = b.realized.add(realized);
+    b.fees = b.fees.add(fee);
+    // turnover in quote: M·q·p linear, M·q inverse
+    b.turnover = b.turnover.add(b.inverse ? q.mul(b.mult) : p.mul(q).mul(b.mult));
+    b.fills++;
+    b.posF = b.position.toNumber();
+    b.avgF = b.avg_entry.toNumber();
+    b.realizedF = b.realized.toNumber();
+    b.feesF = b.fees.toNumber();
+    if (b.mark === 0) b.mark = price;
+    this.trackInventory(b);
+    return realized;
+  }
+
+  /** Inventory notional of a book at `mark` (quote, float): |q·mark| spot-like, |M·q·mark| linear, |M·q| inverse. */
+  notionalFloat(b: SymbolBook, mark: number): number {
+    return b.plain ? Math.abs(b.posF * mark) : b.inverse ? Math.abs(b.posF * b.mult) : Math.abs(b.posF * b.mult * mark);
+  }
+
+  /** A book's contribution to equity at its mark (quote, float): realised − fees + unrealised, coin amounts × mark for inverse. */
+  private static pnlF(b: SymbolBook): number {
+    if (b.plain) return b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
+    if (!b.inverse) return b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (b.mark - b.avgF));
+    const coin = b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (1 / b.avgF - 1 / b.mark));
+    return coin * b.mark;
+  }
+
   /**
    * Mark a symbol at a quote's mid. Takes the snapshot object rather than a number: passing a
    * non-integer double to a call that is not inlined boxes it (a heap allocation per snapshot).
    */
   markQuote(b: SymbolBook, q: { bid_price: number; ask_price: number }): void {
     b.mark = (q.bid_price + q.ask_price) / 2;
-    const inv = Math.abs(b.posF * b.mark);
+    const inv = b.plain ? Math.abs(b.posF * b.mark) : this.notionalFloat(b, b.mark);
     if (inv > b.max_inventory_notional) b.max_inventory_notional = inv;
   }
 
@@ -151,7 +227,7 @@ export class Ledger {
   }
 
   private trackInventory(b: SymbolBook): void {
-    const inv = Math.abs(b.posF * b.mark);
+    const inv = b.plain ? Math.abs(b.posF * b.mark) : this.notionalFloat(b, b.mark);
     if (inv > b.max_inventory_notional) b.max_inventory_notional = inv;
   }
 
@@ -166,7 +242,9 @@ export class Ledger {
     const books = this.books;
     for (let k = 0; k < books.length; k++) {
       const b = books[k];
-      out[i] += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
+      if (b.plain) out[i] += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
+      else if (!b.inverse) out[i] += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (b.mark - b.avgF));
+      else out[i] += (b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (1 / b.avgF - 1 / b.mark))) * b.mark;
     }
   }
 
@@ -175,7 +253,7 @@ export class Ledger {
     let e = this.initialF;
     for (let i = 0; i < this.books.length; i++) {
       const b = this.books[i];
-      e += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
+      e += b.plain ? b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF)) : Ledger.pnlF(b);
     }
     return e;
   }
@@ -183,7 +261,10 @@ export class Ledger {
   /** Σ |position·mark| / equity (float path). */
   leverageFloat(equity: number): number {
     let n = 0;
-    for (let i = 0; i < this.books.length; i++) n += Math.abs(this.books[i].posF * this.books[i].mark);
+    for (let i = 0; i < this.books.length; i++) {
+      const b = this.books[i];
+      n += b.plain ? Math.abs(b.posF * b.mark) : this.notionalFloat(b, b.mark);
+    }
     return equity > 0 ? n / equity : Infinity;
   }
 
@@ -194,6 +275,7 @@ export class Ledger {
   /** Exact decimal view of one symbol at its last mark. */
   symbolView(symbol: string): SymbolLedgerView {
     const b = this.book(symbol);
+    if (!b.plain) return this.contractView(b);
     const mark = new Decimal(b.mark);
     const unreal = b.position.isZero() ? new Decimal(0) : b.position.mul(mark.sub(b.avg_entry));
     return {
@@ -211,6 +293,37 @@ export class Ledger {
     };
   }
 
+  /** Unrealised PnL of a book at its mark, settlement currency (decimal). */
+  private static unrealD(b: SymbolBook): Decimal {
+    if (b.position.isZero()) return new Decimal(0);
+    if (b.plain) return b.position.mul(new Decimal(b.mark).sub(b.avg_entry));
+    return contractPnl({ multiplier: b.mult, inverse: b.inverse }, b.position.isPositive() ? "BUY" : "SELL", b.position.abs(), b.avg_entry, b.mark);
+  }
+
+  /** Inventory notional of a book at its mark, quote (decimal). */
+  private static notionalD(b: SymbolBook): Decimal {
+    if (b.plain) return b.position.mul(b.mark).abs();
+    return b.inverse ? b.position.mul(b.mult).abs() : b.position.mul(b.mult).mul(b.mark).abs();
+  }
+
+  private contractView(b: SymbolBook): SymbolLedgerView {
+    const v: SymbolLedgerView = {
+      symbol: b.symbol,
+      position: b.position.toNumber(),
+      avg_entry: b.avg_entry.toNumber(),
+      realized_pnl: b.realized.toNumber(),
+      unrealized_pnl: Ledger.unrealD(b).toNumber(),
+      fees: b.fees.toNumber(),
+      turnover: b.turnover.toNumber(),
+      inventory_notional: Ledger.notionalD(b).toNumber(),
+      max_inventory_notional: b.max_inventory_notional,
+      mark: b.mark,
+      fills: b.fills,
+    };
+    if (b.inverse) v.settlement = "base";
+    return v;
+  }
+
   /** Exact decimal view of the portfolio at the last marks. */
   view(): PortfolioLedgerView {
     let realized = new Decimal(0);
@@ -219,6 +332,16 @@ export class Ledger {
     let turnover = new Decimal(0);
     let inv = new Decimal(0);
     for (const b of this.books) {
+      if (!b.plain) {
+        // quote: inverse coin amounts at the symbol's mark (ADR-120)
+        const toQuote = b.inverse ? new Decimal(b.mark) : new Decimal(1);
+        realized = realized.add(b.realized.mul(toQuote));
+        fees = fees.add(b.fees.mul(toQuote));
+        turnover = turnover.add(b.turnover);
+        unreal = unreal.add(Ledger.unrealD(b).mul(toQuote));
+        inv = inv.add(Ledger.notionalD(b));
+        continue;
+      }
       realized = realized.add(b.realized);
       fees = fees.add(b.fees);
       turnover = turnover.add(b.turnover);

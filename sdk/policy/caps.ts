@@ -1,4 +1,4 @@
-import type { InstrumentSpec } from "../contracts/market";
+import { baseEquivalent, isSpotLike, qtyNotional, type InstrumentSpec } from "../contracts/market";
 import type { ReasonCode, Side } from "../contracts/trading";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { PolicyConfig } from "./config";
@@ -95,9 +95,12 @@ export function buildSide(
   cache?: PriceCache,
 ): SideBuild {
   const req = side === "BUY" ? x.buy : x.sell;
+  // contract instruments (ADR-120): losses and exposure on the base equivalent of the contracts at the mid
   const inv = x.inventory_qty;
+  const spot = isSpotLike(x.instrument);
+  const invB = spot ? inv : Math.sign(inv) * baseEquivalent(x.instrument, Math.abs(inv), x.mid);
   const invLoss = (mark: number): number =>
-    side === "BUY" ? Math.max(0, inv) * Math.max(0, x.mid - mark) : Math.max(0, -inv) * Math.max(0, mark - x.mid);
+    side === "BUY" ? Math.max(0, invB) * Math.max(0, x.mid - mark) : Math.max(0, -invB) * Math.max(0, mark - x.mid);
   const empty = (mark: number, reasons: ReasonCode[]): SideBuild => ({
     side, kind, prices: [], qtys: [], mark, ladder_loss: 0, inventory_loss: invLoss(mark), budget_used: 0, notional: 0, scaled: false, dropped: 0, reasons,
   });
@@ -108,7 +111,7 @@ export function buildSide(
     const r = reduceOnlyLadder(side, x.center, rs, held, levels, x.instrument);
     const mark = stressMark(side, x.center, req.width, [], step);
     let notional = 0;
-    for (let i = 0; i < r.prices.length; i++) notional += r.prices[i] * r.qtys[i];
+    for (let i = 0; i < r.prices.length; i++) notional += spot ? r.prices[i] * r.qtys[i] : qtyNotional(x.instrument, r.qtys[i], r.prices[i]);
     return { ...empty(mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
   }
   const prices = cachedLadder(cache, side, x.center, step, levels, x.instrument.tick_size);
@@ -117,7 +120,7 @@ export function buildSide(
   const mark = stressMark(side, x.center, req.width, prices, step);
   const il = invLoss(mark);
   const budget = Math.max(0, req.budget - il);
-  const exposure = inv * x.mid;
+  const exposure = spot ? inv * x.mid : Math.sign(inv) * qtyNotional(x.instrument, Math.abs(inv), x.mid);
   const room = Math.max(0, side === "BUY" ? cap.cap - exposure : cap.cap + exposure);
   if (!(budget > 0)) return empty(mark, [...reasons, PolicyReason.BUDGET_EXHAUSTED]);
   if (!(room > 0)) return empty(mark, [...reasons, PolicyReason.CAP_INVENTORY_FULL]);

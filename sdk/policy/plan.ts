@@ -1,4 +1,5 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
+import { isSpotLike, qtyNotional } from "../contracts/market";
 import type { GridLevel, GridPlan, ReasonCode, Side } from "../contracts/trading";
 import { quantize } from "../util/quantize";
 import type { GeometryRegime, PolicyConfig } from "./config";
@@ -99,7 +100,9 @@ export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanatio
   // Centre skew (spec 17.3, 17.6.3): long inventory moves the centre down (buys further, sells
   // closer), a trend moves it with the trend; bounded below one step.
   const cap = notionalCap(input.equity, cfg.caps);
-  const util = cap.cap > 0 ? Math.max(-1, Math.min(1, (inv * mid) / cap.cap)) : 0;
+  // contract instruments (ADR-120): the inventory's quote notional, not contracts × mid
+  const invNotional = isSpotLike(input.instrument) ? inv * mid : Math.sign(inv) * qtyNotional(input.instrument, Math.abs(inv), mid);
+  const util = cap.cap > 0 ? Math.max(-1, Math.min(1, invNotional / cap.cap)) : 0;
   const dir = regime === "TREND_UP" ? 1 : regime === "TREND_DOWN" ? -1 : 0;
   const shiftRaw = dir * act.trend_shift_steps - act.inventory_skew_steps * util;
   const shift = Math.max(-cfg.skew.max_steps, Math.min(cfg.skew.max_steps, shiftRaw));

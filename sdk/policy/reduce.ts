@@ -1,5 +1,5 @@
 import Decimal from "decimal.js";
-import type { InstrumentSpec } from "../contracts/market";
+import { qtyNotional, type InstrumentSpec } from "../contracts/market";
 import type { ReasonCode, Side } from "../contracts/trading";
 import { quantizeQty } from "../util/quantize";
 import { ladderPrices } from "./sizing";
@@ -37,7 +37,7 @@ export function reduceOnlyLadder(
     const piece = quantizeQty(total / n, instrument.lot_size);
     // The smallest notional is the furthest BUY (lowest price) or any piece for SELL (≥ level 1 price).
     const pMin = Math.min(prices[0], prices[n - 1]);
-    if (piece > 0 && piece * pMin >= instrument.min_notional) {
+    if (piece > 0 && qtyNotional(instrument, piece, pMin) >= instrument.min_notional) {
       const first = new Decimal(total).minus(new Decimal(piece).mul(n - 1)).toNumber();
       const qtys = [first];
       for (let i = 1; i < n; i++) qtys.push(piece);

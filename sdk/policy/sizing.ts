@@ -1,4 +1,4 @@
-import type { InstrumentSpec } from "../contracts/market";
+import { baseEquivalent, isSpotLike, qtyForNotional, qtyNotional, type InstrumentSpec } from "../contracts/market";
 import type { ReasonCode, Side } from "../contracts/trading";
 import { quantizePrice, quantizeQty } from "../util/quantize";
 import type { PolicyConfig } from "./config";
@@ -126,19 +126,20 @@ export function computeSizes(
   const keptP: number[] = [];
   const keptQ: number[] = [];
   let dropped = 0;
+  const spot = isSpotLike(instrument);
   let worst = 0;
   let notional = 0;
   for (let i = 0; i < prices.length; i++) {
     const p = prices[i];
-    const q = a > 0 ? quantizeQty((a * w[i]) / p, instrument.lot_size) : 0;
-    if (!(q > 0) || q * p < instrument.min_notional) {
+    const q = a > 0 ? quantizeQty(qtyForNotional(instrument, a * w[i], p), instrument.lot_size) : 0;
+    if (!(q > 0) || qtyNotional(instrument, q, p) < instrument.min_notional) {
       dropped++;
       continue;
     }
     keptP.push(p);
     keptQ.push(q);
-    worst += q * (side === "BUY" ? p - mark : mark - p);
-    notional += q * p;
+    worst += (spot ? q : baseEquivalent(instrument, q, p)) * (side === "BUY" ? p - mark : mark - p);
+    notional += qtyNotional(instrument, q, p);
   }
   if (dropped > 0) reasons.push(PolicyReason.LEVEL_BELOW_MIN_NOTIONAL);
   return { side, prices: keptP, qtys: keptQ, mark, f, a_budget, a, scaled, dropped, worst_loss: worst, notional, reasons };

@@ -13,8 +13,10 @@ export const FillModelConfigSchema = z
      * opposite best crossing it; `queue_risk_averse` / `queue_prob` = queue position from the
      * book at arrival, reduced by prints at the price (prob: also by unexplained level
      * decreases), partial fills in lots, one print consumed once across own orders.
+     * `bar_cross` (ADR-122) = conservative bar rule: BUY fills only when the ask goes strictly
+     * below the limit, SELL when the bid goes strictly above it (crossed by at least one tick).
      */
-    kind: z.enum(["touch", "cross", "trade_through", "queue_risk_averse", "queue_prob"]).default("touch"),
+    kind: z.enum(["touch", "cross", "trade_through", "queue_risk_averse", "queue_prob", "bar_cross"]).default("touch"),
     /** `queue_prob` only: exponent n of f(x) = x^n (absent = 2). */
     n: z.number().finite().positive().max(10).optional(),
   })

@@ -1,6 +1,7 @@
 import type { MarketEvent } from "../contracts/events";
 import type { FillModelConfig, FillModelKind } from "./config";
 import type { BookView, FillModel, SimOrder } from "./types";
+import { BarCrossFillModel } from "./bar-fill-models";
 import { QueueFillModel, QueueProbFillModel, QueueRiskAverseFillModel, TradeThroughFillModel } from "./maker-fill-models";
 
 /**
@@ -49,6 +50,8 @@ export const FILL_MODELS: Readonly<Record<FillModelKind, FillModel>> = {
   trade_through: TradeThroughFillModel,
   queue_risk_averse: QueueRiskAverseFillModel,
   queue_prob: QueueProbFillModel,
+  // Bar-level conservative rule (ADR-122, sdk/sim/bar-fill-models.ts)
+  bar_cross: BarCrossFillModel,
 };
 
 export function makeFillModel(cfg: FillModelConfig): FillModel {

@@ -6,3 +6,4 @@ export * from "./fill-models";
 export * from "./venue";
 export * from "./queue";
 export * from "./maker-fill-models";
+export * from "./bar-fill-models";

@@ -226,7 +226,7 @@ export class SimVenue {
       o.remaining = left;
       batch.push({
         type: "FILL", ts: ev.ts, symbol: o.symbol, order_id: o.id, side: o.side, price: o.price, qty: q, remaining: left,
-        fee: this.fees.fee(o.price, q, o.taker), liquidity: o.taker ? "TAKER" : "MAKER",
+        fee: this.fees.fee(o.price, q, o.taker, o.symbol), liquidity: o.taker ? "TAKER" : "MAKER",
       });
     }
     // remove the completed orders (order of the rest preserved)

@@ -45,6 +45,17 @@ describe("acceptance report: `grinder report` through Jupyter, opened in headles
     expect(withLib, "plotly.js inlined exactly once per notebook").to.have.length(1);
   });
 
+  it("lists why nothing traded next to the 0-fill warning (the no-trade tally of each fixture) @slow", () => {
+    const nb = JSON.parse(readFileSync(path.join(out, "acceptance.ipynb"), "utf8"));
+    const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : (v ?? ""));
+    const cell = nb.cells.find((c: { id?: string }) => c.id === "nb07-05-why");
+    expect(cell, "the no-trade cell").to.not.equal(undefined);
+    const shown = cell.outputs.map((o: { data?: Record<string, string | string[]> }) => text(o.data?.["text/markdown"]) + text(o.data?.["text/plain"])).join("");
+    expect(shown).to.match(/Why nothing traded|Every symbol of every fixture traded/);
+    // a fixture with 0 fills lists its symbols with the plans counted by reason
+    if (shown.includes("Why nothing traded")) expect(shown).to.match(/0 fills in \d+ plans/);
+  });
+
   it("renders every plotly chart offline in chromium, with data traces @slow", async function () {
     expect(existsSync(CHROMIUM), `${CHROMIUM} missing: scripts/setup.sh --with-browser installs it`).to.equal(true);
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });

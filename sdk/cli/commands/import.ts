@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { IMPORT_FORMATS, importToFixture, type ImportFormat } from "../../data/importers";
-import { FIXTURES_DIR } from "../fixtures-path";
+import { BAR_IMPORT_FORMATS, importBarDataset, type BarImportFormat } from "../../data/importers/bar-dataset";
+import { FIXTURES_DIR, PROJECT_ROOT } from "../fixtures-path";
 import * as path from "node:path";
 
 function positive(v: string | undefined, field: string): number | undefined {
@@ -25,6 +26,34 @@ interface ImportCliOptions {
   json?: boolean;
   trades?: string;
   force?: boolean;
+  preset?: string;
+  contractMultiplier?: string;
+  inverse?: boolean;
+  interval?: string;
+  columns?: string;
+}
+
+/** `60000`, `60s`, `1m`, `1h`, `1d` → ms (a positive integer), else E_INVALID_ARGUMENT naming --interval. */
+export function parseInterval(v: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
+  const unit = m ? ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[m[2] ?? "ms"] : 0;
+  const ms = m ? Number(m[1]) * unit : NaN;
+  if (!(Number.isSafeInteger(ms) && ms > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--interval must be a positive duration (60000, 60s, 1m, 1h, 1d), got '${v}'`, { field: "interval" });
+  return ms;
+}
+
+/** `time=Date,open=1,close=Close` → { time: "Date", open: 1, close: "Close" }; unknown keys refused. */
+export function parseColumns(v: string): Partial<Record<"time" | "open" | "high" | "low" | "close" | "volume", string | number>> {
+  const out: Record<string, string | number> = {};
+  for (const part of v.split(",")) {
+    const eq = part.indexOf("=");
+    const k = eq < 0 ? "" : part.slice(0, eq).trim();
+    const val = eq < 0 ? "" : part.slice(eq + 1).trim();
+    if (!["time", "open", "high", "low", "close", "volume"].includes(k) || val === "")
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--columns takes field=column pairs (fields time, open, high, low, close, volume), got '${part}'`, { field: "columns" });
+    out[k] = /^\d+$/.test(val) ? Number(val) : val;
+  }
+  return out;
 }
 
 export function registerImport(program: Command): void {
@@ -33,10 +62,12 @@ export function registerImport(program: Command): void {
     .description(
       "import real market data into a fixture folder with provenance: " +
         "binance-bookticker-csv (bookTicker dump), binance-ws (websocket recording, L2 rebuilt), " +
-        "binance-klines-csv (klines dump, written as klines.csv + klines.json into --out)",
+        "binance-klines-csv (klines dump, written as klines.csv + klines.json into --out); " +
+        "bar formats write a bar dataset recipe <out>/dataset.json (a bare name goes under datasets/): " +
+        "ohlcv-csv (one file, --columns mapping, --interval), quote-bar-pair (bid file, ask file, --interval), lean-minute (Lean crypto minute day files)",
     )
-    .argument("<format>", IMPORT_FORMATS.join(" | "))
-    .argument("<inputs...>", "source file (.gz accepted for CSV); binance-ws: several files of one recording, in order")
+    .argument("<format>", [...IMPORT_FORMATS, ...BAR_IMPORT_FORMATS].join(" | "))
+    .argument("<inputs...>", "source file (.gz accepted for CSV); binance-ws: several files of one recording, in order; quote-bar-pair: bid then ask; lean-minute: day files in date order")
     .requiredOption("--out <dir>", "output folder, e.g. fixtures/<name> (a bare name goes under fixtures/)")
     .option("--name <name>", "fixture name (default: the output folder's name)")
     .option("--symbol <symbol>", "symbol (default: from the file name or the data)")
@@ -48,15 +79,25 @@ export function registerImport(program: Command): void {
     .option("--gzip", "gzip the snapshots file (default: only above 4 MB)")
     .option("--json", "print the import report as JSON")
     .option("--force", "replace an existing output folder (or klines.csv); without it an existing output is refused")
+    .option("--preset <venue>", "instrument preset by symbol: binance-coinm (BTCUSD_PERP 100 USD, ETHUSD_PERP 10 USD per contract, inverse, lot 1 contract)")
+    .option("--contract-multiplier <m>", "contract multiplier (quote per contract when --inverse, base per contract otherwise)")
+    .option("--inverse", "inverse contract: PnL and fees in the base coin")
+    .option("--interval <d>", "bar formats: the bar length (60000, 60s, 1m, 1h, 1d; lean-minute: 1m)")
+    .option("--columns <map>", "ohlcv-csv / quote-bar-pair: field=column pairs, column = header name or 0-based index (e.g. time=Date,open=Open,close=4)")
     .option("--trades <csv>", "binance-bookticker-csv: a Binance trades / aggTrades CSV dump merged as the fixture's trades")
     .action(async (format: string, inputs: string[], o: ImportCliOptions) => {
+      if ((BAR_IMPORT_FORMATS as readonly string[]).includes(format)) return importBars(format as BarImportFormat, inputs, o);
+      if (o.interval !== undefined || o.columns !== undefined)
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--interval / --columns are for the bar formats (${BAR_IMPORT_FORMATS.join(", ")})`, { field: o.interval !== undefined ? "interval" : "columns" });
       const [input, ...more] = inputs;
       if (more.length && format !== "binance-ws")
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} takes one input file, got ${inputs.length}`, { field: "input" });
       if (o.trades !== undefined && format !== "binance-bookticker-csv")
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--trades is for binance-bookticker-csv (binance-ws keeps the recording's own trades)", { field: "trades" });
+      if ((o.preset !== undefined || o.contractMultiplier !== undefined || o.inverse) && format === "binance-klines-csv")
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--preset / --contract-multiplier / --inverse describe the instrument of a snapshot import, not a klines sidecar", { field: "preset" });
       if (!(IMPORT_FORMATS as readonly string[]).includes(format))
-        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown format '${format}' (one of ${IMPORT_FORMATS.join(", ")})`, { field: "format" });
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown format '${format}' (one of ${[...IMPORT_FORMATS, ...BAR_IMPORT_FORMATS].join(", ")})`, { field: "format" });
       const out = o.out!.includes("/") || o.out!.includes(path.sep) ? o.out! : path.join(FIXTURES_DIR, o.out!);
       const depth = o.depth === undefined ? undefined : Number(o.depth);
       if (depth !== undefined && !(Number.isInteger(depth) && depth > 0))
@@ -72,6 +113,10 @@ export function registerImport(program: Command): void {
         trades: o.trades,
         more,
         force: o.force,
+        contract:
+          o.preset !== undefined || o.contractMultiplier !== undefined || o.inverse
+            ? { preset: o.preset, multiplier: positive(o.contractMultiplier, "contract-multiplier"), inverse: o.inverse ? true : undefined }
+            : undefined,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify({ format: r.format, written: r.written, report: r.report, manifest: r.manifest }, null, 2) + "\n");
@@ -81,11 +126,43 @@ export function registerImport(program: Command): void {
       const rej = rep.rejectedTotal ? `, rejected ${rep.rejectedTotal} ${JSON.stringify(rep.rejected)}` : "";
       process.stdout.write(`✔ ${format}: ${rep.lines} lines → ${rep.emitted} ${format === "binance-klines-csv" ? "klines" : "snapshots"}${rej}\n`);
       if (rep.instrument)
-        process.stdout.write(`    instrument ${rep.instrument.symbol} tick=${rep.instrument.tick_size} lot=${rep.instrument.lot_size} min_notional=${rep.instrument.min_notional}${rep.instrument_inferred ? " (inferred)" : ""}\n`);
+        process.stdout.write(`    instrument ${rep.instrument.symbol} tick=${rep.instrument.tick_size} lot=${rep.instrument.lot_size} min_notional=${rep.instrument.min_notional}${rep.instrument.contract_multiplier !== undefined ? ` multiplier=${rep.instrument.contract_multiplier}` : ""}${rep.instrument.inverse ? " inverse" : ""}${rep.instrument_inferred ? " (inferred)" : ""}\n`);
       const counts = Object.entries(rep.counts).filter(([, v]) => v !== 0);
       if (counts.length) process.stdout.write(`    counts ${counts.map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
       for (const f of r.written) process.stdout.write(`    wrote ${path.relative(process.cwd(), f) || f}\n`);
       if (r.manifest) process.stdout.write(`    content sha256 ${r.manifest.content_sha256}\n`);
       if (r.manifest?.trades) process.stdout.write(`    trades ${r.manifest.trades.rows} (sha256 ${r.manifest.trades.content_sha256})\n`);
     });
+}
+
+/** Bar formats → a dataset recipe (ADR-123). Strict only: a recipe replays strictly. */
+async function importBars(format: BarImportFormat, inputs: string[], o: ImportCliOptions): Promise<void> {
+  if (o.lenient) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--lenient does not apply to bar datasets: a recipe is replayed strictly, so its import is strict", { field: "lenient" });
+  for (const [flag, v] of [["--trades", o.trades], ["--depth", o.depth], ["--gzip", o.gzip]] as const)
+    if (v !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${flag} does not apply to the bar formats`, { field: flag.slice(2) });
+  const out = o.out!.includes("/") || o.out!.includes(path.sep) ? o.out! : path.join(PROJECT_ROOT, "datasets", o.out!);
+  const r = await importBarDataset(format, inputs, {
+    out,
+    name: o.name,
+    symbol: o.symbol,
+    interval_ms: o.interval === undefined ? undefined : parseInterval(o.interval),
+    columns: o.columns === undefined ? undefined : parseColumns(o.columns),
+    instrument: { tick_size: positive(o.tick, "tick"), lot_size: positive(o.lot, "lot"), min_notional: positive(o.minNotional, "min-notional") },
+    contract:
+      o.preset !== undefined || o.contractMultiplier !== undefined || o.inverse
+        ? { preset: o.preset, multiplier: positive(o.contractMultiplier, "contract-multiplier"), inverse: o.inverse ? true : undefined }
+        : undefined,
+    force: o.force,
+  });
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ format: r.format, written: [r.recipe], bars: r.bars, report: r.report, dataset: r.dataset }, null, 2) + "\n");
+    return;
+  }
+  const i = r.report.instrument!;
+  process.stdout.write(`✔ ${format}: ${r.report.lines} lines → ${r.bars} bars of ${r.dataset.interval_ms} ms (${r.dataset.sources[0].symbol})\n`);
+  process.stdout.write(`    instrument ${i.symbol} tick=${i.tick_size}${r.tick_inferred ? " (inferred)" : ""} lot=${i.lot_size} min_notional=${i.min_notional}${i.contract_multiplier !== undefined ? ` multiplier=${i.contract_multiplier}` : ""}${i.inverse ? " inverse" : ""}\n`);
+  const counts = Object.entries(r.report.counts).filter(([, v]) => v !== 0);
+  if (counts.length) process.stdout.write(`    counts ${counts.map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+  process.stdout.write(`    wrote ${path.relative(process.cwd(), r.recipe) || r.recipe}\n`);
+  process.stdout.write(`    replay: grinder replay ${path.relative(process.cwd(), r.recipe) || r.recipe}; pin: npx tsx scripts/pin-bar-datasets.ts --update (datasets/ only)\n`);
 }

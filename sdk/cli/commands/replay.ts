@@ -9,7 +9,7 @@ import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { parseTime } from "../../data/bars";
 import { isBarDatasetFile } from "../../data/dataset";
-import { replayBarDataset } from "../../engine/replay-bars";
+import { barFillModelSensitivity, replayBarDataset } from "../../engine/replay-bars";
 import { isColumnarStore, openColumnarStore } from "../../data/store";
 import { replayBaselines, type BaselineRow } from "../../analysis/baselines";
 
@@ -90,7 +90,7 @@ export function registerReplay(program: Command): void {
     .option("--prom", "print the run's metrics in Prometheus text format")
     .option("--from <ts>", "trade only from this data time (epoch ms or ISO-8601)")
     .option("--to <ts>", "stop after this data time (epoch ms or ISO-8601)")
-    .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055)")
+    .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055); on a bar dataset e.g. touch,cross,bar_cross (ADR-122)")
     .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
     .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; baselines?: boolean }) => {
       const config = opts.config ? loadConfigOrArtifact(opts.config) : defaultConfig();
@@ -98,7 +98,9 @@ export function registerReplay(program: Command): void {
       if (opts.fillModels !== undefined) {
         // Fill-model sensitivity (spec 17.13.2): same data and config, one row per rung.
         const kinds = parseFillModelList(opts.fillModels);
-        const rows = await fillModelSensitivity({ fixture: resolveFixture(name), config, window, kinds });
+        const rows = isBarDatasetFile(name)
+          ? await barFillModelSensitivity(name, { config, window, kinds })
+          : await fillModelSensitivity({ fixture: resolveFixture(name), config, window, kinds });
         if (opts.json) process.stdout.write(JSON.stringify({ fixture: name, rows }, null, 2) + "\n");
         else process.stdout.write(`fill-model sensitivity ${name}\n` + formatSensitivity(rows));
         return;

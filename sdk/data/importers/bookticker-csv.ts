@@ -78,7 +78,7 @@ export class BookTickerBatch {
 
 /** Default symbol from a dump file name: `BTCUSDT-bookTicker-2024-08-08.csv` → `BTCUSDT`. */
 export function symbolFromFileName(file: string, kind: string): string | undefined {
-  const m = new RegExp(`^([A-Za-z0-9]+)-${kind}`, "i").exec(path.basename(file));
+  const m = new RegExp(`^([A-Za-z0-9_]+)-${kind}`, "i").exec(path.basename(file));
   return m ? m[1].toUpperCase() : undefined;
 }
 

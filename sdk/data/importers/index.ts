@@ -21,3 +21,5 @@ export { BookSide, L2Book } from "./l2book";
 export { importKlinesCsv, KlineCursor, KLINE_COLUMNS, klineCsvLine, loadKlinesCsv, type Kline, type KlineImport, type KlineSink, type KlinesCsvOptions } from "./klines-csv";
 export { IMPORT_FORMATS, importToFixture, type ImportFormat, type ImportResult, type ImportToFixtureOptions } from "./to-fixture";
 export { importTradesCsv, type TradeDumpKind, type TradeImport, type TradesCsvOptions } from "./trades-csv";
+export * from "./presets";
+export * from "./bar-dataset";

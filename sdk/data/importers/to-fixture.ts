@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { presetOverrides, withContractTerms, type ContractImportOptions } from "./presets";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec } from "../../contracts/market";
@@ -37,6 +38,8 @@ export interface ImportToFixtureOptions {
   more?: string[];
   /** Replace an existing output (default false: an existing fixture folder or klines.csv is refused, ADR-084). */
   force?: boolean;
+  /** Contract terms of the instrument: a venue preset (`binance-coinm`) or explicit multiplier / inverse (ADR-121). */
+  contract?: ContractImportOptions;
 }
 
 export interface ImportResult {
@@ -195,7 +198,7 @@ export async function importToFixture(format: ImportFormat, input: string, opts:
   const sha = await sha256File(input);
   switch (format) {
     case "binance-bookticker-csv": {
-      const given = opts.instrument ?? {};
+      const given = presetOverrides(opts.contract, opts.contract?.preset !== undefined ? importBookTickerCsv(input, { symbol: opts.symbol }).symbol : undefined, opts.instrument ?? {});
       let spec: InstrumentSpec;
       let inferred = false;
       if (given.tick_size !== undefined && given.lot_size !== undefined) {
@@ -204,6 +207,7 @@ export async function importToFixture(format: ImportFormat, input: string, opts:
       } else {
         ({ spec, inferred } = await inferBookTickerInstrument(input, { symbol: opts.symbol, instrument: given, lenient: opts.lenient }));
       }
+      spec = withContractTerms(spec, opts.contract);
       const imp = importBookTickerCsv(input, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, reuse: true });
       let trades: TradeSource | undefined;
       if (opts.trades) {
@@ -222,10 +226,12 @@ export async function importToFixture(format: ImportFormat, input: string, opts:
     case "binance-ws": {
       // First pass learns symbol and tick/lot (the book rebuild is cheap); the second writes.
       const files = [input, ...(opts.more ?? [])];
-      const probe = importBinanceWs(files, { symbol: opts.symbol, instrument: opts.instrument, lenient: opts.lenient, depth: opts.depth });
+      const wsGiven = opts.contract?.preset !== undefined && opts.symbol !== undefined ? presetOverrides(opts.contract, opts.symbol, opts.instrument ?? {}) : opts.instrument;
+      const probe = importBinanceWs(files, { symbol: opts.symbol, instrument: wsGiven, lenient: opts.lenient, depth: opts.depth });
       for await (const _ of probe);
-      const spec = probe.report.instrument;
-      if (!spec) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no bookTicker message was accepted: cannot build snapshots", { file: input });
+      const probed = probe.report.instrument;
+      if (!probed) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no bookTicker message was accepted: cannot build snapshots", { file: input });
+      const spec = withContractTerms(probed, opts.contract);
       const queue: Trade[] = [];
       const imp = importBinanceWs(files, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, depth: opts.depth, onTrade: (t) => queue.push(t) });
       // Continuation files: every source file is hashed into the provenance.

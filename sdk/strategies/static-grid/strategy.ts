@@ -1,5 +1,5 @@
 import Decimal from "decimal.js";
-import type { InstrumentSpec } from "../../contracts/market";
+import { qtyForNotional, qtyNotional, type InstrumentSpec } from "../../contracts/market";
 import type { MarketEvent } from "../../contracts/events";
 import type { Fill, GridLevel } from "../../contracts/trading";
 import { ExecutionConfigSchema, type ExecutionConfig, type ExecutionConfigInput } from "../../execution/config";
@@ -88,10 +88,11 @@ export class StaticGridStrategy implements Strategy {
     for (let i = 1; i <= levels; i++) {
       const bp = quantizePrice(centre * (1 - i * step_pct), l.inst.tick_size, "BUY");
       const sp = quantizePrice(centre * (1 + i * step_pct), l.inst.tick_size, "SELL");
-      const bq = quantizeQty(notional / bp, l.inst.lot_size);
-      const sq = quantizeQty(notional / sp, l.inst.lot_size);
-      if (bp > 0 && bq > 0 && bq * bp >= l.inst.min_notional) out.push({ side: "BUY", index: i, price: bp, qty: bq });
-      if (sq > 0 && sq * sp >= l.inst.min_notional) out.push({ side: "SELL", index: i, price: sp, qty: sq });
+      // contract instruments (ADR-120): qty in contracts for the quote notional
+      const bq = quantizeQty(qtyForNotional(l.inst, notional, bp), l.inst.lot_size);
+      const sq = quantizeQty(qtyForNotional(l.inst, notional, sp), l.inst.lot_size);
+      if (bp > 0 && bq > 0 && qtyNotional(l.inst, bq, bp) >= l.inst.min_notional) out.push({ side: "BUY", index: i, price: bp, qty: bq });
+      if (sq > 0 && qtyNotional(l.inst, sq, sp) >= l.inst.min_notional) out.push({ side: "SELL", index: i, price: sp, qty: sq });
     }
     return out;
   }
