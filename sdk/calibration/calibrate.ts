@@ -22,6 +22,7 @@ import { Nsga2 } from "./nsga2";
 import type { Optimiser } from "./optimiser";
 import { dominanceCheck, edgeFlags, orientedVector, paretoFront, type ParetoMetric } from "./pareto";
 import { deriveSeed } from "./rng";
+import { scoredColumns } from "./objective";
 import { deflatedSharpe, pboCscv, sharpeRatio, variance } from "./stats";
 
 /** The replay evaluator (sdk/engine `runReplay`), loaded by pool workers by module path. */
@@ -362,21 +363,7 @@ function pointRows(store: TrialStore, axes: readonly Axis[], sets: ReadonlyArray
       const m = e.metrics;
       const row: PointRow = { fold: set.id, point_index: p.index };
       for (const a of axes) row[a.path] = p.point[a.path];
-      Object.assign(row, {
-        objective: e.score.value,
-        feasible: e.score.value !== null,
-        reason: e.score.reason ?? "",
-        net_pnl: m.net_pnl,
-        max_drawdown: m.max_drawdown,
-        dd_utilisation: m.dd_utilisation,
-        sharpe: m.sharpe,
-        sortino: m.sortino,
-        turnover: m.turnover,
-        fills: m.fills,
-        cycles: m.cycles,
-        fees: m.fees,
-        pareto: set.id === "all" && front.has(p.key),
-      });
+      Object.assign(row, scoredColumns(e.score, m), { pareto: set.id === "all" && front.has(p.key) });
       rows.push(row);
     }
   return rows;

@@ -3,7 +3,7 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import { resolveDatasets } from "./datasets";
 import { aggregate, checkMetrics, type EvaluateFn } from "./evaluator";
 import { buildUnits } from "./folds";
-import { score } from "./objective";
+import { score, scoredColumns } from "./objective";
 import { applyPoint, cloneJson, type ParamPoint } from "./space";
 import { ObjectiveSchema, type DatasetSpec, type ObjectiveSpec, type ResolvedSpec } from "./spec";
 
@@ -67,18 +67,7 @@ export async function evaluatePoint(target: PointTarget, params: ParamPoint, opt
   const s = score(m, objective);
   return {
     ...params,
-    objective: s.value,
-    feasible: s.value !== null,
-    reason: s.reason ?? "",
-    net_pnl: m.net_pnl,
-    max_drawdown: m.max_drawdown,
-    dd_utilisation: m.dd_utilisation,
-    sharpe: m.sharpe,
-    sortino: m.sortino,
-    turnover: m.turnover,
-    fills: m.fills,
-    cycles: m.cycles,
-    fees: m.fees,
+    ...scoredColumns(s, m),
     bh_pnl: m.bh_pnl,
     units: m.units,
   };

@@ -90,3 +90,24 @@ export function compareScores(a: number | null, b: number | null): number {
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
+
+/**
+ * The score and headline metrics of one point, as the flat columns of a scored-points row
+ * (`CalibrationResult.table`, `evaluatePoint`): one definition for both.
+ */
+export function scoredColumns(s: Score, m: SetMetrics) {
+  return {
+    objective: s.value,
+    feasible: s.value !== null,
+    reason: s.reason ?? "",
+    net_pnl: m.net_pnl,
+    max_drawdown: m.max_drawdown,
+    dd_utilisation: m.dd_utilisation,
+    sharpe: m.sharpe,
+    sortino: m.sortino,
+    turnover: m.turnover,
+    fills: m.fills,
+    cycles: m.cycles,
+    fees: m.fees,
+  };
+}
