@@ -134,38 +134,48 @@ describe("calibration: CMA-ES and NSGA-II searches are byte-identical for any wo
     });
   }
 
-  it("cmaes: a killed CLI run resumes to the same artifact as an uninterrupted run", async function () {
-    this.timeout(180_000);
-    const dir = tmp("optresume");
-    await tinyFixture(dir, "fx_a");
-    await tinyFixture(dir, "fx_b", 30, 1_700_100_000_000);
-    const spec = { ...specs.cmaes, datasets: [{ fixture: path.join(dir, "fx_a") }, { fixture: path.join(dir, "fx_b") }] };
-    const specFile = path.join(dir, "spec.json");
-    writeFileSync(specFile, JSON.stringify(spec, null, 2));
-    const rs = parseSpec(spec, specFile);
-    const ref = buildArtifact(await runCalibration(rs, { workers: 0, evaluator: { module: SYNTH, export: "evaluateSeries", id: "x" } }), { git_commit: null });
-    const out = path.join(dir, "out");
-    const journal = path.join(out, ".journal", `t-${rs.hash.slice(0, 12)}.jsonl`);
-    const args = [BIN, "calibrate", specFile, "--workers", "2", "--out", out, "--evaluator", `${SYNTH}#evaluateSeries`, "--no-progress"];
-    const child = spawn(process.execPath, args, { env: { ...process.env, SYNTH_DELAY_MS: "60" }, stdio: "ignore" });
-    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
-    const count = () => (existsSync(journal) ? readFileSync(journal, "utf8").split("\n").filter((l) => l).length : 0);
-    const t0 = Date.now();
-    while (count() < 15) {
-      if (Date.now() - t0 > 90_000) throw new Error("journal did not fill");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    child.kill("SIGKILL");
-    await exited;
-    const before = count();
-    expect(readdirSync(out).filter((f) => f.endsWith(".json")), "no artifact from the killed run").to.deep.equal([]);
-    appendFileSync(journal, '{"evaluator":"module:synth');
-    const res = spawnSync(process.execPath, [...args, "--resume"], { encoding: "utf8" });
-    expect(res.status, res.stderr + res.stdout).to.equal(0);
-    const m = /\((\d+) evaluated, (\d+) from journal\)/.exec(res.stdout);
-    expect(Number(m![2]), "finished trials are reused").to.equal(before);
-    const files = readdirSync(out).filter((f) => f.endsWith(".json"));
-    expect(files).to.deep.equal([`t-v1-${ref.sha256.slice(0, 12)}.json`]);
-    expect(loadArtifact(path.join(out, files[0])).sha256, "same artifact as the uninterrupted run").to.equal(ref.sha256);
-  });
+  for (const name of ["cmaes", "nsga2"] as const)
+    it(`${name}: a CLI run killed with SIGKILL resumes to the same artifact as an uninterrupted run, no trial journalled twice`, async function () {
+      this.timeout(180_000);
+      const dir = tmp(`optresume-${name}`);
+      await tinyFixture(dir, "fx_a");
+      await tinyFixture(dir, "fx_b", 30, 1_700_100_000_000);
+      const spec = { ...specs[name], datasets: [{ fixture: path.join(dir, "fx_a") }, { fixture: path.join(dir, "fx_b") }] };
+      const specFile = path.join(dir, "spec.json");
+      writeFileSync(specFile, JSON.stringify(spec, null, 2));
+      const rs = parseSpec(spec, specFile);
+      const uninterrupted = await runCalibration(rs, { workers: 0, evaluator: { module: SYNTH, export: "evaluateSeries", id: "x" } });
+      const ref = buildArtifact(uninterrupted, { git_commit: null });
+      const total = uninterrupted.run.evaluated;
+      const out = path.join(dir, "out");
+      const journal = path.join(out, ".journal", `t-${rs.hash.slice(0, 12)}.jsonl`);
+      const args = [BIN, "calibrate", specFile, "--workers", "2", "--out", out, "--evaluator", `${SYNTH}#evaluateSeries`, "--no-progress"];
+      const child = spawn(process.execPath, args, { env: { ...process.env, SYNTH_DELAY_MS: "60" }, stdio: "ignore" });
+      const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+      const keys = () => (existsSync(journal) ? readFileSync(journal, "utf8").split("\n").filter((l) => l) : []);
+      const t0 = Date.now();
+      while (keys().length < 15) {
+        if (Date.now() - t0 > 90_000) throw new Error("journal did not fill");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill("SIGKILL");
+      await exited;
+      const before = keys().length;
+      expect(before, "killed before the end").to.be.below(total);
+      expect(readdirSync(out).filter((f) => f.endsWith(".json")), "no artifact from the killed run").to.deep.equal([]);
+      appendFileSync(journal, '{"evaluator":"module:synth');
+      const res = spawnSync(process.execPath, [...args, "--resume"], { encoding: "utf8" });
+      expect(res.status, res.stderr + res.stdout).to.equal(0);
+      const m = /\((\d+) evaluated, (\d+) from journal\)/.exec(res.stdout);
+      expect(m, res.stdout).to.not.equal(null);
+      expect(Number(m![2]), "finished trials are reused").to.equal(before);
+      expect(Number(m![1]), "the resumed run evaluates the rest").to.be.above(0);
+      expect(Number(m![1]) + Number(m![2]), "every trial of the uninterrupted run, once").to.equal(total);
+      const recs = keys().map((l) => (JSON.parse(l) as { key: string }).key);
+      expect(recs.length, "torn line dropped, one line per trial").to.equal(total);
+      expect(new Set(recs).size, "no duplicate journal key").to.equal(total);
+      const files = readdirSync(out).filter((f) => f.endsWith(".json"));
+      expect(files).to.deep.equal([`t-v1-${ref.sha256.slice(0, 12)}.json`]);
+      expect(loadArtifact(path.join(out, files[0])).sha256, "same artifact as the uninterrupted run").to.equal(ref.sha256);
+    });
 });
