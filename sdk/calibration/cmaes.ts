@@ -2,139 +2,237 @@ import { indexOfCoord, rankByScore, unitOfIndex, type Optimiser, type OptimiserR
 import { SeededRandom } from "./rng";
 import type { Axis } from "./space";
 
+/** Tries to draw a candidate inside the unit cube before clipping it (as python3-cmaes does). */
+const MAX_RESAMPLE = 100;
+
 /**
- * Seeded (μ/μ_w, λ)-CMA-ES (Hansen, "The CMA Evolution Strategy: A Tutorial", 2016, default
- * parameters) on the unit cube of the spec's axes; a candidate x is evaluated at the lattice
- * point nearest it (each coordinate's equal-width bin), ADR-063. Normals come from `SeededRandom`
- * in a fixed order (candidate by candidate, coordinate by coordinate); the covariance is
- * decomposed by cyclic Jacobi rotations (deterministic, exact enough for the few dimensions of a
- * calibration). Infeasible candidates (score null) rank last.
+ * Seeded (μ/μ_w, λ)-CMA-ES on the unit cube of the spec's axes, as in Hansen's tutorial ("The CMA
+ * Evolution Strategy: A Tutorial", 2016, default parameters, ADR-063 amended by ADR-170):
+ * all λ recombination weights (negative ones for the worse half, active CMA), cumulative step-size
+ * adaptation, rank-one + rank-μ covariance update with the tutorial's learning rates.
+ *
+ * A candidate x is a continuous point of the cube; it is evaluated at the lattice point of its
+ * bin (each coordinate's equal-width bin), and the distribution is updated with x itself, never
+ * with the quantised point. Out-of-cube samples are redrawn (up to 100 times, then clipped), so
+ * the mean cannot drift outside the box where every clamped sample would score the same.
+ *
+ * A lattice has a margin problem: once the sampling spread on an axis is well below one bin,
+ * every sample lands in the mean's bin and that axis stops moving. After each update the
+ * per-axis spread σ·a_j·√C_jj is therefore kept at least `margin` bin widths by a diagonal factor
+ * a_j ≥ 1 applied when sampling only (the idea of Hamano et al.'s CMA-ES with margin, 2022).
+ * When a whole generation scores the same (or the spread is below `tolBins` bins on every axis)
+ * for `10 + ⌈30d/λ⌉` generations, the run restarts (IPOP, Auger & Hansen 2005) from a mean drawn
+ * uniformly in the cube with λ doubled, within the same generation budget.
+ *
+ * Normals and uniforms come from one `SeededRandom` in a fixed order (candidate by candidate,
+ * coordinate by coordinate); the covariance is decomposed by cyclic Jacobi rotations
+ * (deterministic). Infeasible candidates (score null) rank last.
  */
 export class CmaEs implements Optimiser {
   private readonly d: number;
-  readonly lambda: number;
-  private readonly mu: number;
-  private readonly w: number[];
-  private readonly mueff: number;
-  private readonly cs: number;
-  private readonly ds: number;
-  private readonly cc: number;
-  private readonly c1: number;
-  private readonly cmu: number;
-  private readonly chiN: number;
+  private readonly lambda0: number;
+  private readonly sigma0: number;
+  private readonly maxGen: number;
+  private readonly rng: SeededRandom;
+  /** Bin width of each axis in unit coordinates. */
+  private readonly bin: number[];
+  private readonly margin: number;
+  private readonly restarts: boolean;
+  // Strategy parameters of the current run (depend on λ).
+  lambda = 0;
+  private mu = 0;
+  private w: number[] = [];
+  private mueff = 0;
+  private cs = 0;
+  private ds = 0;
+  private cc = 0;
+  private c1 = 0;
+  private cmu = 0;
+  private chiN = 0;
+  // State of the current run.
   private m: number[];
   private sigma: number;
-  private ps: number[];
-  private pc: number[];
-  private C: number[][];
-  private B: number[][];
-  private D: number[];
+  private ps: number[] = [];
+  private pc: number[] = [];
+  private C: number[][] = [];
+  private B: number[][] = [];
+  private D: number[] = [];
+  private a: number[] = [];
+  private runGen = 0;
+  private flat = 0;
+  private runBest: number | null = null;
   private gen = 0;
-  private pending: { x: number[]; y: number[] }[] | null = null;
-  private readonly rng: SeededRandom;
+  private nRestarts = 0;
+  private pending: number[][] | null = null;
 
   constructor(
     private readonly axes: readonly Axis[],
-    opts: { seed: number; start: readonly number[]; population?: number; sigma0: number; generations: number },
+    opts: { seed: number; start: readonly number[]; population?: number; sigma0: number; generations: number; margin?: number; restarts?: boolean },
   ) {
     const d = (this.d = axes.length);
     this.rng = new SeededRandom(opts.seed);
-    this.lambda = opts.population ?? 4 + Math.floor(3 * Math.log(d));
-    this.mu = Math.floor(this.lambda / 2);
-    const raw = Array.from({ length: this.mu }, (_, i) => Math.log(this.mu + 0.5) - Math.log(i + 1));
-    const sw = raw.reduce((a, b) => a + b, 0);
-    this.w = raw.map((x) => x / sw);
-    this.mueff = 1 / this.w.reduce((a, b) => a + b * b, 0);
+    this.lambda0 = opts.population ?? 4 + Math.floor(3 * Math.log(d));
+    this.sigma0 = opts.sigma0;
+    this.maxGen = opts.generations;
+    this.bin = axes.map((ax) => 1 / ax.values.length);
+    this.margin = opts.margin ?? 1;
+    this.restarts = opts.restarts ?? true;
+    this.m = axes.map((ax, i) => unitOfIndex(ax, opts.start[i]));
+    this.sigma = this.sigma0;
+    this.reset(this.lambda0);
+  }
+
+  /** Fresh run: strategy parameters for population `lambda`, zero paths, identity covariance. */
+  private reset(lambda: number): void {
+    const d = this.d;
+    this.lambda = lambda;
+    this.mu = Math.floor(lambda / 2);
+    const raw = Array.from({ length: lambda }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1));
+    const pos = raw.slice(0, this.mu);
+    const neg = raw.slice(this.mu);
+    const sq = (xs: number[]) => xs.reduce((s, x) => s + x * x, 0);
+    const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+    this.mueff = sum(pos) ** 2 / sq(pos);
     const me = this.mueff;
+    const meMinus = neg.length && sq(neg) > 0 ? sum(neg) ** 2 / sq(neg) : 0;
     this.cs = (me + 2) / (d + me + 5);
     this.ds = 1 + 2 * Math.max(0, Math.sqrt((me - 1) / (d + 1)) - 1) + this.cs;
     this.cc = (4 + me / d) / (d + 4 + (2 * me) / d);
     this.c1 = 2 / ((d + 1.3) ** 2 + me);
     this.cmu = Math.min(1 - this.c1, (2 * (me - 2 + 1 / me)) / ((d + 2) ** 2 + me));
+    const posSum = raw.filter((x) => x > 0).reduce((s, x) => s + x, 0);
+    const negSum = raw.filter((x) => x < 0).reduce((s, x) => s - x, 0);
+    const alphaMinus = Math.min(1 + this.c1 / this.cmu, 1 + (2 * meMinus) / (me + 2), (1 - this.c1 - this.cmu) / (d * this.cmu));
+    this.w = raw.map((x) => (x >= 0 ? x / posSum : negSum > 0 ? (alphaMinus * x) / negSum : 0));
     this.chiN = Math.sqrt(d) * (1 - 1 / (4 * d) + 1 / (21 * d * d));
-    this.m = axes.map((a, i) => unitOfIndex(a, opts.start[i]));
-    this.sigma = opts.sigma0;
     this.ps = new Array<number>(d).fill(0);
     this.pc = new Array<number>(d).fill(0);
     this.C = identity(d);
     this.B = identity(d);
     this.D = new Array<number>(d).fill(1);
-    this.maxGen = opts.generations;
+    this.a = new Array<number>(d).fill(1);
+    this.runGen = 0;
+    this.flat = 0;
+    this.runBest = null;
+    this.applyMargin();
   }
-
-  private readonly maxGen: number;
 
   get done(): boolean {
-    return this.gen >= this.maxGen || !(this.sigma > 1e-12);
+    return this.gen >= this.maxGen;
   }
 
-  /** Current mean in unit coordinates and step size (for reports and tests). */
-  get state(): { mean: number[]; sigma: number; generation: number } {
-    return { mean: this.m.slice(), sigma: this.sigma, generation: this.gen };
+  /** Current mean in unit coordinates, step size, generation and restarts so far (for reports and tests). */
+  get state(): { mean: number[]; sigma: number; generation: number; restarts: number; lambda: number } {
+    return { mean: this.m.slice(), sigma: this.sigma, generation: this.gen, restarts: this.nRestarts, lambda: this.lambda };
   }
 
   ask(): number[][] {
     if (this.done) return [];
-    const cands: { x: number[]; y: number[] }[] = [];
+    const cands: number[][] = [];
     for (let k = 0; k < this.lambda; k++) {
-      const z = Array.from({ length: this.d }, () => this.rng.normal());
-      const y = new Array<number>(this.d).fill(0);
-      for (let i = 0; i < this.d; i++) {
-        let s = 0;
-        for (let j = 0; j < this.d; j++) s += this.B[i][j] * this.D[j] * z[j];
-        y[i] = s;
-      }
-      const x = this.m.map((mi, i) => mi + this.sigma * y[i]);
-      cands.push({ x, y });
+      let x = this.sample();
+      for (let t = 1; t < MAX_RESAMPLE && !x.every((u) => u >= 0 && u <= 1); t++) x = this.sample();
+      cands.push(x.map((u) => Math.min(1, Math.max(0, u))));
     }
     this.pending = cands;
-    return cands.map((c) => c.x.map((u, i) => indexOfCoord(this.axes[i], u)));
+    return cands.map((x) => x.map((u, i) => indexOfCoord(this.axes[i], u)));
+  }
+
+  /** x = m + σ · a ⊙ (B D z), z ~ N(0, I). */
+  private sample(): number[] {
+    const d = this.d;
+    const z = Array.from({ length: d }, () => this.rng.normal());
+    const x = new Array<number>(d);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += this.B[i][j] * this.D[j] * z[j];
+      x[i] = this.m[i] + this.sigma * this.a[i] * s;
+    }
+    return x;
   }
 
   tell(results: ReadonlyArray<OptimiserResult>): void {
-    const cands = this.pending;
-    if (!cands || results.length !== cands.length) throw new Error("CmaEs.tell: results must answer the last ask, one per candidate");
+    const xs = this.pending;
+    if (!xs || results.length !== xs.length) throw new Error("CmaEs.tell: results must answer the last ask, one per candidate");
     this.pending = null;
     const d = this.d;
-    const order = rankByScore(results).slice(0, this.mu);
+    const order = rankByScore(results);
+    // y ~ N(0, C): the margin factor a is undone, so C learns the shape, not the floor.
+    const ys = order.map((k) => xs[k].map((x, i) => (x - this.m[i]) / (this.sigma * this.a[i])));
     const yw = new Array<number>(d).fill(0);
-    for (let r = 0; r < this.mu; r++) for (let i = 0; i < d; i++) yw[i] += this.w[r] * cands[order[r]].y[i];
-    this.m = this.m.map((mi, i) => mi + this.sigma * yw[i]);
-    // C^{-1/2} yw = B D^{-1} Bᵀ yw
-    const bt = new Array<number>(d).fill(0);
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += this.B[i][j] * yw[i];
-      bt[j] = s / this.D[j];
-    }
-    const cinv = new Array<number>(d).fill(0);
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += this.B[i][j] * bt[j];
-      cinv[i] = s;
-    }
+    for (let r = 0; r < this.mu; r++) for (let i = 0; i < d; i++) yw[i] += this.w[r] * ys[r][i];
+    this.m = this.m.map((mi, i) => mi + this.sigma * this.a[i] * yw[i]);
+    const cinvYw = this.invSqrt(yw);
     const csn = Math.sqrt(this.cs * (2 - this.cs) * this.mueff);
-    this.ps = this.ps.map((p, i) => (1 - this.cs) * p + csn * cinv[i]);
-    const psNorm = Math.sqrt(this.ps.reduce((a, b) => a + b * b, 0));
+    this.ps = this.ps.map((p, i) => (1 - this.cs) * p + csn * cinvYw[i]);
+    const psNorm = Math.sqrt(this.ps.reduce((s, v) => s + v * v, 0));
     this.gen++;
-    const hsig = psNorm / Math.sqrt(1 - (1 - this.cs) ** (2 * this.gen)) / this.chiN < 1.4 + 2 / (d + 1) ? 1 : 0;
+    this.runGen++;
+    const hsig = psNorm / Math.sqrt(1 - (1 - this.cs) ** (2 * this.runGen)) < (1.4 + 2 / (d + 1)) * this.chiN ? 1 : 0;
     const ccn = Math.sqrt(this.cc * (2 - this.cc) * this.mueff);
     this.pc = this.pc.map((p, i) => (1 - this.cc) * p + hsig * ccn * yw[i]);
     const dh = (1 - hsig) * this.cc * (2 - this.cc);
+    // Active weights: a negative weight is rescaled by d / ‖C^{-1/2} y‖² (tutorial eq. 46).
+    const wo = this.w.map((w, r) => {
+      if (w >= 0) return w;
+      const v = this.invSqrt(ys[r]);
+      return (w * d) / (v.reduce((s, x) => s + x * x, 0) + 1e-300);
+    });
+    const wsum = this.w.reduce((s, x) => s + x, 0);
+    const keep = 1 + this.c1 * dh - this.c1 - this.cmu * wsum;
     for (let i = 0; i < d; i++)
       for (let j = 0; j <= i; j++) {
         let rankMu = 0;
-        for (let r = 0; r < this.mu; r++) rankMu += this.w[r] * cands[order[r]].y[i] * cands[order[r]].y[j];
-        const v = (1 - this.c1 - this.cmu) * this.C[i][j] + this.c1 * (this.pc[i] * this.pc[j] + dh * this.C[i][j]) + this.cmu * rankMu;
+        for (let r = 0; r < this.lambda; r++) rankMu += wo[r] * ys[r][i] * ys[r][j];
+        const v = keep * this.C[i][j] + this.c1 * this.pc[i] * this.pc[j] + this.cmu * rankMu;
         this.C[i][j] = v;
         this.C[j][i] = v;
       }
     this.sigma *= Math.exp((this.cs / this.ds) * (psNorm / this.chiN - 1));
-    // Keep the step meaningful on the unit cube.
+    // The cube has side 1: a larger step only produces clipped samples.
     this.sigma = Math.min(this.sigma, 1);
     const { values, vectors } = jacobiEigen(this.C);
     this.B = vectors;
     this.D = values.map((v) => Math.sqrt(Math.max(v, 1e-20)));
+    this.applyMargin();
+    // Stagnation (IPOP restart): no better score in this run for 2·(10 + ⌈30d/λ⌉) generations.
+    const top = results[order[0]].score;
+    if (top !== null && (this.runBest === null || top > this.runBest)) {
+      this.runBest = top;
+      this.flat = 0;
+    } else this.flat++;
+    if (this.restarts && !this.done && this.flat >= 2 * (10 + Math.ceil((30 * d) / this.lambda))) {
+      this.nRestarts++;
+      this.m = Array.from({ length: d }, () => this.rng.uniform());
+      this.sigma = this.sigma0;
+      this.reset(this.lambda * 2);
+    }
+  }
+
+  /** C^{-1/2} v = B D^{-1} Bᵀ v. */
+  private invSqrt(v: readonly number[]): number[] {
+    const d = this.d;
+    const bt = new Array<number>(d).fill(0);
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += this.B[i][j] * v[i];
+      bt[j] = s / this.D[j];
+    }
+    const out = new Array<number>(d).fill(0);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += this.B[i][j] * bt[j];
+      out[i] = s;
+    }
+    return out;
+  }
+
+  /** Keep the sampling spread of each axis at least `margin` bins: a_j = max(1, margin·bin_j / (σ √C_jj)). */
+  private applyMargin(): void {
+    for (let j = 0; j < this.d; j++) {
+      const sd = this.sigma * Math.sqrt(Math.max(this.C[j][j], 1e-300));
+      this.a[j] = Math.max(1, (this.margin * this.bin[j]) / sd);
+    }
   }
 }
 
