@@ -1,9 +1,12 @@
-import type { Optimiser, OptimiserResult } from "./optimiser";
+import { indexOfCoord, unitOfIndex, type Optimiser, type OptimiserResult } from "./optimiser";
 import { crowdingDistance, nonDominatedSort } from "./pareto";
 import { SeededRandom } from "./rng";
 import type { Axis } from "./space";
 
 interface Member {
+  /** Genome: a continuous point of the unit cube. */
+  x: number[];
+  /** The lattice point it is evaluated at (each coordinate's bin). */
   idx: number[];
   obj: ReadonlyArray<number | null>;
   score: number | null;
@@ -11,13 +14,20 @@ interface Member {
   crowd: number;
 }
 
+/** Distribution index of SBX crossover and of polynomial mutation (Deb's usual 20, as deap's defaults in the bench). */
+const ETA_C = 20;
+const ETA_M = 20;
+
 /**
- * Seeded NSGA-II (Deb et al. 2002) on the index lattice of the spec's axes (ADR-063): binary
- * tournaments on (front rank, crowding distance), uniform crossover of index vectors, integer
- * mutation (a normal step of about a sixth of the axis, at least one index), elitist (μ + λ)
- * replacement by non-dominated sorting and crowding. An infeasible candidate (score null) has
- * every objective at −∞, so any feasible point dominates it. Random draws come from one
- * `SeededRandom` in a fixed order.
+ * Seeded NSGA-II (Deb et al. 2002) on the unit cube of the spec's axes (ADR-063 amended by
+ * ADR-171): binary tournaments on (front rank, crowding distance), simulated binary crossover
+ * (SBX, η = 20, each coordinate with probability ½) and polynomial mutation (η = 20, per
+ * coordinate with probability `mutation`), both bounded to the cube as in Deb's and deap's
+ * `cxSimulatedBinaryBounded` / `mutPolynomialBounded`; elitist (μ + λ) replacement by
+ * non-dominated sorting and crowding. Genomes stay continuous; each is evaluated at the lattice
+ * point of its bin (so small steps accumulate instead of being rounded away). An infeasible
+ * candidate (score null) has every objective at −∞, so any feasible point dominates it. Random
+ * draws come from one `SeededRandom` in a fixed order.
  */
 export class Nsga2 implements Optimiser {
   private pop: Member[] = [];
@@ -48,42 +58,43 @@ export class Nsga2 implements Optimiser {
     const P = this.opts.population;
     let out: number[][];
     if (this.gen < 0) {
-      out = [this.opts.start.slice()];
-      while (out.length < P) out.push(this.axes.map((a) => this.rng.int(a.values.length)));
+      out = [this.axes.map((a, i) => unitOfIndex(a, this.opts.start[i]))];
+      while (out.length < P) out.push(this.axes.map(() => this.rng.uniform()));
     } else {
       out = [];
       while (out.length < P) {
-        const a = this.tournament();
-        const b = this.tournament();
-        let c1 = a.idx.slice();
-        let c2 = b.idx.slice();
-        if (this.rng.uniform() < this.opts.crossover) {
-          const x = c1.slice();
-          const y = c2.slice();
-          for (let i = 0; i < x.length; i++)
-            if (this.rng.uniform() < 0.5) {
-              x[i] = c2[i];
-              y[i] = c1[i];
-            }
-          c1 = x;
-          c2 = y;
-        }
-        out.push(this.mutate(c1));
-        if (out.length < P) out.push(this.mutate(c2));
+        const c1 = this.tournament().x.slice();
+        const c2 = this.tournament().x.slice();
+        if (this.rng.uniform() < this.opts.crossover) sbx(c1, c2, this.rng);
+        this.mutate(c1);
+        this.mutate(c2);
+        out.push(c1);
+        if (out.length < P) out.push(c2);
       }
     }
     this.pending = out;
-    return out.map((x) => x.slice());
+    return out.map((x) => this.quantise(x));
   }
 
   tell(results: ReadonlyArray<OptimiserResult>): void {
     const asked = this.pending;
     if (!asked || results.length !== asked.length) throw new Error("Nsga2.tell: results must answer the last ask, one per candidate");
     this.pending = null;
-    const kids: Member[] = asked.map((idx, i) => ({ idx, obj: results[i].score === null ? results[i].objectives.map(() => null) : results[i].objectives, score: results[i].score, rank: 0, crowd: 0 }));
+    const kids: Member[] = asked.map((x, i) => ({
+      x,
+      idx: this.quantise(x),
+      obj: results[i].score === null ? results[i].objectives.map(() => null) : results[i].objectives,
+      score: results[i].score,
+      rank: 0,
+      crowd: 0,
+    }));
     const all = this.gen < 0 ? kids : [...this.pop, ...kids];
     this.pop = select(all, this.opts.population);
     this.gen++;
+  }
+
+  private quantise(x: readonly number[]): number[] {
+    return x.map((u, i) => indexOfCoord(this.axes[i], u));
   }
 
   private tournament(): Member {
@@ -93,20 +104,46 @@ export class Nsga2 implements Optimiser {
     return b.crowd > a.crowd ? b : a;
   }
 
-  private mutate(x: number[]): number[] {
-    const y = x.slice();
-    for (let i = 0; i < y.length; i++) {
-      const n = this.axes[i].values.length;
-      if (n < 2 || !(this.rng.uniform() < this.pm)) continue;
-      let step = Math.round((this.rng.normal() * n) / 6);
-      if (step === 0) step = this.rng.uniform() < 0.5 ? -1 : 1;
-      let j = y[i] + step;
-      if (j < 0) j = 0;
-      if (j > n - 1) j = n - 1;
-      if (j === y[i]) j = y[i] === 0 ? 1 : y[i] - 1;
-      y[i] = j;
+  /** Bounded polynomial mutation on [0, 1] (Deb & Goyal; deap's `mutPolynomialBounded`). */
+  private mutate(x: number[]): void {
+    const p = 1 / (ETA_M + 1);
+    for (let i = 0; i < x.length; i++) {
+      if (this.axes[i].values.length < 2 || !(this.rng.uniform() < this.pm)) continue;
+      const u = this.rng.uniform();
+      let dq: number;
+      if (u < 0.5) {
+        const xy = 1 - x[i];
+        dq = (2 * u + (1 - 2 * u) * xy ** (ETA_M + 1)) ** p - 1;
+      } else {
+        const xy = x[i];
+        dq = 1 - (2 * (1 - u) + 2 * (u - 0.5) * xy ** (ETA_M + 1)) ** p;
+      }
+      x[i] = Math.min(1, Math.max(0, x[i] + dq));
     }
-    return y;
+  }
+}
+
+/** Bounded simulated binary crossover on [0, 1], in place (Deb & Agrawal; deap's `cxSimulatedBinaryBounded`). */
+function sbx(a: number[], b: number[], rng: SeededRandom): void {
+  const p = 1 / (ETA_C + 1);
+  const q = (beta: number, u: number): number => {
+    const alpha = 2 - beta ** -(ETA_C + 1);
+    return u <= 1 / alpha ? (u * alpha) ** p : (1 / (2 - u * alpha)) ** p;
+  };
+  for (let i = 0; i < a.length; i++) {
+    if (!(rng.uniform() <= 0.5) || !(Math.abs(a[i] - b[i]) > 1e-14)) continue;
+    const x1 = Math.min(a[i], b[i]);
+    const x2 = Math.max(a[i], b[i]);
+    const u = rng.uniform();
+    const c1 = Math.min(1, Math.max(0, 0.5 * (x1 + x2 - q(1 + (2 * x1) / (x2 - x1), u) * (x2 - x1))));
+    const c2 = Math.min(1, Math.max(0, 0.5 * (x1 + x2 + q(1 + (2 * (1 - x2)) / (x2 - x1), u) * (x2 - x1))));
+    if (rng.uniform() <= 0.5) {
+      a[i] = c2;
+      b[i] = c1;
+    } else {
+      a[i] = c1;
+      b[i] = c2;
+    }
   }
 }
 
