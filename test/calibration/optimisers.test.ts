@@ -91,6 +91,61 @@ describe("calibration: seeded optimisers (unit)", () => {
   });
 });
 
+describe("calibration: optimisers converge on the 0.05 lattice of [-5, 5]⁴ (bench problems, fixed seeds)", () => {
+  const ax4 = buildAxes(Array.from({ length: 4 }, (_, i) => ({ path: `x.${i}`, min: -5, max: 5, step: 0.05 })));
+  const start = ax4.map((a) => a.values.indexOf(-3));
+  const at = (idx: number[]) => idx.map((k, i) => ax4[i].values[k] as number);
+  const rosenbrock = (x: number[]) => x.slice(0, -1).reduce((s, v, i) => s + 100 * (x[i + 1] - v * v) ** 2 + (1 - v) ** 2, 0);
+  const rastrigin = (x: number[]) => 10 * x.length + x.reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v), 0);
+  const sphere4 = (x: number[]) => x.reduce((s, v) => s + v * v, 0);
+  /** Evaluations until f(x) ≤ target (null: not within the budget). */
+  const evalsTo = (o: Optimiser, f: (x: number[]) => number, target: number, budget: number): number | null => {
+    let n = 0;
+    while (!o.done && n < budget) {
+      const b = o.ask();
+      const res = [];
+      for (const idx of b) {
+        const v = f(at(idx));
+        n++;
+        if (v <= target) return n;
+        res.push({ score: -v, objectives: [-v] });
+      }
+      o.tell(res);
+    }
+    return null;
+  };
+  const cma = (seed: number) => new CmaEs(ax4, { seed, start, sigma0: 0.3, generations: 1e6 });
+
+  it("CMA-ES reaches Rosenbrock ≤ 0.5 on the lattice (it used to stall in the valley)", () => {
+    for (const seed of [1, 2, 3]) expect(evalsTo(cma(seed), rosenbrock, 0.5, 2000), `seed ${seed}`).to.not.equal(null);
+  });
+
+  it("CMA-ES restarts (IPOP, λ doubled) out of Rastrigin's local minima and reaches ≤ 2", () => {
+    const o = cma(1);
+    expect(evalsTo(o, rastrigin, 2, 4000)).to.not.equal(null);
+    expect(o.state.restarts, "restarted at least once").to.be.at.least(1);
+    expect(o.state.lambda).to.equal(8 * 2 ** o.state.restarts);
+  });
+
+  it("CMA-ES keeps its mean inside the cube when the optimum is on the boundary", () => {
+    const o = cma(4);
+    for (let g = 0; g < 60; g++) {
+      const b = o.ask();
+      o.tell(b.map((idx) => ({ score: at(idx)[0] + at(idx)[3], objectives: [] })));
+      for (const u of o.state.mean) expect(u).to.be.within(0, 1);
+    }
+    expect(o.state.mean[0], "pushed to the upper edge").to.be.above(0.95);
+  });
+
+  it("NSGA-II reaches sphere ≤ 0.01 within 1 000 evaluations (SBX + polynomial mutation on continuous genomes)", () => {
+    for (const seed of [1, 2, 3]) {
+      const e = evalsTo(new Nsga2(ax4, { seed, start, population: 40, generations: 1e6, crossover: 0.9 }), sphere4, 0.01, 4000);
+      expect(e, `seed ${seed}`).to.not.equal(null);
+      expect(e!, `seed ${seed}`).to.be.at.most(1000);
+    }
+  });
+});
+
 describe("calibration: CMA-ES and NSGA-II searches are byte-identical for any worker count and after a resume", () => {
   let root: string;
   before(async () => {
