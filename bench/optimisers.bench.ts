@@ -6,6 +6,8 @@
  * Figure: evaluations until the objective first reaches the target (budget-capped), per seed,
  * in one run. GRINDER's optimisers search the spec's index lattice (here 201 values per axis,
  * step 0.05, which contains every optimum exactly); the references search the continuous box.
+ * Two CMA-ES ablations (ADR-170) show what each lattice measure buys: without IPOP restarts, and
+ * without restarts and without the one-bin floor on the sampling spread (margin 0).
  * Writes bench/results/optimisers.json. Not a test: counts, not times.
  */
 import { spawnSync } from "node:child_process";
@@ -60,6 +62,9 @@ const runs: Array<{ optimiser: string; problem: string; seed: number; evals: num
 for (const p of PROBLEMS)
   for (const seed of SEEDS) {
     runs.push({ optimiser: "grinder CMA-ES", problem: p.name, seed, evals: runOptimiser(new CmaEs(axes, { seed, start: startIdx, sigma0: 0.3, generations: 1e9 }), p.f, p.target) });
+    // Ablations (ADR-170): without IPOP restarts, and without restarts and the one-bin spread floor.
+    runs.push({ optimiser: "grinder CMA-ES, no restarts", problem: p.name, seed, evals: runOptimiser(new CmaEs(axes, { seed, start: startIdx, sigma0: 0.3, generations: 1e9, restarts: false }), p.f, p.target) });
+    runs.push({ optimiser: "grinder CMA-ES, no restarts, no margin", problem: p.name, seed, evals: runOptimiser(new CmaEs(axes, { seed, start: startIdx, sigma0: 0.3, generations: 1e9, restarts: false, margin: 0 }), p.f, p.target) });
     runs.push({ optimiser: "grinder NSGA-II", problem: p.name, seed, evals: runOptimiser(new Nsga2(axes, { seed, start: startIdx, population: 40, generations: 1e9, crossover: 0.9 }), p.f, p.target) });
     runs.push({ optimiser: "random search", problem: p.name, seed, evals: randomSearch(seed, p.f, p.target) });
   }
@@ -84,6 +89,6 @@ const summary = PROBLEMS.flatMap((p) =>
     return { problem: p.name, target: p.target, optimiser: o, reached: `${ok.length}/${rs.length}`, median_evals_when_reached: median(ok), max_evals_when_reached: ok.length ? Math.max(...ok) : null };
   }),
 );
-for (const s of summary) process.stdout.write(`${s.problem.padEnd(11)} ≤ ${String(s.target).padEnd(5)} ${s.optimiser.padEnd(22)} reached ${s.reached.padStart(5)}  median evals ${String(s.median_evals_when_reached ?? "—").padStart(6)}  max ${String(s.max_evals_when_reached ?? "—").padStart(6)}\n`);
+for (const s of summary) process.stdout.write(`${s.problem.padEnd(11)} ≤ ${String(s.target).padEnd(5)} ${s.optimiser.padEnd(38)} reached ${s.reached.padStart(5)}  median evals ${String(s.median_evals_when_reached ?? "—").padStart(6)}  max ${String(s.max_evals_when_reached ?? "—").padStart(6)}\n`);
 const out = { bench: "optimisers", d: D, box: [LO, HI], start: START, budget: BUDGET, seeds: SEEDS, lattice_step: 0.05, references: ref ? { cmaes: ref.cmaes_version, deap: ref.deap_version } : null, summary, runs };
 writeFileSync(path.join(__dirname, "results", "optimisers.json"), JSON.stringify(out, null, 2) + "\n");
