@@ -114,6 +114,26 @@ export class QueueFillModel implements FillModel {
     return ev.type !== "trade" || printReaches(ev, bounds);
   }
 
+  /**
+   * Beyond the horizon an order is not crossed (BUY: price < ask) and its level is not visible
+   * (price behind the own best and behind the last visible level, or no levels at all), so a
+   * call only records "not visible" (`observe(NaN)`: level NaN, nothing traded since) — or, in
+   * a gap, resyncs to unknown once, after which the state is settled. A stale book is never
+   * skipped (the gap must be noted). NaN prices compare false: nothing is skipped.
+   */
+  horizon(ev: MarketEvent, book: BookView, out: Float64Array): boolean {
+    if (ev.type === "quote" && ev.snapshot.book?.stale === true) return false;
+    let hb = book.bid_price < book.ask_price ? book.bid_price : book.ask_price;
+    const bids = book.bids;
+    if (bids !== null && bids.length > 0 && bids[bids.length - 1].price < hb) hb = bids[bids.length - 1].price;
+    let hs = book.ask_price > book.bid_price ? book.ask_price : book.bid_price;
+    const asks = book.asks;
+    if (asks !== null && asks.length > 0 && asks[asks.length - 1].price > hs) hs = asks[asks.length - 1].price;
+    out[0] = hb;
+    out[1] = hs;
+    return true;
+  }
+
   fillQty(o: SimOrder, ev: MarketEvent, book: BookView, share: LevelShare, lot: number): number {
     const st = o.state as QueuePosition;
     if (ev.type === "trade") {

@@ -12,6 +12,8 @@ interface VenueOrder extends SimOrder {
   taker: boolean;
   /** Quantity granted on the event being matched (valid only for orders in the venue's `hit` list). */
   fill: number;
+  /** The model's state is settled beyond its horizon (`FillModel.horizon`): calls beyond it are skipped. */
+  settled: boolean;
 }
 
 interface MutableBook extends BookView {
@@ -69,6 +71,8 @@ export class SimVenue {
   private openTotal = 0;
   private readonly hit: VenueOrder[] = [];
   private readonly share: LevelShare = { own_ahead: 0, own_filled: 0, side_filled: 0 };
+  /** [BUY, SELL] horizon of the event being matched (`FillModel.horizon`); NaN = none. */
+  private readonly horizon = new Float64Array(2);
   private readonly confirmations: boolean;
   fills = 0;
 
@@ -127,7 +131,7 @@ export class SimVenue {
       if (i >= 0) return this.reject(req, ts, VENUE_REJECTS.DUPLICATE_ID);
       const o: VenueOrder = {
         id: req.order_id, symbol: req.symbol, side: req.side, price: req.price, qty: req.qty, remaining: req.qty,
-        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null, fill: 0,
+        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null, fill: 0, settled: false,
       };
       o.state = this.fillModel.init(o, v.book);
       orders.push(o);
@@ -152,6 +156,7 @@ export class SimVenue {
     o.qty = req.qty;
     o.taker = isMarketable(o.side, o.price, v.book.bid_price, v.book.ask_price);
     o.state = this.fillModel.init(o, v.book);
+    o.settled = false;
     rank(v, o);
     if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "AMEND", sent_ts: req.ts }]);
   }
@@ -199,8 +204,14 @@ export class SimVenue {
     const lot = v.inst.lot_size;
     const hit = this.hit;
     hit.length = 0;
-    this.offer(v.buys, v, ev, lot);
-    this.offer(v.sells, v, ev, lot);
+    const hz = this.horizon;
+    const fm = this.fillModel;
+    if (ev.type === "trade" || fm.horizon === undefined || !fm.horizon(ev, v.book, hz)) {
+      hz[0] = Number.NaN;
+      hz[1] = Number.NaN;
+    }
+    this.offer(v.buys, true, v, ev, lot);
+    this.offer(v.sells, false, v, ev, lot);
     if (hit.length === 0) return 0;
     const batch: FillReport[] = [];
     hit.sort(byPriceThenArrival);
@@ -226,10 +237,12 @@ export class SimVenue {
     return batch.length;
   }
 
-  private offer(side: VenueOrder[], v: VenueSymbol, ev: MarketEvent, lot: number): void {
+  private offer(side: VenueOrder[], buy: boolean, v: VenueSymbol, ev: MarketEvent, lot: number): void {
     const fm = this.fillModel;
     const sh = this.share;
     const book = v.book;
+    // NaN horizon (none on this event): every comparison false, nothing skipped, nothing settles
+    const h = this.horizon[buy ? 0 : 1];
     let price = Number.NaN;
     let ahead = 0;
     let done = 0;
@@ -243,6 +256,12 @@ export class SimVenue {
       }
       const rem = o.remaining;
       if (ev.ts >= o.arrival_ts) {
+        const beyond = buy ? o.price < h : o.price > h;
+        if (beyond && o.settled) {
+          ahead += rem;
+          continue;
+        }
+        o.settled = beyond;
         sh.own_ahead = ahead;
         sh.own_filled = done;
         sh.side_filled = sideDone; // ADR-053: one print consumed once across own prices
