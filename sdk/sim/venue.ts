@@ -202,8 +202,7 @@ export class SimVenue {
    */
   private match(v: VenueSymbol, ev: MarketEvent): number {
     const lot = v.inst.lot_size;
-    const hit = this.hit;
-    hit.length = 0;
+    const hit = this.hit; // empty between events (cleared after each fill batch)
     const hz = this.horizon;
     const fm = this.fillModel;
     if (ev.type === "trade" || fm.horizon === undefined || !fm.horizon(ev, v.book, hz)) {
@@ -267,8 +266,10 @@ export class SimVenue {
         sh.side_filled = sideDone; // ADR-053: one print consumed once across own prices
         const q = fm.fillQty(o, ev, book, sh, lot);
         if (q !== 0) {
-          if (!(q > 0) || q > rem + lot * LOT_EPS || Math.abs(q / lot - Math.round(q / lot)) > 1e-6)
+          if (!(q > 0) || q > rem + lot * LOT_EPS || Math.abs(q / lot - Math.round(q / lot)) > 1e-6) {
+            this.hit.length = 0;
             throw new GrinderError(ErrorCode.INVARIANT, `fill model ${fm.id} returned qty ${q} for order ${o.id} (remaining ${rem}, lot ${lot})`, { field: "qty" });
+          }
           o.fill = q;
           this.hit.push(o);
           done += q;
