@@ -248,8 +248,15 @@ function str(s: string): string {
 const INTENT_KEYS = new Set(["t", "type", "ts", "symbol", "order_id", "side", "price", "qty", "accepted", "reason"]);
 
 function intentRecordLine(r: IntentRecord): string {
-  for (const k of Object.keys(r)) if (!INTENT_KEYS.has(k)) return canonicalJson(r);
+  for (const k in r) if (!INTENT_KEYS.has(k)) return canonicalJson(r); // own keys of a plain record, no key array
   return intentLine(r);
+}
+
+/** Number of own enumerable keys of a plain record (no key array allocated). */
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _k in o) n++;
+  return n;
 }
 
 /**
@@ -270,7 +277,7 @@ function levelsJson(ls: ReadonlyArray<GridLevel>): string {
   let out = "[";
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i];
-    if (Object.keys(l).length !== 4) return canonicalJson(ls);
+    if (keyCount(l) !== 4) return canonicalJson(ls);
     out += `${i ? "," : ""}{"index":${num(l.index)},"price":${num(l.price)},"qty":${num(l.qty)},"side":${str(l.side)}}`;
   }
   return out + "]";
@@ -289,14 +296,14 @@ function numsJson(xs: ReadonlyArray<number>): string {
  */
 export function planLine(p: GridPlan): string {
   const ss = p.size_schedule;
-  if (Object.keys(p).length !== PLAN_KEYS || Object.keys(ss).length !== 2 || p.reasons.some((r) => typeof r !== "string"))
+  if (keyCount(p) !== PLAN_KEYS || keyCount(ss) !== 2 || p.reasons.some((r) => typeof r !== "string"))
     return canonicalJson({ t: "plan", plan: p });
   return (
     `{"plan":{"adds_allowed":${p.adds_allowed ? "true" : "false"},"asks":${levelsJson(p.asks)},"bids":${levelsJson(p.bids)}` +
     `,"center_price":${num(p.center_price)},"dd_budget":${num(p.dd_budget)},"levels_down":${num(p.levels_down)},"levels_up":${num(p.levels_up)}` +
     `,"mode":${str(p.mode)},"reasons":[${p.reasons.map(str).join(",")}],"reduce_only":${p.reduce_only ? "true" : "false"}` +
-    `,"regime":${str(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_pct":${num(p.step_pct)}` +
-    `,"symbol":${str(p.symbol)},"ts":${num(p.ts)},"width_down_pct":${num(p.width_down_pct)},"width_up_pct":${num(p.width_up_pct)}` +
+    `,"regime":${JSON.stringify(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_pct":${num(p.step_pct)}` +
+    `,"symbol":${JSON.stringify(p.symbol)},"ts":${num(p.ts)},"width_down_pct":${num(p.width_down_pct)},"width_up_pct":${num(p.width_up_pct)}` +
     `,"worst_case_loss":${num(p.worst_case_loss)},"x_stress_pct":${num(p.x_stress_pct)}},"t":"plan"}`
   );
 }
