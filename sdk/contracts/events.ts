@@ -234,21 +234,40 @@ function num(v: number): string {
   return t;
 }
 
+/**
+ * JSON string of any string: a string of plain characters (U+0020..U+D7FF without `"` and `\`)
+ * is quoted as it is — exactly what `JSON.stringify` gives for it — anything else goes through
+ * `JSON.stringify` (escapes, surrogates).
+ */
+function quote(s: string): string {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0xd800) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
 /** JSON string of a value from a small vocabulary (symbols, sides, types, modes, regimes). */
 const quoted = new Map<string, string>();
 function str(s: string): string {
   let q = quoted.get(s);
   if (q === undefined) {
-    q = JSON.stringify(s);
+    q = quote(s);
     if (quoted.size < 4096) quoted.set(s, q);
   }
   return q;
 }
 
-const INTENT_KEYS = new Set(["t", "type", "ts", "symbol", "order_id", "side", "price", "qty", "accepted", "reason"]);
-
 function intentRecordLine(r: IntentRecord): string {
-  for (const k in r) if (!INTENT_KEYS.has(k)) return canonicalJson(r); // own keys of a plain record, no key array
+  // every own key must be an intent field (else the generic writer); for-in: no key array
+  for (const k in r) {
+    switch (k) {
+      case "t": case "type": case "ts": case "symbol": case "order_id": case "side": case "price": case "qty": case "accepted": case "reason":
+        continue;
+      default:
+        return canonicalJson(r);
+    }
+  }
   return intentLine(r);
 }
 
@@ -265,7 +284,7 @@ function keyCount(o: object): number {
  */
 export function intentLine(i: Intent): string {
   return (
-    `{"accepted":${i.accepted ? "true" : "false"},"order_id":${JSON.stringify(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
+    `{"accepted":${i.accepted ? "true" : "false"},"order_id":${quote(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
     (i.reason !== undefined ? `,"reason":${str(i.reason)}` : "") +
     `,"side":${str(i.side)},"symbol":${str(i.symbol)},"t":"intent","ts":${num(i.ts)},"type":${str(i.type)}}`
   );
