@@ -9,6 +9,7 @@
  * Run: `npm run bench -- fill-models` or `node --expose-gc --require tsx/cjs bench/fill-models.bench.ts [--quick]`.
  * Writes `bench/results/fill-models.json`.
  */
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
 import { writeFileAtomic } from "../sdk/data/fixture";
@@ -92,6 +93,8 @@ async function replay(n: number, kind: "touch" | "queue_prob"): Promise<{ secs: 
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { quick: QUICK, node: process.version, snapshots: N, target_events_per_s: 1_000_000 };
+  // 1/5/15-min load average at the start and the end: the machine is shared, absolute figures depend on it
+  results.load_average_start = os.loadavg().map((x) => Math.round(x * 100) / 100);
   bareLoop(Math.min(N, 300_000)); // warm-up
   let bare = bareLoop(N);
   const best: Record<string, Awaited<ReturnType<typeof replay>>> = {};
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
   }
   results.bare = { events: bare.events, events_per_s: Math.round(bareRate), secs: bare.secs, checksum: bare.checksum };
   process.stdout.write(["fill-models bench (L2 + prints)" + (QUICK ? " (quick)" : ""), ...rows].join("\n") + "\n");
+  results.load_average_end = os.loadavg().map((x) => Math.round(x * 100) / 100);
   await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "fill-models.json"), JSON.stringify(results, null, 2) + "\n");
 }
 

@@ -10,6 +10,7 @@
  * Run: `npm run bench` (all benches) or `node --expose-gc --require tsx/cjs bench/replay.bench.ts [--quick]`.
  * Writes `bench/results/replay.json`.
  */
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
 import { writeFileAtomic } from "../sdk/data/fixture";
@@ -84,6 +85,8 @@ async function replay(n: number, l2: boolean, heapEvery = 0, tables = true): Pro
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { quick: QUICK, node: process.version, target: { ratio_min: 0.2, heap_ratio_max: 1.2 } };
+  // 1/5/15-min load average at the start and the end: the machine is shared, absolute figures depend on it
+  results.load_average_start = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const rows: string[] = [];
   for (const [name, n, l2] of [["l1", L1_N, false], ["l2", L2_N, true]] as const) {
     bareLoop(Math.min(n, 500_000), l2); // warm-up
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
   }
   results.heap = heap;
   process.stdout.write(["replay bench" + (QUICK ? " (quick)" : ""), ...rows].join("\n") + "\n");
+  results.load_average_end = os.loadavg().map((x) => Math.round(x * 100) / 100);
   await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "replay.json"), JSON.stringify(results, null, 2) + "\n");
 }
 

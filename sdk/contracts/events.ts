@@ -213,16 +213,69 @@ export function serialiseRecord(r: LogRecord): string {
   }
 }
 
+// Number text cache (ADR-150): a plan's prices and sizes come back in the intents of the same
+// tick and in the next plans; `String(v)` of a double is the costly part of a line. Direct-mapped
+// on the double's bits; a hit returns the very string `String(v)` gave for the same value.
+const NUM_SLOTS = 2048;
+const numKey = new Float64Array(NUM_SLOTS);
+const numText: string[] = new Array<string>(NUM_SLOTS).fill("0");
+const numBits = new Float64Array(1);
+const numWords = new Uint32Array(numBits.buffer);
+
 function num(v: number): string {
   if (!Number.isFinite(v)) throw new GrinderError(ErrorCode.INVARIANT, `non-finite number ${v} in canonical JSON`);
-  return Object.is(v, -0) ? "0" : String(v);
+  if (v === 0) return "0"; // also -0
+  numBits[0] = v;
+  const h = (Math.imul(numWords[0] ^ numWords[1], 0x9e3779b1) >>> 21) & (NUM_SLOTS - 1);
+  if (numKey[h] === v) return numText[h];
+  const t = String(v);
+  numKey[h] = v;
+  numText[h] = t;
+  return t;
 }
 
-const INTENT_KEYS = new Set(["t", "type", "ts", "symbol", "order_id", "side", "price", "qty", "accepted", "reason"]);
+/**
+ * JSON string of any string: a string of plain characters (U+0020..U+D7FF without `"` and `\`)
+ * is quoted as it is — exactly what `JSON.stringify` gives for it — anything else goes through
+ * `JSON.stringify` (escapes, surrogates).
+ */
+function quote(s: string): string {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0xd800) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
+/** JSON string of a value from a small vocabulary (symbols, sides, types, modes, regimes). */
+const quoted = new Map<string, string>();
+function str(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = quote(s);
+    if (quoted.size < 4096) quoted.set(s, q);
+  }
+  return q;
+}
 
 function intentRecordLine(r: IntentRecord): string {
-  for (const k of Object.keys(r)) if (!INTENT_KEYS.has(k)) return canonicalJson(r);
+  // every own key must be an intent field (else the generic writer); for-in: no key array
+  for (const k in r) {
+    switch (k) {
+      case "t": case "type": case "ts": case "symbol": case "order_id": case "side": case "price": case "qty": case "accepted": case "reason":
+        continue;
+      default:
+        return canonicalJson(r);
+    }
+  }
   return intentLine(r);
+}
+
+/** Number of own enumerable keys of a plain record (no key array allocated). */
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _k in o) n++;
+  return n;
 }
 
 /**
@@ -231,9 +284,9 @@ function intentRecordLine(r: IntentRecord): string {
  */
 export function intentLine(i: Intent): string {
   return (
-    `{"accepted":${i.accepted ? "true" : "false"},"order_id":${JSON.stringify(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
-    (i.reason !== undefined ? `,"reason":${JSON.stringify(i.reason)}` : "") +
-    `,"side":${JSON.stringify(i.side)},"symbol":${JSON.stringify(i.symbol)},"t":"intent","ts":${num(i.ts)},"type":${JSON.stringify(i.type)}}`
+    `{"accepted":${i.accepted ? "true" : "false"},"order_id":${quote(i.order_id)},"price":${num(i.price)},"qty":${num(i.qty)}` +
+    (i.reason !== undefined ? `,"reason":${str(i.reason)}` : "") +
+    `,"side":${str(i.side)},"symbol":${str(i.symbol)},"t":"intent","ts":${num(i.ts)},"type":${str(i.type)}}`
   );
 }
 
@@ -243,8 +296,8 @@ function levelsJson(ls: ReadonlyArray<GridLevel>): string {
   let out = "[";
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i];
-    if (Object.keys(l).length !== 4) return canonicalJson(ls);
-    out += `${i ? "," : ""}{"index":${num(l.index)},"price":${num(l.price)},"qty":${num(l.qty)},"side":${JSON.stringify(l.side)}}`;
+    if (keyCount(l) !== 4) return canonicalJson(ls);
+    out += `${i ? "," : ""}{"index":${num(l.index)},"price":${num(l.price)},"qty":${num(l.qty)},"side":${str(l.side)}}`;
   }
   return out + "]";
 }
@@ -262,12 +315,12 @@ function numsJson(xs: ReadonlyArray<number>): string {
  */
 export function planLine(p: GridPlan): string {
   const ss = p.size_schedule;
-  if (Object.keys(p).length !== PLAN_KEYS || Object.keys(ss).length !== 2 || p.reasons.some((r) => typeof r !== "string"))
+  if (keyCount(p) !== PLAN_KEYS || keyCount(ss) !== 2 || p.reasons.some((r) => typeof r !== "string"))
     return canonicalJson({ t: "plan", plan: p });
   return (
     `{"plan":{"adds_allowed":${p.adds_allowed ? "true" : "false"},"asks":${levelsJson(p.asks)},"bids":${levelsJson(p.bids)}` +
     `,"center_price":${num(p.center_price)},"dd_budget":${num(p.dd_budget)},"levels_down":${num(p.levels_down)},"levels_up":${num(p.levels_up)}` +
-    `,"mode":${JSON.stringify(p.mode)},"reasons":[${p.reasons.map((r) => JSON.stringify(r)).join(",")}],"reduce_only":${p.reduce_only ? "true" : "false"}` +
+    `,"mode":${str(p.mode)},"reasons":[${p.reasons.map(str).join(",")}],"reduce_only":${p.reduce_only ? "true" : "false"}` +
     `,"regime":${JSON.stringify(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_pct":${num(p.step_pct)}` +
     `,"symbol":${JSON.stringify(p.symbol)},"ts":${num(p.ts)},"width_down_pct":${num(p.width_down_pct)},"width_up_pct":${num(p.width_up_pct)}` +
     `,"worst_case_loss":${num(p.worst_case_loss)},"x_stress_pct":${num(p.x_stress_pct)}},"t":"plan"}`

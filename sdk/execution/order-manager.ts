@@ -105,6 +105,9 @@ export class OrderManager {
   private tokens: number;
   private lastRefill = Number.NaN;
   private readonly confirmCancels: boolean;
+  /** Scratch of `reconcile` (not re-entrant: nothing it calls reconciles). */
+  private readonly gridScratch: OpenOrder[] = [];
+  private used = new Uint8Array(64);
 
   constructor(
     private readonly cfg: ExecutionConfig,
@@ -303,14 +306,28 @@ export class OrderManager {
       want.push(q === d.qty ? d : { side: d.side, index: d.index, price: d.price, qty: q });
     }
     want.sort((a, b) => a.index - b.index || (a.side === b.side ? 0 : a.side === "BUY" ? -1 : 1));
-    const grid = st.orders.filter((o) => o.kind === "GRID").sort(closeness);
-    const used = new Set<OpenOrder>();
+    // resting GRID orders, closest first; `used[k]` marks grid[k] as matched (reused scratch, no Set or closures)
+    const grid = this.gridScratch;
+    grid.length = 0;
+    for (let k = 0; k < st.orders.length; k++) if (st.orders[k].kind === "GRID") grid.push(st.orders[k]);
+    grid.sort(closeness);
+    const n = grid.length;
+    if (this.used.length < n) this.used = new Uint8Array(Math.max(n, 2 * this.used.length));
+    const used = this.used;
+    used.fill(0, 0, n);
     const unmatched: GridLevel[] = [];
     for (const d of want) {
-      const m = grid.find((o) => !used.has(o) && o.side === d.side && o.price === d.price && o.qty === d.qty);
-      if (m) {
-        used.add(m);
-        if (m.level !== d.index) m.level = d.index;
+      let m = -1;
+      for (let k = 0; k < n; k++) {
+        const o = grid[k];
+        if (used[k] === 0 && o.side === d.side && o.price === d.price && o.qty === d.qty) {
+          m = k;
+          break;
+        }
+      }
+      if (m >= 0) {
+        used[m] = 1;
+        if (grid[m].level !== d.index) grid[m].level = d.index;
       } else unmatched.push(d);
     }
     // within tolerance of the plan: keep rather than re-price (closest first, per side)
@@ -321,25 +338,43 @@ export class OrderManager {
       for (const d of unmatched) {
         const maxDp = tolP * d.price;
         const minQ = d.qty * (1 - tolQ) - lot * EPS;
-        const m = grid.find((o) => !used.has(o) && o.side === d.side && Math.abs(o.price - d.price) <= maxDp && o.qty <= d.qty && o.qty >= minQ);
-        if (m) {
-          used.add(m);
-          if (m.level !== d.index) m.level = d.index;
+        let m = -1;
+        for (let k = 0; k < n; k++) {
+          const o = grid[k];
+          if (used[k] === 0 && o.side === d.side && Math.abs(o.price - d.price) <= maxDp && o.qty <= d.qty && o.qty >= minQ) {
+            m = k;
+            break;
+          }
+        }
+        if (m >= 0) {
+          used[m] = 1;
+          if (grid[m].level !== d.index) grid[m].level = d.index;
         } else unmatched[w++] = d;
       }
       unmatched.length = w;
     }
-    const amends: Array<[OpenOrder, GridLevel]> = [];
+    const amendOrders: OpenOrder[] = [];
+    const amendLevels: GridLevel[] = [];
     const places: GridLevel[] = [];
     for (const d of unmatched) {
-      const m = grid.find((o) => !used.has(o) && o.side === d.side);
-      if (m) {
-        used.add(m);
-        amends.push([m, d]);
+      let m = -1;
+      for (let k = 0; k < n; k++)
+        if (used[k] === 0 && grid[k].side === d.side) {
+          m = k;
+          break;
+        }
+      if (m >= 0) {
+        used[m] = 1;
+        amendOrders.push(grid[m]);
+        amendLevels.push(d);
       } else places.push(d);
     }
-    for (const o of grid) if (!used.has(o)) this.cancel(st, o, ts, EXEC_REASONS.NOT_IN_PLAN);
-    for (const [o, d] of amends) this.amend(st, o, ts, d);
+    // copy before acting: cancels and amends re-enter (records, venue requests), never this method
+    const cancels: OpenOrder[] = [];
+    for (let k = 0; k < n; k++) if (used[k] === 0) cancels.push(grid[k]);
+    grid.length = 0;
+    for (const o of cancels) this.cancel(st, o, ts, EXEC_REASONS.NOT_IN_PLAN);
+    for (let k = 0; k < amendOrders.length; k++) this.amend(st, amendOrders[k], ts, amendLevels[k]);
     for (const d of places) this.place(st, ts, d.side, d.price, d.qty, "GRID", d.index, reduce, null);
   }
 

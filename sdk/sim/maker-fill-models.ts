@@ -1,7 +1,7 @@
 import type { MarketEvent } from "../contracts/events";
 import { quantizeQty } from "../util/quantize";
 import type { FillModelKind } from "./config";
-import { levelQtyAt, QueuePosition, type QueueRule } from "./queue";
+import { levelQtyAt as levelQtyAtImport, QueuePosition, type QueueRule } from "./queue";
 import type { BookView, FillModel, LevelShare, SimOrder } from "./types";
 
 /**
@@ -27,6 +27,18 @@ import type { BookView, FillModel, LevelShare, SimOrder } from "./types";
  * as `estimated_orders`): it fills only on prints through its price or a cross until its price
  * becomes the best and the best-level quantity caps the estimate.
  */
+
+// A module-level binding: the per-order hot call does not go through the import's accessor.
+const levelQtyAt = levelQtyAtImport;
+
+/**
+ * Hot-path pre-check for a print (ADR-150): a SELL print reaches some resting BUY (at or through
+ * its limit) only if its price ≤ the best own BUY, a BUY print some SELL only if ≥ the best own
+ * SELL. When it reaches none, every order's `fillQty` would return 0 without touching its state.
+ */
+function printReaches(ev: MarketEvent & { type: "trade" }, bounds: Float64Array): boolean {
+  return ev.aggressor === "SELL" ? ev.price <= bounds[0] : ev.price >= bounds[1];
+}
 
 function crossed(o: SimOrder, book: BookView): boolean {
   return o.side === "BUY" ? book.ask_price <= o.price : book.bid_price >= o.price;
@@ -58,6 +70,10 @@ export const TradeThroughFillModel: FillModel = {
     if (ev.type === "trade") return hits(o, ev.aggressor) && through(o, ev.price) ? o.remaining : 0;
     return crossed(o, book) ? o.remaining : 0;
   },
+  mayFill(ev: MarketEvent, book: BookView, bounds: Float64Array): boolean {
+    if (ev.type === "trade") return printReaches(ev, bounds);
+    return !(book.ask_price > bounds[0] && book.bid_price < bounds[1]);
+  },
 };
 
 /** Counters of what the queue models approximated (for the run's result). */
@@ -88,6 +104,34 @@ export class QueueFillModel implements FillModel {
     const q = new QueuePosition(levelQtyAt(book, o.side, o.price));
     if (q.estimated) this.counters.estimated_orders++;
     return q;
+  }
+
+  /**
+   * Prints that reach no own order are skipped (they would fill nothing and move no queue);
+   * every quote and depth change is offered (each order's queue observes its level).
+   */
+  mayFill(ev: MarketEvent, _book: BookView, bounds: Float64Array): boolean {
+    return ev.type !== "trade" || printReaches(ev, bounds);
+  }
+
+  /**
+   * Beyond the horizon an order is not crossed (BUY: price < ask) and its level is not visible
+   * (price behind the own best and behind the last visible level, or no levels at all), so a
+   * call only records "not visible" (`observe(NaN)`: level NaN, nothing traded since) — or, in
+   * a gap, resyncs to unknown once, after which the state is settled. A stale book is never
+   * skipped (the gap must be noted). NaN prices compare false: nothing is skipped.
+   */
+  horizon(ev: MarketEvent, book: BookView, out: Float64Array): boolean {
+    if (ev.type === "quote" && ev.snapshot.book?.stale === true) return false;
+    let hb = book.bid_price < book.ask_price ? book.bid_price : book.ask_price;
+    const bids = book.bids;
+    if (bids !== null && bids.length > 0 && bids[bids.length - 1].price < hb) hb = bids[bids.length - 1].price;
+    let hs = book.ask_price > book.bid_price ? book.ask_price : book.bid_price;
+    const asks = book.asks;
+    if (asks !== null && asks.length > 0 && asks[asks.length - 1].price > hs) hs = asks[asks.length - 1].price;
+    out[0] = hb;
+    out[1] = hs;
+    return true;
   }
 
   fillQty(o: SimOrder, ev: MarketEvent, book: BookView, share: LevelShare, lot: number): number {

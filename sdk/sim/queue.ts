@@ -24,6 +24,8 @@ export function levelQtyAt(book: BookView, side: Side, price: number): number {
     if (price === book.bid_price) return book.bid_qty;
     const lv = book.bids;
     if (lv === null || lv.length === 0) return NaN;
+    // beyond the last visible level (levels strictly descending: validated): not seen, no scan
+    if (lv[lv.length - 1].price > price) return NaN;
     for (let i = 0; i < lv.length; i++) {
       const p = lv[i].price;
       if (p === price) return lv[i].qty;
@@ -35,6 +37,7 @@ export function levelQtyAt(book: BookView, side: Side, price: number): number {
   if (price === book.ask_price) return book.ask_qty;
   const lv = book.asks;
   if (lv === null || lv.length === 0) return NaN;
+  if (lv[lv.length - 1].price < price) return NaN;
   for (let i = 0; i < lv.length; i++) {
     const p = lv[i].price;
     if (p === price) return lv[i].qty;

@@ -87,6 +87,16 @@ export interface FillModel {
    * SELL; ∓Infinity when a side is empty). Only objects cross the call (no boxed doubles).
    */
   mayFill?(ev: MarketEvent, book: BookView, bounds: Float64Array): boolean;
+  /**
+   * Optional hot-path hint of a stateful model (ADR-150) for a quote or depth event: writes a
+   * horizon per side (`out[0]` for BUYs, `out[1]` for SELLs) and returns true when, for every
+   * order priced strictly beyond it (BUY below `out[0]`, SELL above `out[1]`), `fillQty` fills
+   * nothing and leaves a *settled* state as it is. An order is settled when the last event
+   * offered to it was a quote or depth event that found it beyond that event's horizon (so its
+   * state is what a call beyond the horizon leaves). The venue skips such calls. Return false
+   * (no skipping on this event) whenever unsure. Never called for trades.
+   */
+  horizon?(ev: MarketEvent, book: BookView, out: Float64Array): boolean;
 }
 
 /** Strategy → venue. Ids are the strategy's (`symbol:seq`), never random. */

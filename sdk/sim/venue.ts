@@ -10,6 +10,10 @@ interface VenueOrder extends SimOrder {
   qty: number;
   remaining: number;
   taker: boolean;
+  /** Quantity granted on the event being matched (valid only for orders in the venue's `hit` list). */
+  fill: number;
+  /** The model's state is settled beyond its horizon (`FillModel.horizon`): calls beyond it are skipped. */
+  settled: boolean;
 }
 
 interface MutableBook extends BookView {
@@ -27,9 +31,16 @@ interface VenueSymbol {
   readonly book: MutableBook;
   /** Resting orders in arrival order. */
   readonly orders: VenueOrder[];
-  /** [best own BUY, best own SELL] (∓Infinity when none); valid unless `dirty`. Typed: never allocates. */
+  /**
+   * The same orders by match priority, kept sorted incrementally (ADR-150): BUYs best (highest)
+   * price first, SELLs lowest first, arrival order within a price. A market event walks them
+   * once, with running sums for the shared liquidity of a price level: no copy, sort or inner
+   * loop per event.
+   */
+  readonly buys: VenueOrder[];
+  readonly sells: VenueOrder[];
+  /** [best own BUY, best own SELL] (∓Infinity when none), kept with `buys`/`sells`. Typed: never allocates. */
   readonly bounds: Float64Array;
-  dirty: boolean;
   /** True once the L2 arrays are the venue's own copy (depth deltas mutate them). */
   ownLevels: boolean;
 }
@@ -60,6 +71,8 @@ export class SimVenue {
   private openTotal = 0;
   private readonly hit: VenueOrder[] = [];
   private readonly share: LevelShare = { own_ahead: 0, own_filled: 0, side_filled: 0 };
+  /** [BUY, SELL] horizon of the event being matched (`FillModel.horizon`); NaN = none. */
+  private readonly horizon = new Float64Array(2);
   private readonly confirmations: boolean;
   fills = 0;
 
@@ -76,8 +89,9 @@ export class SimVenue {
         inst,
         book: { symbol: inst.symbol, ts: Number.NaN, bid_price: Number.NaN, bid_qty: 0, ask_price: Number.NaN, ask_qty: 0, bids: null, asks: null },
         orders: [],
+        buys: [],
+        sells: [],
         bounds: new Float64Array([-Infinity, Infinity]),
-        dirty: false,
         ownLevels: false,
       };
       this.syms.set(inst.symbol, v);
@@ -117,12 +131,12 @@ export class SimVenue {
       if (i >= 0) return this.reject(req, ts, VENUE_REJECTS.DUPLICATE_ID);
       const o: VenueOrder = {
         id: req.order_id, symbol: req.symbol, side: req.side, price: req.price, qty: req.qty, remaining: req.qty,
-        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null,
+        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null, fill: 0, settled: false,
       };
       o.state = this.fillModel.init(o, v.book);
       orders.push(o);
+      rank(v, o);
       this.openTotal++;
-      v.dirty = true;
       if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "PLACE", sent_ts: req.ts }]);
       return;
     }
@@ -130,18 +144,20 @@ export class SimVenue {
     const o = orders[i];
     if (req.type === "CANCEL") {
       orders.splice(i, 1);
+      unrank(v, o);
       this.openTotal--;
-      v.dirty = true;
       if (this.confirmations) this.sink.reports([{ type: "CANCELED", ts, symbol: req.symbol, order_id: req.order_id, remaining: o.remaining, sent_ts: req.ts }]);
       return;
     }
     // AMEND: new total qty (what already filled stays filled); keeps its arrival rank, new model state
     o.remaining = Math.max(0, quantizeQty(o.remaining + req.qty - o.qty + v.inst.lot_size * LOT_EPS, v.inst.lot_size));
+    unrank(v, o);
     o.price = req.price;
     o.qty = req.qty;
     o.taker = isMarketable(o.side, o.price, v.book.bid_price, v.book.ask_price);
     o.state = this.fillModel.init(o, v.book);
-    v.dirty = true;
+    o.settled = false;
+    rank(v, o);
     if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "AMEND", sent_ts: req.ts }]);
   }
 
@@ -174,54 +190,33 @@ export class SimVenue {
     } else if (ev.type === "depth_delta") this.applyDepth(v, ev.changes);
     if (v.orders.length === 0) return 0;
     const fm = this.fillModel;
-    if (fm.mayFill !== undefined) {
-      if (v.dirty) refreshBounds(v);
-      if (!fm.mayFill(ev, b, v.bounds)) return 0;
-    }
+    if (fm.mayFill !== undefined && !fm.mayFill(ev, b, v.bounds)) return 0;
     return this.match(v, ev);
   }
 
+  /**
+   * Offer `ev` to the resting orders, best price first per side (BUYs, then SELLs), arrival order
+   * within a price. The shared-liquidity figures of each order (`LevelShare`: own quantity ahead
+   * at its price, own fills at its price and on its side during this event) are running sums
+   * over the orders before it, accumulated in the same order as a pairwise sum would be.
+   */
   private match(v: VenueSymbol, ev: MarketEvent): number {
-    const fm = this.fillModel;
     const lot = v.inst.lot_size;
-    const hit = this.hit;
-    hit.length = 0;
-    // offer the event best price first per side, arrival order within a price
-    const byPriority = v.orders.slice().sort(priority);
-    const filledAt: number[] = [];
-    for (let i = 0; i < byPriority.length; i++) {
-      const o = byPriority[i];
-      if (ev.ts < o.arrival_ts) continue;
-      let ahead = 0;
-      let done = 0;
-      let sideDone = 0;
-      for (let k = 0; k < i; k++) {
-        const p = byPriority[k];
-        if (p.side === o.side) {
-          sideDone += filledAt[k] ?? 0; // ADR-053: one print consumed once across own prices
-          if (p.price === o.price) {
-            ahead += p.remaining;
-            done += filledAt[k] ?? 0;
-          }
-        }
-      }
-      const sh = this.share;
-      sh.own_ahead = ahead;
-      sh.own_filled = done;
-      sh.side_filled = sideDone;
-      const q = fm.fillQty(o, ev, v.book, sh, lot);
-      if (q === 0) continue;
-      if (!(q > 0) || q > o.remaining + lot * LOT_EPS || Math.abs(q / lot - Math.round(q / lot)) > 1e-6)
-        throw new GrinderError(ErrorCode.INVARIANT, `fill model ${fm.id} returned qty ${q} for order ${o.id} (remaining ${o.remaining}, lot ${lot})`, { field: "qty" });
-      filledAt[i] = q;
-      hit.push(o);
+    const hit = this.hit; // empty between events (cleared after each fill batch)
+    const hz = this.horizon;
+    const fm = this.fillModel;
+    if (ev.type === "trade" || fm.horizon === undefined || !fm.horizon(ev, v.book, hz)) {
+      hz[0] = Number.NaN;
+      hz[1] = Number.NaN;
     }
+    this.offer(v.buys, true, v, ev, lot);
+    this.offer(v.sells, false, v, ev, lot);
     if (hit.length === 0) return 0;
     const batch: FillReport[] = [];
     hit.sort(byPriceThenArrival);
     for (let k = 0; k < hit.length; k++) {
       const o = hit[k];
-      const q = filledAt[byPriority.indexOf(o)];
+      const q = o.fill;
       const left = q >= o.remaining - lot * LOT_EPS ? 0 : quantizeQty(o.remaining - q + lot * LOT_EPS, lot);
       o.remaining = left;
       batch.push({
@@ -230,16 +225,59 @@ export class SimVenue {
       });
     }
     // remove the completed orders (order of the rest preserved)
-    const orders = v.orders;
-    let w = 0;
-    for (let i = 0; i < orders.length; i++) if (orders[i].remaining > 0) orders[w++] = orders[i];
-    this.openTotal -= orders.length - w;
-    orders.length = w;
-    v.dirty = true;
+    const removed = compact(v.orders);
+    compact(v.buys);
+    compact(v.sells);
+    this.openTotal -= removed;
+    refreshBounds(v);
     this.fills += batch.length;
     hit.length = 0;
     this.sink.reports(batch);
     return batch.length;
+  }
+
+  private offer(side: VenueOrder[], buy: boolean, v: VenueSymbol, ev: MarketEvent, lot: number): void {
+    const fm = this.fillModel;
+    const sh = this.share;
+    const book = v.book;
+    // NaN horizon (none on this event): every comparison false, nothing skipped, nothing settles
+    const h = this.horizon[buy ? 0 : 1];
+    let price = Number.NaN;
+    let ahead = 0;
+    let done = 0;
+    let sideDone = 0;
+    for (let i = 0; i < side.length; i++) {
+      const o = side[i];
+      if (o.price !== price) {
+        price = o.price;
+        ahead = 0;
+        done = 0;
+      }
+      const rem = o.remaining;
+      if (ev.ts >= o.arrival_ts) {
+        const beyond = buy ? o.price < h : o.price > h;
+        if (beyond && o.settled) {
+          ahead += rem;
+          continue;
+        }
+        o.settled = beyond;
+        sh.own_ahead = ahead;
+        sh.own_filled = done;
+        sh.side_filled = sideDone; // ADR-053: one print consumed once across own prices
+        const q = fm.fillQty(o, ev, book, sh, lot);
+        if (q !== 0) {
+          if (!(q > 0) || q > rem + lot * LOT_EPS || Math.abs(q / lot - Math.round(q / lot)) > 1e-6) {
+            this.hit.length = 0;
+            throw new GrinderError(ErrorCode.INVARIANT, `fill model ${fm.id} returned qty ${q} for order ${o.id} (remaining ${rem}, lot ${lot})`, { field: "qty" });
+          }
+          o.fill = q;
+          this.hit.push(o);
+          done += q;
+          sideDone += q;
+        }
+      }
+      ahead += rem;
+    }
   }
 
   private applyDepth(v: VenueSymbol, changes: ReadonlyArray<DepthChange>): void {
@@ -271,25 +309,44 @@ export class SimVenue {
 }
 
 function refreshBounds(v: VenueSymbol): void {
-  let mb = -Infinity;
-  let ms = Infinity;
-  const orders = v.orders;
-  for (let i = 0; i < orders.length; i++) {
-    const o = orders[i];
-    if (o.side === "BUY") {
-      if (o.price > mb) mb = o.price;
-    } else if (o.price < ms) ms = o.price;
-  }
-  v.bounds[0] = mb;
-  v.bounds[1] = ms;
-  v.dirty = false;
+  v.bounds[0] = v.buys.length > 0 ? v.buys[0].price : -Infinity;
+  v.bounds[1] = v.sells.length > 0 ? v.sells[0].price : Infinity;
 }
 
-/** Best price first on each side (BUY high, SELL low), then arrival. */
-function priority(a: VenueOrder, b: VenueOrder): number {
-  if (a.side !== b.side) return a.side === "BUY" ? -1 : 1;
-  const d = a.side === "BUY" ? b.price - a.price : a.price - b.price;
-  return d || a.arrival_seq - b.arrival_seq;
+/** True when `a` is offered an event before `b` (same side): better price, then earlier arrival. */
+function before(a: VenueOrder, b: VenueOrder): boolean {
+  if (a.price !== b.price) return a.side === "BUY" ? a.price > b.price : a.price < b.price;
+  return a.arrival_seq < b.arrival_seq;
+}
+
+/** Insert `o` into its side's priority list (binary search; requests are rare next to market events). */
+function rank(v: VenueSymbol, o: VenueOrder): void {
+  const side = o.side === "BUY" ? v.buys : v.sells;
+  let lo = 0;
+  let hi = side.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(side[mid], o)) lo = mid + 1;
+    else hi = mid;
+  }
+  side.splice(lo, 0, o);
+  refreshBounds(v);
+}
+
+function unrank(v: VenueSymbol, o: VenueOrder): void {
+  const side = o.side === "BUY" ? v.buys : v.sells;
+  const i = side.indexOf(o);
+  if (i >= 0) side.splice(i, 1);
+  refreshBounds(v);
+}
+
+/** Drop the orders with nothing left, keeping the order of the rest; returns how many went. */
+function compact(list: VenueOrder[]): number {
+  let w = 0;
+  for (let i = 0; i < list.length; i++) if (list[i].remaining > 0) list[w++] = list[i];
+  const removed = list.length - w;
+  list.length = w;
+  return removed;
 }
 
 function byPriceThenArrival(a: VenueOrder, b: VenueOrder): number {
