@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import { float64, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
@@ -49,6 +50,7 @@ export const StoreManifestSchema = z
   })
   .strict();
 export type StoreManifest = z.infer<typeof StoreManifestSchema>;
+type Part = StoreManifest["partitions"][number];
 
 const COLS = ["seq", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
 const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
@@ -304,7 +306,7 @@ function readInto(file: string, rb: ReadBuffer): Buffer {
  * land in that reused buffer (ADR-125: a scan holds one partition's bytes per symbol, instead
  * of a fresh 16 MB buffer per partition waiting for a GC) and the batches are views of it.
  */
-function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number], rb?: ReadBuffer): ColumnBatch[] {
+function readPartition(store: ColumnarStore, p: Part, rb?: ReadBuffer): ColumnBatch[] {
   const file = path.join(store.dir, p.file);
   let bytes: Buffer;
   try {
@@ -314,6 +316,11 @@ function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][numb
   }
   const h = createHash("sha256").update(bytes).digest("hex");
   if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
+  return decodePartition(file, p, bytes);
+}
+
+/** Decode the (hash-checked) bytes of a partition into record batches (views of `bytes`). */
+function decodePartition(file: string, p: Part, bytes: Uint8Array): ColumnBatch[] {
   let t: ReturnType<typeof tableFromIPC>;
   try {
     t = tableFromIPC(bytes);
@@ -328,6 +335,133 @@ function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][numb
     out.push({ symbol: p.symbol, length: v[0].length, seq: v[0], ts: v[1], bid_price: v[2], bid_qty: v[3], ask_price: v[4], ask_qty: v[5], last_price: v[6], funding_rate: v[7] });
   }
   return out;
+}
+
+/**
+ * Read-ahead of partition files (ADR-155): a worker thread reads the next partition of each
+ * symbol into one of two shared slots and checks its SHA-256 there, while the caller's thread
+ * decodes and replays the current one. The caller waits (`Atomics.wait`) for a slot's verdict
+ * before it touches the bytes, so nothing is decoded before its hash matched, as in
+ * `readPartition`; any verdict other than "matched" (mismatch, unreadable, larger than the
+ * slot) makes the caller re-read that partition synchronously through `readPartition`, which
+ * raises the same typed error as without read-ahead. A slot goes back to the worker only when
+ * the caller has moved past the partition whose batches are views of it.
+ */
+const PREFETCH_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const crypto = require("node:crypto");
+const state = new Int32Array(workerData.state);
+const slots = workerData.slots.map((b) => Buffer.from(b));
+parentPort.on("message", (m) => {
+  const buf = slots[m.slot];
+  let st = 1;
+  let size = 0;
+  try {
+    const fd = fs.openSync(m.file, "r");
+    try {
+      size = fs.fstatSync(fd).size;
+      if (size > buf.length) st = 4;
+      else {
+        let off = 0;
+        while (off < size) {
+          const n = fs.readSync(fd, buf, off, size - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        size = off;
+        if (crypto.createHash("sha256").update(buf.subarray(0, size)).digest("hex") !== m.sha256) st = 2;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    st = 3;
+  }
+  Atomics.store(state, m.slot * 2 + 1, size);
+  Atomics.store(state, m.slot * 2, st);
+  Atomics.notify(state, m.slot * 2);
+});
+`;
+
+/** Stores with fewer partition files than this are read synchronously (a worker's start-up costs more than it saves). */
+export const PREFETCH_MIN_PARTITIONS = 2;
+
+class Prefetcher {
+  private readonly worker: Worker;
+  private readonly state: Int32Array;
+  private readonly slots: SharedArrayBuffer[];
+  constructor(slotBytes: number[]) {
+    this.slots = slotBytes.map((n) => new SharedArrayBuffer(n));
+    this.state = new Int32Array(new SharedArrayBuffer(8 * slotBytes.length));
+    this.worker = new Worker(PREFETCH_WORKER, { eval: true, workerData: { state: this.state.buffer, slots: this.slots } });
+    this.worker.unref();
+  }
+  request(slot: number, file: string, sha256: string): void {
+    Atomics.store(this.state, slot * 2, 0);
+    this.worker.postMessage({ slot, file, sha256 });
+  }
+  /** Wait for a slot's verdict: the verified bytes, or null (the caller re-reads synchronously). */
+  take(slot: number): Uint8Array | null {
+    while (Atomics.load(this.state, slot * 2) === 0) Atomics.wait(this.state, slot * 2, 0, 1000);
+    return Atomics.load(this.state, slot * 2) === 1 ? new Uint8Array(this.slots[slot], 0, Atomics.load(this.state, slot * 2 + 1)) : null;
+  }
+  close(): void {
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * The readers of one scan: for a store of several partition files, one `Prefetcher` with two
+ * slots per symbol, each sized for that symbol's largest partition file.
+ */
+class ScanReader {
+  readonly pre: Prefetcher | null = null;
+  private readonly slotOf = new Map<string, number>();
+  constructor(readonly store: ColumnarStore, prefetch: boolean) {
+    const parts = store.manifest.partitions;
+    if (!prefetch || parts.length < PREFETCH_MIN_PARTITIONS) return;
+    const sizes: number[] = [];
+    try {
+      for (const i of store.instruments) {
+        let max = 0;
+        for (const p of parts) if (p.symbol === i.symbol) max = Math.max(max, statSync(path.join(store.dir, p.file)).size);
+        if (max === 0) continue;
+        this.slotOf.set(i.symbol, sizes.length);
+        sizes.push(max, max);
+      }
+      this.pre = new Prefetcher(sizes);
+    } catch {
+      // a missing file, or no worker: synchronous reads (an error surfaces where its partition is read)
+      this.pre = null;
+    }
+  }
+  batches(symbol: string): Generator<ColumnBatch> {
+    const s = this.pre ? this.slotOf.get(symbol) : undefined;
+    return s === undefined ? symbolBatchesReused(this.store, symbol) : prefetchedBatches(this.store, symbol, this.pre!, s);
+  }
+  close(): void {
+    this.pre?.close();
+  }
+}
+
+/** `symbolBatchesReused` through the read-ahead worker: partition k in slot `slot0 + k % 2`. */
+function* prefetchedBatches(store: ColumnarStore, symbol: string, pre: Prefetcher, slot0: number): Generator<ColumnBatch> {
+  const parts = store.manifest.partitions.filter((p) => p.symbol === symbol);
+  const ask = (k: number): void => {
+    if (k < parts.length) pre.request(slot0 + (k & 1), path.join(store.dir, parts[k].file), parts[k].sha256);
+  };
+  ask(0);
+  ask(1);
+  const rb: ReadBuffer = { buf: Buffer.alloc(0) };
+  for (let k = 0; k < parts.length; k++) {
+    // partition k-1's batches are done with: its slot takes partition k+1
+    if (k > 0) ask(k + 1);
+    const p = parts[k];
+    const bytes = pre.take(slot0 + (k & 1));
+    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(path.join(store.dir, p.file), p, bytes);
+    for (const b of batches) yield b;
+  }
 }
 
 /** Record batches of one symbol in stream order (partitions read one at a time). */
@@ -345,8 +479,8 @@ class Cursor {
   private readonly it: Generator<ColumnBatch>;
   b: ColumnBatch | null = null;
   i = 0;
-  constructor(store: ColumnarStore, symbol: string) {
-    this.it = symbolBatchesReused(store, symbol);
+  constructor(reader: ScanReader, symbol: string) {
+    this.it = reader.batches(symbol);
     this.next();
   }
   next(): void {
@@ -370,11 +504,21 @@ class Cursor {
  * steps it without an await per row). Each partition's hash is checked when it is first read.
  * `reuse`: one Snapshot object is refilled for every row (the replay engine keeps no reference
  * to a snapshot), so reading allocates nothing per row; collect rows only without it.
+ * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
  */
-export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean } = {}): Generator<Snapshot> {
+export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean; prefetch?: boolean } = {}): Generator<Snapshot> {
   const reuse = opts.reuse === true;
   const shared: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const cursors = store.instruments.map((i) => new Cursor(store, i.symbol)).filter((c) => c.b !== null);
+  const reader = new ScanReader(store, opts.prefetch !== false);
+  try {
+    yield* snapshotsOf(store, reader, reuse, shared);
+  } finally {
+    reader.close();
+  }
+}
+
+function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, shared: Snapshot): Generator<Snapshot> {
+  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol)).filter((c) => c.b !== null);
   let rows = 0;
   for (;;) {
     let best: Cursor | null = null;
@@ -423,10 +567,20 @@ export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean
  * generator step per row). `visit` returns `false` to stop early (e.g. past a replay window);
  * a complete scan checks the row count against the manifest. Returns the rows visited.
  * The holder is only valid during the call: a caller that keeps rows must copy them.
+ * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
  */
-export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void): number {
+export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void, opts: { prefetch?: boolean } = {}): number {
+  const reader = new ScanReader(store, opts.prefetch !== false);
+  try {
+    return scanWith(store, reader, visit);
+  } finally {
+    reader.close();
+  }
+}
+
+function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot) => boolean | void): number {
   const s: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const cursors = store.instruments.map((i) => new Cursor(store, i.symbol)).filter((c) => c.b !== null);
+  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol)).filter((c) => c.b !== null);
   let rows = 0;
   for (;;) {
     let best: Cursor | null = null;
