@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   rmSync(TMP, { recursive: true, force: true });
   execFileSync("mkdir", ["-p", TMP]);
   const load = os.loadavg()[0];
-  const out: Record<string, unknown> = { loadavg_1m_at_start: load, cpus: os.cpus().length, sizes: SIZES };
+  const out: Record<string, unknown> = { loadavg_1m_at_start: load, cpus: os.cpus().length, sizes: SIZES, measured_at: new Date().toISOString() };
   // 1) columnar import of a Binance CSV (10× the real dump)
   const csv = await makeLongCsv(10);
   const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
@@ -108,14 +108,17 @@ async function main(): Promise<void> {
     replays[String(n)] = {
       rows: m.rows, partitions: m.partitions.length, build_s: buildS,
       child_wall_s: childWall, replay_s: c.replay_s, replay_rows_per_s: c.rows / c.replay_s, bare_read_rows_per_s: c.bare_rows / c.bare_read_s,
+      bare_read_sync_rows_per_s: c.bare_rows / c.bare_read_sync_s, bare_read_checks: c.acc_check,
+      read_share_of_replay: c.bare_read_s / c.replay_s, engine_s_estimate: c.replay_s - c.bare_read_s,
       ratio_replay_to_bare_read: c.bare_read_s / c.replay_s, cli_wall_s: cliWall, cli_rows_per_s_end_to_end: m.rows / cliWall, cli_digest_equals_child: cliDigest === c.digest,
       max_rss_mb: c.max_rss_kb / 1024, max_rss_mb_after_replay: c.max_rss_kb_after_replay / 1024, fills: c.fills,
     };
-    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s; peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
+    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s with read-ahead, ${(c.bare_rows / c.bare_read_sync_s / 1e6).toFixed(2)} M/s without, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s; peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
     rmSync(dir, { recursive: true, force: true });
   }
   const [a, b] = SIZES.map((n) => replays[String(n)] as { max_rss_mb_after_replay: number });
   out.replays = replays;
+  out.loadavg_1m_at_end = os.loadavg()[0];
   out.peak_rss_ratio_10x_to_1x = b.max_rss_mb_after_replay / a.max_rss_mb_after_replay;
   process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
   if (existsSync(TMP)) rmSync(TMP, { recursive: true, force: true });

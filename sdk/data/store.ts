@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import { float64, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
@@ -49,6 +50,7 @@ export const StoreManifestSchema = z
   })
   .strict();
 export type StoreManifest = z.infer<typeof StoreManifestSchema>;
+type Part = StoreManifest["partitions"][number];
 
 const COLS = ["seq", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
 const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
@@ -95,6 +97,176 @@ export class L1LineWriter {
   }
 }
 
+function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+const K_AP = ascii('{"ask_price":');
+const K_AQ = ascii(',"ask_qty":');
+const K_BP = ascii(',"bid_price":');
+const K_BQ = ascii(',"bid_qty":');
+const K_FR = ascii(',"funding_rate":');
+const K_LP = ascii(',"last_price":');
+const NUM_W = 32;
+const POW10_9 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * `num(x)`'s text written into `out` at `at`, without a string, for the usual market values;
+ * returns its length, or 0 when `x` is not such a value (the caller then uses `num`).
+ * With the fewest fraction digits f ≤ 9 for which m = round(x·10^f) satisfies m / 10^f === x
+ * and m < 10^15, the decimal m·10^-f is the double's shortest round-trip text: decimals of at
+ * most 15 significant digits map to distinct doubles, so no shorter text reads back as `x`,
+ * and for 1e-6 ≤ |x| < 1e21 that is what `String(x)` prints (no exponent). Tested against
+ * `String(x)` on random decimals and random doubles.
+ */
+export function shortDecimal(x: number, out: Uint8Array, at: number): number {
+  if (x === 0) {
+    out[at] = 48;
+    return 1;
+  }
+  let neg = false;
+  if (x < 0) {
+    neg = true;
+    x = -x;
+  }
+  if (!(x >= 1e-6 && x < 1e15)) return 0;
+  let f = 0;
+  let m = 0;
+  for (; f <= 9; f++) {
+    m = Math.round(x * POW10_9[f]);
+    if (m / POW10_9[f] === x) break;
+  }
+  if (f > 9 || m >= 1e15) return 0;
+  // digits of m, right to left, with the point f digits from the right (leading "0." when m < 10^f)
+  let p = at;
+  if (neg) out[p++] = 45;
+  let nd = 1;
+  for (let q = m; q >= 10; q = Math.floor(q / 10)) nd++;
+  const intDigits = nd > f ? nd - f : 0;
+  const len = (neg ? 1 : 0) + (f === 0 ? nd : intDigits === 0 ? 2 + f : nd + 1);
+  let e = at + len - 1;
+  let q = m;
+  for (let i = 0; i < f; i++) {
+    const r = Math.floor(q / 10);
+    out[e--] = 48 + (q - r * 10);
+    q = r;
+  }
+  if (f > 0) {
+    out[e--] = 46;
+    if (intDigits === 0) out[e--] = 48;
+  }
+  for (let i = 0; i < intDigits; i++) {
+    const r = Math.floor(q / 10);
+    out[e--] = 48 + (q - r * 10);
+    q = r;
+  }
+  return len;
+}
+
+/**
+ * `L1LineWriter` writing bytes (ADR-156): the canonical JSON lines of L1 rows go straight into
+ * one reused byte buffer handed to `sink` when it fills (and by `flush`), without building a
+ * string per row; each column keeps its previous number's text bytes, and an integer `ts`
+ * is printed digit by digit. The bytes are the UTF-8 of `l1Line`'s text for every row (tested),
+ * so the SHA-256 over them is the same content hash.
+ */
+export class L1LineBytes {
+  private readonly out: Uint8Array;
+  private n = 0;
+  private readonly v = new Float64Array(6).fill(NaN);
+  private readonly txt = new Uint8Array(6 * NUM_W);
+  private readonly len = new Int32Array(6);
+  private readonly digits = new Uint8Array(24);
+  constructor(
+    private readonly sink: (bytes: Uint8Array) => void,
+    private readonly size = 1 << 20,
+  ) {
+    this.out = new Uint8Array(size + 512);
+  }
+  private put(b: Uint8Array): void {
+    const o = this.out;
+    let n = this.n;
+    for (let i = 0; i < b.length; i++) o[n++] = b[i];
+    this.n = n;
+  }
+  private num(k: number, x: number): void {
+    const base = k * NUM_W;
+    const t = this.txt;
+    if (!(x === this.v[k] && x === x)) {
+      const l = shortDecimal(x, t, base);
+      if (l > 0) this.len[k] = l;
+      else {
+        const s = num(x);
+        for (let i = 0; i < s.length; i++) t[base + i] = s.charCodeAt(i);
+        this.len[k] = s.length;
+      }
+      this.v[k] = x;
+    }
+    const o = this.out;
+    let n = this.n;
+    const e = base + this.len[k];
+    for (let i = base; i < e; i++) o[n++] = t[i];
+    this.n = n;
+  }
+  private int(x: number): void {
+    const o = this.out;
+    if (!(x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x)) {
+      const s = `${x}`;
+      for (let i = 0; i < s.length; i++) o[this.n++] = s.charCodeAt(i);
+      return;
+    }
+    const d = this.digits;
+    let k = 0;
+    do {
+      const q = Math.floor(x / 10);
+      d[k++] = 48 + (x - q * 10);
+      x = q;
+    } while (x > 0);
+    let n = this.n;
+    while (k > 0) o[n++] = d[--k];
+    this.n = n;
+  }
+  /** Append one row's line (`symJson`: `symbolJsonBytes(symbol)`). */
+  line(symJson: Uint8Array, ts: number, bp: number, bq: number, ap: number, aq: number, lp: number, fr: number): void {
+    if (this.n + 8 * NUM_W + 128 + symJson.length > this.out.length) {
+      this.flush();
+      if (8 * NUM_W + 128 + symJson.length > this.out.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "symbol name too long for a line", { field: "symbol" });
+    }
+    this.put(K_AP);
+    this.num(0, ap);
+    this.put(K_AQ);
+    this.num(1, aq);
+    this.put(K_BP);
+    this.num(2, bp);
+    this.put(K_BQ);
+    this.num(3, bq);
+    if (fr === fr) {
+      this.put(K_FR);
+      this.num(4, fr);
+    }
+    if (lp === lp) {
+      this.put(K_LP);
+      this.num(5, lp);
+    }
+    this.put(symJson);
+    this.int(ts);
+    this.out[this.n++] = 125; // }
+    this.out[this.n++] = 10; // \n
+    if (this.n >= this.size) this.flush();
+  }
+  /** Hand the buffered bytes to the sink (a view, valid during the call only). */
+  flush(): void {
+    if (this.n) this.sink(this.out.subarray(0, this.n));
+    this.n = 0;
+  }
+}
+
+/** `,"symbol":<symbol as JSON>,"ts":` in ASCII bytes, the part of a line between the numbers (symbols are `[A-Za-z0-9_.-]`, checked at write). */
+export function symbolJsonBytes(symbol: string): Uint8Array {
+  return ascii(`,"symbol":${JSON.stringify(symbol)},"ts":`);
+}
+
 function utcDate(ts: number): string {
   const days = Math.floor(ts / 86_400_000);
   // civil-from-days (Howard Hinnant), no Date object needed
@@ -135,11 +307,37 @@ class SymbolBuffer {
 }
 
 /**
+ * A stream of L1 rows as column batches (ADR-156): an importer that parses into columns offers
+ * this next to its Snapshot iterator, and `writeColumnarStore` then copies columns instead of
+ * going through one Snapshot per row. Batches come in stream order; each is valid only
+ * during the callback. `last_price` / `funding_rate` absent = NaN for every row.
+ */
+export interface L1ColumnBatch {
+  symbol: string;
+  n: number;
+  ts: Float64Array;
+  bid_price: Float64Array;
+  bid_qty: Float64Array;
+  ask_price: Float64Array;
+  ask_qty: Float64Array;
+  last_price?: Float64Array;
+  funding_rate?: Float64Array;
+}
+export interface L1ColumnSource {
+  l1Columns(onBatch: (b: L1ColumnBatch) => void): Promise<void>;
+}
+
+function isColumnSource(x: unknown): x is L1ColumnSource {
+  return typeof (x as Partial<L1ColumnSource>).l1Columns === "function";
+}
+
+/**
  * Write a snapshot stream into a columnar store folder atomically (built in a sibling temp
  * folder, renamed into place; an existing folder is refused unless `force`). Rows are checked
- * like a fixture's: declared symbol, non-decreasing ts, no book.
+ * like a fixture's: declared symbol, non-decreasing ts, no book. A source that also offers
+ * `l1Columns` (e.g. `importBookTickerCsv`) is read as column batches: same store, same hashes.
  */
-export async function writeColumnarStore(dir: string, source: AsyncIterable<Snapshot> | Iterable<Snapshot>, opts: StoreWriteOptions): Promise<StoreManifest> {
+export async function writeColumnarStore(dir: string, source: AsyncIterable<Snapshot> | Iterable<Snapshot> | L1ColumnSource, opts: StoreWriteOptions): Promise<StoreManifest> {
   const out = path.resolve(dir);
   if (existsSync(out) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "store folder exists (use --force to replace it)", { file: out });
   const instruments = [...opts.instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
@@ -151,15 +349,14 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const bufs = new Map<string, SymbolBuffer>();
-  const symJson = new Map<string, string>();
+  const symJson = new Map<string, Uint8Array>();
   for (const i of instruments) {
     bufs.set(i.symbol, new SymbolBuffer(i.symbol, partRows));
-    symJson.set(i.symbol, JSON.stringify(i.symbol));
+    symJson.set(i.symbol, symbolJsonBytes(i.symbol));
   }
   const hash = createHash("sha256");
-  const lines = new L1LineWriter();
+  const lines = new L1LineBytes((b) => hash.update(b));
   const partitions: StoreManifest["partitions"] = [];
-  let pending = "";
   let seq = 0;
   let lastTs = -Infinity;
   const types = Object.fromEntries(COLS.map((c) => [c, float64()]));
@@ -179,23 +376,25 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     b.part++;
     b.n = 0;
   };
+  /** The buffer of `b` ready for a row at `ts` (a new UTC day or a full buffer flushes first). */
+  const roll = (b: SymbolBuffer, ts: number): void => {
+    const day = Math.floor(ts / 86_400_000);
+    if (day !== b.day) {
+      flush(b);
+      if (b.day !== day) b.part = 0;
+      b.day = day;
+      b.date = utcDate(ts);
+    } else if (b.n === b.cap) flush(b);
+  };
 
   try {
-    const it = source as Iterable<Snapshot>;
-    const rows = Symbol.iterator in (source as object) ? it : null;
     const handle = (s: Snapshot): void => {
       const b = bufs.get(s.symbol);
       if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' not declared`, { line: seq + 1, field: "symbol" });
       if (s.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${lastTs}`, { line: seq + 1, field: "ts" });
       if (s.book !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "the columnar store holds L1 snapshots only (this row has a book)", { line: seq + 1, field: "book" });
       lastTs = s.ts;
-      const day = Math.floor(s.ts / 86_400_000);
-      if (day !== b.day) {
-        flush(b);
-        if (b.day !== day) b.part = 0;
-        b.day = day;
-        b.date = utcDate(s.ts);
-      } else if (b.n === b.cap) flush(b);
+      roll(b, s.ts);
       const n = b.n++;
       const c = b.cols;
       const lp = s.last_price ?? NaN;
@@ -208,16 +407,40 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       c[5][n] = s.ask_qty;
       c[6][n] = lp;
       c[7][n] = fr;
-      pending += lines.line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
-      if (pending.length > 1 << 16) {
-        hash.update(pending);
-        pending = "";
+      lines.line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
+    };
+    const handleBatch = (x: L1ColumnBatch): void => {
+      const b = bufs.get(x.symbol);
+      if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${x.symbol}' not declared`, { line: seq + 1, field: "symbol" });
+      const sj = symJson.get(x.symbol)!;
+      const { ts, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq } = x;
+      const lpc = x.last_price, frc = x.funding_rate;
+      const c = b.cols;
+      const cSeq = c[0], cTs = c[1], cBp = c[2], cBq = c[3], cAp = c[4], cAq = c[5], cLp = c[6], cFr = c[7];
+      for (let i = 0; i < x.n; i++) {
+        const t = ts[i];
+        if (t < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t} before ${lastTs}`, { line: seq + 1, field: "ts" });
+        lastTs = t;
+        if (b.n === b.cap || Math.floor(t / 86_400_000) !== b.day) roll(b, t);
+        const n = b.n++;
+        const lp = lpc ? lpc[i] : NaN;
+        const fr = frc ? frc[i] : NaN;
+        cSeq[n] = seq++;
+        cTs[n] = t;
+        cBp[n] = bp[i];
+        cBq[n] = bq[i];
+        cAp[n] = ap[i];
+        cAq[n] = aq[i];
+        cLp[n] = lp;
+        cFr[n] = fr;
+        lines.line(sj, t, bp[i], bq[i], ap[i], aq[i], lp, fr);
       }
     };
-    if (rows) for (const s of rows) handle(s);
+    if (isColumnSource(source)) await source.l1Columns(handleBatch);
+    else if (Symbol.iterator in (source as object)) for (const s of source as Iterable<Snapshot>) handle(s);
     else for await (const s of source as AsyncIterable<Snapshot>) handle(s);
     for (const b of bufs.values()) flush(b);
-    hash.update(pending);
+    lines.flush();
     partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
     const manifest: StoreManifest = {
       format: STORE_FORMAT, version: 1, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
@@ -304,7 +527,7 @@ function readInto(file: string, rb: ReadBuffer): Buffer {
  * land in that reused buffer (ADR-125: a scan holds one partition's bytes per symbol, instead
  * of a fresh 16 MB buffer per partition waiting for a GC) and the batches are views of it.
  */
-function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][number], rb?: ReadBuffer): ColumnBatch[] {
+function readPartition(store: ColumnarStore, p: Part, rb?: ReadBuffer): ColumnBatch[] {
   const file = path.join(store.dir, p.file);
   let bytes: Buffer;
   try {
@@ -314,6 +537,11 @@ function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][numb
   }
   const h = createHash("sha256").update(bytes).digest("hex");
   if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
+  return decodePartition(file, p, bytes);
+}
+
+/** Decode the (hash-checked) bytes of a partition into record batches (views of `bytes`). */
+function decodePartition(file: string, p: Part, bytes: Uint8Array): ColumnBatch[] {
   let t: ReturnType<typeof tableFromIPC>;
   try {
     t = tableFromIPC(bytes);
@@ -328,6 +556,133 @@ function readPartition(store: ColumnarStore, p: StoreManifest["partitions"][numb
     out.push({ symbol: p.symbol, length: v[0].length, seq: v[0], ts: v[1], bid_price: v[2], bid_qty: v[3], ask_price: v[4], ask_qty: v[5], last_price: v[6], funding_rate: v[7] });
   }
   return out;
+}
+
+/**
+ * Read-ahead of partition files (ADR-155): a worker thread reads the next partition of each
+ * symbol into one of two shared slots and checks its SHA-256 there, while the caller's thread
+ * decodes and replays the current one. The caller waits (`Atomics.wait`) for a slot's verdict
+ * before it touches the bytes, so nothing is decoded before its hash matched, as in
+ * `readPartition`; any verdict other than "matched" (mismatch, unreadable, larger than the
+ * slot) makes the caller re-read that partition synchronously through `readPartition`, which
+ * raises the same typed error as without read-ahead. A slot goes back to the worker only when
+ * the caller has moved past the partition whose batches are views of it.
+ */
+const PREFETCH_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const crypto = require("node:crypto");
+const state = new Int32Array(workerData.state);
+const slots = workerData.slots.map((b) => Buffer.from(b));
+parentPort.on("message", (m) => {
+  const buf = slots[m.slot];
+  let st = 1;
+  let size = 0;
+  try {
+    const fd = fs.openSync(m.file, "r");
+    try {
+      size = fs.fstatSync(fd).size;
+      if (size > buf.length) st = 4;
+      else {
+        let off = 0;
+        while (off < size) {
+          const n = fs.readSync(fd, buf, off, size - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        size = off;
+        if (crypto.createHash("sha256").update(buf.subarray(0, size)).digest("hex") !== m.sha256) st = 2;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    st = 3;
+  }
+  Atomics.store(state, m.slot * 2 + 1, size);
+  Atomics.store(state, m.slot * 2, st);
+  Atomics.notify(state, m.slot * 2);
+});
+`;
+
+/** Stores with fewer partition files than this are read synchronously (a worker's start-up costs more than it saves). */
+export const PREFETCH_MIN_PARTITIONS = 2;
+
+class Prefetcher {
+  private readonly worker: Worker;
+  private readonly state: Int32Array;
+  private readonly slots: SharedArrayBuffer[];
+  constructor(slotBytes: number[]) {
+    this.slots = slotBytes.map((n) => new SharedArrayBuffer(n));
+    this.state = new Int32Array(new SharedArrayBuffer(8 * slotBytes.length));
+    this.worker = new Worker(PREFETCH_WORKER, { eval: true, workerData: { state: this.state.buffer, slots: this.slots } });
+    this.worker.unref();
+  }
+  request(slot: number, file: string, sha256: string): void {
+    Atomics.store(this.state, slot * 2, 0);
+    this.worker.postMessage({ slot, file, sha256 });
+  }
+  /** Wait for a slot's verdict: the verified bytes, or null (the caller re-reads synchronously). */
+  take(slot: number): Uint8Array | null {
+    while (Atomics.load(this.state, slot * 2) === 0) Atomics.wait(this.state, slot * 2, 0, 1000);
+    return Atomics.load(this.state, slot * 2) === 1 ? new Uint8Array(this.slots[slot], 0, Atomics.load(this.state, slot * 2 + 1)) : null;
+  }
+  close(): void {
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * The readers of one scan: for a store of several partition files, one `Prefetcher` with two
+ * slots per symbol, each sized for that symbol's largest partition file.
+ */
+class ScanReader {
+  readonly pre: Prefetcher | null = null;
+  private readonly slotOf = new Map<string, number>();
+  constructor(readonly store: ColumnarStore, prefetch: boolean) {
+    const parts = store.manifest.partitions;
+    if (!prefetch || parts.length < PREFETCH_MIN_PARTITIONS) return;
+    const sizes: number[] = [];
+    try {
+      for (const i of store.instruments) {
+        let max = 0;
+        for (const p of parts) if (p.symbol === i.symbol) max = Math.max(max, statSync(path.join(store.dir, p.file)).size);
+        if (max === 0) continue;
+        this.slotOf.set(i.symbol, sizes.length);
+        sizes.push(max, max);
+      }
+      this.pre = new Prefetcher(sizes);
+    } catch {
+      // a missing file, or no worker: synchronous reads (an error surfaces where its partition is read)
+      this.pre = null;
+    }
+  }
+  batches(symbol: string): Generator<ColumnBatch> {
+    const s = this.pre ? this.slotOf.get(symbol) : undefined;
+    return s === undefined ? symbolBatchesReused(this.store, symbol) : prefetchedBatches(this.store, symbol, this.pre!, s);
+  }
+  close(): void {
+    this.pre?.close();
+  }
+}
+
+/** `symbolBatchesReused` through the read-ahead worker: partition k in slot `slot0 + k % 2`. */
+function* prefetchedBatches(store: ColumnarStore, symbol: string, pre: Prefetcher, slot0: number): Generator<ColumnBatch> {
+  const parts = store.manifest.partitions.filter((p) => p.symbol === symbol);
+  const ask = (k: number): void => {
+    if (k < parts.length) pre.request(slot0 + (k & 1), path.join(store.dir, parts[k].file), parts[k].sha256);
+  };
+  ask(0);
+  ask(1);
+  const rb: ReadBuffer = { buf: Buffer.alloc(0) };
+  for (let k = 0; k < parts.length; k++) {
+    // partition k-1's batches are done with: its slot takes partition k+1
+    if (k > 0) ask(k + 1);
+    const p = parts[k];
+    const bytes = pre.take(slot0 + (k & 1));
+    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(path.join(store.dir, p.file), p, bytes);
+    for (const b of batches) yield b;
+  }
 }
 
 /** Record batches of one symbol in stream order (partitions read one at a time). */
@@ -345,8 +700,8 @@ class Cursor {
   private readonly it: Generator<ColumnBatch>;
   b: ColumnBatch | null = null;
   i = 0;
-  constructor(store: ColumnarStore, symbol: string) {
-    this.it = symbolBatchesReused(store, symbol);
+  constructor(reader: ScanReader, symbol: string) {
+    this.it = reader.batches(symbol);
     this.next();
   }
   next(): void {
@@ -370,11 +725,21 @@ class Cursor {
  * steps it without an await per row). Each partition's hash is checked when it is first read.
  * `reuse`: one Snapshot object is refilled for every row (the replay engine keeps no reference
  * to a snapshot), so reading allocates nothing per row; collect rows only without it.
+ * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
  */
-export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean } = {}): Generator<Snapshot> {
+export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean; prefetch?: boolean } = {}): Generator<Snapshot> {
   const reuse = opts.reuse === true;
   const shared: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const cursors = store.instruments.map((i) => new Cursor(store, i.symbol)).filter((c) => c.b !== null);
+  const reader = new ScanReader(store, opts.prefetch !== false);
+  try {
+    yield* snapshotsOf(store, reader, reuse, shared);
+  } finally {
+    reader.close();
+  }
+}
+
+function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, shared: Snapshot): Generator<Snapshot> {
+  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol)).filter((c) => c.b !== null);
   let rows = 0;
   for (;;) {
     let best: Cursor | null = null;
@@ -423,10 +788,20 @@ export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean
  * generator step per row). `visit` returns `false` to stop early (e.g. past a replay window);
  * a complete scan checks the row count against the manifest. Returns the rows visited.
  * The holder is only valid during the call: a caller that keeps rows must copy them.
+ * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
  */
-export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void): number {
+export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void, opts: { prefetch?: boolean } = {}): number {
+  const reader = new ScanReader(store, opts.prefetch !== false);
+  try {
+    return scanWith(store, reader, visit);
+  } finally {
+    reader.close();
+  }
+}
+
+function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot) => boolean | void): number {
   const s: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const cursors = store.instruments.map((i) => new Cursor(store, i.symbol)).filter((c) => c.b !== null);
+  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol)).filter((c) => c.b !== null);
   let rows = 0;
   for (;;) {
     let best: Cursor | null = null;

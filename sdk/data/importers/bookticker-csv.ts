@@ -3,6 +3,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec, Snapshot } from "../../contracts/market";
 import { bump, newImportReport, readChunks, refuse, resetImportReport, StepTracker, type ImportReport } from "./common";
 import { DecimalScanner, lineText } from "./decimal-scan";
+import type { L1ColumnBatch, L1ColumnSource } from "../store";
 
 /** Column names of Binance's public bookTicker dump, in order. */
 export const BOOKTICKER_COLUMNS = [
@@ -105,6 +106,8 @@ export class BookTickerCsvParser {
   private lastEvent = -1;
   private blankAt = 0;
   private blanks = 0;
+  /** Track price/qty increments for instrument inference (off when tick and lot are given: nothing to infer). */
+  trackSteps = true;
 
   constructor(
     readonly file: string,
@@ -220,10 +223,12 @@ export class BookTickerCsvParser {
     if (et < this.lastEvent) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `event_time ${et} is before the previous ${this.lastEvent}`, { field: "event_time" });
     this.lastId = v0;
     this.lastEvent = et;
-    if (bpM >= 0) this.priceStep.add(bpM, bpF);
-    if (apM >= 0) this.priceStep.add(apM, apF);
-    if (bqM >= 0) this.qtyStep.add(bqM, bqF);
-    if (aqM >= 0) this.qtyStep.add(aqM, aqF);
+    if (this.trackSteps) {
+      if (bpM >= 0) this.priceStep.add(bpM, bpF);
+      if (apM >= 0) this.priceStep.add(apM, apF);
+      if (bqM >= 0) this.qtyStep.add(bqM, bqF);
+      if (aqM >= 0) this.qtyStep.add(aqM, aqF);
+    }
     const b = this.batch;
     if (b.n === b.capacity) b.grow();
     const k = b.n++;
@@ -260,6 +265,9 @@ export interface SnapshotImport extends AsyncIterable<Snapshot> {
   readonly symbol: string;
 }
 
+/** A bookTicker import: also the same rows as column batches (`l1Columns`, read by `writeColumnarStore`: no Snapshot per row). */
+export interface BookTickerImport extends SnapshotImport, L1ColumnSource {}
+
 function resolveSymbol(file: string, symbol: string | undefined): string {
   const s = symbol ?? symbolFromFileName(file, "bookTicker");
   if (!s)
@@ -279,7 +287,7 @@ function resolveSymbol(file: string, symbol: string | undefined): string {
  * for await (const s of imp) n += s.bid_price > 0 ? 1 : 0;
  * imp.report.emitted; // 66089
  */
-export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {}): SnapshotImport {
+export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {}): BookTickerImport {
   const symbol = resolveSymbol(file, opts.symbol);
   const report = newImportReport("binance-bookticker-csv", file);
   return {
@@ -288,6 +296,34 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
     [Symbol.asyncIterator]: () => {
       resetImportReport(report);
       return new BookTickerIterator(file, symbol, opts, report);
+    },
+    l1Columns: async (onBatch: (b: L1ColumnBatch) => void) => {
+      resetImportReport(report);
+      const p = new BookTickerCsvParser(file, !!opts.lenient, report);
+      const g = opts.instrument ?? {};
+      p.trackSteps = g.tick_size === undefined || g.lot_size === undefined;
+      const cols: L1ColumnBatch = { symbol, n: 0, ts: p.batch.event_time, bid_price: p.batch.bid_price, bid_qty: p.batch.bid_qty, ask_price: p.batch.ask_price, ask_qty: p.batch.ask_qty };
+      const emit = (b: BookTickerBatch): void => {
+        if (b.n === 0) return;
+        if (report.first_ts === undefined) report.first_ts = b.event_time[0];
+        report.last_ts = b.event_time[b.n - 1];
+        report.emitted += b.n;
+        // the batch may have grown (new arrays) since the last chunk
+        cols.n = b.n;
+        cols.ts = b.event_time;
+        cols.bid_price = b.bid_price;
+        cols.bid_qty = b.bid_qty;
+        cols.ask_price = b.ask_price;
+        cols.ask_qty = b.ask_qty;
+        onBatch(cols);
+      };
+      for await (const chunk of readChunks(file)) emit(p.push(chunk));
+      emit(p.end());
+      if (report.emitted > 0 || (g.tick_size !== undefined && g.lot_size !== undefined)) {
+        const { spec, inferred } = p.instrument(symbol, g);
+        report.instrument = spec;
+        report.instrument_inferred = inferred;
+      }
     },
   };
 }
@@ -313,6 +349,7 @@ class BookTickerIterator implements AsyncIterator<Snapshot> {
     private readonly report: ImportReport,
   ) {
     this.parser = new BookTickerCsvParser(file, !!opts.lenient, report);
+    this.parser.trackSteps = opts.instrument?.tick_size === undefined || opts.instrument?.lot_size === undefined;
     this.chunks = readChunks(file);
     this.shared = { ts: 0, symbol, bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
   }

@@ -1,6 +1,5 @@
 import { ErrorCode, GrinderError } from "../../contracts/errors";
-import { readLines } from "../fixture";
-import { bump, newImportReport, refuse, resetImportReport, type ImportReport } from "./common";
+import { bump, csvRows, newImportReport, resetImportReport, type ImportReport } from "./common";
 import { symbolFromFileName } from "./bookticker-csv";
 
 /** Columns of Binance's public klines dump, in order. */
@@ -83,32 +82,14 @@ export function importKlinesCsv(file: string, opts: KlinesCsvOptions = {}): Klin
   async function* gen(): AsyncGenerator<Kline> {
     resetImportReport(report);
     report.counts.gaps = 0;
-    let lineNo = 0;
     let lastOpen = -1;
     let interval = 0;
-    let blankAt = 0;
-    for await (const raw of readLines(file)) {
-      lineNo++;
-      report.lines = lineNo;
-      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-      if (line.length === 0) {
-        if (!blankAt) blankAt = lineNo;
-        continue;
-      }
-      try {
-        if (blankAt) {
-          const at = blankAt;
-          blankAt = 0;
-          refuse(new GrinderError(ErrorCode.PARSE, "blank line inside the file"), report, file, at, !!opts.lenient);
-        }
-        const c0 = line.charCodeAt(0);
-        if (lineNo === 1 && !(c0 >= 48 && c0 <= 57)) {
-          if (line.trim() !== KLINE_COLUMNS.join(","))
-            throw new GrinderError(ErrorCode.PARSE, `unexpected header '${line.slice(0, 160)}'`, { field: "header" });
-          bump(report, "header");
-          continue;
-        }
-        const f = line.split(",");
+    yield* csvRows<Kline>(file, report, !!opts.lenient, {
+      header: (line) => {
+        if (line.trim() !== KLINE_COLUMNS.join(",")) throw new GrinderError(ErrorCode.PARSE, `unexpected header '${line.slice(0, 160)}'`, { field: "header" });
+        bump(report, "header");
+      },
+      row: (f) => {
         if (f.length < KLINE_COLUMNS.length)
           throw new GrinderError(ErrorCode.PARSE, `truncated line: ${f.length} of ${KLINE_COLUMNS.length} fields`, { field: KLINE_COLUMNS[f.length] });
         if (f.length > KLINE_COLUMNS.length) throw new GrinderError(ErrorCode.PARSE, `more than ${KLINE_COLUMNS.length} fields`, { field: `column ${KLINE_COLUMNS.length + 1}` });
@@ -140,11 +121,9 @@ export function importKlinesCsv(file: string, opts: KlinesCsvOptions = {}): Klin
         if (report.first_ts === undefined) report.first_ts = k.ts;
         report.last_ts = k.ts;
         report.emitted++;
-        yield k;
-      } catch (e) {
-        refuse(e, report, file, lineNo, !!opts.lenient);
-      }
-    }
+        return k;
+      },
+    });
   }
   return { report, symbol, [Symbol.asyncIterator]: () => gen() };
 }

@@ -1,8 +1,8 @@
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { Trade } from "../../contracts/market";
-import { DEFAULT_MAX_GAP_MS, readLines } from "../fixture";
+import { DEFAULT_MAX_GAP_MS } from "../fixture";
 import { DEFAULT_TIME_RANGE } from "../validate";
-import { bump, newImportReport, refuse, resetImportReport, type ImportReport } from "./common";
+import { bump, csvRows, newImportReport, resetImportReport, type ImportReport } from "./common";
 import { symbolFromFileName } from "./bookticker-csv";
 
 /**
@@ -108,34 +108,17 @@ export function importTradesCsv(file: string, opts: TradesCsvOptions = {}): Trad
   async function* gen(): AsyncGenerator<Trade> {
     resetImportReport(report);
     box.kind = opts.kind;
-    let lineNo = 0;
     let lastTs = -1;
     let lastId = -1;
-    let blankAt = 0;
     let buy = 0;
-    for await (const raw of readLines(file)) {
-      lineNo++;
-      report.lines = lineNo;
-      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-      if (line.length === 0) {
-        if (!blankAt) blankAt = lineNo;
-        continue;
-      }
-      try {
-        if (blankAt) {
-          const at = blankAt;
-          blankAt = 0;
-          refuse(new GrinderError(ErrorCode.PARSE, "blank line inside the file"), report, file, at, !!opts.lenient);
-        }
-        const c0 = line.charCodeAt(0);
-        if (lineNo === 1 && !(c0 >= 48 && c0 <= 57)) {
-          const k = headerKind(line);
-          if (!k || (opts.kind && opts.kind !== k)) throw new GrinderError(ErrorCode.PARSE, `unexpected header '${line.slice(0, 160)}'`, { field: "header" });
-          box.kind = k;
-          bump(report, "header");
-          continue;
-        }
-        const f = line.split(",");
+    yield* csvRows<Trade>(file, report, !!opts.lenient, {
+      header: (line) => {
+        const k = headerKind(line);
+        if (!k || (opts.kind && opts.kind !== k)) throw new GrinderError(ErrorCode.PARSE, `unexpected header '${line.slice(0, 160)}'`, { field: "header" });
+        box.kind = k;
+        bump(report, "header");
+      },
+      row: (f) => {
         const kind = box.kind ?? (box.kind = columnsKind(f));
         let id: number, price: number, qty: number, ts: number, buyerMaker: boolean, timeText: string;
         if (kind === "trades") {
@@ -182,11 +165,9 @@ export function importTradesCsv(file: string, opts: TradesCsvOptions = {}): Trad
         if (report.first_ts === undefined) report.first_ts = ts;
         report.last_ts = ts;
         report.emitted++;
-        yield { ts, symbol, price, qty, aggressor: buyerMaker ? "SELL" : "BUY", id };
-      } catch (e) {
-        refuse(e, report, file, lineNo, !!opts.lenient);
-      }
-    }
+        return { ts, symbol, price, qty, aggressor: buyerMaker ? "SELL" : "BUY", id };
+      },
+    });
   }
   return {
     report,
