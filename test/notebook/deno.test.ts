@@ -1,0 +1,107 @@
+/**
+ * The notebooks on Deno's Jupyter kernel (`grinder-deno`, ADR-165): the same notebook files,
+ * executed headless through scripts/run-notebook.py with `--kernel grinder-deno`.
+ *
+ * `npm test` runs a representative pair (01: fixtures, tables, plotly charts and a printed line;
+ * 03: grid plans, tables and charts); GRINDER_DENO_NOTEBOOKS=all runs every notebook
+ * (docs/STATE.md gives the per-notebook times).
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { SDK_VERSION } from "../../sdk";
+import { denoJupyter, fixtureNames, notebookKernel, PLOTLY_MIME } from "../../sdk/notebook";
+import { PYTHON, ROOT, RUNNER, describeFailure, projectJupyterEnv, tempDir, type RunSummary } from "./jupyter";
+
+const DENO = path.join(ROOT, "node_modules", "@deno", "linux-x64-glibc", "deno");
+const KERNEL = "grinder-deno";
+const ALL = process.env.GRINDER_DENO_NOTEBOOKS === "all";
+const NB_DIR = path.join(ROOT, "notebooks");
+const REPRESENTATIVE = ["01_fixtures.ipynb", "03_grid_plan_anatomy.ipynb"];
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+}
+interface Cell {
+  cell_type: string;
+  id?: string;
+  outputs?: Output[];
+}
+
+const text = (t: string | string[] | undefined): string => (Array.isArray(t) ? t.join("") : (t ?? ""));
+
+/** Why the Deno kernel cannot run here, or null (the test fails with it: setup installs both). */
+function denoKernelProblem(): string | null {
+  if (!existsSync(DENO)) return `${DENO} is missing: npm ci installs the deno package (run scripts/setup.sh)`;
+  const r = spawnSync(PYTHON, ["-c", `from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec('${KERNEL}').argv[0])`], { encoding: "utf8", env: projectJupyterEnv() });
+  if (r.status !== 0) return `the '${KERNEL}' kernel is not registered (run scripts/setup.sh): ${r.stderr.trim().split("\n").pop()}`;
+  if (!r.stdout.trim().startsWith(ROOT + path.sep)) return `the '${KERNEL}' kernel found (${r.stdout.trim()}) is not this checkout's: run scripts/setup.sh here`;
+  return null;
+}
+
+function runOnDeno(notebook: string, ipynb: string): RunSummary {
+  const args = [RUNNER, path.join(NB_DIR, notebook), "--json", "--kernel", KERNEL, "--timeout", "600", "--ipynb", ipynb];
+  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as RunSummary;
+  } catch {
+    throw new Error(`run-notebook.py failed (status ${r.status}):\n${r.stderr.slice(-4000)}`);
+  }
+}
+
+describe("notebooks on the Deno kernel (grinder-deno)", () => {
+  it("the display layer detects no Deno kernel under Node.js", () => {
+    expect(denoJupyter()).to.equal(null);
+    expect(notebookKernel()).to.equal(null);
+  });
+
+  it("this checkout's deno binary runs from node_modules (npm ci, scripts ignored) and the kernel is registered", () => {
+    const problem = denoKernelProblem();
+    expect(problem, problem ?? "").to.equal(null);
+    const v = spawnSync(DENO, ["--version"], { encoding: "utf8" });
+    expect(v.status, v.stderr).to.equal(0);
+    expect(v.stdout).to.match(/^deno 2\.9\.\d+/);
+    const spec = JSON.parse(readFileSync(path.join(ROOT, ".jupyter", "kernels", KERNEL, "kernel.json"), "utf8")) as { argv: string[] };
+    expect(spec.argv).to.deep.equal([path.join(ROOT, "scripts", "grinder-deno-kernel.sh"), "--conn", "{connection_file}"]);
+  });
+
+  const dir = tempDir("grinder-nb-deno-");
+  const all = readdirSync(NB_DIR).filter((f) => f.endsWith(".ipynb")).sort();
+  for (const f of ALL ? all : REPRESENTATIVE) {
+    it(`${f} runs unchanged on Deno: no error output, plotly MIME outputs${f === "01_fixtures.ipynb" ? ", the printed SDK line" : ""}`, function () {
+      this.timeout(900_000);
+      const problem = denoKernelProblem();
+      expect(problem, problem ?? "").to.equal(null);
+      const out = path.join(dir, f);
+      const s = runOnDeno(f, out);
+      expect(s.ok, describeFailure(s)).to.equal(true);
+      expect(s.executed, "every code cell ran").to.equal(s.code_cells);
+      const cells = (JSON.parse(readFileSync(out, "utf8")) as { cells: Cell[] }).cells.filter((c) => c.cell_type === "code");
+      const outputs = cells.flatMap((c) => c.outputs ?? []);
+      expect(outputs.filter((o) => o.output_type === "error"), "no error output").to.deep.equal([]);
+      expect(outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => text(o.text)), "nothing on stderr").to.deep.equal([]);
+      const figures = outputs.filter((o) => o.output_type === "display_data" && o.data?.[PLOTLY_MIME] !== undefined);
+      if (f !== "07_acceptance_report.ipynb" || figures.length > 0) expect(figures.length, "plotly figures").to.be.greaterThan(0);
+      for (const fig of figures) {
+        const data = fig.data as Record<string, unknown>;
+        expect((data[PLOTLY_MIME] as { data: unknown[] }).data.length, "a figure with traces").to.be.greaterThan(0);
+        expect(data["text/html"], "the HTML fallback of every figure").to.be.a("string");
+      }
+      // plotly.js is inlined once per notebook (the first figure's HTML), as on tslab.
+      const withLib = figures.filter((o) => String((o.data as Record<string, unknown>)["text/html"]).length > 1_000_000);
+      expect(withLib.length, "plotly.js inlined once").to.equal(1);
+      if (f === "01_fixtures.ipynb") {
+        const printed = cells[0].outputs?.filter((o) => o.output_type === "stream").map((o) => text(o.text)).join("") ?? "";
+        expect(printed).to.equal(`GRINDER SDK ${SDK_VERSION}; fixtures: ${fixtureNames().join(", ")}\n`);
+        const tables = outputs.filter((o) => o.output_type === "display_data" && typeof o.data?.["text/html"] === "string" && String(o.data["text/html"]).includes("<table"));
+        expect(tables.length, "tables shown").to.be.greaterThan(0);
+        expect(String(tables[0].data?.["text/html"])).to.include("range_day_l1");
+      }
+    });
+  }
+});
