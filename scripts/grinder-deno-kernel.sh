@@ -42,5 +42,19 @@ link="$root/.build/deno"
 tmp="$root/.build/.deno-link-$$"
 ln -sfn "${js#"$root/.build/"}" "$tmp"
 mv -T "$tmp" "$link"
+# Parent watch (as scripts/tslab-preload.cjs does for `grinder`): a Jupyter client that exits
+# without shutting its kernel down (`jupyter run` does) would leave Deno running forever. A
+# watchdog ends the kernel once the process that started it is gone (JPY_PARENT_PID, else our
+# parent), and ends itself with the kernel. `exec` keeps this pid for Deno, so Jupyter's
+# interrupt and kill signals reach Deno itself. The watchdog holds none of the kernel's stdio.
+parent="${JPY_PARENT_PID:-$PPID}"
+kernel=$$
+(
+  trap '' INT
+  while kill -0 "$kernel" 2>/dev/null; do
+    if ! kill -0 "$parent" 2>/dev/null; then kill -TERM "$kernel" 2>/dev/null; break; fi
+    sleep 1
+  done
+) </dev/null >/dev/null 2>&1 &
 export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 exec "$deno" jupyter --kernel --conn "$config"

@@ -39,14 +39,15 @@ function git(args: string[]): string | null {
 
 /** SDK version, git commit, Node.js and (inside the kernel) tslab / TypeScript versions. */
 export function environmentInfo(): EnvironmentInfo {
+  const deno = denoRuntime();
   let tslab: { versions?: { tslab: string; typescript: string } } = {};
   try {
-    tslab = require("tslab/dist/public");
+    // On Deno tslab is not what runs the notebook: no tslab version is reported there.
+    if (!deno) tslab = require("tslab/dist/public");
   } catch {
     tslab = {};
   }
   const status = git(["status", "--porcelain", "--untracked-files=no"]);
-  const deno = denoRuntime();
   const launcher = kernelLauncher(deno ? "grinder-deno" : "grinder");
   // On Deno the running program is the deno binary (this checkout's node_modules/@deno/...).
   const script = deno ? deno.execPath : process.argv[1] ? path.resolve(process.argv[1]) : null;

@@ -2,8 +2,9 @@
  * The notebooks on Deno's Jupyter kernel (`grinder-deno`, ADR-165): the same notebook files,
  * executed headless through scripts/run-notebook.py with `--kernel grinder-deno`.
  *
- * `npm test` runs a representative pair (01: fixtures, tables, plotly charts and a printed line;
- * 03: grid plans, tables and charts); GRINDER_DENO_NOTEBOOKS=all runs every notebook
+ * `npm test` runs a representative set (01: fixtures, tables, plotly charts and a printed line;
+ * 03: grid plans, tables and charts; 04: a replay, arquero and danfo tables);
+ * GRINDER_DENO_NOTEBOOKS=all runs every notebook
  * (docs/STATE.md gives the per-notebook times).
  */
 import { expect } from "chai";
@@ -18,7 +19,7 @@ const DENO = path.join(ROOT, "node_modules", "@deno", "linux-x64-glibc", "deno")
 const KERNEL = "grinder-deno";
 const ALL = process.env.GRINDER_DENO_NOTEBOOKS === "all";
 const NB_DIR = path.join(ROOT, "notebooks");
-const REPRESENTATIVE = ["01_fixtures.ipynb", "03_grid_plan_anatomy.ipynb"];
+const REPRESENTATIVE = ["01_fixtures.ipynb", "03_grid_plan_anatomy.ipynb", "04_replay_and_cycles.ipynb"];
 
 interface Output {
   output_type: string;
