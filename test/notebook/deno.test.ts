@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { SDK_VERSION } from "../../sdk";
 import { denoJupyter, fixtureNames, notebookKernel, PLOTLY_MIME } from "../../sdk/notebook";
@@ -55,6 +55,21 @@ function runOnDeno(notebook: string, ipynb: string): RunSummary {
   }
 }
 
+
+/** Live (not zombie) processes whose command line mentions `needle`. */
+function processesMentioning(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
+    .filter((n) => {
+      try {
+        return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(needle) && !/\) Z /.test(readFileSync(`/proc/${n}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe("notebooks on the Deno kernel (grinder-deno)", () => {
   it("the display layer detects no Deno kernel under Node.js", () => {
     expect(denoJupyter()).to.equal(null);
@@ -69,6 +84,32 @@ describe("notebooks on the Deno kernel (grinder-deno)", () => {
     expect(v.stdout).to.match(/^deno 2\.9\.\d+/);
     const spec = JSON.parse(readFileSync(path.join(ROOT, ".jupyter", "kernels", KERNEL, "kernel.json"), "utf8")) as { argv: string[] };
     expect(spec.argv).to.deep.equal([path.join(ROOT, "scripts", "grinder-deno-kernel.sh"), "--conn", "{connection_file}"]);
+  });
+
+  it("`jupyter run --kernel=grinder-deno <file>` runs the file with the SDK and leaves no kernel behind (parent watch)", async function () {
+    this.timeout(300_000);
+    const problem = denoKernelProblem();
+    expect(problem, problem ?? "").to.equal(null);
+    const dir = tempDir("grinder-deno-run-");
+    const runtime = path.join(dir, "runtime");
+    mkdirSync(runtime);
+    const file = path.join(dir, "hello.ts");
+    writeFileSync(file, 'import { SDK_VERSION, canonicalJson } from "./sdk";\nconsole.log(`deno ${SDK_VERSION} ${canonicalJson({ b: 1, a: [2, 3] })}`);\n');
+    const r = spawnSync("jupyter", ["run", `--kernel=${KERNEL}`, file], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 240_000,
+      env: { ...projectJupyterEnv(), JUPYTER_RUNTIME_DIR: runtime, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    });
+    expect(r.error, String(r.error)).to.equal(undefined);
+    expect(r.status, r.stderr.slice(-3000)).to.equal(0);
+    expect(r.stdout).to.contain(`deno ${SDK_VERSION} {"a":[2,3],"b":1}`);
+    // `jupyter run` exits without shutting the kernel down: the launcher's watchdog ends it.
+    const end = Date.now() + 15_000;
+    while (processesMentioning(runtime).length > 0 && Date.now() < end) await new Promise((res) => setTimeout(res, 250));
+    const left = processesMentioning(runtime);
+    for (const p of left) process.kill(p, "SIGKILL");
+    expect(left, "kernel processes left running").to.deep.equal([]);
   });
 
   const dir = tempDir("grinder-nb-deno-");
