@@ -57,6 +57,42 @@ def cell_problem(cell):
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# Deno's kernel (2.9) forwards a cell's output from a queue and can report the cell finished
+# (status idle) before the queue is empty; what is left goes out afterwards, under the cell's
+# request or under the next one. nbclient stops listening at idle, so those outputs would be
+# lost. After each cell, a silent request that waits briefly collects them into that cell
+# (docs/DECISIONS.md ADR-165). The SDK's display layer also paces its messages on Deno so the
+# queue is normally empty by then.
+DRAIN_CODE = "await new Promise((resolve) => setTimeout(resolve, 100));"
+LATE_TYPES = ("stream", "display_data", "update_display_data", "execute_result", "error")
+
+
+def late_output_collector(client):
+    import asyncio
+    async def collect(cell, cell_index, execute_reply):
+        if cell.cell_type != "code" or execute_reply is None:
+            return
+        cell_msg = execute_reply.get("parent_header", {}).get("msg_id")
+        drain = client.kc.execute(DRAIN_CODE, silent=True, store_history=False, allow_stdin=False)
+        while True:
+            try:
+                msg = await client.kc.get_iopub_msg(timeout=client.timeout or 60)
+            except Exception:
+                break
+            parent = msg.get("parent_header", {}).get("msg_id")
+            kind = msg["msg_type"]
+            if parent == drain and kind == "status" and msg["content"].get("execution_state") == "idle":
+                break
+            if parent not in (cell_msg, drain) or kind not in LATE_TYPES:
+                continue
+            client.process_message(msg, cell, cell_index)  # appends the output (or updates a display id)
+        try:
+            await asyncio.wait_for(client.kc.get_shell_msg(), timeout=client.timeout or 60)
+        except Exception:
+            pass
+
+    return collect
+
 
 def use_project_kernels():
     """Put this checkout's kernel folder (.jupyter, written by scripts/setup.sh) first on
@@ -94,9 +130,9 @@ def main():
         print("run-notebook: no kernel %r: run scripts/setup.sh (npm run setup)" % args.kernel, file=sys.stderr)
         return 2
     launcher = spec.argv[0] if spec.argv else ""
-    if args.kernel == "grinder" and not os.path.abspath(launcher).startswith(ROOT + os.sep):
-        print("run-notebook: the 'grinder' kernel found (%s) is not this checkout's (%s): run scripts/setup.sh here"
-              % (launcher, ROOT), file=sys.stderr)
+    if args.kernel in ("grinder", "grinder-deno") and not os.path.abspath(launcher).startswith(ROOT + os.sep):
+        print("run-notebook: the %r kernel found (%s) is not this checkout's (%s): run scripts/setup.sh here"
+              % (args.kernel, launcher, ROOT), file=sys.stderr)
         return 2
 
     nb = nbformat.read(args.notebook, as_version=4)
@@ -109,6 +145,8 @@ def main():
         # The kernel starts at the project root whatever this is (scripts/grinder-kernel.sh).
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.notebook))}},
     )
+    if args.kernel.endswith("-deno") or args.kernel == "deno":
+        client.on_cell_executed = late_output_collector(client)
     failure = None
     jupyter_error = None
     try:

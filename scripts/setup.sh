@@ -2,7 +2,7 @@
 # One-command setup for GRINDER on a fresh Debian machine with Node.js:
 #   node dependencies from the lockfile, Jupyter (nbclient/nbconvert and the classic Notebook
 #   front end) and chromium from Debian packages, the compiled SDK build (.build/), the
-#   `grinder` kernel.
+#   `grinder` kernel (tslab) and the `grinder-deno` kernel (Deno).
 # Options:
 #   --main-job      then run the main job (scripts/main-job.sh) on the bundled fixtures
 #   --no-browser    skip Debian's chromium (the test suite's browser tests need it)
@@ -87,6 +87,29 @@ JSON
 mv "$kdir/kernel.json.tmp" "$kdir/kernel.json"
 jupyter kernelspec install --user --replace --name grinder "$kdir" >/dev/null 2>&1
 say "Kernel 'grinder' registered ($kdir; user copy $(jupyter kernelspec list | awk '$1=="grinder"{print $2}'))"
+
+# 5. The `grinder-deno` kernel (ADR-165): the same notebooks on Deno's Jupyter kernel, run by
+#    this checkout's Deno binary (npm `deno`; its binary ships in @deno/linux-x64-glibc, present
+#    after `npm ci` with scripts ignored). Registered the same way as `grinder`. deno.json (project
+#    root) maps "./sdk" to the compiled SDK; scripts/grinder-deno-kernel.sh points it at the build.
+deno_bin="$root/node_modules/@deno/linux-x64-glibc/deno"
+if [ -x "$deno_bin" ] && "$deno_bin" --version >/dev/null 2>&1; then
+  ddir="$root/.jupyter/kernels/grinder-deno"
+  mkdir -p "$ddir"
+  cat > "$ddir/kernel.json.tmp" <<JSON
+{
+  "argv": ["$root/scripts/grinder-deno-kernel.sh", "--conn", "{connection_file}"],
+  "display_name": "GRINDER (Deno)",
+  "language": "typescript",
+  "metadata": { "grinder_root": "$root" }
+}
+JSON
+  mv "$ddir/kernel.json.tmp" "$ddir/kernel.json"
+  jupyter kernelspec install --user --replace --name grinder-deno "$ddir" >/dev/null 2>&1
+  say "Kernel 'grinder-deno' registered ($ddir; $("$deno_bin" --version | head -1))"
+else
+  echo "setup: $deno_bin missing or not runnable (not x86_64 glibc Linux?): kernel 'grinder-deno' not registered" >&2
+fi
 
 if [ "$main_job" = 1 ]; then
   say "Main job"

@@ -9,6 +9,10 @@
  *   kernel session (i.e. the notebook); later figures reuse `window.Plotly`. Never a CDN.
  * - `text/plain` — the title.
  * See docs/DECISIONS.md (plotly MIME bundle and offline inclusion).
+ *
+ * Two kernels: tslab (`grinder`) and Deno's (`grinder-deno`, ADR-165). The same bundles go to
+ * both: through tslab's display writer, or through `Deno.jupyter.broadcast` when the code runs
+ * inside `deno jupyter`.
  */
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -87,17 +91,78 @@ export function figureBundle(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): M
 
 type DisplayWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
+/** The part of Deno's `Deno.jupyter` namespace the display layer uses. */
+interface DenoJupyter {
+  broadcast(msgType: string, content: Record<string, unknown>): Promise<void> | void;
+}
+
+/**
+ * `Deno.jupyter` when this code runs inside Deno's Jupyter kernel, else null (Node.js, or Deno
+ * outside `deno jupyter`, where reading `Deno.jupyter` throws).
+ */
+export function denoJupyter(): DenoJupyter | null {
+  const deno = (globalThis as { Deno?: { jupyter?: unknown } }).Deno;
+  if (deno === undefined) return null;
+  try {
+    const j = deno.jupyter as Partial<DenoJupyter> | undefined;
+    return j && typeof j.broadcast === "function" ? (j as DenoJupyter) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Which kernel this code runs in: "tslab", "deno", or null outside a kernel. */
+export function notebookKernel(): "tslab" | "deno" | null {
+  if (denoJupyter()) return "deno";
+  return tslabWriter() ? "tslab" : null;
+}
+
+let pauseCell: Int32Array | null = null;
+
+/**
+ * Deno's kernel forwards a cell's messages from a queue on another thread and may report the
+ * cell finished (status idle) before the queue is empty; the remaining messages then go out
+ * under the NEXT request and land in the wrong cell, or are dropped by headless runners. A short
+ * pause after each message (2 ms plus 1 ms per 256 KiB sent) lets the queue drain while the
+ * cell still runs. It changes nothing but wall time (docs/DECISIONS.md ADR-165).
+ */
+function pauseAfterSend(bytes: number): void {
+  pauseCell ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(pauseCell, 0, 0, 2 + Math.ceil(bytes / 262144));
+}
+
+function denoWriter(j: DenoJupyter): DisplayWriter {
+  return (msg, update) => {
+    const bytes = Object.values(msg.data).reduce<number>((n, v) => n + (typeof v === "string" ? v.length : JSON.stringify(v).length), 0);
+    const fail = (e: unknown): void => console.error(`grinder: a display message was not sent: ${e instanceof Error ? e.message : String(e)}`);
+    try {
+      // A Promise in Deno's typings; Deno 2.9 queues the message synchronously and returns nothing.
+      const sent: unknown = j.broadcast(update ? "update_display_data" : "display_data", msg);
+      if (sent instanceof Promise) sent.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+    pauseAfterSend(bytes);
+  };
+}
+
 /**
  * tslab's writer of display messages while a cell runs (null outside a kernel). tslab's
  * public `display.raw` sends a single MIME type; its internal writer takes a whole bundle.
  */
-function kernelWriter(): DisplayWriter | null {
+function tslabWriter(): DisplayWriter | null {
   try {
     const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: DisplayWriter | null };
     return jupyter.lastWriteDisplayData ?? null;
   } catch {
     return null;
   }
+}
+
+/** The display writer of the kernel this code runs in (Deno's or tslab's), or null. */
+function kernelWriter(): DisplayWriter | null {
+  const deno = denoJupyter();
+  return deno ? denoWriter(deno) : tslabWriter();
 }
 
 /**
