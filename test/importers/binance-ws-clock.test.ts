@@ -132,6 +132,31 @@ describe("binance-ws clock (ADR-140) and L1/L2 agreement (ADR-141), synthetic", 
   });
 });
 
+describe("CLI: grinder import binance-ws --clock", function () {
+  this.timeout(120_000);
+  const run = (args: string[]): { status: number | null; stderr: string } => {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
+    return { status: r.status, stderr: r.stderr };
+  };
+  it("--clock receive is recorded in the manifest; an unknown clock, or --clock on another format, exits 2 naming the field", async () => {
+    const lines = [FREST(1_723_161_000_000, 1_723_161_001_000, 100), fdep(1_723_161_000_001, 1_723_161_001_001, 100, 101, 99, [], []), ftick(1_723_161_000_002, 1_723_161_001_002, 102, "10.0", "10.1"), ftrade(1_723_161_000_003, 1_723_161_001_003, 1, "10.0", true)];
+    const f = rec(lines);
+    const out = path.join(tmpDir("wsclockcli"), "fx_clock");
+    const ok = run(["import", "binance-ws", f, "--out", out, "--clock", "receive", "--tick", "0.1", "--lot", "0.5"]);
+    expect(ok.status, ok.stderr).to.equal(0);
+    const { readFileSync } = await import("node:fs");
+    const m = JSON.parse(readFileSync(path.join(out, "fixture.json"), "utf8")) as { scenario: { clock: string }; provenance: { ts_rule: string } };
+    expect(m.scenario.clock).to.equal("receive");
+    expect(m.provenance.ts_rule).to.match(/^ts = receive time/);
+    for (const args of [["import", "binance-ws", f, "--out", out + "2", "--clock", "wall"], ["import", "binance-bookticker-csv", f, "--out", out + "3", "--clock", "receive"]]) {
+      const r = run(args);
+      expect(r.status, r.stderr).to.equal(2);
+      expect(r.stderr).to.contain("E_INVALID_ARGUMENT");
+      expect(r.stderr).to.contain("field 'clock'");
+    }
+  });
+});
+
 describe("L1/L2 agreement in the loader (issue 15 case 8, ADR-141)", function () {
   this.timeout(120_000);
   const SPEC = { symbol: "AAAUSDT", tick_size: 0.01, lot_size: 0.5, min_notional: 5 };
