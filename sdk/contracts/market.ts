@@ -110,6 +110,13 @@ export const SnapshotSchema = z
     if (b.ts !== undefined && b.ts > s.ts) ctx.addIssue({ code: "custom", path: ["book", "ts"], message: "book mismatch: book.ts is after the row's ts" });
     if (b.bids.length && b.asks.length && b.bids[0].price >= b.asks[0].price)
       ctx.addIssue({ code: "custom", path: ["book", "bids", 0, "price"], message: "crossed L2 book: best bid >= best ask" });
+    // ADR-141: a current (not stale) book agrees with its row's L1 quote: it does not cross it.
+    if (b.stale !== true) {
+      if (b.bids.length && b.bids[0].price >= s.ask_price)
+        ctx.addIssue({ code: "custom", path: ["book", "bids", 0, "price"], message: "book mismatch: current book's best bid >= the row's ask_price" });
+      if (b.asks.length && b.asks[0].price <= s.bid_price)
+        ctx.addIssue({ code: "custom", path: ["book", "asks", 0, "price"], message: "book mismatch: current book's best ask <= the row's bid_price" });
+    }
   });
 
 export const InstrumentSpecSchema = z

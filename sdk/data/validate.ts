@@ -82,9 +82,14 @@ export function validateSnapshotRow(row: unknown, range: TimeRange = DEFAULT_TIM
     const na = b.asks.length;
     if (nb && na && b.bids[0].price >= b.asks[0].price)
       fail(ErrorCode.CROSSED_BOOK, `crossed L2 book: best bid ${b.bids[0].price} >= best ask ${b.asks[0].price}`, "book.bids[0].price");
-    // Not checked: agreement of a fresh book's top with the L1 quote. Real binance-ws captures
-    // have current books crossing the bookTicker quote (the streams are not in lockstep), so the
-    // rule would refuse real data (ADR-081).
+    // L1/L2 agreement (ADR-141): a current book must not cross its own row's quote. The
+    // binance-ws importer writes such books as stale (counted as `l1_crossed_books`).
+    if (b.stale !== true) {
+      if (nb && b.bids[0].price >= (r.ask_price as number))
+        fail(ErrorCode.BOOK_MISMATCH, `current book's best bid ${b.bids[0].price} >= the row's ask_price ${r.ask_price} (a book that disagrees with L1 must be marked stale)`, "book.bids[0].price");
+      if (na && b.asks[0].price <= (r.bid_price as number))
+        fail(ErrorCode.BOOK_MISMATCH, `current book's best ask ${b.asks[0].price} <= the row's bid_price ${r.bid_price} (a book that disagrees with L1 must be marked stale)`, "book.asks[0].price");
+    }
   }
   return r as unknown as Snapshot;
 }

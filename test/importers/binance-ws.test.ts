@@ -31,7 +31,8 @@ const isTicker = (x: { m: WsMsg }): boolean => typeof x.m.stream === "string" &&
   });
 
   it("emits one snapshot per bookTicker, with counts and first/last values of the recording", async () => {
-    const imp = importBinanceWs(ETH_WS);
+    // Receive-clock figures (ADR-140 keeps `clock: "receive"` as the line-order reading of the recording).
+    const imp = importBinanceWs(ETH_WS, { clock: "receive" });
     const snaps = await drain(imp);
     const c = imp.report.counts;
     expect(snaps.length).to.equal(24077);
@@ -105,6 +106,8 @@ const isTicker = (x: { m: WsMsg }): boolean => typeof x.m.stream === "string" &&
     let full: { bids: string[][]; asks: string[][] } | undefined;
     const clean = await drain(
       importBinanceWs(ETH_WS, {
+        clock: "receive",
+        markL1Crossed: false,
         onDepthApplied: (u, book) => {
           if (u === uR)
             full = {
@@ -121,7 +124,9 @@ const isTicker = (x: { m: WsMsg }): boolean => typeof x.m.stream === "string" &&
     // 1) gap only: stale from the next depth update to the end of the file.
     const gapOnly = path.join(dir, "gap.txt");
     writeFileSync(gapOnly, lines.filter((_, i) => i !== drop).join("\n") + "\n");
-    const g = importBinanceWs(gapOnly);
+    // Sequence staleness only, counted in line order (receive clock); the L1/L2 agreement flag
+    // (ADR-141) and the exchange-clock merge (ADR-140) are tested on their own.
+    const g = importBinanceWs(gapOnly, { clock: "receive", markL1Crossed: false });
     const gs = await drain(g);
     expect(g.report.counts.gaps).to.equal(1);
     expect(g.report.counts.resyncs).to.equal(0);
@@ -140,7 +145,7 @@ const isTicker = (x: { m: WsMsg }): boolean => typeof x.m.stream === "string" &&
       if (i === resyncAfter) out.push(rest);
     });
     writeFileSync(healed, out.join("\n") + "\n");
-    const h = importBinanceWs(healed);
+    const h = importBinanceWs(healed, { clock: "receive", markL1Crossed: false });
     const hs = await drain(h);
     expect(h.report.counts.gaps).to.equal(1);
     expect(h.report.counts.resyncs).to.equal(1);
@@ -194,7 +199,7 @@ function writeRec(lines: string[]): string {
 
 describe("Binance websocket importer (synthetic recording)", () => {
   it("buffers before the snapshot, drops u <= lastUpdateId, applies U <= L+1 <= u, deletes qty 0, carries last trade", async () => {
-    const imp = importBinanceWs(writeRec(GOOD), { depth: 5 });
+    const imp = importBinanceWs(writeRec(GOOD), { depth: 5, clock: "receive" });
     const s = await drain(imp);
     expect(s.length).to.equal(3);
     expect(s[0].book).to.equal(undefined, "no book before the first REST snapshot");
@@ -227,6 +232,7 @@ describe("Binance websocket importer (synthetic recording)", () => {
         dep(1090, 108, 108, [["9.97", "1"]], []),
         tick(1095, 108, "10.00", "2", "10.02", "3"),
       ]),
+      { clock: "receive" },
     );
     const s = await drain(imp);
     expect(s[3].book!.stale).to.equal(true);

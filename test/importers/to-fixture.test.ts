@@ -56,7 +56,7 @@ const sha = (f: string): string => createHash("sha256").update(readFileSync(f)).
     const prov = r.manifest!.provenance as { counts: Record<string, number>; source_sha256: string; ts_rule: string };
     expect(prov.counts).to.include({ gaps: 0, depth_applied: 3432, l2_check_matched: 3432 });
     expect(prov.source_sha256).to.equal(sha(ETH_WS));
-    expect(prov.ts_rule).to.match(/receive time/);
+    expect(prov.ts_rule).to.match(/exchange time/, "exchange clock by default (ADR-140)");
     const snaps = await drain(streamFixture(out));
     expect(snaps[snaps.length - 1].book!.bids.length).to.equal(5);
   });

@@ -6,6 +6,7 @@ import type { Snapshot, Trade, InstrumentSpec } from "../../sdk/contracts/market
 import { importToFixture } from "../../sdk/data/importers";
 import { fillModelSensitivity, runReplay, type SensitivityRow } from "../../sdk/engine";
 import { DATA_DIR, tmpDir } from "../importers/helpers";
+import { ladderOnCapture } from "../../scripts/ladder-real-captures";
 
 const INST: InstrumentSpec = { symbol: "X", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
 
@@ -73,27 +74,50 @@ const ETH_2 = path.join(DATA_DIR, "binance-spot", "ethusdt-2024-08-09-stream.txt
 
 describe("sim: fill-model sensitivity on the real captures (short-bar config) @slow", function () {
   this.timeout(900_000);
-  const SHORT = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_pct: 0.0001, alpha: 0.3 } });
+  // Exchange-clock imports (ADR-140); per rung: fills, orders filled, filled qty, cycles and the
+  // cause of every fill at its millisecond (scripts/ladder-real-captures.ts, ADR-142).
   for (const [name, files, tick, lot, nTrades] of [
     ["USD-M BTCUSDT", [USDM_WS], 0.1, 0.001, 21313],
     ["spot ETHUSDT 08-08 + 08-09", [ETH_1, ETH_2], 0.01, 0.0001, 14515],
   ] as const) {
-    it(`${name}: every rung runs on the rebuilt book + prints; cross ≤ touch; figures as published in STATE.md`, async () => {
+    it(`${name}: every rung runs on the rebuilt book + prints; the orderings the rung definitions imply hold; figures as published in STATE.md`, async () => {
       for (const f of files) expect(existsSync(f), `missing real capture ${f}`).to.equal(true);
       const out = path.join(tmpDir("ladder"), "fx");
       const r = await importToFixture("binance-ws", files[0], { out, more: files.slice(1), instrument: { tick_size: tick, lot_size: lot } });
       expect(r.report.counts.gaps).to.equal(0);
       expect(r.manifest!.trades!.rows).to.equal(nTrades);
-      const rows = await fillModelSensitivity({ fixture: out, config: SHORT });
+      const rows = await ladderOnCapture(out);
       for (const row of rows) expect(row.trades, row.fill_model).to.equal(nTrades);
       const by = Object.fromEntries(rows.map((x) => [x.fill_model, x]));
+      // Implied by the definitions on one path: cross@1 (ask <= limit) fills a subset of touch@1
+      // (mid <= limit) and of trade_through@1 (a print through the limit, or the ask <= limit);
+      // a queue rung fills at most the print quantity that trade_through@1 fills in full.
       expect(by["cross@1"].orders_filled).to.be.at.most(by["touch@1"].orders_filled);
-      for (const row of rows) expect(row.fills, row.fill_model).to.be.greaterThan(0);
+      expect(by["cross@1"].orders_filled).to.be.at.most(by["trade_through@1"].orders_filled);
+      for (const q of ["queue_risk_averse@1", "queue_prob@1"]) expect(by[q].filled_qty, q).to.be.at.most(by["trade_through@1"].filled_qty);
+      for (const row of rows) {
+        expect(row.fills, row.fill_model).to.be.greaterThan(0);
+        expect(row.causes.none, `${row.fill_model}: every fill has a market cause at its millisecond`).to.equal(0);
+      }
       // Published figures (docs/STATE.md 17.13.2): pinned so that a change of any rung is seen.
-      const pinned = name.startsWith("USD-M")
-        ? { "touch@1": [92, 36], "cross@1": [89, 34], "trade_through@1": [99, 40], "queue_risk_averse@1": [144, 62], "queue_prob@1": [146, 63] }
-        : { "touch@1": [340, 155], "cross@1": [333, 151], "trade_through@1": [342, 156], "queue_risk_averse@1": [579, 307], "queue_prob@1": [585, 308] };
-      expect(Object.fromEntries(rows.map((x) => [x.fill_model, [x.fills, x.cycles]]))).to.deep.equal(pinned);
+      const pinned = name.startsWith("USD-M") ? PINNED_USDM : PINNED_ETH;
+      expect(Object.fromEntries(rows.map((x) => [x.fill_model, [x.fills, x.orders_filled, x.filled_qty, x.cycles, x.causes.through, x.causes.at, x.causes.cross, x.causes.touch]]))).to.deep.equal(pinned);
     });
   }
 });
+
+// [fills, orders filled, filled qty, cycles, causes: through, at, cross, touch] per rung (exchange clock, ADR-142).
+const PINNED_USDM = {
+  "touch@1": [147, 147, 0.854, 65, 0, 0, 127, 20],
+  "cross@1": [137, 137, 0.772, 59, 0, 0, 137, 0],
+  "trade_through@1": [155, 155, 0.899, 69, 134, 0, 21, 0],
+  "queue_risk_averse@1": [222, 166, 0.783, 108, 192, 1, 29, 0],
+  "queue_prob@1": [222, 166, 0.783, 108, 192, 1, 29, 0],
+};
+const PINNED_ETH = {
+  "touch@1": [193, 193, 29.6817, 72, 0, 0, 189, 4],
+  "cross@1": [185, 185, 27.5135, 64, 0, 0, 185, 0],
+  "trade_through@1": [202, 202, 31.1816, 79, 175, 0, 27, 0],
+  "queue_risk_averse@1": [579, 287, 20.208, 293, 434, 11, 134, 0],
+  "queue_prob@1": [567, 285, 20.3254, 282, 426, 11, 130, 0],
+};

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { IMPORT_FORMATS, importToFixture, type ImportFormat } from "../../data/importers";
 import { BAR_IMPORT_FORMATS, importBarDataset, type BarImportFormat } from "../../data/importers/bar-dataset";
+import { WS_CLOCKS, type WsClock } from "../../data/importers/binance-ws";
 import { FIXTURES_DIR, PROJECT_ROOT } from "../fixtures-path";
 import * as path from "node:path";
 
@@ -22,6 +23,7 @@ interface ImportCliOptions {
   minNotional?: string;
   lenient?: boolean;
   depth?: string;
+  clock?: string;
   gzip?: boolean;
   json?: boolean;
   trades?: string;
@@ -76,6 +78,7 @@ export function registerImport(program: Command): void {
     .option("--min-notional <n>", "minimum notional (default 0)")
     .option("--lenient", "skip and count bad lines instead of failing on the first")
     .option("--depth <n>", "binance-ws: L2 levels per side on each snapshot (default 20)")
+    .option("--clock <clock>", "binance-ws: exchange (default: the messages' exchange times, streams merged by them) or receive (receiver clock, line order)")
     .option("--gzip", "gzip the snapshots file (default: only above 4 MB)")
     .option("--json", "print the import report as JSON")
     .option("--force", "replace an existing output folder (or klines.csv); without it an existing output is refused")
@@ -102,8 +105,11 @@ export function registerImport(program: Command): void {
       const depth = o.depth === undefined ? undefined : Number(o.depth);
       if (depth !== undefined && !(Number.isInteger(depth) && depth > 0))
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--depth must be a positive integer, got '${o.depth}'`, { field: "depth" });
+      if (o.clock !== undefined && (format !== "binance-ws" || !(WS_CLOCKS as readonly string[]).includes(o.clock)))
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, format !== "binance-ws" ? "--clock is for binance-ws" : `--clock must be one of ${WS_CLOCKS.join(", ")}, got '${o.clock.slice(0, 40)}'`, { field: "clock" });
       const r = await importToFixture(format as ImportFormat, input, {
         out,
+        clock: o.clock as WsClock | undefined,
         name: o.name,
         symbol: o.symbol,
         instrument: { tick_size: positive(o.tick, "tick"), lot_size: positive(o.lot, "lot"), min_notional: positive(o.minNotional, "min-notional") },

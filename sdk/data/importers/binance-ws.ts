@@ -27,19 +27,31 @@ import { L2Book } from "./l2book";
  * - a depth update whose ids do not move forward (`u <= previous u`, or `U` inside the
  *   previous update's range) is a broken recording: `E_SEQUENCE` (strict) or a counted skip.
  *
- * Times: spot bookTicker carries no exchange time, so `Snapshot.ts` is the **receive time**
- * (ns → ms, floor). `book.ts` is the receive time (ms, floor) of the last applied depth update
- * (or of the REST snapshot that resynchronised the book), so `book.ts <= ts` and
- * `ts - book.ts` is the age of the book on one clock. The exchange's `E` is not mixed in: the
- * receiver clock runs 1.3–1.5 s behind it on the reference recording.
+ * Clock (ADR-140, option `clock`). `exchange` (default): `Snapshot.ts`, `book.ts` and `Trade.ts`
+ * are exchange times — futures bookTicker, trade and depth `T`; spot trade `T` and depth `E`; a
+ * spot bookTicker has no time of its own and takes the `E` of the depth update whose id range
+ * contains its update id (an upper bound: at most one 100 ms batch late); a REST snapshot its
+ * `T`/`E`, else the time of the update containing `lastUpdateId`. The three streams are merged
+ * by that time through a reorder window (`reorderWindowMs`, default 2 s of exchange time; the
+ * receiver sees them up to ~0.2 s apart): at equal time prints first, then quotes and book
+ * states by update id. On the reference captures this makes prints agree with the quotes
+ * (a SELL print above the prevailing bid or a BUY print below the ask: USD-M 3,203 of 21,313
+ * under the receive clock, 61 under the exchange clock; spot 7,428 of 14,515 vs 491). A
+ * message that arrives later than the window is `E_TIME_BACKWARDS` on its line; a stream whose
+ * own time goes backwards keeps its last time (counted, `exchange_time_clamped`).
+ * `receive`: every time is the receive time (ns → ms, floor) and the merge is the file's line
+ * order (the behaviour before ADR-140); `book.ts` is the receive time of the last applied depth
+ * update (or of the REST snapshot that resynchronised the book).
  *
  * One Snapshot per bookTicker message: L1 from the bookTicker, `last_price` from the latest
- * trade, `book` = top `depth` levels of the rebuilt book (absent until the first REST snapshot).
- * Futures bookTickers carry exchange times (`T`, `E`); `ts` stays the receive time so that
- * snapshots, books and trades of one recording share one clock.
+ * print merged before it, `book` = top `depth` levels of the rebuilt book as of the merged time
+ * (absent until the first REST snapshot). L1/L2 agreement (ADR-141): a current book that
+ * crosses its own row's quote (book best bid >= ask, or best ask <= bid: the depth stream is
+ * coarser than the bookTicker stream) is written `stale`, counted as `l1_crossed_books`
+ * (separate from `stale_snapshots`, which counts books stale after a sequence gap).
  *
- * Trades (`@trade`, ADR-050): `Trade {ts = receive ms, price p, qty q, id t, aggressor}` with
- * `m` true (buyer is the maker) → aggressor SELL, false → BUY; handed to `onTrade` in stream
+ * Trades (`@trade`, ADR-050): `Trade {ts (on the clock above), price p, qty q, id t, aggressor}` with
+ * `m` true (buyer is the maker) → aggressor SELL, false → BUY; handed to `onTrade` in merged
  * order. Futures prints whose `X` is not `MARKET` (insurance fund, ADL) are counted
  * (`trade_non_market`) and not emitted.
  *
@@ -66,7 +78,29 @@ export interface BinanceWsOptions {
   onDepthApplied?: (u: number, book: L2Book, line: number) => void;
   /** Called with every trade, in stream order, before the next snapshot is yielded. */
   onTrade?: (t: Trade) => void;
+  /**
+   * Clock of `Snapshot.ts`, `book.ts` and `Trade.ts`, and the order in which the three streams
+   * are merged (ADR-140). `exchange` (default): futures messages carry their transaction time
+   * `T`; spot trades carry `T`, spot depth updates `E`, and a spot bookTicker (no time of its own)
+   * takes the `E` of the depth update that contains its update id (the upper bound of its time).
+   * Messages are merged by that time through a reorder window; at equal time prints come first,
+   * then quotes, then book states. `receive`: the receiver's clock and the file's line order (the
+   * behaviour before ADR-140).
+   */
+  clock?: WsClock;
+  /**
+   * Write a current book that crosses its own row's quote (book best bid >= ask, or best ask <=
+   * bid) as stale, counted as `l1_crossed_books` (default true, ADR-141). `false` is for
+   * diagnostics of the rebuild only: the fixture loader refuses such rows.
+   */
+  markL1Crossed?: boolean;
+  /** Exchange clock: how far (ms of exchange time) a message may arrive behind later ones (default 2000). */
+  reorderWindowMs?: number;
 }
+
+/** Clock of a binance-ws import (ADR-140). */
+export type WsClock = "exchange" | "receive";
+export const WS_CLOCKS: readonly WsClock[] = ["exchange", "receive"];
 
 /** Market of a recording, detected from its depth updates (ADR-051). */
 export type WsMarket = "spot" | "futures";
@@ -79,7 +113,24 @@ interface DepthUpdate {
   b: Array<[number, number]>;
   a: Array<[number, number]>;
   recvMs: number;
+  /** Exchange time (`T`, else `E`) under the exchange clock; NaN under the receive clock. */
+  ex: number;
   line: number;
+}
+
+const K_TRADE = 0;
+const K_QUOTE = 1;
+const K_BOOK = 2;
+/** One message in the merge (ADR-140): `ex` is its time on the import's clock (NaN until an id-mapped time is known). */
+type Item = { ex: number; seq: number; id: number; recv: number } & ({ k: typeof K_TRADE; trade: Trade } | { k: typeof K_QUOTE; snap: Snapshot } | { k: typeof K_BOOK; book: OrderBook });
+
+/** A message's exchange time: `T` (transaction time) when present, else `E` (event time); undefined without either. */
+function exTime(o: Record<string, unknown>, prefix: string): number | undefined {
+  const key = o.T !== undefined ? "T" : o.E !== undefined ? "E" : undefined;
+  if (key === undefined) return undefined;
+  const v = int(o[key], prefix + key);
+  if (v > DEFAULT_TIME_RANGE.max) fail(ErrorCode.TIME_RANGE, `exchange time ${v} ms is after the plausible epoch-ms range [${DEFAULT_TIME_RANGE.min}, ${DEFAULT_TIME_RANGE.max}]`, prefix + key);
+  return v;
 }
 
 function fail(code: ErrorCode, detail: string, field: string): never {
@@ -138,7 +189,7 @@ type State = "unsynced" | "await_first" | "live";
  * for await (const s of imp) if (s.book?.stale) stale++;
  * imp.report.counts.gaps;
  */
-export function importBinanceWs(input: string | readonly string[], opts: BinanceWsOptions = {}): SnapshotImport & { readonly market: WsMarket | undefined } {
+export function importBinanceWs(input: string | readonly string[], opts: BinanceWsOptions = {}): SnapshotImport & { readonly market: WsMarket | undefined; readonly clock: WsClock } {
   const files = typeof input === "string" ? [input] : [...input];
   if (files.length === 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no recording file given", { field: "files" });
   const report = newImportReport("binance-ws", files[0]);
@@ -146,9 +197,15 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
   const depth = opts.depth ?? 20;
   if (!(Number.isInteger(depth) && depth > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `depth must be a positive integer, got ${depth}`, { field: "depth" });
   const maxBuffer = opts.maxBuffer ?? 10_000;
+  const clock: WsClock = opts.clock ?? "exchange";
+  if (!WS_CLOCKS.includes(clock)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `clock must be one of ${WS_CLOCKS.join(", ")}, got '${String(clock).slice(0, 40)}'`, { field: "clock" });
+  const exchange = clock === "exchange";
+  const windowMs = opts.reorderWindowMs ?? 2000;
+  const markL1 = opts.markL1Crossed ?? true;
+  if (!(Number.isInteger(windowMs) && windowMs >= 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `reorderWindowMs must be a non-negative integer, got ${windowMs}`, { field: "reorderWindowMs" });
   const box: { symbol: string; market: WsMarket | undefined } = { symbol: opts.symbol ?? "", market: undefined };
   const initCounts = (): void => {
-    for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed", "futures", "files"])
+    for (const k of ["gaps", "resyncs", "rest_snapshots", "book_ticker", "depth_update", "trade", "depth_applied", "depth_dropped_old", "depth_buffered", "stale_snapshots", "snapshots_without_book", "l2_check_matched", "l2_check_mismatched", "l2_check_no_reference", "l2_crossed", "l1_crossed_books", "futures", "files"])
       report.counts[k] = 0;
   };
   initCounts();
@@ -168,11 +225,7 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
     let lastBtU = -1;
     let lastTs = -1;
     let bookTs = 0;
-    let lastPrice: number | undefined;
     let buffer: DepthUpdate[] = [];
-    let version = 0;
-    let cached: OrderBook | undefined;
-    let cachedVersion = -1;
     // Ring of recent bookTickers for the L1/L2 cross-check (sorted by u: bookTicker ids increase).
     const RING = 8192;
     const rU = new Float64Array(RING);
@@ -185,10 +238,147 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
     let pending: number[] = [];
     let pendingAt = 0;
 
-    const goStale = (): void => {
+    // ---- Merge of the three streams by one clock (ADR-140) ----
+    // Ring of recent depth messages (final id u, exchange time) mapping a spot bookTicker's or a
+    // REST snapshot's update id to the time of the depth update that contains it.
+    const dU = new Float64Array(RING);
+    const dE = new Float64Array(RING);
+    let dN = 0;
+    const idTime = (id: number): number => {
+      let lo = Math.max(0, dN - RING);
+      let hi = dN - 1;
+      let best = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (dU[mid % RING] >= id) {
+          best = mid;
+          hi = mid - 1;
+        } else lo = mid + 1;
+      }
+      return best < 0 ? NaN : dE[best % RING];
+    };
+    const heap: Item[] = [];
+    // Exchange clock, at equal time: prints first (a print is the cause of the quote change that
+    // shows it), then quotes and book states by update id (a book state with final id u is
+    // shown after the quotes with ids < u and before those with ids > u), a quote before the book
+    // state of the same id. Receive clock: the file's line order.
+    const tieRank = (x: Item): number => (x.k === K_TRADE ? 0 : 1);
+    const less = exchange
+      ? (a: Item, b: Item): boolean => {
+          if (a.ex !== b.ex) return a.ex < b.ex;
+          const ra = tieRank(a);
+          const rb = tieRank(b);
+          if (ra !== rb) return ra < rb;
+          if (a.id !== b.id) return a.id < b.id;
+          return a.k !== b.k ? a.k < b.k : a.seq < b.seq;
+        }
+      : (a: Item, b: Item): boolean => a.seq < b.seq;
+    const heapPush = (it: Item): void => {
+      heap.push(it);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!less(heap[i], heap[p])) break;
+        [heap[i], heap[p]] = [heap[p], heap[i]];
+        i = p;
+      }
+    };
+    const heapPop = (): Item => {
+      const top = heap[0];
+      const last = heap.pop()!;
+      if (heap.length) {
+        heap[0] = last;
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && less(heap[l], heap[m])) m = l;
+          if (r < heap.length && less(heap[r], heap[m])) m = r;
+          if (m === i) break;
+          [heap[i], heap[m]] = [heap[m], heap[i]];
+          i = m;
+        }
+      }
+      return top;
+    };
+    let seq = 0;
+    let watermark = -Infinity; // largest exchange time handed to the heap
+    let lastEmitted = -Infinity; // time of the last item taken out of the heap
+    const lastKindEx = [-Infinity, -Infinity, -Infinity];
+    // Items of one kind enter the heap in creation order; an unresolved one (id-mapped time) holds back the rest of its kind.
+    const waiting: [Item[], Item[], Item[]] = [[], [], []];
+    const toHeap = (it: Item): void => {
+      if (it.ex < lastKindEx[it.k]) {
+        // A stream's own times never go backwards in the merged output (counted).
+        it.ex = lastKindEx[it.k];
+        bump(report, "exchange_time_clamped");
+      }
+      if (it.ex < lastEmitted) {
+        // A book state cannot be dropped: it is shown from the merge's current time on (counted).
+        // Prints and quotes behind the merged time are refused by `admit` before they get here.
+        it.ex = lastEmitted;
+        bump(report, "book_time_late");
+      }
+      if (it.k === K_BOOK && Number.isNaN(it.book.ts!)) it.book.ts = it.ex;
+      lastKindEx[it.k] = it.ex;
+      if (it.ex > watermark) watermark = it.ex;
+      heapPush(it);
+    };
+    const flushWaiting = (k: number): void => {
+      const q = waiting[k];
+      let i = 0;
+      while (i < q.length && !Number.isNaN(q[i].ex)) toHeap(q[i++]);
+      if (i) q.splice(0, i);
+    };
+    /** Hand an item to the merge (a print or quote behind the merged time is this line's error). */
+    const admit = (it: Item, field: string): void => {
+      if (exchange && it.k !== K_BOOK && !Number.isNaN(it.ex) && it.ex < lastEmitted)
+        fail(ErrorCode.TIME_BACKWARDS, `exchange time ${it.ex} ms arrives after the merge reached ${lastEmitted} ms (more than the reorder window of ${windowMs} ms late)`, field);
+      it.seq = seq++;
+      const q = waiting[it.k];
+      if (q.length || Number.isNaN(it.ex)) q.push(it);
+      else toHeap(it);
+    };
+    /** A depth message (final id u, time ex) resolves every waiting id-mapped item with id <= u. */
+    const resolveIds = (u: number, ex: number): void => {
+      dU[dN % RING] = u;
+      dE[dN % RING] = ex;
+      dN++;
+      for (let k = 0; k < 3; k++) {
+        const q = waiting[k];
+        for (const it of q) {
+          if (!Number.isNaN(it.ex)) continue;
+          if (it.id <= u) it.ex = ex;
+          else break;
+        }
+        flushWaiting(k);
+      }
+    };
+    /** Items whose id no depth message has covered within the window take the merge's time (counted). */
+    const forceResolve = (all: boolean, recvNow: number): void => {
+      for (let k = 0; k < 3; k++) {
+        const q = waiting[k];
+        for (const it of q) {
+          if (!Number.isNaN(it.ex)) continue;
+          if (!all && recvNow - it.recv <= windowMs) break;
+          it.ex = Math.max(lastEmitted, lastKindEx[k], watermark - windowMs, 0);
+          bump(report, "exchange_time_unmapped");
+        }
+        flushWaiting(k);
+      }
+    };
+
+    const bookItem = (ex: number, ts: number): void => {
+      const b: OrderBook = { bids: book.bids.top(depth), asks: book.asks.top(depth), ts };
+      if (state === "unsynced") b.stale = true;
+      admit({ k: K_BOOK, ex, seq: 0, id: lastU, recv: curRecv, book: b }, "data.E");
+    };
+
+    const goStale = (ex: number): void => {
       state = "unsynced";
       report.counts.gaps++;
-      version++;
+      bookItem(ex, bookTs);
     };
 
     const crossCheck = (u: number, bp: number, bq: number, ap: number, aq: number): void => {
@@ -229,13 +419,13 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
       for (const [p, q] of d.b) book.bids.set(p, q);
       for (const [p, q] of d.a) book.asks.set(p, q);
       lastU = d.u;
-      bookTs = d.recvMs;
-      version++;
+      bookTs = exchange ? d.ex : d.recvMs;
       report.counts.depth_applied++;
       // A crossed rebuilt book means a corrupt stream even without an id gap: counted, not hidden.
       if (book.bids.size && book.asks.size && book.bids.prices[0] >= book.asks.prices[0]) report.counts.l2_crossed++;
       const two = book.bids.size > 0 && book.asks.size > 0;
       pending.push(d.u, two ? book.bids.prices[0] : NaN, two ? book.bids.qtys[0] : NaN, two ? book.asks.prices[0] : NaN, two ? book.asks.qtys[0] : NaN);
+      bookItem(exchange ? d.ex : curRecv, bookTs);
       if (opts.onDepthApplied) opts.onDepthApplied(d.u, book, d.line);
     };
 
@@ -265,11 +455,11 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
         apply(d);
         return;
       }
-      goStale();
+      goStale(exchange ? d.ex : curRecv);
       onDepth(d);
     };
 
-    const onRest = (L: number, bids: Array<[number, number]>, asks: Array<[number, number]>, ms: number): void => {
+    const onRest = (L: number, bids: Array<[number, number]>, asks: Array<[number, number]>, ms: number, ex: number): void => {
       if (state === "live" && L <= lastU) {
         // Older than the live book: reloading it would rewind the book behind updates already applied.
         bump(report, "rest_snapshots_older_ignored");
@@ -282,24 +472,56 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
       everSynced = true;
       state = "await_first";
       lastU = L;
-      bookTs = ms;
-      version++;
+      // Exchange clock: a REST snapshot without a time of its own takes its lastUpdateId's time (NaN until known).
+      bookTs = exchange ? ex : ms;
+      bookItem(exchange ? ex : curRecv, bookTs);
       const pending = buffer;
       buffer = [];
       for (const d of pending) onDepth(d);
     };
 
-    const view = (): OrderBook | undefined => {
-      if (!everSynced) return undefined;
-      if (cachedVersion !== version) {
-        const b: OrderBook = { bids: book.bids.top(depth), asks: book.asks.top(depth), ts: bookTs };
-        if (state === "unsynced") b.stale = true;
-        cached = b;
-        cachedVersion = version;
+    // ---- Emission, in merged order ----
+    let lastPrice: number | undefined;
+    let current: OrderBook | undefined;
+    let crossedSrc: OrderBook | undefined;
+    let crossedCopy: OrderBook | undefined;
+    function* drain(all: boolean): Generator<Snapshot> {
+      const limit = all || !exchange ? Infinity : watermark - windowMs;
+      while (heap.length && heap[0].ex <= limit) {
+        const it = heapPop();
+        lastEmitted = it.ex;
+        if (it.k === K_TRADE) {
+          it.trade.ts = it.ex;
+          lastPrice = it.trade.price;
+          if (opts.onTrade) opts.onTrade(it.trade);
+        } else if (it.k === K_BOOK) {
+          current = it.book;
+        } else {
+          const snap = it.snap;
+          snap.ts = it.ex;
+          if (lastPrice !== undefined) snap.last_price = lastPrice;
+          let b = current;
+          if (b) {
+            // L1/L2 agreement (ADR-141): a current book crossing its own row's quote is not current.
+            if (markL1 && !b.stale && ((b.bids.length > 0 && b.bids[0].price >= snap.ask_price) || (b.asks.length > 0 && b.asks[0].price <= snap.bid_price))) {
+              if (crossedSrc !== b) {
+                crossedSrc = b;
+                crossedCopy = { ...b, stale: true };
+              }
+              b = crossedCopy!;
+              report.counts.l1_crossed_books++;
+            } else if (b.stale) report.counts.stale_snapshots++;
+            snap.book = b;
+          } else report.counts.snapshots_without_book++;
+          if (report.first_ts === undefined) report.first_ts = snap.ts;
+          report.last_ts = snap.ts;
+          report.emitted++;
+          yield snap;
+        }
       }
-      return cached;
-    };
+    }
 
+    let curRecv = 0;
     let totalLines = 0;
     for (const file of files) {
       report.counts.files++;
@@ -332,95 +554,105 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
             fail(ErrorCode.TIME_RANGE, `receive time ${ms} ms jumps ${ms - lastTs} ms past the previous line (more than the allowed gap of ${DEFAULT_MAX_GAP_MS} ms)`, "recv_ns");
           if (ms < lastTs) fail(ErrorCode.TIME_BACKWARDS, `receive time ${ms} ms is before the previous line's ${lastTs}`, "recv_ns");
           lastTs = ms;
+          curRecv = ms;
           if ("lastUpdateId" in msg) {
             const L = int(msg.lastUpdateId, "lastUpdateId");
             const bids = levels(msg.bids, "bids");
             const asks = levels(msg.asks, "asks");
             for (let i = 1; i < bids.length; i++) if (!(bids[i][0] < bids[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "bids must strictly descend", `bids[${i}][0]`);
             for (let i = 1; i < asks.length; i++) if (!(asks[i][0] > asks[i - 1][0])) fail(ErrorCode.BOOK_ORDER, "asks must strictly ascend", `asks[${i}][0]`);
+            const ex = exchange ? exTime(msg, "") ?? idTime(L) : NaN;
             report.counts.rest_snapshots++;
-            onRest(L, bids, asks, ms);
-            continue;
-          }
-          const stream = msg.stream;
-          const data = msg.data as Record<string, unknown> | undefined;
-          if (typeof stream !== "string") fail(ErrorCode.MISSING_FIELD, "neither a REST snapshot nor a combined-stream message", "stream");
-          if (data === null || typeof data !== "object") fail(ErrorCode.MISSING_FIELD, "required field is missing", "data");
-          const s = data.s;
-          if (typeof s !== "string" || !s) fail(ErrorCode.MISSING_FIELD, "required field is missing", "data.s");
-          if (!box.symbol) box.symbol = s;
-          else if (s !== box.symbol) fail(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s}' in a recording of '${box.symbol}'`, "data.s");
-          if (stream.endsWith("@bookTicker")) {
-            const u = int(data.u, "data.u");
-            const bp = decimal(data.b, "data.b", false);
-            const bq = decimal(data.B, "data.B", false);
-            const ap = decimal(data.a, "data.a", false);
-            const aq = decimal(data.A, "data.A", false);
-            if (bp >= ap) fail(ErrorCode.CROSSED_BOOK, `crossed quote: bid ${bp} >= ask ${ap}`, "data.b");
-            if (u <= lastBtU) fail(ErrorCode.SEQUENCE, u === lastBtU ? `duplicate bookTicker update id ${u}` : `bookTicker update id ${u} is before the previous ${lastBtU}`, "data.u");
-            lastBtU = u;
-            settleChecks(u);
-            report.counts.book_ticker++;
-            for (const [v, t] of [[data.b, priceStep], [data.a, priceStep], [data.B, qtyStep], [data.A, qtyStep]] as const) {
-              const m = mantissa(v as string);
-              if (m) t.add(m[0], m[1]);
-            }
-            const j = rN % RING;
-            rU[j] = u;
-            rB[j] = bp;
-            rBQ[j] = bq;
-            rA[j] = ap;
-            rAQ[j] = aq;
-            rN++;
-            const snap: Snapshot = { ts: ms, symbol: s, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq };
-            if (lastPrice !== undefined) snap.last_price = lastPrice;
-            const b = view();
-            if (b) {
-              snap.book = b;
-              if (b.stale) report.counts.stale_snapshots++;
-            } else report.counts.snapshots_without_book++;
-            if (report.first_ts === undefined) report.first_ts = ms;
-            report.last_ts = ms;
-            report.emitted++;
-            yield snap;
-          } else if (data.e === "depthUpdate") {
-            const U = int(data.U, "data.U");
-            const u = int(data.u, "data.u");
-            if (U > u) fail(ErrorCode.SEQUENCE, `first update id U=${U} is after final id u=${u}`, "data.U");
-            if (u <= lastSeenU) fail(ErrorCode.SEQUENCE, u === lastSeenU ? `duplicate depth update u=${u}` : `depth update u=${u} is before the previous u=${lastSeenU}`, "data.u");
-            if (U <= lastSeenU) fail(ErrorCode.SEQUENCE, `depth update U=${U} overlaps the previous update (u=${lastSeenU})`, "data.U");
-            const hasPu = data.pu !== undefined;
-            if (box.market === undefined) {
-              box.market = hasPu ? "futures" : "spot";
-              report.counts.futures = hasPu ? 1 : 0;
-            } else if (hasPu !== (box.market === "futures"))
-              fail(ErrorCode.PARSE, hasPu ? "a futures depth update (with pu) in a spot recording" : "a spot depth update (no pu) in a futures recording", "data.pu");
-            const pu = hasPu ? int(data.pu, "data.pu") : -1;
-            const d: DepthUpdate = { U, u, pu, b: levels(data.b, "data.b"), a: levels(data.a, "data.a"), recvMs: ms, line: lineNo };
-            lastSeenU = u;
-            report.counts.depth_update++;
-            onDepth(d);
-          } else if (data.e === "trade") {
-            const price = decimal(data.p, "data.p", false);
-            const qty = decimal(data.q, "data.q", false);
-            const id = int(data.t, "data.t");
-            if (typeof data.m !== "boolean") fail(data.m === undefined ? ErrorCode.MISSING_FIELD : ErrorCode.BAD_TYPE, data.m === undefined ? "required field is missing" : "expected boolean", "data.m");
-            if (data.X !== undefined && data.X !== "MARKET") {
-              bump(report, "trade_non_market");
-              continue;
-            }
-            lastPrice = price;
-            report.counts.trade++;
-            if (opts.onTrade) opts.onTrade({ ts: ms, symbol: s, price, qty, aggressor: data.m ? "SELL" : "BUY", id });
+            onRest(L, bids, asks, ms, ex);
           } else {
-            fail(ErrorCode.PARSE, `unsupported stream '${stream.slice(0, 60)}'`, "stream");
+            const stream = msg.stream;
+            const data = msg.data as Record<string, unknown> | undefined;
+            if (typeof stream !== "string") fail(ErrorCode.MISSING_FIELD, "neither a REST snapshot nor a combined-stream message", "stream");
+            if (data === null || typeof data !== "object") fail(ErrorCode.MISSING_FIELD, "required field is missing", "data");
+            const s = data.s;
+            if (typeof s !== "string" || !s) fail(ErrorCode.MISSING_FIELD, "required field is missing", "data.s");
+            if (!box.symbol) box.symbol = s;
+            else if (s !== box.symbol) fail(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s}' in a recording of '${box.symbol}'`, "data.s");
+            if (stream.endsWith("@bookTicker")) {
+              const u = int(data.u, "data.u");
+              const bp = decimal(data.b, "data.b", false);
+              const bq = decimal(data.B, "data.B", false);
+              const ap = decimal(data.a, "data.a", false);
+              const aq = decimal(data.A, "data.A", false);
+              if (bp >= ap) fail(ErrorCode.CROSSED_BOOK, `crossed quote: bid ${bp} >= ask ${ap}`, "data.b");
+              if (u <= lastBtU) fail(ErrorCode.SEQUENCE, u === lastBtU ? `duplicate bookTicker update id ${u}` : `bookTicker update id ${u} is before the previous ${lastBtU}`, "data.u");
+              // Exchange clock: futures `T`; spot (no time) the depth update containing id u.
+              const ex = exchange ? exTime(data, "data.") ?? idTime(u) : ms;
+              admit({ k: K_QUOTE, ex, seq: 0, id: u, recv: ms, snap: { ts: ms, symbol: s, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq } }, "data.T");
+              lastBtU = u;
+              settleChecks(u);
+              report.counts.book_ticker++;
+              for (const [v, t] of [[data.b, priceStep], [data.a, priceStep], [data.B, qtyStep], [data.A, qtyStep]] as const) {
+                const m = mantissa(v as string);
+                if (m) t.add(m[0], m[1]);
+              }
+              const j = rN % RING;
+              rU[j] = u;
+              rB[j] = bp;
+              rBQ[j] = bq;
+              rA[j] = ap;
+              rAQ[j] = aq;
+              rN++;
+            } else if (data.e === "depthUpdate") {
+              const U = int(data.U, "data.U");
+              const u = int(data.u, "data.u");
+              if (U > u) fail(ErrorCode.SEQUENCE, `first update id U=${U} is after final id u=${u}`, "data.U");
+              if (u <= lastSeenU) fail(ErrorCode.SEQUENCE, u === lastSeenU ? `duplicate depth update u=${u}` : `depth update u=${u} is before the previous u=${lastSeenU}`, "data.u");
+              if (U <= lastSeenU) fail(ErrorCode.SEQUENCE, `depth update U=${U} overlaps the previous update (u=${lastSeenU})`, "data.U");
+              const hasPu = data.pu !== undefined;
+              if (box.market === undefined) {
+                box.market = hasPu ? "futures" : "spot";
+                report.counts.futures = hasPu ? 1 : 0;
+              } else if (hasPu !== (box.market === "futures"))
+                fail(ErrorCode.PARSE, hasPu ? "a futures depth update (with pu) in a spot recording" : "a spot depth update (no pu) in a futures recording", "data.pu");
+              const pu = hasPu ? int(data.pu, "data.pu") : -1;
+              let ex = NaN;
+              if (exchange) {
+                const t = exTime(data, "data.");
+                if (t === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing (the exchange clock needs the depth update's T or E; or import with --clock receive)", "data.E");
+                ex = t;
+              }
+              const d: DepthUpdate = { U, u, pu, b: levels(data.b, "data.b"), a: levels(data.a, "data.a"), recvMs: ms, ex, line: lineNo };
+              lastSeenU = u;
+              report.counts.depth_update++;
+              onDepth(d);
+              if (exchange) resolveIds(u, ex);
+            } else if (data.e === "trade") {
+              const price = decimal(data.p, "data.p", false);
+              const qty = decimal(data.q, "data.q", false);
+              const id = int(data.t, "data.t");
+              if (typeof data.m !== "boolean") fail(data.m === undefined ? ErrorCode.MISSING_FIELD : ErrorCode.BAD_TYPE, data.m === undefined ? "required field is missing" : "expected boolean", "data.m");
+              let ex = ms;
+              if (exchange) {
+                const t = exTime(data, "data.");
+                if (t === undefined) fail(ErrorCode.MISSING_FIELD, "required field is missing (the exchange clock needs the trade's T or E; or import with --clock receive)", "data.T");
+                ex = t;
+              }
+              if (data.X !== undefined && data.X !== "MARKET") {
+                bump(report, "trade_non_market");
+              } else {
+                admit({ k: K_TRADE, ex, seq: 0, id: 0, recv: ms, trade: { ts: ex, symbol: s, price, qty, aggressor: data.m ? "SELL" : "BUY", id } }, "data.T");
+                report.counts.trade++;
+              }
+            } else {
+              fail(ErrorCode.PARSE, `unsupported stream '${stream.slice(0, 60)}'`, "stream");
+            }
           }
+          if (exchange) forceResolve(false, ms);
         } catch (e) {
           refuse(e, report, file, lineNo, !!opts.lenient);
         }
+        yield* drain(false);
       }
     }
     settleChecks();
+    forceResolve(true, curRecv);
+    yield* drain(true);
     if (buffer.length) bump(report, "depth_unapplied_at_end", buffer.length);
     if (state === "unsynced" && everSynced) bump(report, "stale_at_end");
     const tick = opts.instrument?.tick_size ?? priceStep.step();
@@ -430,7 +662,6 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
       report.instrument_inferred = opts.instrument?.tick_size === undefined || opts.instrument?.lot_size === undefined;
     }
   }
-
   return {
     report,
     get symbol() {
@@ -439,6 +670,7 @@ export function importBinanceWs(input: string | readonly string[], opts: Binance
     get market() {
       return box.market;
     },
+    clock,
     [Symbol.asyncIterator]: () => gen(),
   };
 }

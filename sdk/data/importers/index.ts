@@ -16,7 +16,7 @@ export {
   type InstrumentOverrides,
   type SnapshotImport,
 } from "./bookticker-csv";
-export { importBinanceWs, symbolFromRecordingName, type BinanceWsOptions, type WsMarket } from "./binance-ws";
+export { importBinanceWs, symbolFromRecordingName, WS_CLOCKS, type BinanceWsOptions, type WsClock, type WsMarket } from "./binance-ws";
 export { BookSide, L2Book } from "./l2book";
 export { importKlinesCsv, KlineCursor, KLINE_COLUMNS, klineCsvLine, loadKlinesCsv, type Kline, type KlineImport, type KlineSink, type KlinesCsvOptions } from "./klines-csv";
 export { IMPORT_FORMATS, importToFixture, type ImportFormat, type ImportResult, type ImportToFixtureOptions } from "./to-fixture";

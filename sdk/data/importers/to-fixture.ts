@@ -5,7 +5,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec } from "../../contracts/market";
 import { SDK_VERSION } from "../../version";
 import { FixtureWriter, sortKeysDeep, sweepStaleTemps, writeFileAtomic, type FixtureManifest } from "../fixture";
-import { importBinanceWs } from "./binance-ws";
+import { importBinanceWs, type WsClock } from "./binance-ws";
 import { importBookTickerCsv, inferBookTickerInstrument, type InstrumentOverrides, type SnapshotImport } from "./bookticker-csv";
 import { sha256File, type ImportReport } from "./common";
 import { importKlinesCsv, KLINE_COLUMNS, klineCsvLine } from "./klines-csv";
@@ -38,6 +38,8 @@ export interface ImportToFixtureOptions {
   more?: string[];
   /** Replace an existing output (default false: an existing fixture folder or klines.csv is refused, ADR-084). */
   force?: boolean;
+  /** `binance-ws`: clock of ts and merge order (`exchange` default, `receive`; ADR-140). */
+  clock?: WsClock;
   /** Contract terms of the instrument: a venue preset (`binance-coinm`) or explicit multiplier / inverse (ADR-121). */
   contract?: ContractImportOptions;
 }
@@ -78,6 +80,12 @@ function allRejected(report: ImportReport, input: string): void {
     throw new GrinderError(ErrorCode.REFUSED, `every data line was rejected (${report.rejectedTotal}: ${JSON.stringify(report.rejected)}); nothing imported`, { file: input });
 }
 
+const WS_TS_RULES: Record<WsClock, string> = {
+  exchange:
+    "ts = exchange time (futures: T of bookTicker, trade and depth; spot: trade T, depth E, bookTicker = E of the depth update containing its update id); streams merged by that time, prints first at equal time (ADR-140)",
+  receive: "ts = receive time (ns -> ms, floor); book.ts = receive time of the last applied depth update or resyncing REST snapshot",
+};
+
 const TS_RULES: Record<ImportFormat, string> = {
   "binance-bookticker-csv": "ts = event_time (exchange ms)",
   "binance-ws": "ts = receive time (ns -> ms, floor); book.ts = receive time of the last applied depth update or resyncing REST snapshot",
@@ -95,6 +103,7 @@ interface TradeSource {
 }
 
 async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format: ImportFormat, input: string, opts: ImportToFixtureOptions, sha: string, bytes: number, inferred: boolean, trades?: TradeSource, extraProvenance?: Record<string, unknown>): Promise<ImportResult> {
+  const tsRule = format === "binance-ws" ? WS_TS_RULES[opts.clock ?? "exchange"] : TS_RULES[format];
   const name = opts.name ?? path.basename(path.resolve(opts.out));
   // FixtureWriter reads `provenance` when it closes; it is filled in once the stream has ended.
   const provenance: Record<string, unknown> = {};
@@ -103,7 +112,7 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
     {
       name,
       description: opts.description ?? `${spec.symbol} imported from ${path.basename(input)} (${format})`,
-      scenario: sortKeysDeep({ importer: format, symbol: spec.symbol, lenient: !!opts.lenient, ...(format === "binance-ws" ? { depth: opts.depth ?? 20 } : {}) }),
+      scenario: sortKeysDeep({ importer: format, symbol: spec.symbol, lenient: !!opts.lenient, ...(format === "binance-ws" ? { depth: opts.depth ?? 20, clock: opts.clock ?? "exchange" } : {}) }),
       symbols: [spec],
       provenance,
       gzip: opts.gzip,
@@ -135,7 +144,7 @@ async function writeSnapshots(imp: SnapshotImport, spec: InstrumentSpec, format:
   }
   imp.report.instrument = spec;
   imp.report.instrument_inferred = inferred;
-  Object.assign(provenance, provenanceOf(format, imp.report, sha, bytes, TS_RULES[format]));
+  Object.assign(provenance, provenanceOf(format, imp.report, sha, bytes, tsRule));
   if (trades?.provenance) provenance.trades = await trades.provenance();
   if (extraProvenance) Object.assign(provenance, extraProvenance);
   const manifest = await w.close();
@@ -227,13 +236,13 @@ export async function importToFixture(format: ImportFormat, input: string, opts:
       // First pass learns symbol and tick/lot (the book rebuild is cheap); the second writes.
       const files = [input, ...(opts.more ?? [])];
       const wsGiven = opts.contract?.preset !== undefined && opts.symbol !== undefined ? presetOverrides(opts.contract, opts.symbol, opts.instrument ?? {}) : opts.instrument;
-      const probe = importBinanceWs(files, { symbol: opts.symbol, instrument: wsGiven, lenient: opts.lenient, depth: opts.depth });
+      const probe = importBinanceWs(files, { symbol: opts.symbol, instrument: wsGiven, lenient: opts.lenient, depth: opts.depth, clock: opts.clock });
       for await (const _ of probe);
       const probed = probe.report.instrument;
       if (!probed) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no bookTicker message was accepted: cannot build snapshots", { file: input });
       const spec = withContractTerms(probed, opts.contract);
       const queue: Trade[] = [];
-      const imp = importBinanceWs(files, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, depth: opts.depth, onTrade: (t) => queue.push(t) });
+      const imp = importBinanceWs(files, { symbol: spec.symbol, instrument: spec, lenient: opts.lenient, depth: opts.depth, clock: opts.clock, onTrade: (t) => queue.push(t) });
       // Continuation files: every source file is hashed into the provenance.
       let extra: Record<string, unknown> | undefined;
       if (files.length > 1) {
