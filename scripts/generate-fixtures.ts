@@ -4,7 +4,8 @@
  *   npx tsx scripts/generate-fixtures.ts [names...]      (all six when no name is given)
  *   npm run fixtures:generate -- [names...]
  *   --out <dir>   write under <dir> instead of fixtures/
- *   --trades      also write a trades sidecar consistent with the quotes (not used for the bundled fixtures, ADR-057)
+ *   --no-trades   write the snapshots only (by default every fixture also gets a trades sidecar
+ *                 consistent with its quotes and books, ADR-057 amended by ADR-145)
  *   --stats       print the stylised-facts table (fixtures/README.md) of the named scenarios, write nothing
  *
  * Deterministic: the same definitions give byte-identical files (seeded PRNG, canonical JSON
@@ -19,8 +20,9 @@ import { TradeWriter } from "../sdk/data/trades";
 import { tradesForSnapshots } from "./fixture-models/trades";
 
 /**
- * `opts.trades`: also write a trades sidecar consistent with the quotes (ADR-057). Off by default:
- * the bundled fixtures are generated without trades so their content hashes and digests stay.
+ * `opts.trades` (default true, ADR-145): also write a trades sidecar consistent with the quotes and
+ * books (ADR-057), so that every rung of the fill ladder is exercised on the bundled fixtures. The
+ * snapshots file and its content hash are the same with or without it.
  */
 export async function generateFixture(def: ScenarioDef, outRoot: string, opts: { trades?: boolean } = {}): Promise<{ rows: number; file: string; content_sha256: string; trades?: number }> {
   const w = await FixtureWriter.create(path.join(outRoot, def.name), {
@@ -33,7 +35,7 @@ export async function generateFixture(def: ScenarioDef, outRoot: string, opts: {
   });
   try {
     for (const s of scenarioSnapshots(def)) await w.write(s);
-    if (opts.trades) {
+    if (opts.trades !== false) {
       const lots: Record<string, number> = {};
       const ticks: Record<string, number> = {};
       for (const m of def.symbols) {
@@ -56,10 +58,11 @@ async function main(argv: string[]): Promise<number> {
   let out = path.resolve(__dirname, "..", "fixtures");
   const names: string[] = [];
   let stats = false;
-  let trades = false;
+  let trades = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") out = path.resolve(argv[++i]);
     else if (argv[i] === "--trades") trades = true;
+    else if (argv[i] === "--no-trades") trades = false;
     else if (argv[i] === "--stats") stats = true;
     else names.push(argv[i]);
   }

@@ -2,8 +2,8 @@ import type { Snapshot, Trade } from "../../sdk/contracts/market";
 import { Rng } from "./rng";
 
 /**
- * Trade prints consistent with a generated quote stream (issue 12, ADR-057). Opt-in: the bundled
- * fixtures are generated without it (their content hashes and every digest pinned on them stay).
+ * Trade prints consistent with a generated quote stream (issue 12, ADR-057). Written as every
+ * bundled fixture's trades sidecar (ADR-145); the snapshots and their content hash are unchanged.
  *
  * Per symbol, between two consecutive snapshots (prev → cur):
  * - the number of prints is Poisson with mean `base_rate · (1 + vol_boost · |r| / σ̄)`, where r is

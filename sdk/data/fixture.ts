@@ -225,7 +225,36 @@ export const DEFAULT_MAX_GAP_MS = 7 * 24 * 3_600_000;
  * a row-count or hash mismatch is `E_HASH_MISMATCH` when the file ends; a consumer that stops
  * early makes the reader hash the rest of the file (without parsing it) before it checks.
  */
-export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}): AsyncGenerator<Snapshot> {
+export function streamSnapshotFile(file: string, opts: StreamOptions = {}): AsyncGenerator<Snapshot> {
+  return streamJsonlRows(file, opts, SNAPSHOT_ROWS);
+}
+
+/**
+ * What distinguishes one kind of JSONL market row from another for `streamJsonlRows`: the row
+ * validator, the tick/lot check, the noun used in time-order messages, and the end-of-stream
+ * check against the manifest (whose fields and wording differ per file).
+ */
+export interface JsonlRowKind<T extends { ts: number; symbol: string }> {
+  /** "row" (snapshots) or "trade": `ts … is before the previous <noun>'s …`. */
+  noun: string;
+  /** Decode-level validation of one parsed JSON value (throws a `GrinderError` naming the field). */
+  validate(row: unknown, range: TimeRange): T;
+  /** Price/quantity grid check against the row's instrument. */
+  grid(row: T, spec: InstrumentSpec): void;
+  /** Row count and content hash against the manifest (`E_HASH_MISMATCH`). */
+  checkExpectation(sha: string, rows: number, x: StreamExpectation): void;
+}
+
+const SNAPSHOT_ROWS: JsonlRowKind<Snapshot> = { noun: "row", validate: validateSnapshotRow, grid: checkGrid, checkExpectation };
+
+/**
+ * The one JSONL row streamer behind `streamSnapshotFile` and `streamTradeFile`: line loop,
+ * blank-line rule, lenient accounting (`accepted + rejectedTotal = lines`, trailing blank lines
+ * apart, a rejected row never the reference of the next row's time checks), declared symbols,
+ * tick/lot grid, time order and maximum gap, and hash-on-read with the manifest check when the
+ * stream ends (an early stop hashes the rest without parsing). `kind` supplies what differs.
+ */
+export async function* streamJsonlRows<T extends { ts: number; symbol: string }>(file: string, opts: StreamOptions, kind: JsonlRowKind<T>): AsyncGenerator<T> {
   const known = opts.symbols ? new Set(opts.symbols) : undefined;
   const specs = opts.instruments;
   const report = opts.report ?? newLoadReport(file);
@@ -234,6 +263,7 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
   const maxGap = opts.maxGapMs ?? DEFAULT_MAX_GAP_MS;
   const expectation = opts.expect;
   const hash = expectation || opts.hash ? createHash("sha256") : null;
+  const noun = kind.noun;
   let nonBlank = 0;
   let hashBuf = "";
   let lastTs = -1;
@@ -250,7 +280,14 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
   };
   try {
     for (;;) {
-      const next = await lines.next();
+      let next: IteratorResult<string>;
+      try {
+        next = await lines.next();
+      } catch (e) {
+        // readLines already names file and line; anything else is a read failure of this file
+        if (e instanceof GrinderError) throw e.at({ file, line: lineNo + 1 });
+        throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file, line: lineNo + 1 });
+      }
       if (next.done) break;
       const line = next.value;
       lineNo++;
@@ -277,7 +314,7 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
           hashBuf = "";
         }
       }
-      let snap: Snapshot | undefined;
+      let r: T | undefined;
       try {
         let row: unknown;
         try {
@@ -285,17 +322,17 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
         } catch (e) {
           throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`);
         }
-        snap = validateSnapshotRow(row, range);
-        if (known && !known.has(snap.symbol))
-          throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${snap.symbol}' is not declared in the fixture`, { field: "symbol" });
+        r = kind.validate(row, range);
+        if (known && !known.has(r.symbol))
+          throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${r.symbol}' is not declared in the fixture`, { field: "symbol" });
         if (specs) {
-          const spec = specs.get(snap.symbol);
-          if (spec) checkGrid(snap, spec);
+          const spec = specs.get(r.symbol);
+          if (spec) kind.grid(r, spec);
         }
-        if (snap.ts < lastTs)
-          throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${snap.ts} is before the previous row's ${lastTs}`, { field: "ts" });
-        if (lastTs >= 0 && snap.ts - lastTs > maxGap)
-          throw new GrinderError(ErrorCode.TIME_RANGE, `ts ${snap.ts} jumps ${snap.ts - lastTs} ms past the previous row's ${lastTs} (more than the allowed gap of ${maxGap} ms)`, { field: "ts" });
+        if (r.ts < lastTs)
+          throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${r.ts} is before the previous ${noun}'s ${lastTs}`, { field: "ts" });
+        if (lastTs >= 0 && r.ts - lastTs > maxGap)
+          throw new GrinderError(ErrorCode.TIME_RANGE, `ts ${r.ts} jumps ${r.ts - lastTs} ms past the previous ${noun}'s ${lastTs} (more than the allowed gap of ${maxGap} ms)`, { field: "ts" });
       } catch (e) {
         if (!(e instanceof GrinderError)) throw e;
         const err = e.at({ file, line: lineNo });
@@ -303,10 +340,10 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
         reject(err, lineNo);
         continue;
       }
-      lastTs = snap.ts;
+      lastTs = r.ts;
       report.accepted++;
       // Yield outside the try: an error thrown into the generator by the consumer is not a bad row.
-      yield snap;
+      yield r;
     }
     report.trailingBlank = blankRun;
     finished = true;
@@ -332,7 +369,7 @@ export async function* streamSnapshotFile(file: string, opts: StreamOptions = {}
         }
         hash.update(hashBuf);
         report.content_sha256 = hash.digest("hex");
-        if (expectation) checkExpectation(report.content_sha256, nonBlank, expectation);
+        if (expectation) kind.checkExpectation(report.content_sha256, nonBlank, expectation);
       }
     } finally {
       // Close the reader (and its file) also when the consumer stops early.

@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { FixtureEvent, InstrumentSpec, Snapshot, Trade, TradesFile } from "../contracts/market";
 import { canonicalJson } from "../util/canonical";
-import { DEFAULT_MAX_GAP_MS, newLoadReport, openFixture, readLines, streamFixture, type Fixture, type LoadReport, type StreamExpectation, type StreamOptions } from "./fixture";
+import { DEFAULT_MAX_GAP_MS, newLoadReport, openFixture, streamFixture, streamJsonlRows, type Fixture, type JsonlRowKind, type LoadReport, type StreamExpectation, type StreamOptions } from "./fixture";
 import { DEFAULT_TIME_RANGE, onGridValue, type TimeRange } from "./validate";
 
 /**
@@ -75,121 +75,11 @@ export function checkTradeGrid(t: Trade, spec: InstrumentSpec): void {
  * A rejected row never becomes the reference of the next row's time checks. Strict: the first
  * bad row throws a `GrinderError` with file, line and field; lenient: it is skipped and counted.
  * With `expect`, the lines are hashed as they stream (no second pass; an early stop hashes the
- * rest without parsing) and a row-count or hash mismatch is `E_HASH_MISMATCH`.
+ * rest without parsing) and a row-count or hash mismatch is `E_HASH_MISMATCH`. The loop is the
+ * snapshot reader's (`streamJsonlRows`, sdk/data/fixture.ts); only the row kind differs.
  */
-export async function* streamTradeFile(file: string, opts: StreamOptions = {}): AsyncGenerator<Trade> {
-  const known = opts.symbols ? new Set(opts.symbols) : undefined;
-  const specs = opts.instruments;
-  const report = opts.report ?? newLoadReport(file);
-  const maxExamples = opts.maxExamples ?? 20;
-  const range = opts.timeRange ?? DEFAULT_TIME_RANGE;
-  const maxGap = opts.maxGapMs ?? DEFAULT_MAX_GAP_MS;
-  const expectation = opts.expect;
-  const hash = expectation || opts.hash ? createHash("sha256") : null;
-  let nonBlank = 0;
-  let hashBuf = "";
-  let lastTs = -1;
-  let lineNo = 0;
-  let blankRun = 0;
-  let blankFirst = 0;
-  let finished = false;
-  let failed = false;
-  const lines = readLines(file, { maxLineBytes: opts.maxLineBytes })[Symbol.asyncIterator]();
-  const reject = (err: GrinderError, line: number): void => {
-    report.rejected[err.code] = (report.rejected[err.code] ?? 0) + 1;
-    report.rejectedTotal++;
-    if (report.examples.length < maxExamples) report.examples.push({ line, code: err.code, field: err.field, message: err.detail });
-  };
-  try {
-    for (;;) {
-      let next: IteratorResult<string>;
-      try {
-        next = await lines.next();
-      } catch (e) {
-        if (e instanceof GrinderError) throw e.at({ file, line: lineNo + 1 });
-        throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file, line: lineNo + 1 });
-      }
-      if (next.done) break;
-      const line = next.value;
-      lineNo++;
-      if (line.length === 0) {
-        if (!blankRun) blankFirst = lineNo;
-        blankRun++;
-        continue;
-      }
-      if (blankRun) {
-        const err = new GrinderError(ErrorCode.PARSE, `blank line ${blankFirst} inside the file`, { file, line: blankFirst });
-        if (!opts.lenient) throw err;
-        for (let i = 0; i < blankRun; i++) reject(i === 0 ? err : err.at({}), blankFirst + i);
-        blankRun = 0;
-      }
-      report.lines = lineNo;
-      report.trailingBlank = 0;
-      nonBlank++;
-      if (hash) {
-        hashBuf += line + "\n";
-        if (hashBuf.length >= 65536) {
-          hash.update(hashBuf);
-          hashBuf = "";
-        }
-      }
-      let t: Trade | undefined;
-      try {
-        let row: unknown;
-        try {
-          row = JSON.parse(line);
-        } catch (e) {
-          throw new GrinderError(ErrorCode.PARSE, `invalid JSON: ${(e as Error).message}`);
-        }
-        t = validateTradeRow(row, range);
-        if (known && !known.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not declared in the fixture`, { field: "symbol" });
-        if (specs) {
-          const spec = specs.get(t.symbol);
-          if (spec) checkTradeGrid(t, spec);
-        }
-        if (t.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t.ts} is before the previous trade's ${lastTs}`, { field: "ts" });
-        if (lastTs >= 0 && t.ts - lastTs > maxGap)
-          throw new GrinderError(ErrorCode.TIME_RANGE, `ts ${t.ts} jumps ${t.ts - lastTs} ms past the previous trade's ${lastTs} (more than the allowed gap of ${maxGap} ms)`, { field: "ts" });
-      } catch (e) {
-        if (!(e instanceof GrinderError)) throw e;
-        const err = e.at({ file, line: lineNo });
-        if (!opts.lenient) throw err;
-        reject(err, lineNo);
-        continue;
-      }
-      lastTs = t.ts;
-      report.accepted++;
-      yield t;
-    }
-    report.trailingBlank = blankRun;
-    finished = true;
-  } catch (e) {
-    failed = true;
-    throw e;
-  } finally {
-    try {
-      if (hash && !failed) {
-        if (!finished) {
-          for (;;) {
-            const next = await lines.next();
-            if (next.done) break;
-            if (next.value.length === 0) continue;
-            nonBlank++;
-            hashBuf += next.value + "\n";
-            if (hashBuf.length >= 65536) {
-              hash.update(hashBuf);
-              hashBuf = "";
-            }
-          }
-        }
-        hash.update(hashBuf);
-        report.content_sha256 = hash.digest("hex");
-        if (expectation) checkTradesExpectation(report.content_sha256, nonBlank, expectation);
-      }
-    } finally {
-      await lines.return?.(undefined);
-    }
-  }
+export function streamTradeFile(file: string, opts: StreamOptions = {}): AsyncGenerator<Trade> {
+  return streamJsonlRows(file, opts, TRADE_ROWS);
 }
 
 function checkTradesExpectation(sha: string, rows: number, x: StreamExpectation): void {
@@ -198,6 +88,8 @@ function checkTradesExpectation(sha: string, rows: number, x: StreamExpectation)
   if (sha !== x.content_sha256)
     throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades content SHA-256 ${sha} does not match the manifest's ${x.content_sha256}: the file was changed`, { file: x.manifest, field: "trades.content_sha256" });
 }
+
+const TRADE_ROWS: JsonlRowKind<Trade> = { noun: "trade", validate: validateTradeRow, grid: checkTradeGrid, checkExpectation: checkTradesExpectation };
 
 /** Absolute path of a fixture's trades sidecar, or undefined when it has none. */
 export function tradesPath(fx: Fixture): string | undefined {

@@ -65,6 +65,14 @@ export interface ReplayOptions {
 }
 
 /**
+ * Fill models that never read trade prints (ADR-145). A run under one of them still feeds a
+ * fixture's trades sidecar to the venue (counted in `ReplayResult.trades`), but its run header
+ * carries no `trades_sha256`: the prints cannot change its result, so its digest is the same as
+ * on the fixture without a sidecar (`test/data/bundled-trades.test.ts`).
+ */
+export const PRINT_BLIND_FILL_MODELS: ReadonlySet<string> = new Set(["touch", "cross", "bar_cross"]);
+
+/**
  * Replay a fixture (or a snapshot stream) through the whole pipeline and return the digest,
  * the headline summary, the metrics and the per-bar / fills / cycles tables.
  *
@@ -110,7 +118,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     tables: opts.tables,
     fixtureName: fx ? fx.manifest.name : (opts.source?.name ?? store?.manifest.name ?? ""),
     contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? store?.manifest.content_sha256 ?? ""),
-    tradesSha256: useTrades && fx ? fx.manifest.trades!.content_sha256 : undefined,
+    tradesSha256: useTrades && fx && !PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind) ? fx.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.

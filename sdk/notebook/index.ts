@@ -12,3 +12,4 @@ export * from "./env";
 export * from "./report";
 export * from "./explore";
 export * from "./calibration";
+export * from "./sensitivity";

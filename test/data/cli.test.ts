@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
@@ -14,10 +14,10 @@ function grinder(...args: string[]): { status: number | null; stdout: string; st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Copy a committed fixture folder (manifest + snapshots) to `dest`. */
+/** Copy a committed fixture folder (manifest, snapshots, trades sidecar when present) to `dest`. */
 function copyFixture(name: string, dest: string): string {
   mkdirSync(dest, { recursive: true });
-  for (const f of ["fixture.json", "snapshots.jsonl.gz"]) copyFileSync(path.join(ROOT, "fixtures", name, f), path.join(dest, f));
+  for (const f of ["fixture.json", "snapshots.jsonl.gz", "trades.jsonl.gz"]) if (existsSync(path.join(ROOT, "fixtures", name, f))) copyFileSync(path.join(ROOT, "fixtures", name, f), path.join(dest, f));
   return dest;
 }
 

@@ -27,7 +27,7 @@ function corr(a: number[], b: number[]): number {
   return c / Math.sqrt(va * vb);
 }
 
-describe("fixture generator: trade prints consistent with the quotes (opt-in, ADR-057)", function () {
+describe("fixture generator: trade prints consistent with the quotes (ADR-057, on the bundled fixtures since ADR-145)", function () {
   this.timeout(120_000);
   for (const [name, steps] of [["vol_shock_l1", 20_000], ["thin_book_l2", 14_400], ["multisymbol_topk_l1", 3_000]] as const) {
     it(`${name}: time ordered, at the previous touch or swept through it to the new quote, lot sizes, deterministic, volume clusters with volatility`, () => {

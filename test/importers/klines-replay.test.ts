@@ -45,7 +45,7 @@ describe("natr_source: klines reads the fixture's klines.csv sidecar", function 
     const src = path.join(ROOT, "fixtures", "range_day_l1");
     const dir = path.join(tmpDir("klfx"), "range_day_l1");
     mkdirSync(dir, { recursive: true });
-    for (const f of ["fixture.json", "snapshots.jsonl.gz"]) copyFileSync(path.join(src, f), path.join(dir, f));
+    for (const f of ["fixture.json", "snapshots.jsonl.gz", "trades.jsonl.gz"]) copyFileSync(path.join(src, f), path.join(dir, f));
     const csv = path.join(tmpDir("klsrc"), "RANGEUSDT-1m-derived.csv");
     writeFileSync(csv, (await klinesOf(dir)).join("\n") + "\n");
     await importToFixture("binance-klines-csv", csv, { out: dir });

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ROOT, describeFailure, jupyterProblem, runNotebook, tempDir } from "./jupyter";
+import { LADDER } from "../../sdk/engine/sensitivity";
+import { SENSITIVITY_METRICS } from "../../sdk/notebook/sensitivity";
 
 const NB_DIR = path.join(ROOT, "notebooks");
 const notebooks = readdirSync(NB_DIR).filter((f) => f.endsWith(".ipynb")).sort();
@@ -51,6 +53,24 @@ describe("notebooks: executed headless through Jupyter on the grinder kernel", (
       const s = runNotebook(`notebooks/${f}`, { ipynb: path.join(dir, f) });
       expect(s.ok, describeFailure(s)).to.equal(true);
       expect(s.executed, "every code cell ran").to.equal(s.code_cells);
+      if (f === "04_replay_and_cycles.ipynb") checkSensitivityChart(path.join(dir, f));
     });
   }
 });
+
+/** Notebook 04's fill-model sensitivity chart (ADR-146): one bar trace per metric, one bar per rung, the SDK's figures. */
+function checkSensitivityChart(ipynb: string): void {
+  const nb = JSON.parse(readFileSync(ipynb, "utf8")) as { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> };
+  const figs = nb.cells.flatMap((c) => (c.outputs ?? []).map((o) => o.data?.["application/vnd.plotly.v1+json"] as { data: Array<{ type: string; name: string; x: string[]; y: number[] }>; layout: { title: { text: string } } } | undefined));
+  const fig = figs.find((x) => x && x.layout.title.text.startsWith("Fill-model sensitivity"));
+  expect(fig, "notebook 04 shows the sensitivity chart").to.not.equal(undefined);
+  expect(fig!.data.map((t) => t.name)).to.deep.equal(SENSITIVITY_METRICS.map((m) => m[1]));
+  for (const t of fig!.data) {
+    expect(t.type).to.equal("bar");
+    expect(t.x, t.name).to.deep.equal(LADDER.map((k) => `${k}@1`));
+    expect(t.y.every((v) => Number.isFinite(v)), t.name).to.equal(true);
+  }
+  const fills = fig!.data[0].y;
+  expect(fills.every((v) => v > 0), "every rung fills on range_day_l1").to.equal(true);
+  expect(new Set(fills).size, "the rungs do not all fill alike (the fixture carries prints)").to.be.greaterThan(1);
+}

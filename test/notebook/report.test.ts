@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, inspectReport, type PageReport } from "./browser";
 import { ROOT, jupyterProblem, tempDir } from "./jupyter";
+import { LADDER } from "../../sdk/engine/sensitivity";
 
 const FIXTURES = path.join(ROOT, "fixtures");
 const SCREENSHOT = path.join(ROOT, "reports", "acceptance-first-screen.png");
@@ -88,6 +89,28 @@ describe("acceptance report: `grinder report` through Jupyter, opened in headles
       else expect(d.status).to.equal("MATCH");
     }
     expect(problems, `digests differ from fixtures/<name>/expected.json (re-pin with 'grinder fixtures verify --update' and an ADR, or fix the regression):\n${problems.join("\n")}`).to.deep.equal([]);
+  });
+
+  it("shows the fill-model sensitivity table: one row for every fixture and every rung of the ladder @slow", async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await p.route("**/*", (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+      await p.goto(`file://${html}`, { waitUntil: "load", timeout: 120_000 });
+      const rows = (await p.evaluate(`Array.from(document.querySelectorAll("table.grinder-sensitivity tr.grinder-sensitivity-row")).map((r) => [r.getAttribute("data-fixture"), r.getAttribute("data-fill-model"), Array.from(r.querySelectorAll("td")).map((td) => td.innerText)])`)) as Array<[string, string, string[]]>;
+      const want = fixtureNames().flatMap((f) => LADDER.map((k) => [f, `${k}@1`]));
+      expect(rows.map((r) => [r[0], r[1]]).sort(), "a row per fixture and rung").to.deep.equal(want.sort());
+      // columns: fixture, fill model, fills, …, prints (11th): every rung saw the fixture's whole trades sidecar
+      for (const [f, k, cells] of rows) {
+        expect(Number(cells[2]), `${f} ${k} fills`).to.be.at.least(0);
+        const manifest = JSON.parse(readFileSync(path.join(FIXTURES, f, "fixture.json"), "utf8")) as { trades?: { rows: number } };
+        expect(Number(cells[10]), `${f} ${k} prints`).to.equal(manifest.trades?.rows ?? 0);
+      }
+      const fills = (f: string) => rows.filter((r) => r[0] === f).map((r) => r[2][2]);
+      expect(new Set(fills("range_day_l1")).size, "the rungs fill differently on a fixture with prints").to.be.greaterThan(1);
+    } finally {
+      await browser.close();
+    }
   });
 
   it("shows the verdict first, the calibration's folds and gate table, and the commands that reproduce it @slow", async () => {
