@@ -31,7 +31,7 @@ function stream(n: number): { snaps: Snapshot[]; trades: Trade[] } {
   return { snaps, trades };
 }
 
-const FAST = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_pct: 0.0002, alpha: 0.3 } });
+const FAST = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_frac: 0.0002, alpha: 0.3 } });
 
 describe("sim: maker ladder through the engine loop", function () {
   this.timeout(120_000);
@@ -73,7 +73,7 @@ const ETH_2 = path.join(DATA_DIR, "binance-spot", "ethusdt-2024-08-09-stream.txt
 
 describe("sim: fill-model sensitivity on the real captures (short-bar config) @slow", function () {
   this.timeout(900_000);
-  const SHORT = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_pct: 0.0001, alpha: 0.3 } });
+  const SHORT = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_frac: 0.0001, alpha: 0.3 } });
   for (const [name, files, tick, lot, nTrades] of [
     ["USD-M BTCUSDT", [USDM_WS], 0.1, 0.001, 21313],
     ["spot ETHUSDT 08-08 + 08-09", [ETH_1, ETH_2], 0.01, 0.0001, 14515],
