@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { configHash, defaultConfig, loadConfigFile, parseConfig, CONFIG_KEY_ALIASES, resolveConfigAliases } from "../../sdk/config";
+import { configHash, defaultConfig, loadConfigFile, parseConfig, CONFIG_KEY_ALIASES, resolveConfigAliases, type GrinderConfigInput } from "../../sdk/config";
 import { parseSpec } from "../../sdk/calibration/spec";
 import { withParams } from "../../sdk/calibration/evaluate-point";
 import { StaticGridStrategy } from "../../sdk/strategies/static-grid/strategy";
@@ -16,7 +16,7 @@ import { GrinderError } from "../../sdk/contracts/errors";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OLD = { policy: { step_min_pct: 0.002, x_min_pct: 0.004, x_cap_pct: 0.07, caps: { max_inventory_notional: { kind: "pct_equity", value: 0.4 } } }, risk: { dd_budget_pct: 0.04 } };
-const NEW = { policy: { step_min_frac: 0.002, x_min_frac: 0.004, x_cap_frac: 0.07, caps: { max_inventory_notional: { kind: "frac_equity", value: 0.4 } } }, risk: { dd_budget_frac: 0.04 } };
+const NEW: GrinderConfigInput = { policy: { step_min_frac: 0.002, x_min_frac: 0.004, x_cap_frac: 0.07, caps: { max_inventory_notional: { kind: "frac_equity", value: 0.4 } } }, risk: { dd_budget_frac: 0.04 } };
 
 function thrown(f: () => unknown): GrinderError {
   try {
