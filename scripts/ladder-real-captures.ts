@@ -33,7 +33,7 @@ import { LADDER, runReplay, sensitivityRow } from "../sdk/engine";
 import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
 
 const DATA = path.join(PROJECT_ROOT, "..", "shared", "data");
-export const SHORT_BAR = { features: { bar_interval_ms: 5000 }, policy: { step_min_pct: 0.0001, alpha: 0.3 } };
+export const SHORT_BAR = { features: { bar_interval_ms: 5000 }, policy: { step_min_frac: 0.0001, alpha: 0.3 } };
 export const CAPTURES = [
   { name: "USD-M BTCUSDT", files: [path.join(DATA, "binance-usdm", "btcusdt-2024-08-08-stream.txt")], tick: 0.1, lot: 0.001 },
   { name: "spot ETHUSDT 08-08 + 08-09", files: [path.join(DATA, "binance-spot", "ethusdt-2024-08-08-stream.txt"), path.join(DATA, "binance-spot", "ethusdt-2024-08-09-stream.txt")], tick: 0.01, lot: 0.0001 },

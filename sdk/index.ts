@@ -25,6 +25,7 @@ export { GrinderError, isGrinderError, ErrorCode, type ErrorLocation, type SafeR
 
 // ── Configuration: one strict, fully defaulted schema; its id is configHash ────────────────
 export { defaultConfig, parseConfig, safeParseConfig, loadConfigFile, configHash, GrinderConfigSchema, type GrinderConfig, type GrinderConfigInput } from "./config";
+export { CONFIG_KEY_ALIASES, CONFIG_VALUE_ALIASES, type ParseConfigOptions } from "./config"; // ADR-160 unit-convention aliases
 export { defaultFeatureConfig, type FeatureConfig } from "./features";
 export { defaultRegimeConfig, defaultToxicityConfig, type RegimeConfig, type ToxicityConfig } from "./regime";
 export { defaultPolicyConfig, parsePolicyConfig, GEOMETRY_REGIMES, type PolicyConfig, type GeometryRegime } from "./policy";

@@ -10,15 +10,15 @@ import { applyPoint, cloneJson, type ParamPoint } from "../calibration/space";
  * - buy-and-hold: the run's starting equity split equally over its symbols, bought at each
  *   symbol's first mid of the run and marked at its last mid (no fees);
  * - static grid: the same engine and base config with adaptation switched off — fixed step
- *   (`alpha` → 1e-9, so step = `step_min_pct`), fixed width (`x_min_pct` = `x_cap_pct` = 2 %),
+ *   (`alpha` → 1e-9, so step = `step_min_frac`), fixed width (`x_min_frac` = `x_cap_frac` = 2 %),
  *   trend and vol-shock regimes unreachable; the DD guard, caps, toxicity and thin-book
  *   protection stay as configured. (A dedicated static-grid strategy is not used: none is
  *   available on this branch.)
  */
 export const STATIC_GRID_OVERRIDES: ParamPoint = {
   "policy.alpha": 1e-9,
-  "policy.x_min_pct": 0.02,
-  "policy.x_cap_pct": 0.02,
+  "policy.x_min_frac": 0.02,
+  "policy.x_cap_frac": 0.02,
   "regime.trend_enter_th": 1e9,
   "regime.trend_exit_th": 1e9,
   "regime.vol_enter_ratio": 1e9,

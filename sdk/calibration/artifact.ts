@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { configHash, loadConfigFile, parseConfig, type GrinderConfig } from "../config";
+import { configHash, loadConfigFile, parseConfig, type GrinderConfig, type ParseConfigOptions } from "../config";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep, writeFileAtomic } from "../data/fixture";
@@ -234,16 +234,17 @@ export function isArtifactJson(x: unknown): boolean {
 /**
  * A `--config` file that may be either a plain GRINDER config or a calibration artifact: an
  * artifact is verified (hash, canonical bytes) and its pinned parameters are returned; anything
- * else goes through `loadConfigFile`.
+ * else goes through `loadConfigFile` (old field names read as their ADR-160 names, noted in
+ * `opts.warnings`).
  */
-export function loadConfigOrArtifact(file: string): GrinderConfig {
+export function loadConfigOrArtifact(file: string, opts: ParseConfigOptions = {}): GrinderConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    return loadConfigFile(file); // its own E_IO / E_PARSE errors
+    return loadConfigFile(file, opts); // its own E_IO / E_PARSE errors
   }
-  return isArtifactJson(raw) ? configFromArtifact(file) : loadConfigFile(file);
+  return isArtifactJson(raw) ? configFromArtifact(file) : loadConfigFile(file, opts);
 }
 
 /** Kind of the calibration report file (pass or refusal), ADR-067. */

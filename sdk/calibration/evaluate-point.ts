@@ -34,7 +34,7 @@ export interface PointEvaluation {
   reason: string;
   net_pnl: number;
   max_drawdown: number;
-  dd_utilisation: number;
+  dd_utilization: number;
   sharpe: number | null;
   sortino: number | null;
   turnover: number;

@@ -140,7 +140,7 @@ export interface SetMetrics {
   /** Largest single-run max drawdown. */
   max_drawdown: number;
   /** Largest single-run max_drawdown / dd_budget. */
-  dd_utilisation: number;
+  dd_utilization: number;
   /** Largest single-run drawdown budget. */
   dd_budget: number;
   cycles: number;
@@ -173,7 +173,7 @@ export function concatSeries(runs: readonly TrialMetrics[]): number[] | null {
 
 /**
  * Combine independent runs: flows add up (PnL, fees, cycles, time), risk takes the worst run
- * (drawdown and its utilisation) because the runs are separate windows, not one equity curve.
+ * (drawdown and its utilization) because the runs are separate windows, not one equity curve.
  * Summation follows the given (sorted) order so the float result never depends on scheduling.
  */
 export function aggregate(runs: readonly TrialMetrics[]): SetMetrics {
@@ -182,7 +182,7 @@ export function aggregate(runs: readonly TrialMetrics[]): SetMetrics {
     net_pnl: 0,
     fees: 0,
     max_drawdown: 0,
-    dd_utilisation: 0,
+    dd_utilization: 0,
     dd_budget: 0,
     cycles: 0,
     duration_ms: 0,
@@ -203,7 +203,7 @@ export function aggregate(runs: readonly TrialMetrics[]): SetMetrics {
     s.net_pnl += r.net_pnl;
     s.fees += r.fees;
     s.max_drawdown = Math.max(s.max_drawdown, r.max_drawdown);
-    s.dd_utilisation = Math.max(s.dd_utilisation, r.max_drawdown / r.dd_budget);
+    s.dd_utilization = Math.max(s.dd_utilization, r.max_drawdown / r.dd_budget);
     s.dd_budget = Math.max(s.dd_budget, r.dd_budget);
     s.cycles += r.cycles;
     s.duration_ms += r.duration_ms;

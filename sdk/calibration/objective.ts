@@ -38,7 +38,7 @@ export function score(m: SetMetrics, obj: ObjectiveSpec): Score {
   if (m.units === 0 || dur <= 0) return fail("no replayed data");
   if (m.cycles < c.min_cycles) return fail(`cycles ${m.cycles} < min_cycles ${c.min_cycles}`);
   if (cycles_per_hour < c.min_cycles_per_hour) return fail(`cycles/hour ${fmt(cycles_per_hour)} < min_cycles_per_hour ${c.min_cycles_per_hour}`);
-  if (m.dd_utilisation > c.max_dd_utilisation) return fail(`dd utilisation ${fmt(m.dd_utilisation)} > max_dd_utilisation ${c.max_dd_utilisation}`);
+  if (m.dd_utilization > c.max_dd_utilization) return fail(`dd utilization ${fmt(m.dd_utilization)} > max_dd_utilization ${c.max_dd_utilization}`);
   if (emergency_frac > c.max_emergency_frac) return fail(`emergency time fraction ${fmt(emergency_frac)} > max_emergency_frac ${c.max_emergency_frac}`);
   let base: number;
   switch (obj.name) {
@@ -102,7 +102,7 @@ export function scoredColumns(s: Score, m: SetMetrics) {
     reason: s.reason ?? "",
     net_pnl: m.net_pnl,
     max_drawdown: m.max_drawdown,
-    dd_utilisation: m.dd_utilisation,
+    dd_utilization: m.dd_utilization,
     sharpe: m.sharpe,
     sortino: m.sortino,
     turnover: m.turnover,

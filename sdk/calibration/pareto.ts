@@ -10,7 +10,7 @@ import type { Axis, ParamPoint } from "./space";
 export const PARETO_METRICS = {
   net_pnl: "max",
   max_drawdown: "min",
-  dd_utilisation: "min",
+  dd_utilization: "min",
   sharpe: "max",
   sortino: "max",
   turnover: "min",

@@ -16,7 +16,7 @@ export const SERIES_MS = 3_600_000;
  * - window: the unit's [from_ts, to_ts) becomes runReplay's inclusive [from_ts, to_ts − 1];
  *   snapshots before from_ts only warm the features up (no trading), so each unit starts flat.
  * - net_pnl = equity_end − equity_start (realised + unrealised, after fees);
- *   max_drawdown = summary.max_dd; dd_budget = risk.dd_budget_abs ?? risk.equity · risk.dd_budget_pct (spec 17.7.1).
+ *   max_drawdown = summary.max_dd; dd_budget = risk.dd_budget_abs ?? risk.equity · risk.dd_budget_frac (spec 17.7.1).
  * - emergency_ms / damage_control_ms: data time between the guard's transitions into and out of
  *   that mode (from the run's transition list), the guard being NORMAL at from_ts.
  */
@@ -47,7 +47,7 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
   });
   const s = r.summary;
   const risk = config.risk;
-  const dd_budget = risk.dd_budget_abs ?? risk.equity * risk.dd_budget_pct;
+  const dd_budget = risk.dd_budget_abs ?? risk.equity * risk.dd_budget_frac;
   const inMode = guardTime(r.transitions, unit.from_ts, unit.to_ts);
   return {
     net_pnl: s.equity_end - s.equity_start,

@@ -1,6 +1,7 @@
 import Decimal from "decimal.js";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { ParameterSpec } from "./spec";
+import { resolveConfigPathAlias } from "../config/aliases";
 
 /** A parameter value: number for ranges, any JSON scalar for choices. */
 export type ParamValue = number | string | boolean;
@@ -104,7 +105,8 @@ export function cloneJson<T>(v: T): T {
  */
 export function applyPoint(base: Record<string, unknown>, point: ParamPoint): Record<string, unknown> {
   const out = cloneJson(base);
-  for (const dotted of Object.keys(point)) {
+  for (const given of Object.keys(point)) {
+    const dotted = resolveConfigPathAlias(given); // a spec / pre-ADR-160 name writes the current field
     const keys = dotted.split(".");
     let cur: Record<string, unknown> = out;
     for (let i = 0; i < keys.length - 1; i++) {
@@ -116,7 +118,7 @@ export function applyPoint(base: Record<string, unknown>, point: ParamPoint): Re
         });
       cur = cur[keys[i]] as Record<string, unknown>;
     }
-    cur[keys[keys.length - 1]] = point[dotted];
+    cur[keys[keys.length - 1]] = point[given];
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { fromZodError } from "../contracts/zod";
 import { hashCanonical } from "../util/canonical";
 import { PARETO_METRICS, type ParetoMetric } from "./pareto";
 import { defaultConfig, safeParseConfig } from "../config";
+import { resolveConfigAliases, resolveSpecAliases } from "../config/aliases";
 import { applyPoint, cloneJson } from "./space";
 
 /**
@@ -55,7 +56,7 @@ export const ConstraintsSchema = z
     /** Minimum completed cycles per hour of replayed data on the evaluated set. */
     min_cycles_per_hour: z.number().nonnegative().default(0),
     /** Maximum of max drawdown / drawdown budget over the evaluated runs. */
-    max_dd_utilisation: z.number().positive().default(1),
+    max_dd_utilization: z.number().positive().default(1),
     /** Maximum fraction of replayed time spent in EMERGENCY. */
     max_emergency_frac: z.number().min(0).max(1).default(1),
   })
@@ -74,7 +75,7 @@ export const ObjectiveSchema = z
     /**
      * Objectives of the Pareto front and of the dominance check (ADR-060): metric names, each
      * with a fixed sense (net_pnl, sharpe, sortino, cycles, fills: higher is better;
-     * max_drawdown, dd_utilisation, turnover, fees: lower is better).
+     * max_drawdown, dd_utilization, turnover, fees: lower is better).
      */
     pareto: z
       .array(z.enum(Object.keys(PARETO_METRICS) as [ParetoMetric, ...ParetoMetric[]]))
@@ -225,10 +226,19 @@ export interface ResolvedSpec {
   hash: string;
   /** File the spec came from, when it came from one (never hashed: paths differ per machine). */
   file?: string;
+  /** One deprecation note per old name the spec (or its base config) used (ADR-160; never hashed). */
+  warnings?: string[];
 }
 
-/** Validate a spec object; errors name the field (`parameters[1].step`) and file. */
-export function parseSpec(raw: unknown, file?: string): ResolvedSpec {
+/**
+ * Validate a spec object; errors name the field (`parameters[1].step`) and file. Old names
+ * (`objective.constraints.max_dd_utilisation`, `dd_utilisation` in `objective.pareto`, config
+ * paths such as `policy.step_min_pct` in `parameters[i].path` and in `base`) are read as their
+ * current names before validation and hashing, each with a note in `warnings` (ADR-160).
+ */
+export function parseSpec(input: unknown, file?: string): ResolvedSpec {
+  const warnings: string[] = [];
+  const raw = resolveSpecAliases(input, file, warnings);
   const r = CalibrationSpecSchema.safeParse(raw);
   if (!r.success) throw fromZodError(r.error, "calibration spec").at({ file });
   const spec = r.data;
@@ -257,10 +267,10 @@ export function parseSpec(raw: unknown, file?: string): ResolvedSpec {
   let base: Record<string, unknown>;
   if (typeof spec.base === "string") {
     const bf = path.resolve(file ? path.dirname(file) : process.cwd(), spec.base);
-    base = readJsonObject(bf, "base config");
+    base = resolveConfigAliases(readJsonObject(bf, "base config"), bf, warnings, "base.") as Record<string, unknown>;
   } else base = spec.base;
   checkParameterValues(spec.parameters, base, file);
-  return { spec, base, hash: hashCanonical({ spec, base }), file };
+  return { spec, base, hash: hashCanonical({ spec, base }), file, warnings };
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ErrorCode, GrinderError, SafeResult } from "../contracts/errors";
 import { fromZodError } from "../contracts/zod";
 import { hashCanonical } from "../util/canonical";
+import { resolveConfigAliases } from "./aliases";
 // --- section schemas: one import line per owning stage (spec 17.19) ---
 import { FeatureConfigSchema } from "../features/config"; // features team
 import { ToxicityConfigSchema, RegimeConfigSchema } from "../regime/config"; // features team
@@ -45,16 +46,28 @@ export function deepFreeze<T>(x: T): T {
   return x;
 }
 
+/** Options of `parseConfig` / `loadConfigFile`. */
+export interface ParseConfigOptions {
+  /** Receives one deprecation note per spec / old field name used (ADR-160); silent when absent. */
+  warnings?: string[];
+}
+
 /**
  * Validate and resolve a config. Throws `GrinderError` with code `E_CONFIG`, the dotted path
  * of the first offending field (e.g. `policy.k_tail.RANGE`) and the file when given. The result
- * is deeply frozen.
+ * is deeply frozen. The spec's and the pre-ADR-160 names (`policy.step_min_pct`,
+ * `risk.dd_budget_pct`, …; `CONFIG_KEY_ALIASES`) are read as their `_frac` names, with a note
+ * in `opts.warnings`; old and new name together is `E_CONFIG` naming the old one.
  *
  * @example
  * const cfg = parseConfig({ policy: { alpha: 0.8 } });
  * cfg.policy.k_tail.RANGE; // 2 (default)
+ * const notes: string[] = [];
+ * parseConfig({ policy: { step_min_pct: 0.002 } }, undefined, { warnings: notes }).policy.step_min_frac; // 0.002
+ * notes.length; // 1
  */
-export function parseConfig(x: unknown, file?: string): GrinderConfig {
+export function parseConfig(input: unknown, file?: string, opts: ParseConfigOptions = {}): GrinderConfig {
+  const x = resolveConfigAliases(input, file, opts.warnings);
   // Magnitudes first, on the input: a huge value is named even where a cross-field rule would fire.
   checkMagnitudes(x, "", file, 0);
   const r = GrinderConfigSchema.safeParse(x);
@@ -90,9 +103,9 @@ function checkMagnitudes(v: unknown, at: string, file: string | undefined, depth
 }
 
 /** `parseConfig` without throwing: `{success, data | error}` like zod. */
-export function safeParseConfig(x: unknown, file?: string): SafeResult<GrinderConfig> {
+export function safeParseConfig(x: unknown, file?: string, opts: ParseConfigOptions = {}): SafeResult<GrinderConfig> {
   try {
-    return { success: true, data: parseConfig(x, file) };
+    return { success: true, data: parseConfig(x, file, opts) };
   } catch (e) {
     if (e instanceof GrinderError) return { success: false, error: e };
     throw e;
@@ -100,7 +113,7 @@ export function safeParseConfig(x: unknown, file?: string): SafeResult<GrinderCo
 }
 
 /** Read a JSON config file and resolve it. E_IO when unreadable, E_PARSE when not JSON, E_CONFIG when invalid. */
-export function loadConfigFile(path: string): GrinderConfig {
+export function loadConfigFile(path: string, opts: ParseConfigOptions = {}): GrinderConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -113,7 +126,7 @@ export function loadConfigFile(path: string): GrinderConfig {
   } catch (e) {
     throw new GrinderError(ErrorCode.PARSE, `config is not valid JSON: ${(e as Error).message}`, { file: path });
   }
-  return parseConfig(raw, path);
+  return parseConfig(raw, path, opts);
 }
 
 /** The complete documented default config (deeply frozen). */
@@ -128,3 +141,5 @@ export function defaultConfig(): GrinderConfig {
 export function configHash(cfg: GrinderConfig | GrinderConfigInput): string {
   return hashCanonical(parseConfig(cfg));
 }
+
+export { CONFIG_KEY_ALIASES, CONFIG_VALUE_ALIASES, resolveConfigAliases, resolveConfigPathAlias } from "./aliases";

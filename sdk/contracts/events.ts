@@ -321,8 +321,8 @@ export function planLine(p: GridPlan): string {
     `{"plan":{"adds_allowed":${p.adds_allowed ? "true" : "false"},"asks":${levelsJson(p.asks)},"bids":${levelsJson(p.bids)}` +
     `,"center_price":${num(p.center_price)},"dd_budget":${num(p.dd_budget)},"levels_down":${num(p.levels_down)},"levels_up":${num(p.levels_up)}` +
     `,"mode":${str(p.mode)},"reasons":[${p.reasons.map(str).join(",")}],"reduce_only":${p.reduce_only ? "true" : "false"}` +
-    `,"regime":${JSON.stringify(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_pct":${num(p.step_pct)}` +
-    `,"symbol":${JSON.stringify(p.symbol)},"ts":${num(p.ts)},"width_down_pct":${num(p.width_down_pct)},"width_up_pct":${num(p.width_up_pct)}` +
-    `,"worst_case_loss":${num(p.worst_case_loss)},"x_stress_pct":${num(p.x_stress_pct)}},"t":"plan"}`
+    `,"regime":${JSON.stringify(p.regime)},"size_schedule":{"buy":${numsJson(ss.buy)},"sell":${numsJson(ss.sell)}},"step_frac":${num(p.step_frac)}` +
+    `,"symbol":${JSON.stringify(p.symbol)},"ts":${num(p.ts)},"width_down_frac":${num(p.width_down_frac)},"width_up_frac":${num(p.width_up_frac)}` +
+    `,"worst_case_loss":${num(p.worst_case_loss)},"x_stress_frac":${num(p.x_stress_frac)}},"t":"plan"}`
   );
 }

@@ -54,10 +54,10 @@ export interface GridPlan {
   mode: PlanMode;
   center_price: number;
   /** Fractions, not percent: 0.002 = 0.2 %. */
-  step_pct: number;
-  x_stress_pct: number;
-  width_up_pct: number;
-  width_down_pct: number;
+  step_frac: number;
+  x_stress_frac: number;
+  width_up_frac: number;
+  width_down_frac: number;
   levels_up: number;
   levels_down: number;
   bids: GridLevel[];

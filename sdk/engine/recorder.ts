@@ -10,7 +10,7 @@ import { CodeColumn, F64Column } from "./columns";
 /** One row of the bars table: strategy columns + account columns. */
 export interface BarRow {
   ts: number; symbol: string; mid: number; equity: number; inventory: number; inventory_notional: number; regime: string; mode: string;
-  guard: string; dd: number; dd_utilization: number; step_pct: number; levels_up: number; levels_down: number; realized_pnl: number;
+  guard: string; dd: number; dd_utilization: number; step_frac: number; levels_up: number; levels_down: number; realized_pnl: number;
   fees: number; open_orders: number; selected: boolean;
 }
 
@@ -34,7 +34,7 @@ export class Recorder {
   private readonly barCols = {
     ts: new F64Column(), symbol: new CodeColumn(), mid: new F64Column(), equity: new F64Column(), inventory: new F64Column(),
     inventory_notional: new F64Column(), regime: new CodeColumn(), mode: new CodeColumn(), guard: new CodeColumn(), dd: new F64Column(),
-    dd_utilization: new F64Column(), step_pct: new F64Column(), levels_up: new F64Column(), levels_down: new F64Column(),
+    dd_utilization: new F64Column(), step_frac: new F64Column(), levels_up: new F64Column(), levels_down: new F64Column(),
     realized_pnl: new F64Column(), fees: new F64Column(), open_orders: new F64Column(), selected: new CodeColumn(),
   };
   private readonly fillCols = {
@@ -101,7 +101,7 @@ export class Recorder {
     const c = this.barCols;
     c.ts.push(b.ts); c.symbol.push(b.symbol); c.mid.push(b.mid); c.equity.push(b.equity); c.inventory.push(b.inventory);
     c.inventory_notional.push(b.inventory_notional); c.regime.push(b.regime); c.mode.push(b.mode); c.guard.push(b.guard);
-    c.dd.push(b.dd); c.dd_utilization.push(b.dd_utilization); c.step_pct.push(b.step_pct);
+    c.dd.push(b.dd); c.dd_utilization.push(b.dd_utilization); c.step_frac.push(b.step_frac);
     c.levels_up.push(b.levels_up); c.levels_down.push(b.levels_down); c.realized_pnl.push(b.realized_pnl);
     c.fees.push(b.fees); c.open_orders.push(b.open_orders); c.selected.push(b.selected ? "true" : "false");
   }

@@ -5,7 +5,7 @@ import type { Ledger } from "../ledger/ledger";
 
 /**
  * The supervisor (ADR-043): the drawdown guard on the account (spec 17.14.3), its alerts
- * (DD utilisation warning / emergency, spec 17.18.2) and the portfolio leverage alert. It marks
+ * (DD utilization warning / emergency, spec 17.18.2) and the portfolio leverage alert. It marks
  * the account on every market event; the engine forwards guard transitions to the strategy.
  */
 export class Supervisor {

@@ -34,7 +34,7 @@ export const ExecutionConfigSchema = z
     rate_limit: RateLimitConfigSchema.default({}),
     /**
      * Reconcile keeps a resting GRID order instead of amending it when its price is within
-     * this many grid steps of the desired level's price (relative: |Δp| ≤ tol · step_pct · p) and
+     * this many grid steps of the desired level's price (relative: |Δp| ≤ tol · step_frac · p) and
      * its qty is within `amend_qty_tolerance` below the desired qty (never above: a kept order
      * never carries more risk than the plan). 0 = amend on any difference. Without it every
      * plan tick re-prices every level (cancel/replace churn that real venues rate-limit).

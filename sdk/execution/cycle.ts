@@ -24,7 +24,7 @@ export type { CycleRecord };
 
 /** The state the CycleEngine needs at a fill: the plan's step and what is allowed now. */
 export interface CycleContext {
-  step_pct: number;
+  step_frac: number;
   adds_allowed: boolean;
   damage_control: boolean;
 }
@@ -85,7 +85,7 @@ export class CycleEngine {
         profit_bps: bps,
       };
     }
-    const step = ctx.damage_control ? ctx.step_pct * this.dcTpFactor : ctx.step_pct;
+    const step = ctx.damage_control ? ctx.step_frac * this.dcTpFactor : ctx.step_frac;
     const tick = this.instrument.tick_size;
     const tpSide: Side = fill.side === "BUY" ? "SELL" : "BUY";
     const raw = fill.side === "BUY" ? fill.price * (1 + step) : fill.price * (1 - step);
@@ -95,9 +95,9 @@ export class CycleEngine {
     if (tpSide === "BUY" && tp >= fill.price) tp = new Decimal(fill.price).sub(tick).toNumber();
     if (tp > 0)
       this.pending.push({ side: tpSide, price: tp, qty: fill.qty, kind: "TP", level, entry_price: fill.price, entry_fee: fill.fee, entry_ts: fill.ts });
-    if (ctx.adds_allowed && this.replenish && ctx.step_pct > 0) {
+    if (ctx.adds_allowed && this.replenish && ctx.step_frac > 0) {
       const base = outermost === outermost ? outermost : fill.price;
-      const p = quantizePrice(fill.side === "BUY" ? base * (1 - ctx.step_pct) : base * (1 + ctx.step_pct), tick, fill.side);
+      const p = quantizePrice(fill.side === "BUY" ? base * (1 - ctx.step_frac) : base * (1 + ctx.step_frac), tick, fill.side);
       if (p > 0 && p !== base)
         this.pending.push({ side: fill.side, price: p, qty: fill.qty, kind: "GRID", level: Math.max(maxLevel, level) + 1, entry_price: 0, entry_fee: 0, entry_ts: 0 });
     }

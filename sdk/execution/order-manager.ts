@@ -331,7 +331,7 @@ export class OrderManager {
       } else unmatched.push(d);
     }
     // within tolerance of the plan: keep rather than re-price (closest first, per side)
-    const tolP = this.cfg.amend_tolerance_steps * ctx.step_pct;
+    const tolP = this.cfg.amend_tolerance_steps * ctx.step_frac;
     const tolQ = this.cfg.amend_qty_tolerance;
     if (unmatched.length && (tolP > 0 || tolQ > 0)) {
       let w = 0;

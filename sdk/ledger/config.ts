@@ -24,9 +24,9 @@ export const RiskConfigSchema = z
   .object({
     /** Starting portfolio equity in quote (spec 17.3). */
     equity: z.number().finite().positive().default(10_000),
-    /** dd_budget_portfolio = equity · dd_budget_pct (spec 17.7.1), fraction (0.05 = 5 %). */
-    dd_budget_pct: z.number().finite().positive().max(1).default(0.05),
-    /** Absolute budget in quote; when set it wins over `dd_budget_pct`. */
+    /** dd_budget_portfolio = equity · dd_budget_frac (spec 17.7.1 `dd_budget_pct`, accepted as an alias), fraction (0.05 = 5 %). */
+    dd_budget_frac: z.number().finite().positive().max(1).default(0.05),
+    /** Absolute budget in quote; when set it wins over `dd_budget_frac`. */
     dd_budget_abs: z.number().finite().positive().nullable().default(null),
     window: DdWindowSchema.default({}),
     /** dd_utilization at/above which the guard enters DAMAGE_CONTROL (spec 17.14.3). */

@@ -18,7 +18,7 @@ const DAY_MS = 86_400_000;
 /**
  * Portfolio drawdown guard (spec 17.7.1, 17.14.3).
  *
- * dd_budget = equity₀ · dd_budget_pct (or `dd_budget_abs`), fixed for the run.
+ * dd_budget = equity₀ · dd_budget_frac (or `dd_budget_abs`), fixed for the run.
  * dd = high-water equity within the window − current equity (≥ 0); dd_utilization = dd / budget.
  * Windows are in data time: `daily` (UTC days) and `session` (fixed windows of `length_ms` from
  * `anchor_ms`) reset the high-water mark to the current equity at each boundary; `rolling` uses
@@ -71,7 +71,7 @@ export class DrawdownGuard {
   private readonly q = new Float64Array(2);
 
   constructor(private readonly cfg: RiskConfig) {
-    this.budget = cfg.dd_budget_abs ?? cfg.equity * cfg.dd_budget_pct;
+    this.budget = cfg.dd_budget_abs ?? cfg.equity * cfg.dd_budget_frac;
     this.v[3] = cfg.equity;
     this.baseline = cfg.equity;
     const cap = cfg.window.kind === "rolling" ? Math.ceil(cfg.window.length_ms / cfg.window.rolling_bucket_ms) + 2 : 1;

@@ -49,7 +49,7 @@ export interface PortfolioMetricValues {
  * The metrics of spec 17.18.1 in a prom-client `Registry` owned by one run (never the global
  * registry, so runs in one process do not mix). Times are DATA time. Values are pushed once at
  * the end of a run (`publish`), except `time_to_fill_seconds`, observed per fill.
- * `dd_utilization_pct` is a fraction (1.0 = budget used), matching the 0.8 / 1.0 alert thresholds.
+ * `dd_utilization_frac` is a fraction (1.0 = budget used), matching the 0.8 / 1.0 alert thresholds.
  */
 export class RunMetrics {
   readonly registry = new (prom().Registry)();
@@ -66,7 +66,7 @@ export class RunMetrics {
   readonly avgCycleBps = this.g("avg_cycle_profit_bps", "Mean net profit per completed cycle, bps of entry notional", ["symbol"]);
   readonly ddCurrent = this.g("dd_current", "Current drawdown from the window's high-water equity, quote");
   readonly ddBudget = this.g("dd_budget", "Portfolio drawdown budget, quote");
-  readonly ddUtil = this.g("dd_utilization_pct", "dd_current / dd_budget as a fraction");
+  readonly ddUtil = this.g("dd_utilization_frac", "dd_current / dd_budget as a fraction");
   readonly ddUtilMax = this.g("dd_utilization_max", "Highest dd_utilization of the run, fraction");
   readonly maxInv = this.g("max_inventory_notional", "Largest |position*mid| seen, quote", ["symbol"]);
   readonly leverage = this.g("effective_leverage", "Sum |inventory notional| / equity at the end");

@@ -449,8 +449,8 @@ export function sizeScheduleFigure(plan: GridPlan, opts: { title?: string } = {}
  * width per side) shaded. The title carries step and X_stress.
  */
 export function gridLadderFigure(plan: GridPlan, opts: { title?: string } = {}): PlotlyFigure {
-  const lo = plan.center_price * (1 - plan.width_down_pct);
-  const hi = plan.center_price * (1 + plan.width_up_pct);
+  const lo = plan.center_price * (1 - plan.width_down_frac);
+  const hi = plan.center_price * (1 + plan.width_up_frac);
   const data: PlotlyTrace[] = [
     {
       type: "bar",
@@ -491,7 +491,7 @@ export function gridLadderFigure(plan: GridPlan, opts: { title?: string } = {}):
     data,
     layout: baseLayout(
       opts.title ??
-        `${plan.symbol} grid plan (${plan.regime}, ${plan.mode}): step ${pct(plan.step_pct)}, X_stress ${pct(plan.x_stress_pct)}, levels ${plan.levels_down}↓/${plan.levels_up}↑`,
+        `${plan.symbol} grid plan (${plan.regime}, ${plan.mode}): step ${pct(plan.step_frac)}, X_stress ${pct(plan.x_stress_frac)}, levels ${plan.levels_down}↓/${plan.levels_up}↑`,
       {
         height: 520,
         barmode: "overlay",

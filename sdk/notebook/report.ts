@@ -83,7 +83,7 @@ export function replayInvariants(r: ReplayResult): InvariantCheck[] {
   add(
     "DD within budget or guarded",
     s.max_dd_utilization <= 1 + 1e-9 || s.guard_final === "EMERGENCY",
-    `max DD utilisation ${(s.max_dd_utilization * 100).toFixed(1)} %, guard ${s.guard_final}`,
+    `max DD utilization ${(s.max_dd_utilization * 100).toFixed(1)} %, guard ${s.guard_final}`,
   );
   return checks;
 }

@@ -137,12 +137,12 @@ export const SizingConfigSchema = z
 
 export const InventoryCapSchema = z
   .discriminatedUnion("kind", [
-    z.object({ kind: z.literal("pct_equity"), value: z.number().finite().positive() }).strict(),
+    z.object({ kind: z.literal("frac_equity"), value: z.number().finite().positive() }).strict(),
     z.object({ kind: z.literal("quote"), value: z.number().finite().positive() }).strict(),
   ])
-  .default({ kind: "pct_equity", value: 0.5 })
+  .default({ kind: "frac_equity", value: 0.5 })
   .describe(
-    "max_inventory_notional per symbol (spec 17.7.3): {kind:'pct_equity', value: fraction of equity} or {kind:'quote', value: quote amount}.",
+    "max_inventory_notional per symbol (spec 17.7.3): {kind:'frac_equity', value: fraction of equity (old kind 'pct_equity' accepted as an alias)} or {kind:'quote', value: quote amount}.",
   );
 
 export const CapsConfigSchema = z
@@ -179,14 +179,14 @@ export const SkewConfigSchema = z
       .min(0)
       .default(0.25)
       .describe(
-        "RANGE: centre shift (in steps) per unit of inventory utilisation inv_notional / cap (spec 17.6.3 'mild skew'); long → centre down.",
+        "RANGE: centre shift (in steps) per unit of inventory utilization inv_notional / cap (spec 17.6.3 'mild skew'); long → centre down.",
       ),
     trend_inventory_steps: z
       .number()
       .finite()
       .min(0)
       .default(0.5)
-      .describe("TREND: centre shift (in steps) per unit of inventory utilisation."),
+      .describe("TREND: centre shift (in steps) per unit of inventory utilization."),
     trend_shift_steps: z
       .number()
       .finite()
@@ -260,13 +260,13 @@ export const DamageControlConfigSchema = z
 
 export const PolicyConfigSchema = z
   .object({
-    step_min_pct: frac(0.001, "step_min_pct (spec 17.9.1): floor of the step, avoids a micro-grid. Fraction (0.001 = 0.1 %)."),
-    alpha: posNum(1, "alpha (spec 17.9.2): step = max(step_min_pct, alpha · NATR · shock_multiplier)."),
+    step_min_frac: frac(0.001, "step_min_frac (spec 17.9.1 `step_min_pct`, accepted as an alias): floor of the step, avoids a micro-grid. Fraction (0.001 = 0.1 %)."),
+    alpha: posNum(1, "alpha (spec 17.9.2): step = max(step_min_frac, alpha · NATR · shock_multiplier)."),
     shock_multiplier: ShockMultiplierSchema,
     horizon_minutes: HorizonMinutesSchema,
     k_tail: KTailSchema,
-    x_min_pct: frac(0.005, "X_min (spec 17.8.2): lower clamp of X_stress. Fraction."),
-    x_cap_pct: frac(0.08, "X_cap (spec 17.8.2): upper clamp of X_stress. Fraction."),
+    x_min_frac: frac(0.005, "X_min (spec 17.8.2): lower clamp of X_stress. Fraction (0.005 = 0.5 %); old name `x_min_pct` accepted as an alias."),
+    x_cap_frac: frac(0.08, "X_cap (spec 17.8.2): upper clamp of X_stress. Fraction (0.08 = 8 %); old name `x_cap_pct` accepted as an alias."),
     trend: TrendConfigSchema,
     l2_penalty: L2PenaltyConfigSchema,
     levels_min: z.number().int().min(1).default(2).describe("levels_min per side (spec 17.10)."),
@@ -291,8 +291,8 @@ export const PolicyConfigSchema = z
         path: ["shock_multiplier", "THIN_BOOK"],
         message: "shock_multiplier(THIN_BOOK) must be >= shock_multiplier(VOL_SHOCK) (spec 17.9.2)",
       });
-    if (!(c.x_min_pct <= c.x_cap_pct))
-      ctx.addIssue({ code: "custom", path: ["x_min_pct"], message: `x_min_pct (${c.x_min_pct}) must be <= x_cap_pct (${c.x_cap_pct})` });
+    if (!(c.x_min_frac <= c.x_cap_frac))
+      ctx.addIssue({ code: "custom", path: ["x_min_frac"], message: `x_min_frac (${c.x_min_frac}) must be <= x_cap_frac (${c.x_cap_frac})` });
     if (!(c.levels_min <= c.levels_max))
       ctx.addIssue({ code: "custom", path: ["levels_min"], message: `levels_min (${c.levels_min}) must be <= levels_max (${c.levels_max})` });
   })

@@ -45,7 +45,7 @@ export const PolicyReason = {
   TREND_ADDS_RESTRICTED: "TREND_ADDS_RESTRICTED",
   /** TREND: the against side only reduces inventory (against_adds_factor = 0). */
   TREND_AGAINST_REDUCE_ONLY: "TREND_AGAINST_REDUCE_ONLY",
-  /** step = step_min_pct (the volatility term was smaller). */
+  /** step = step_min_frac (the volatility term was smaller). */
   STEP_FLOOR: "STEP_FLOOR",
   /** step raised to one tick at the centre price so levels stay distinct. */
   STEP_TICK_FLOOR: "STEP_TICK_FLOOR",

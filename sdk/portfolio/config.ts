@@ -8,7 +8,7 @@ import { REGIMES, TOX_SEVERITIES } from "../contracts/trading";
  * selection size and hysteresis, budget allocator. Every field has a default, so `{}` parses to
  * the documented defaults; unknown fields are refused (`.strict()`).
  *
- * The portfolio DD budget itself (spec 17.7.1, `equity · dd_budget_pct`) is not configured here:
+ * The portfolio DD budget itself (spec 17.7.1, `equity · dd_budget_frac`) is not configured here:
  * the risk section owns it and the engine passes `dd_budget_portfolio` to
  * `PortfolioSelector.select` at each re-selection tick.
  */

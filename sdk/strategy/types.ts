@@ -34,7 +34,7 @@ export interface StrategyBar {
   mid: number;
   regime: Regime | string;
   mode: string;
-  step_pct: number;
+  step_frac: number;
   levels_up: number;
   levels_down: number;
   open_orders: number;

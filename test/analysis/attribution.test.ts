@@ -41,7 +41,7 @@ describe("analysis: mark-to-market attribution by regime and baselines", functio
     expect(rows[1].uplift).to.be.closeTo(a - rows[1].net_pnl, 1e-9);
     expect(rows[2].uplift).to.be.closeTo(a - bh, 1e-9);
     const st = staticGridConfig(defaultConfig());
-    expect(st.policy.x_min_pct).to.equal(st.policy.x_cap_pct);
+    expect(st.policy.x_min_frac).to.equal(st.policy.x_cap_frac);
     expect(st.regime.trend_enter_th).to.equal(1e9);
     const sr = await runReplay({ fixture: dir, config: st });
     expect(rows[1].net_pnl).to.equal(sr.summary.equity_end - sr.summary.equity_start);

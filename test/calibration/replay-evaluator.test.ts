@@ -33,7 +33,7 @@ describe("calibration: replay evaluator (sdk/engine runReplay)", () => {
     expect(a).to.deep.equal(b);
     expect(a.duration_ms).to.equal(3_600_000);
     const risk = defaultConfig().risk;
-    expect(a.dd_budget, "risk.dd_budget_abs ?? risk.equity · dd_budget_pct").to.equal(risk.dd_budget_abs ?? risk.equity * risk.dd_budget_pct);
+    expect(a.dd_budget, "risk.dd_budget_abs ?? risk.equity · dd_budget_frac").to.equal(risk.dd_budget_abs ?? risk.equity * risk.dd_budget_frac);
     expect(a.fill_model).to.match(/^touch/);
     expect(a.emergency_ms + a.damage_control_ms).to.be.at.most(a.duration_ms);
   });

@@ -140,13 +140,13 @@ describe("calibration: objective", () => {
     expect(a.net_pnl).to.equal(6);
     expect(a.cycles).to.equal(24);
     expect(a.max_drawdown).to.equal(60);
-    expect(a.dd_utilisation).to.equal(0.6);
+    expect(a.dd_utilization).to.equal(0.6);
   });
 
   it("constraints give null with the reason; null ranks below every number", () => {
-    const c = ObjectiveSchema.parse({ name: "pnl_per_dd", constraints: { min_cycles: 13, max_dd_utilisation: 0.5 } });
+    const c = ObjectiveSchema.parse({ name: "pnl_per_dd", constraints: { min_cycles: 13, max_dd_utilization: 0.5 } });
     expect(score(aggregate([run()]), c)).to.include({ value: null, reason: "cycles 12 < min_cycles 13" });
-    expect(score(aggregate([run({ cycles: 20, max_drawdown: 400 })]), c).reason).to.match(/dd utilisation 0.8000 > max_dd_utilisation 0.5/);
+    expect(score(aggregate([run({ cycles: 20, max_drawdown: 400 })]), c).reason).to.match(/dd utilization 0.8000 > max_dd_utilization 0.5/);
     expect(score(aggregate([]), c).reason).to.equal("no replayed data");
     const sorted = [null, -3, 2, null, 0].sort(compareScores);
     expect(sorted).to.deep.equal([2, 0, -3, null, null]);

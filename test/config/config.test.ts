@@ -68,13 +68,13 @@ describe("config (spec 17.19)", () => {
   const bad: Array<[unknown, string]> = [
     [{ policy: { k_tail: { RANGE: -1 } } }, "policy.k_tail.RANGE"],
     [{ policy: { alpha: "1" } }, "policy.alpha"],
-    [{ policy: { step_min_pct: 1.5 } }, "policy.step_min_pct"],
+    [{ policy: { step_min_frac: 1.5 } }, "policy.step_min_frac"],
     [{ policy: { levels_min: 2.5 } }, "policy.levels_min"],
     [{ policy: { sizing: { mode: "martingale" } } }, "policy.sizing.mode"],
     [{ policy: { shock_multiplier: { RANGE: 1.2 } } }, "policy.shock_multiplier.RANGE"],
     [{ policy: { shock_multiplier: { VOL_SHOCK: 1 } } }, "policy.shock_multiplier.VOL_SHOCK"],
     [{ policy: { shock_multiplier: { VOL_SHOCK: 3, THIN_BOOK: 2 } } }, "policy.shock_multiplier.THIN_BOOK"],
-    [{ policy: { x_min_pct: 0.2, x_cap_pct: 0.1 } }, "policy.x_min_pct"],
+    [{ policy: { x_min_frac: 0.2, x_cap_frac: 0.1 } }, "policy.x_min_frac"],
     [{ policy: { levels_min: 30, levels_max: 10 } }, "policy.levels_min"],
     [{ policy: { caps: { max_inventory_notional: { kind: "percent", value: 1 } } } }, "policy.caps.max_inventory_notional.kind"],
     [{ policy: { caps: { widen_step_factor: 1 } } }, "policy.caps.widen_step_factor"],
@@ -129,7 +129,7 @@ describe("config (spec 17.19)", () => {
     expect(configHash(JSON.parse(JSON.stringify(defaultConfig())))).to.equal(h);
     expect(configHash({ policy: { alpha: 1 } }), "an explicit default equals the implicit one").to.equal(h);
     // Key order of the input never matters (canonical JSON).
-    expect(configHash({ policy: { x_cap_pct: 0.09, x_min_pct: 0.004 } })).to.equal(configHash({ policy: { x_min_pct: 0.004, x_cap_pct: 0.09 } }));
+    expect(configHash({ policy: { x_cap_frac: 0.09, x_min_frac: 0.004 } })).to.equal(configHash({ policy: { x_min_frac: 0.004, x_cap_frac: 0.09 } }));
   });
 
   it("configHash changes when any single leaf field changes (every section)", () => {

@@ -98,7 +98,7 @@ export function scriptedStages(o: { barMs?: number; step?: number; levels?: numb
         }
       const plan: GridPlan = {
         symbol: inp.symbol, ts: inp.ts, regime: inp.regime, mode: stop ? "EMERGENCY" : adds ? "NORMAL" : "DAMAGE_CONTROL", center_price: mid,
-        step_pct: step, x_stress_pct: step * levels, width_up_pct: step * levels, width_down_pct: step * levels, levels_up: levels, levels_down: levels,
+        step_frac: step, x_stress_frac: step * levels, width_up_frac: step * levels, width_down_frac: step * levels, levels_up: levels, levels_down: levels,
         bids, asks, size_schedule: { buy: bids.map((b) => b.qty), sell: asks.map((a) => a.qty) }, adds_allowed: adds, reduce_only: !adds,
         dd_budget: inp.dd_budget, worst_case_loss: 0, reasons: [],
       };

@@ -39,7 +39,7 @@ describe("engine: replay loop", () => {
     expect(r.cycles.numRows()).to.equal(r.summary.cycles);
     const names = r.metrics.map((m) => m.name);
     for (const m of ["cycles_completed_total", "realized_pnl_total", "unrealized_pnl", "turnover_notional_total", "fees_estimate_total", "avg_cycle_profit_bps",
-      "dd_current", "dd_budget", "dd_utilization_pct", "max_inventory_notional", "effective_leverage", "time_in_regime_seconds", "adds_off_seconds",
+      "dd_current", "dd_budget", "dd_utilization_frac", "max_inventory_notional", "effective_leverage", "time_in_regime_seconds", "adds_off_seconds",
       "spread_bps", "impact_estimate_bps", "fill_rate", "time_to_fill_seconds", "cancel_replace_rate", "tox_severity"])
       expect(names, `metric ${m} (spec 17.18.1)`).to.include(`grinder_${m}`);
     expect(r.metrics_text).to.contain("grinder_cycles_completed_total{symbol=\"AAA\"}");

@@ -12,8 +12,8 @@ describe("strategies: static symmetric grid through the same loop (ADR-044)", fu
   it("trades a fixture window: fills, completed cycles, deterministic digest, its id in the header, no regime records", async () => {
     const fixture = path.join(FIXTURES, "range_day_l1");
     const window = { to_ts: 1704067200000 + 8 * 3600_000 };
-    const a = await runReplay({ fixture, window, strategy: new StaticGridStrategy({ levels: 4, step_pct: 0.001, notional: 300 }), keepEvents: true });
-    const b = await runReplay({ fixture, window, strategy: new StaticGridStrategy({ levels: 4, step_pct: 0.001, notional: 300 }) });
+    const a = await runReplay({ fixture, window, strategy: new StaticGridStrategy({ levels: 4, step_frac: 0.001, notional: 300 }), keepEvents: true });
+    const b = await runReplay({ fixture, window, strategy: new StaticGridStrategy({ levels: 4, step_frac: 0.001, notional: 300 }) });
     expect(a.digest).to.equal(b.digest);
     expect(a.strategy).to.equal("static-grid@1");
     const head = a.events![0];
@@ -26,7 +26,7 @@ describe("strategies: static symmetric grid through the same loop (ADR-044)", fu
   });
 
   it("position = Σ signed fills; every order on the tick/lot grid; grid symmetric around the first centre", async () => {
-    const r = await runReplay({ snapshots: market(3, 4000), instruments: [INST], strategy: new StaticGridStrategy({ levels: 3, step_pct: 0.002, notional: 50, recenter: false }), keepEvents: true });
+    const r = await runReplay({ snapshots: market(3, 4000), instruments: [INST], strategy: new StaticGridStrategy({ levels: 3, step_frac: 0.002, notional: 50, recenter: false }), keepEvents: true });
     let pos = 0;
     for (const e of r.events!) if (e.t === "fill") pos += e.side === "BUY" ? e.qty : -e.qty;
     const mark = [...r.events!].reverse().find((e) => e.t === "mark")!;

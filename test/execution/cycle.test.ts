@@ -6,7 +6,7 @@ const lv = (side: "BUY" | "SELL", index: number, price: number, qty = 0.01) => (
 describe("execution: CycleEngine (spec 17.12.2)", () => {
   it("BUY fill → SELL TP at p·(1+step) rounded up; TP fill completes a cycle with net profit", () => {
     const h = harness({ fees: { maker_bps: 1, taker_bps: 5 } });
-    const c = ctx({ step_pct: 0.0123 });
+    const c = ctx({ step_frac: 0.0123 });
     h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99.5)], c);
     h.exec.matchFills("BTC", 1000, 99.3, 99.5, 99.4, c); // mid 99.4 <= 99.5
     expect(h.fills.map((f) => [f.side, f.price])).to.deep.equal([["BUY", 99.5]]);
@@ -26,7 +26,7 @@ describe("execution: CycleEngine (spec 17.12.2)", () => {
 
   it("SELL fill → BUY TP at p·(1−step) rounded down", () => {
     const h = harness();
-    const c = ctx({ step_pct: 0.0123 });
+    const c = ctx({ step_frac: 0.0123 });
     h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("SELL", 1, 100.5)], c);
     h.exec.matchFills("BTC", 10, 100.5, 100.7, 100.6, c);
     h.exec.reconcile("BTC", 10, 100.5, 100.7, null, c);
@@ -38,7 +38,7 @@ describe("execution: CycleEngine (spec 17.12.2)", () => {
 
   it("replenishes one step beyond the outermost grid order when adds are allowed", () => {
     const h = harness();
-    const c = ctx({ step_pct: 0.01 });
+    const c = ctx({ step_frac: 0.01 });
     h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99), lv("BUY", 2, 98)], c);
     h.exec.matchFills("BTC", 10, 98.9, 99.1, 99, c); // BUY 99 fills
     h.exec.reconcile("BTC", 10, 98.9, 99.1, null, c);
@@ -49,9 +49,9 @@ describe("execution: CycleEngine (spec 17.12.2)", () => {
 
   it("adds off: no replenishment, only the (reducing) TP is placed", () => {
     const h = harness();
-    const on = ctx({ step_pct: 0.01 });
+    const on = ctx({ step_frac: 0.01 });
     h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99), lv("BUY", 2, 98)], on);
-    const off = ctx({ step_pct: 0.01, adds_allowed: false, reduce_only: true });
+    const off = ctx({ step_frac: 0.01, adds_allowed: false, reduce_only: true });
     h.exec.matchFills("BTC", 10, 98.9, 99.1, 99, off);
     h.exec.reconcile("BTC", 10, 98.9, 99.1, null, off);
     const open = h.exec.openOrders("BTC").map((o) => [o.kind, o.side, o.price]);
@@ -62,7 +62,7 @@ describe("execution: CycleEngine (spec 17.12.2)", () => {
 
   it("DAMAGE_CONTROL tightens the TP distance (faster unloading)", () => {
     const h = harness({ damage_control_tp_factor: 0.5 });
-    const c = ctx({ step_pct: 0.02 });
+    const c = ctx({ step_frac: 0.02 });
     h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 100)], c);
     c.damage_control = true;
     h.exec.matchFills("BTC", 10, 99.9, 100, 99.95, c);

@@ -25,7 +25,7 @@ describe("execution: OrderManager reconcile (spec 17.12.3)", () => {
 
   it("amend tolerance: keeps an order within tolerance·step of the level and at most its qty; re-prices otherwise", () => {
     const h = harness({ amend_tolerance_steps: 0.25, amend_qty_tolerance: 0.1 });
-    const c = ctx({ step_pct: 0.01 }); // tolerance 0.25 step = 0.25 % of the price
+    const c = ctx({ step_frac: 0.01 }); // tolerance 0.25 step = 0.25 % of the price
     h.exec.reconcile("BTC", 0, 99.9, 100.1, [lv("BUY", 1, 99), lv("BUY", 2, 98), lv("SELL", 1, 101), lv("SELL", 2, 102)], c);
     h.intents.length = 0;
     h.exec.reconcile("BTC", 1000, 99.9, 100.1, [

@@ -62,5 +62,5 @@ export function harness(cfgIn: Record<string, unknown> = {}, insts: InstrumentSp
 }
 
 export function ctx(over: Partial<SymbolExecContext> = {}): SymbolExecContext {
-  return { step_pct: 0.01, adds_allowed: true, damage_control: false, reduce_only: false, stopped: false, ...over };
+  return { step_frac: 0.01, adds_allowed: true, damage_control: false, reduce_only: false, stopped: false, ...over };
 }

@@ -336,7 +336,7 @@ describe("hostile input (issue 15): regression cases", function () {
     it("an artifact whose config_hash does not name its parameters is refused, even with recomputed hashes", async () => {
       const a = loadArtifact(await exampleArtifact());
       const edited = JSON.parse(JSON.stringify(a)) as CalibrationArtifact;
-      (edited.parameters as { risk: { dd_budget_pct: number } }).risk.dd_budget_pct = 0.5;
+      (edited.parameters as { risk: { dd_budget_frac: number } }).risk.dd_budget_frac = 0.5;
       const { sha256: _s, provenance: _p, ...rest } = edited;
       edited.sha256 = hashCanonical(rest);
       edited.provenance = { git_commit: a.provenance.git_commit, sha256: hashCanonical({ artifact: edited.sha256, git_commit: a.provenance.git_commit }) };

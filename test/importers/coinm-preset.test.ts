@@ -52,7 +52,7 @@ describe("importers: Binance COIN-M instrument preset (ADR-121)", function () {
     expect(plain.report.instrument!.contract_multiplier).to.equal(undefined);
     expect(plain.report.instrument!.inverse).to.equal(undefined);
     // replay from the imported fixture: orders in whole contracts of 100 USD, inventory in USD
-    const rep = await runReplay({ fixture: out, strategy: new StaticGridStrategy({ levels: 2, step_pct: 0.001, notional: 500, tick_interval_ms: 10_000 }), keepEvents: true });
+    const rep = await runReplay({ fixture: out, strategy: new StaticGridStrategy({ levels: 2, step_frac: 0.001, notional: 500, tick_interval_ms: 10_000 }), keepEvents: true });
     const places = rep.events!.flatMap((e) => (e.t === "intent" && e.type === "PLACE" && e.accepted ? [e] : []));
     expect(places.length).to.be.greaterThan(0);
     for (const p of places) expect(p.qty).to.equal(5);

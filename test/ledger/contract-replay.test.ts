@@ -136,7 +136,7 @@ describe("contract terms through a full replay (ADR-120)", function () {
   it("static grid on an inverse instrument places whole contracts of ≈ its notional and books in BTC", async () => {
     const snaps: Snapshot[] = [];
     for (let i = 0; i < 600; i++) snaps.push(q(i, BTCUSD_PERP.symbol, 50_000 + Math.round(400 * Math.sin(i / 20)) ));
-    const r = await runReplay({ snapshots: snaps, instruments: [BTCUSD_PERP], strategy: new StaticGridStrategy({ levels: 3, step_pct: 0.002, notional: 1000, tick_interval_ms: 10_000 }), keepEvents: true, config: cfg(1) });
+    const r = await runReplay({ snapshots: snaps, instruments: [BTCUSD_PERP], strategy: new StaticGridStrategy({ levels: 3, step_frac: 0.002, notional: 1000, tick_interval_ms: 10_000 }), keepEvents: true, config: cfg(1) });
     const places = r.events!.flatMap((e) => (e.t === "intent" && e.type === "PLACE" && e.accepted ? [e] : []));
     expect(places.length).to.be.greaterThan(0);
     // 1000 USD / 100 USD per contract = 10 contracts, whatever the price

@@ -6,7 +6,7 @@ const H = 3_600_000;
 
 describe("ledger: drawdown guard (spec 17.7.1, 17.14.3)", () => {
   it("budget = equity · pct, or absolute", () => {
-    expect(new DrawdownGuard(RiskConfigSchema.parse({ equity: 10_000, dd_budget_pct: 0.05 })).budget).to.equal(500);
+    expect(new DrawdownGuard(RiskConfigSchema.parse({ equity: 10_000, dd_budget_frac: 0.05 })).budget).to.equal(500);
     expect(new DrawdownGuard(RiskConfigSchema.parse({ dd_budget_abs: 123 })).budget).to.equal(123);
   });
 

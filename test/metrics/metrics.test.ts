@@ -23,7 +23,7 @@ describe("metrics: run registry and alerts (spec 17.18)", () => {
     const json = await m.json();
     const names = json.map((x) => x.name);
     expect(names, "sorted").to.deep.equal([...names].sort());
-    expect(json.find((x) => x.name === "grinder_dd_utilization_pct")!.values[0].value).to.equal(0.1);
+    expect(json.find((x) => x.name === "grinder_dd_utilization_frac")!.values[0].value).to.equal(0.1);
     const other = new RunMetrics();
     expect((await other.json()).find((x) => x.name === "grinder_cycles_completed_total")!.values, "registries are per run").to.deep.equal([]);
   });

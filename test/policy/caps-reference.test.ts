@@ -114,7 +114,7 @@ const capsCase = fc
     levels_min: fc.integer({ min: 1, max: 5 }),
     max_open_orders: fc.integer({ min: 0, max: 50 }),
     tapered: fc.boolean(),
-    capPct: uniform(0.05, 2),
+    capFrac: uniform(0.05, 2),
     lev: uniform(0.1, 5),
     reduceLevels: fc.integer({ min: 1, max: 5 }),
   })
@@ -123,7 +123,7 @@ const capsCase = fc
       levels_min: c.levels_min,
       levels_max: Math.max(c.levels_min, 40),
       sizing: { mode: c.tapered ? "tapered" : "equal_notional", max_weight_ratio: 3 },
-      caps: { max_open_orders: c.max_open_orders, max_effective_leverage: c.lev, max_inventory_notional: { kind: "pct_equity", value: c.capPct } },
+      caps: { max_open_orders: c.max_open_orders, max_effective_leverage: c.lev, max_inventory_notional: { kind: "frac_equity", value: c.capFrac } },
       reduce_only: { levels: c.reduceLevels },
     });
     const tick = Number(`1e${Math.floor(c.midExp) - 4}`);

@@ -79,7 +79,7 @@ function checkPlan(p: GridPlan, inv: number, tick: number, lot: number, minNotio
   }
   expect(p.bids.length + p.asks.length, `${ctx}: max_open_orders`).to.be.at.most(cfg.policy.caps.max_open_orders);
   if (p.bids.length && inv >= 0) {
-    const Pd = p.center_price * (1 - p.width_down_pct);
+    const Pd = p.center_price * (1 - p.width_down_frac);
     const loss = sum(p.bids.map((l) => l.qty * Math.max(0, l.price - Pd))) + inv * Math.max(0, p.center_price - Pd);
     expect(loss, `${ctx}: worst case at width_down within budget`).to.be.at.most(Math.max(DD_BUDGET, inv * p.center_price) * (1 + 1e-9));
   }
@@ -107,7 +107,7 @@ describe("policy on the fixtures (features → toxicity → regime → planGrid)
       if (name === "trend_day_l1") {
         const t = r.plans.find((p) => p.regime.startsWith("TREND") && p.mode === "NORMAL");
         expect(t, "a NORMAL trend plan").to.not.equal(undefined);
-        expect(t!.width_up_pct, "asymmetric width in TREND (spec 17.8.3)").to.not.equal(t!.width_down_pct);
+        expect(t!.width_up_frac, "asymmetric width in TREND (spec 17.8.3)").to.not.equal(t!.width_down_frac);
         expect(t!.reasons).to.include(PolicyReason.TREND_ASYMMETRIC_WIDTH);
       }
       if (name === "vol_shock_l1") {

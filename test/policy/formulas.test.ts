@@ -67,7 +67,7 @@ describe("policy formulas (hand-computed)", () => {
     });
   });
 
-  describe("step (spec 17.9.2): max(step_min_pct, alpha·NATR·shock_multiplier)", () => {
+  describe("step (spec 17.9.2): max(step_min_frac, alpha·NATR·shock_multiplier)", () => {
     const rows: Array<[number, "RANGE" | "TREND_UP" | "VOL_SHOCK" | "THIN_BOOK", number, string[]]> = [
       [0.002, "RANGE", 0.002, []],
       [0.0005, "RANGE", 0.001, [PolicyReason.STEP_FLOOR]],

@@ -14,8 +14,8 @@ describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
     const p = planGrid(input(), parsePolicyConfig({ caps: { max_open_orders: 40 } }));
     expect(p.mode).to.equal("NORMAL");
     expect(p.center_price).to.equal(100);
-    expect(p.step_pct).to.equal(0.002);
-    expect(p.width_down_pct).to.equal(p.width_up_pct);
+    expect(p.step_frac).to.equal(0.002);
+    expect(p.width_down_frac).to.equal(p.width_up_frac);
     expect(p.levels_down, "ceil(0.030984/0.002) = 16").to.equal(16);
     expect(p.levels_up).to.equal(16);
     expect(p.bids[0]).to.deep.equal({ side: "BUY", index: 1, price: 99.8, qty: p.size_schedule.buy[0] });
@@ -47,7 +47,7 @@ describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
 
   it("TREND_UP: asymmetric width (wider up, against the trend), restricted sell adds, trend skew up", () => {
     const p = planGrid(input({ regime: "TREND_UP" }), cfg);
-    expect(p.width_up_pct).to.be.greaterThan(p.width_down_pct);
+    expect(p.width_up_frac).to.be.greaterThan(p.width_down_frac);
     expect(p.center_price).to.be.greaterThan(100);
     expect(p.reasons).to.include.members([PolicyReason.REGIME_TREND, PolicyReason.TREND_ADDS_RESTRICTED, PolicyReason.TREND_ASYMMETRIC_WIDTH, PolicyReason.TREND_SKEW]);
     const buyN = sum(p.bids.map((l) => l.qty * l.price));
@@ -66,7 +66,7 @@ describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
 
   it("VOL_SHOCK: adds off, reduce-only, step × shock_multiplier", () => {
     const flat = planGrid(input({ regime: "VOL_SHOCK" }), cfg);
-    expect(flat).to.deep.include({ mode: "REDUCE_ONLY", adds_allowed: false, reduce_only: true, step_pct: 0.004 });
+    expect(flat).to.deep.include({ mode: "REDUCE_ONLY", adds_allowed: false, reduce_only: true, step_frac: 0.004 });
     expect(empty(flat)).to.equal(true);
     expect(flat.reasons).to.include.members([PolicyReason.ADDS_OFF, PolicyReason.NOTHING_TO_REDUCE]);
     const long = planGrid(input({ regime: "VOL_SHOCK", inventory_qty: 3 }), cfg);
@@ -147,12 +147,12 @@ describe("planGrid: regime actions (spec 17.6.3, 17.14)", () => {
 
   it("bar interval TF enters n = H/TF (spec 17.8.2)", () => {
     const p5 = planGrid(input({ bar_interval_ms: 300_000 }), cfg);
-    expect(p5.x_stress_pct).to.be.closeTo(2 * 0.002 * Math.sqrt(12), 1e-15);
+    expect(p5.x_stress_frac).to.be.closeTo(2 * 0.002 * Math.sqrt(12), 1e-15);
   });
 
   it("L2 penalty widens X_stress when impact is high", () => {
     const p = planGrid(input({ features: features({ impact_bps: 20, depth_topn_usd: 25_000 }) }), cfg);
-    expect(p.x_stress_pct).to.be.closeTo(2 * 2 * 0.002 * Math.sqrt(60), 1e-15);
+    expect(p.x_stress_frac).to.be.closeTo(2 * 2 * 0.002 * Math.sqrt(60), 1e-15);
     expect(p.reasons).to.include(PolicyReason.L2_PENALTY);
   });
 
@@ -199,7 +199,7 @@ describe("planGrid: caps resolution order (spec 17.11.5)", () => {
   it("max_open_orders 10: reduce levels only (16+16 → 5+5)", () => {
     const p = run({ caps: { max_open_orders: 10 } });
     expect([p.levels_down, p.levels_up]).to.deep.equal([5, 5]);
-    expect(p.step_pct).to.equal(0.002);
+    expect(p.step_frac).to.equal(0.002);
     expect(p.reasons).to.include.members([PolicyReason.CAP_MAX_OPEN_ORDERS, PolicyReason.CAPS_REDUCE_LEVELS]);
     expect(p.reasons).to.not.include(PolicyReason.CAPS_WIDEN_STEP);
     expect(p.mode).to.equal("NORMAL");
@@ -208,7 +208,7 @@ describe("planGrid: caps resolution order (spec 17.11.5)", () => {
   it("max_open_orders 2 (< 2·levels_min): reduce levels, then widen the step until one level per side", () => {
     const p = run({ caps: { max_open_orders: 2 } });
     expect([p.levels_down, p.levels_up]).to.deep.equal([1, 1]);
-    expect(p.step_pct).to.be.greaterThan(0.002);
+    expect(p.step_frac).to.be.greaterThan(0.002);
     const caps = p.reasons.filter((r) => r.startsWith("CAPS_"));
     expect(caps, "documented order").to.deep.equal([PolicyReason.CAPS_REDUCE_LEVELS, PolicyReason.CAPS_WIDEN_STEP]);
   });
@@ -243,10 +243,10 @@ describe("explainGrid", () => {
     const x = input({ regime: "TREND_UP", inventory_qty: 5 });
     const e = explainGrid(x, cfg);
     expect(e.plan).to.deep.equal(planGrid(x, cfg));
-    expect(e.stress?.x_stress).to.equal(e.plan.x_stress_pct);
+    expect(e.stress?.x_stress).to.equal(e.plan.x_stress_frac);
     expect(e.step?.step).to.equal(0.0025);
     expect(e.levels?.down.levels).to.be.a("number");
-    expect(e.caps?.step).to.equal(e.plan.step_pct);
+    expect(e.caps?.step).to.equal(e.plan.step_frac);
     expect(e.actions.sell_budget_factor, "TREND_UP restricts the against (sell) side").to.equal(0.5);
     const paused = explainGrid(input({ regime: "PAUSED" }), cfg);
     expect(paused.stress).to.equal(undefined);

@@ -31,7 +31,7 @@ const scenario = fc
     fc
       .record({
         alpha: uniform(0.2, 3),
-        step_min_pct: uniform(0.0002, 0.01),
+        step_min_frac: uniform(0.0002, 0.01),
         levels_min: fc.integer({ min: 1, max: 5 }),
         levels_extra: fc.integer({ min: 0, max: 35 }),
         mode: fc.constantFrom("equal_notional" as const, "tapered" as const),
@@ -39,7 +39,7 @@ const scenario = fc
         taper: fc.constantFrom("increasing_outward" as const, "decreasing_outward" as const),
         max_open_orders: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 6 }), weight: 1 }, { arbitrary: fc.integer({ min: 7, max: 80 }), weight: 4 }),
         capQuote: fc.boolean(),
-        capPct: uniform(0.05, 2),
+        capFrac: uniform(0.05, 2),
         capAbs: uniform(10, 1e6),
         lev: uniform(0.1, 5),
         against: fc.oneof(fc.constant(0), uniform(0, 1)),
@@ -54,16 +54,16 @@ const scenario = fc
   .map(({ m, c }) => {
     const cfg = parsePolicyConfig({
       alpha: c.alpha,
-      step_min_pct: c.step_min_pct,
+      step_min_frac: c.step_min_frac,
       levels_min: c.levels_min,
       levels_max: c.levels_min + c.levels_extra,
-      x_min_pct: c.xMin,
-      x_cap_pct: c.xMin + c.xSpan,
+      x_min_frac: c.xMin,
+      x_cap_frac: c.xMin + c.xSpan,
       sizing: { mode: c.mode, max_weight_ratio: c.ratio, taper: c.taper },
       caps: {
         max_open_orders: c.max_open_orders,
         max_effective_leverage: c.lev,
-        max_inventory_notional: c.capQuote ? { kind: "quote", value: c.capAbs } : { kind: "pct_equity", value: c.capPct },
+        max_inventory_notional: c.capQuote ? { kind: "quote", value: c.capAbs } : { kind: "frac_equity", value: c.capFrac },
       },
       trend: { against_adds_factor: c.against },
       damage_control: { tp_distance_factor: c.tp },
@@ -119,14 +119,14 @@ describe("planGrid properties (fast-check, random markets and configs)", () => {
     const inv = x.inventory_qty;
     const mid = x.features.mid;
     if (bidsAdd(p, inv)) {
-      const Pd = p.center_price * (1 - p.width_down_pct);
+      const Pd = p.center_price * (1 - p.width_down_frac);
       const ladder = sum(p.bids.map((l) => l.qty * Math.max(0, l.price - Pd)));
       const held = Math.max(0, inv) * Math.max(0, mid - Pd);
       leq(ladder + held, Math.max(x.dd_budget, held), "buy side worst case within budget");
       leq(ladder + held, p.worst_case_loss, "plan.worst_case_loss bounds the loss at width_down");
     }
     if (asksAdd(p, inv)) {
-      const Pu = p.center_price * (1 + p.width_up_pct);
+      const Pu = p.center_price * (1 + p.width_up_frac);
       const ladder = sum(p.asks.map((l) => l.qty * Math.max(0, Pu - l.price)));
       const held = Math.max(0, -inv) * Math.max(0, Pu - mid);
       leq(ladder + held, Math.max(x.dd_budget, held), "sell side worst case within budget");

@@ -9,7 +9,7 @@ import { GATE_SPREAD, GATE_THIN, portfolioMetricsTable, replaySelectionSummary, 
 const DIR = path.join(PROJECT_ROOT, "fixtures", "multisymbol_topk_l1");
 
 const risk = defaultConfig().risk;
-const ddBudget = risk.dd_budget_abs ?? risk.equity * risk.dd_budget_pct;
+const ddBudget = risk.dd_budget_abs ?? risk.equity * risk.dd_budget_frac;
 
 describe("portfolio: runReplay on multisymbol_topk_l1 (portfolio path) @slow", () => {
   let sels: Selection[] = [];

@@ -32,7 +32,7 @@ function stream(n: number): { snaps: Snapshot[]; trades: Trade[] } {
   return { snaps, trades };
 }
 
-const FAST = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_pct: 0.0002, alpha: 0.3 } });
+const FAST = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_frac: 0.0002, alpha: 0.3 } });
 
 describe("sim: maker ladder through the engine loop", function () {
   this.timeout(120_000);

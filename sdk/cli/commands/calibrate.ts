@@ -137,6 +137,7 @@ export function registerCalibrate(program: Command): void {
       if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS)
         throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--workers must be an integer in [0, ${MAX_WORKERS}], got '${opts.workers}'`, { field: "workers" });
       const rs = loadSpec(specFile);
+      for (const n of rs.warnings ?? []) process.stderr.write(`warning: ${specFile}: ${n}\n`);
       const out = path.resolve(opts.out ?? path.join(PROJECT_ROOT, "calibration", "artifacts"));
       const journalDir = path.join(out, ".journal");
       mkdirSync(journalDir, { recursive: true });

@@ -93,7 +93,9 @@ export function registerReplay(program: Command): void {
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055); on a bar dataset e.g. touch,cross,bar_cross (ADR-122)")
     .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
     .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; baselines?: boolean }) => {
-      const config = opts.config ? loadConfigOrArtifact(opts.config) : defaultConfig();
+      const notes: string[] = [];
+      const config = opts.config ? loadConfigOrArtifact(opts.config, { warnings: notes }) : defaultConfig();
+      for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);
       const window = parseWindowArgs(opts.from, opts.to);
       if (opts.fillModels !== undefined) {
         // Fill-model sensitivity (spec 17.13.2): same data and config, one row per rung.

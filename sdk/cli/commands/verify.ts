@@ -70,7 +70,9 @@ export function registerVerify(program: Command): void {
     .action(async (names: string[], opts: { update?: boolean; config?: string }) => {
       const dirs = names.length ? names.map(resolveFixture) : listFixtureDirs();
       if (!dirs.length) throw new GrinderError(ErrorCode.IO, "no fixtures found under fixtures/");
-      const config = opts.config ? loadConfigFile(opts.config) : defaultConfig();
+      const notes: string[] = [];
+      const config = opts.config ? loadConfigFile(opts.config, { warnings: notes }) : defaultConfig();
+      for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);
       let failed = 0;
       let refused = 0;
       for (const d of dirs) {

@@ -120,7 +120,7 @@ export class AdaptiveGridStrategy implements Strategy {
         symbol: inst.symbol, idx, inst, fe: this.opts.stages.features(inst, cfg), rc,
         cycle: new CycleEngine(inst.symbol, inst, cfg.execution.replenish, cfg.execution.damage_control_tp_factor),
         pos: new Decimal(0), posF: 0, regimeIdx: REGIMES.indexOf(rc.regime), tox: NEUTRAL_TOX, plan: null, desired: null,
-        ctx: { step_pct: 0, adds_allowed: false, damage_control: false, reduce_only: true, stopped: false },
+        ctx: { step_frac: 0, adds_allowed: false, damage_control: false, reduce_only: true, stopped: false },
         selected: this.selector === null, budget: this.selector === null ? perSymbolBudget : 0,
         lastTs: Number.NaN, nextTick: -Infinity, ticked: false, mid: 0, funding: null, regimeNow: rc.regime,
         addsOffMs: 0, placed: 0, fills: 0, cancels: 0, amends: 0,
@@ -255,7 +255,7 @@ export class AdaptiveGridStrategy implements Strategy {
     const c = p.ctx;
     c.stopped = g === "EMERGENCY" || (plan !== null && plan.mode === "EMERGENCY");
     c.damage_control = g === "DAMAGE_CONTROL";
-    c.step_pct = plan ? plan.step_pct : 0;
+    c.step_frac = plan ? plan.step_frac : 0;
     c.adds_allowed = !c.stopped && g === "NORMAL" && p.selected && plan !== null && plan.adds_allowed;
     c.reduce_only = !c.adds_allowed || (plan !== null && plan.reduce_only);
   }
@@ -313,7 +313,7 @@ export class AdaptiveGridStrategy implements Strategy {
     this.reconcile(p, ts, p.desired);
     this.sustainedAlerts(p, ts);
     this.ctx.bar({
-      ts, symbol: p.symbol, mid: p.mid, regime: dec.regime, mode: plan.mode, step_pct: plan.step_pct, levels_up: plan.levels_up,
+      ts, symbol: p.symbol, mid: p.mid, regime: dec.regime, mode: plan.mode, step_frac: plan.step_frac, levels_up: plan.levels_up,
       levels_down: plan.levels_down, open_orders: this.orders.openOrders(p.symbol).length, selected: p.selected,
     });
   }

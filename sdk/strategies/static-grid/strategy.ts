@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { qtyForNotional, qtyNotional, type InstrumentSpec } from "../../contracts/market";
 import type { MarketEvent } from "../../contracts/events";
 import type { Fill, GridLevel } from "../../contracts/trading";
@@ -13,6 +14,8 @@ export interface StaticGridOptions {
   /** Levels per side. */
   levels?: number;
   /** Distance between levels as a fraction of the centre (0.002 = 0.2 %). */
+  step_frac?: number;
+  /** @deprecated Old name of `step_frac` (ADR-160), read as it; both given is `E_CONFIG`. */
   step_pct?: number;
   /** Quote notional per level (qty = notional / price, floored to the lot). */
   notional?: number;
@@ -42,13 +45,13 @@ interface Leg {
 
 /**
  * A static symmetric grid (ADR-044): `levels` BUYs below and SELLs above a centre at a fixed
- * `step_pct`, a fixed notional per level, take-profits and replenishment by the shared
+ * `step_frac`, a fixed notional per level, take-profits and replenishment by the shared
  * CycleEngine, no features, no regimes. The baseline the calibration compares the adaptive grid
  * against, and proof that a strategy plugs into the loop without touching venue or engine.
  */
 export class StaticGridStrategy implements Strategy {
   readonly id = "static-grid@1";
-  private readonly o: Required<Omit<StaticGridOptions, "execution">>;
+  private readonly o: Required<Omit<StaticGridOptions, "execution" | "step_pct">>;
   private readonly exec: ExecutionConfig;
   private orders!: OrderManager;
   private ctx!: StrategyContext;
@@ -56,7 +59,9 @@ export class StaticGridStrategy implements Strategy {
   private ticks = 0;
 
   constructor(opts: StaticGridOptions = {}) {
-    this.o = { levels: opts.levels ?? 5, step_pct: opts.step_pct ?? 0.002, notional: opts.notional ?? 200, tick_interval_ms: opts.tick_interval_ms ?? 60_000, recenter: opts.recenter ?? true };
+    if (opts.step_pct !== undefined && opts.step_frac !== undefined)
+      throw new GrinderError(ErrorCode.CONFIG, "both 'step_pct' (deprecated alias) and 'step_frac' are given; keep 'step_frac'", { field: "step_pct" });
+    this.o = { levels: opts.levels ?? 5, step_frac: opts.step_frac ?? opts.step_pct ?? 0.002, notional: opts.notional ?? 200, tick_interval_ms: opts.tick_interval_ms ?? 60_000, recenter: opts.recenter ?? true };
     this.exec = ExecutionConfigSchema.parse(opts.execution ?? {});
   }
 
@@ -77,17 +82,17 @@ export class StaticGridStrategy implements Strategy {
     for (const inst of ctx.instruments)
       this.legs.set(inst.symbol, {
         inst, cycle: new CycleEngine(inst.symbol, inst, this.exec.replenish, this.exec.damage_control_tp_factor),
-        ctx: { step_pct: this.o.step_pct, adds_allowed: true, damage_control: false, reduce_only: false, stopped: false },
+        ctx: { step_frac: this.o.step_frac, adds_allowed: true, damage_control: false, reduce_only: false, stopped: false },
         grid: null, centre: 0, pos: new Decimal(0), posF: 0, nextTick: -Infinity, mid: 0, fills: 0, placed: 0, cancels: 0, amends: 0,
       });
   }
 
   private build(l: Leg, centre: number): GridLevel[] {
-    const { levels, step_pct, notional } = this.o;
+    const { levels, step_frac, notional } = this.o;
     const out: GridLevel[] = [];
     for (let i = 1; i <= levels; i++) {
-      const bp = quantizePrice(centre * (1 - i * step_pct), l.inst.tick_size, "BUY");
-      const sp = quantizePrice(centre * (1 + i * step_pct), l.inst.tick_size, "SELL");
+      const bp = quantizePrice(centre * (1 - i * step_frac), l.inst.tick_size, "BUY");
+      const sp = quantizePrice(centre * (1 + i * step_frac), l.inst.tick_size, "SELL");
       // contract instruments (ADR-120): qty in contracts for the quote notional
       const bq = quantizeQty(qtyForNotional(l.inst, notional, bp), l.inst.lot_size);
       const sq = quantizeQty(qtyForNotional(l.inst, notional, sp), l.inst.lot_size);
@@ -113,7 +118,7 @@ export class StaticGridStrategy implements Strategy {
     if (!trading || s.ts < l.nextTick) return false;
     l.nextTick = (Math.floor(s.ts / this.o.tick_interval_ms) + 1) * this.o.tick_interval_ms;
     this.ticks++;
-    const span = this.o.levels * this.o.step_pct;
+    const span = this.o.levels * this.o.step_frac;
     if (l.grid === null || (this.o.recenter && Math.abs(l.mid / l.centre - 1) > span)) {
       l.centre = l.mid;
       l.grid = this.build(l, l.mid);
@@ -121,7 +126,7 @@ export class StaticGridStrategy implements Strategy {
     this.refresh(l);
     this.orders.reconcile(s.symbol, s.ts, l.posF, l.grid, l.cycle.pending, l.ctx);
     this.ctx.bar({
-      ts: s.ts, symbol: s.symbol, mid: l.mid, regime: "STATIC", mode: l.ctx.reduce_only ? "REDUCE_ONLY" : "NORMAL", step_pct: this.o.step_pct,
+      ts: s.ts, symbol: s.symbol, mid: l.mid, regime: "STATIC", mode: l.ctx.reduce_only ? "REDUCE_ONLY" : "NORMAL", step_frac: this.o.step_frac,
       levels_up: this.o.levels, levels_down: this.o.levels, open_orders: this.orders.openOrders(s.symbol).length, selected: true,
     });
     return true;
