@@ -1,6 +1,7 @@
 import { indexOfCoord, rankByScore, unitOfIndex, type Optimiser, type OptimiserResult } from "./optimiser";
 import { SeededRandom } from "./rng";
 import type { Axis } from "./space";
+import * as libm from "../util/libm";
 
 /** Tries to draw a candidate inside the unit cube before clipping it (as python3-cmaes does). */
 const MAX_RESAMPLE = 100;
@@ -71,7 +72,7 @@ export class CmaEs implements Optimiser {
   ) {
     const d = (this.d = axes.length);
     this.rng = new SeededRandom(opts.seed);
-    this.lambda0 = opts.population ?? 4 + Math.floor(3 * Math.log(d));
+    this.lambda0 = opts.population ?? 4 + Math.floor(3 * libm.log(d));
     this.sigma0 = opts.sigma0;
     this.maxGen = opts.generations;
     this.bin = axes.map((ax) => 1 / ax.values.length);
@@ -87,19 +88,20 @@ export class CmaEs implements Optimiser {
     const d = this.d;
     this.lambda = lambda;
     this.mu = Math.floor(lambda / 2);
-    const raw = Array.from({ length: lambda }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1));
+    const raw = Array.from({ length: lambda }, (_, i) => libm.log((lambda + 1) / 2) - libm.log(i + 1));
     const pos = raw.slice(0, this.mu);
     const neg = raw.slice(this.mu);
     const sq = (xs: number[]) => xs.reduce((s, x) => s + x * x, 0);
     const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-    this.mueff = sum(pos) ** 2 / sq(pos);
+    const sqr = (v: number) => v * v;
+    this.mueff = sqr(sum(pos)) / sq(pos);
     const me = this.mueff;
-    const meMinus = neg.length && sq(neg) > 0 ? sum(neg) ** 2 / sq(neg) : 0;
+    const meMinus = neg.length && sq(neg) > 0 ? sqr(sum(neg)) / sq(neg) : 0;
     this.cs = (me + 2) / (d + me + 5);
     this.ds = 1 + 2 * Math.max(0, Math.sqrt((me - 1) / (d + 1)) - 1) + this.cs;
     this.cc = (4 + me / d) / (d + 4 + (2 * me) / d);
-    this.c1 = 2 / ((d + 1.3) ** 2 + me);
-    this.cmu = Math.min(1 - this.c1, (2 * (me - 2 + 1 / me)) / ((d + 2) ** 2 + me));
+    this.c1 = 2 / (sqr(d + 1.3) + me);
+    this.cmu = Math.min(1 - this.c1, (2 * (me - 2 + 1 / me)) / (sqr(d + 2) + me));
     const posSum = raw.filter((x) => x > 0).reduce((s, x) => s + x, 0);
     const negSum = raw.filter((x) => x < 0).reduce((s, x) => s - x, 0);
     const alphaMinus = Math.min(1 + this.c1 / this.cmu, 1 + (2 * meMinus) / (me + 2), (1 - this.c1 - this.cmu) / (d * this.cmu));
@@ -168,7 +170,7 @@ export class CmaEs implements Optimiser {
     const psNorm = Math.sqrt(this.ps.reduce((s, v) => s + v * v, 0));
     this.gen++;
     this.runGen++;
-    const hsig = psNorm / Math.sqrt(1 - (1 - this.cs) ** (2 * this.runGen)) < (1.4 + 2 / (d + 1)) * this.chiN ? 1 : 0;
+    const hsig = psNorm / Math.sqrt(1 - libm.pow(1 - this.cs, 2 * this.runGen)) < (1.4 + 2 / (d + 1)) * this.chiN ? 1 : 0;
     const ccn = Math.sqrt(this.cc * (2 - this.cc) * this.mueff);
     this.pc = this.pc.map((p, i) => (1 - this.cc) * p + hsig * ccn * yw[i]);
     const dh = (1 - hsig) * this.cc * (2 - this.cc);
@@ -188,7 +190,7 @@ export class CmaEs implements Optimiser {
         this.C[i][j] = v;
         this.C[j][i] = v;
       }
-    this.sigma *= Math.exp((this.cs / this.ds) * (psNorm / this.chiN - 1));
+    this.sigma *= libm.exp((this.cs / this.ds) * (psNorm / this.chiN - 1));
     // The cube has side 1: a larger step only produces clipped samples.
     this.sigma = Math.min(this.sigma, 1);
     const { values, vectors } = jacobiEigen(this.C);

@@ -2,6 +2,7 @@ import { indexOfCoord, unitOfIndex, type Optimiser, type OptimiserResult } from 
 import { crowdingDistance, nonDominatedSort } from "./pareto";
 import { SeededRandom } from "./rng";
 import type { Axis } from "./space";
+import * as libm from "../util/libm";
 
 interface Member {
   /** Genome: a continuous point of the unit cube. */
@@ -113,10 +114,10 @@ export class Nsga2 implements Optimiser {
       let dq: number;
       if (u < 0.5) {
         const xy = 1 - x[i];
-        dq = (2 * u + (1 - 2 * u) * xy ** (ETA_M + 1)) ** p - 1;
+        dq = libm.pow(2 * u + (1 - 2 * u) * libm.pow(xy, ETA_M + 1), p) - 1;
       } else {
         const xy = x[i];
-        dq = 1 - (2 * (1 - u) + 2 * (u - 0.5) * xy ** (ETA_M + 1)) ** p;
+        dq = 1 - libm.pow(2 * (1 - u) + 2 * (u - 0.5) * libm.pow(xy, ETA_M + 1), p);
       }
       x[i] = Math.min(1, Math.max(0, x[i] + dq));
     }
@@ -127,8 +128,8 @@ export class Nsga2 implements Optimiser {
 function sbx(a: number[], b: number[], rng: SeededRandom): void {
   const p = 1 / (ETA_C + 1);
   const q = (beta: number, u: number): number => {
-    const alpha = 2 - beta ** -(ETA_C + 1);
-    return u <= 1 / alpha ? (u * alpha) ** p : (1 / (2 - u * alpha)) ** p;
+    const alpha = 2 - libm.pow(beta, -(ETA_C + 1));
+    return u <= 1 / alpha ? libm.pow(u * alpha, p) : libm.pow(1 / (2 - u * alpha), p);
   };
   for (let i = 0; i < a.length; i++) {
     if (!(rng.uniform() <= 0.5) || !(Math.abs(a[i] - b[i]) > 1e-14)) continue;

@@ -1,3 +1,4 @@
+import * as libm from "../util/libm";
 /**
  * The calibration's only randomness (ADR-063): pure-rand's xoroshiro128+ seeded from the spec,
  * uniform doubles in [0, 1) by `uniformFloat64`, normals by Box–Muller. Draw order is fixed by
@@ -41,9 +42,9 @@ export class SeededRandom {
     let u = this.uniform();
     while (u <= 0) u = this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * libm.log(u));
+    this.spare = r * libm.sin(2 * Math.PI * v);
+    return r * libm.cos(2 * Math.PI * v);
   }
 }
 

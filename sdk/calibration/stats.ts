@@ -1,4 +1,5 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
+import * as libm from "../util/libm";
 
 /**
  * Overfitting statistics of a calibration (ADR-061, docs/CALIBRATION.md): Sharpe / Sortino of a
@@ -21,7 +22,10 @@ export function stdev(xs: ArrayLike<number>): number {
   if (n < 2) return 0;
   const m = mean(xs);
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (xs[i] - m) ** 2;
+  for (let i = 0; i < n; i++) {
+    const dv = xs[i] - m;
+    ss += dv * dv;
+  }
   return Math.sqrt(ss / (n - 1));
 }
 
@@ -54,7 +58,7 @@ export function skewness(xs: ArrayLike<number>): number {
   }
   m2 /= n;
   m3 /= n;
-  return m2 > 0 ? m3 / m2 ** 1.5 : 0;
+  return m2 > 0 ? m3 / (m2 * Math.sqrt(m2)) : 0;
 }
 
 /** Sample kurtosis (biased, fourth standardised moment; 3 for a normal); 3 when sd is 0. */
@@ -86,7 +90,7 @@ export function erfc(x: number): number {
       sum += term;
       if (term < 1e-17 * sum) break;
     }
-    return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+    return 1 - (2 / Math.sqrt(Math.PI)) * libm.exp(-x * x) * sum;
   }
   // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
   const tiny = 1e-300;
@@ -104,7 +108,7 @@ export function erfc(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+  return libm.exp(-x * x) / Math.sqrt(Math.PI) / f;
 }
 
 /** Standard normal CDF Φ(x). */
@@ -125,19 +129,19 @@ export function normInv(p: number): number {
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   let x: number;
   if (p < 0.02425) {
-    const q = Math.sqrt(-2 * Math.log(p));
+    const q = Math.sqrt(-2 * libm.log(p));
     x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else if (p <= 1 - 0.02425) {
     const q = p - 0.5;
     const r = q * q;
     x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
+    const q = Math.sqrt(-2 * libm.log(1 - p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   for (let k = 0; k < 2; k++) {
     const e = normCdf(x) - p;
-    const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+    const u = e * Math.sqrt(2 * Math.PI) * libm.exp((x * x) / 2);
     x = x - u / (1 + (x * u) / 2);
   }
   return x;
@@ -298,7 +302,7 @@ export function pboCscv(columns: ReadonlyArray<ArrayLike<number>>, blocks = 16):
     }
     const rank = below + (equal + 1) / 2;
     const w = rank / (N + 1);
-    const lambda = Math.log(w / (1 - w));
+    const lambda = libm.log(w / (1 - w));
     splits++;
     logitSum += lambda;
     if (lambda <= 0) overfit++;

@@ -1,4 +1,5 @@
 import type { Features } from "../contracts/features";
+import * as libm from "../util/libm";
 
 /**
  * Inputs of the regime classifier (spec 17.16), in this order. Every value is computed from the
@@ -76,15 +77,15 @@ export class RegimeFeatureExtractor {
     }
     v[0] = clip(ts, -20, 20);
     v[1] = Math.abs(v[0]);
-    v[2] = clip(Math.log(this.volRatio), -3, 3);
-    v[3] = clip(Math.log(rs > 1e-9 ? rs : 1e-9), -5, 10);
+    v[2] = clip(libm.log(this.volRatio), -3, 3);
+    v[3] = clip(libm.log(rs > 1e-9 ? rs : 1e-9), -5, 10);
     v[4] = this.ret(5, natr);
     v[5] = this.ret(15, natr);
     v[6] = this.ret(30, natr);
     v[7] = Math.abs(v[6]);
     v[8] = f.bar_return === null ? 0 : clip(f.bar_return / natr, -20, 20);
     const sb = f.spread_bps_baseline;
-    v[9] = sb !== null && sb > 0 && f.spread_bps > 0 ? clip(Math.log(f.spread_bps / sb), -3, 3) : 0;
+    v[9] = sb !== null && sb > 0 && f.spread_bps > 0 ? clip(libm.log(f.spread_bps / sb), -3, 3) : 0;
     v[10] = f.imbalance_l1;
     v[11] = f.depth_imbalance_topn ?? 0;
     v[12] = f.depth_imbalance_topn === null ? 0 : 1;
@@ -96,7 +97,7 @@ export class RegimeFeatureExtractor {
   private ret(k: number, natr: number): number {
     const c = this.closes[(this.n - 1) % RING];
     const p = this.closes[(this.n - 1 - k) % RING];
-    return clip(Math.log(c / p) / (natr * Math.sqrt(k)), -20, 20);
+    return clip(libm.log(c / p) / (natr * Math.sqrt(k)), -20, 20);
   }
 
   reset(): void {

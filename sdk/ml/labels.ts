@@ -1,4 +1,5 @@
 import { z } from "zod";
+import * as libm from "../util/libm";
 
 /** Classes of the regime model, in weight-row order. */
 export const ML_CLASSES = ["RANGE", "TREND_UP", "TREND_DOWN", "VOL_SHOCK"] as const;
@@ -45,7 +46,7 @@ export function forwardLabels(closes: ArrayLike<number>, def: LabelDef): { label
   let base = 0;
   let baseN = 0;
   for (let i = 1; i < n; i++) {
-    const a = Math.abs(Math.log(closes[i] / closes[i - 1]));
+    const a = Math.abs(libm.log(closes[i] / closes[i - 1]));
     base = baseN === 0 ? a : base + k * (a - base);
     baseN++;
     baseline[i] = base;
@@ -55,7 +56,7 @@ export function forwardLabels(closes: ArrayLike<number>, def: LabelDef): { label
     let sumAbs = 0;
     let sumSq = 0;
     for (let j = i + 1; j <= i + H; j++) {
-      const r = Math.log(closes[j] / closes[j - 1]);
+      const r = libm.log(closes[j] / closes[j - 1]);
       sum += r;
       sumAbs += Math.abs(r);
       sumSq += r * r;

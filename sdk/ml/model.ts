@@ -9,6 +9,7 @@ import { sortKeysDeep, writeFileAtomic } from "../data/fixture";
 import { hashCanonical } from "../util/canonical";
 import { ML_FEATURES, ML_FEATURE_SET_VERSION, RegimeFeatureExtractor } from "./features";
 import { LabelDefSchema, ML_CLASSES } from "./labels";
+import * as libm from "../util/libm";
 
 /** Version of the regime-model artifact layout; bump (with an ADR) on any change to it. */
 export const REGIME_MODEL_SCHEMA_VERSION = 1;
@@ -140,7 +141,7 @@ export function scoreInto(m: Pick<RegimeModel, "standardize" | "weights" | "prio
     const w = m.weights[c];
     let z = w[k];
     for (let j = 0; j < k; j++) z += w[j] * ((x[j] - mean[j]) / std[j]);
-    const s = (1 - 1 / (1 + Math.exp(-z))) / m.priors[c];
+    const s = (1 - 1 / (1 + libm.exp(-z))) / m.priors[c];
     out[c] = s;
     sum += s;
   }

@@ -130,7 +130,10 @@ export function fitLogistic(X: ReadonlyArray<ArrayLike<number>>, y: ReadonlyArra
   const std = new Array<number>(m).fill(0);
   for (const x of X) for (let j = 0; j < m; j++) mean[j] += x[j];
   for (let j = 0; j < m; j++) mean[j] /= n;
-  for (const x of X) for (let j = 0; j < m; j++) std[j] += (x[j] - mean[j]) ** 2;
+  for (const x of X) for (let j = 0; j < m; j++) {
+      const dv = x[j] - mean[j];
+      std[j] += dv * dv;
+    }
   for (let j = 0; j < m; j++) {
     const s = Math.sqrt(std[j] / n);
     std[j] = s > 1e-12 ? s : 1;

@@ -1,6 +1,7 @@
 import type { SymbolView } from "../contracts/features";
 import type { PortfolioConfig } from "./config";
 import { bySymbol, hasFreshL2 } from "./gates";
+import * as libm from "../util/libm";
 
 /**
  * Score of one gate-passing symbol (spec 17.15.2) with its normalised components, all in
@@ -65,8 +66,8 @@ export function scoreSymbols(views: ReadonlyArray<SymbolView>, cfg: PortfolioCon
   const n = vs.length;
   const rawRange = vs.map((v) => v.features.range_score ?? 0);
   const rawTrend = vs.map((v) => Math.abs(v.features.trend_strength ?? 0));
-  const range = ratioToMax(rawRange.map((r) => Math.log1p(Math.max(0, r))));
-  const thin = ratioToMax(vs.map((v) => Math.log1p(Math.max(0, v.features.thin_l1_quote))));
+  const range = ratioToMax(rawRange.map((r) => libm.log1p(Math.max(0, r))));
+  const thin = ratioToMax(vs.map((v) => libm.log1p(Math.max(0, v.features.thin_l1_quote))));
 
   const l2 = vs.map(hasFreshL2);
   const depthIdx: number[] = [];
@@ -76,7 +77,7 @@ export function scoreSymbols(views: ReadonlyArray<SymbolView>, cfg: PortfolioCon
     depthIdx.push(i);
     if (vs[i].features.impact_bps !== null) impactIdx.push(i);
   }
-  const depth = ratioToMax(depthIdx.map((i) => Math.log1p(Math.max(0, vs[i].features.depth_topn_usd as number))));
+  const depth = ratioToMax(depthIdx.map((i) => libm.log1p(Math.max(0, vs[i].features.depth_topn_usd as number))));
   let minImpact = Infinity;
   for (const i of impactIdx) minImpact = Math.min(minImpact, Math.max(0, vs[i].features.impact_bps as number));
   const depthOf = new Map<number, number>(depthIdx.map((i, j) => [i, depth[j]]));

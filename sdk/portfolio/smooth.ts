@@ -1,5 +1,6 @@
 import type { SymbolView } from "../contracts/features";
 import { hasFreshL2 } from "./gates";
+import * as libm from "../util/libm";
 
 interface State {
   ts: number;
@@ -35,16 +36,16 @@ export class InputSmoother {
     const l2 = hasFreshL2(v);
     const x: State = {
       ts,
-      logRange: Math.log1p(Math.max(0, f.range_score)),
+      logRange: libm.log1p(Math.max(0, f.range_score)),
       absTrend: Math.abs(f.trend_strength),
-      logThin: Math.log1p(Math.max(0, f.thin_l1_quote)),
-      logDepth: l2 ? Math.log1p(Math.max(0, f.depth_topn_usd as number)) : null,
+      logThin: libm.log1p(Math.max(0, f.thin_l1_quote)),
+      logDepth: l2 ? libm.log1p(Math.max(0, f.depth_topn_usd as number)) : null,
       impact: l2 && f.impact_bps !== null ? Math.max(0, f.impact_bps) : null,
       penalty: v.tox.penalty,
     };
     const s = this.state.get(v.symbol);
     if (s !== undefined && ts > s.ts) {
-      const a = 1 - Math.pow(2, -(ts - s.ts) / this.halfLifeMs);
+      const a = 1 - libm.pow(2, -(ts - s.ts) / this.halfLifeMs);
       x.logRange = s.logRange + a * (x.logRange - s.logRange);
       x.absTrend = s.absTrend + a * (x.absTrend - s.absTrend);
       x.logThin = s.logThin + a * (x.logThin - s.logThin);
@@ -64,10 +65,10 @@ export class InputSmoother {
       ...v,
       features: {
         ...v.features,
-        range_score: Math.expm1(s.logRange),
+        range_score: libm.expm1(s.logRange),
         trend_strength: s.absTrend,
-        thin_l1_quote: Math.expm1(s.logThin),
-        depth_topn_usd: s.logDepth === null ? v.features.depth_topn_usd : Math.expm1(s.logDepth),
+        thin_l1_quote: libm.expm1(s.logThin),
+        depth_topn_usd: s.logDepth === null ? v.features.depth_topn_usd : libm.expm1(s.logDepth),
         impact_bps: s.impact === null ? v.features.impact_bps : s.impact,
       },
       tox: { ...v.tox, penalty: Math.min(1, Math.max(0, s.penalty)) },

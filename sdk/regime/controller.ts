@@ -3,6 +3,7 @@ import type { Features, ToxAssessment } from "../contracts/features";
 import type { ReasonCode, Regime, RegimeTransition, ToxSeverity } from "../contracts/trading";
 import { RegimeConfigSchema, type RegimeConfig, type RegimeConfigInput } from "./config";
 import { loadRegimeModelCached, ModelRegimeClassifier, type RegimeClassifier } from "../ml/model";
+import * as libm from "../util/libm";
 
 /** Reason codes of the regime controller (spec 17.6). Stable: they are hashed in digests. */
 export const REGIME_KILL_SWITCH = "REGIME_KILL_SWITCH";
@@ -65,7 +66,7 @@ export interface RegimeDiagnostics {
   thin_l1_ratio: number | null;
 }
 
-const LN2 = Math.log(2);
+const LN2 = libm.log(2);
 /** Winsorise a log deviation to ±ln 2 (one bar moves a liquidity baseline by at most k·ln 2). */
 function clipLog(x: number): number {
   return x > LN2 ? LN2 : x < -LN2 ? -LN2 : x;
@@ -208,17 +209,17 @@ export class RegimeController {
     }
     // Relative liquidity (thin-book): compare with the baselines before this bar joins them.
     const depth = f.depth_topn_usd;
-    const depthRatio = depth !== null && depth > 0 && this.depthN >= c.baseline_warmup_bars ? depth / Math.exp(this.logDepth) : null;
-    const thinRatio = f.thin_l1_quote > 0 && this.thinN >= c.baseline_warmup_bars ? f.thin_l1_quote / Math.exp(this.logThin) : null;
+    const depthRatio = depth !== null && depth > 0 && this.depthN >= c.baseline_warmup_bars ? depth / libm.exp(this.logDepth) : null;
+    const thinRatio = f.thin_l1_quote > 0 && this.thinN >= c.baseline_warmup_bars ? f.thin_l1_quote / libm.exp(this.logThin) : null;
     this.dDepth = depthRatio === null ? NaN : depthRatio;
     this.dThin = thinRatio === null ? NaN : thinRatio;
     if (newBar) {
       if (depth !== null && depth > 0) {
-        this.logDepth = this.depthN === 0 ? Math.log(depth) : this.logDepth + this.liqK * clipLog(Math.log(depth) - this.logDepth);
+        this.logDepth = this.depthN === 0 ? libm.log(depth) : this.logDepth + this.liqK * clipLog(libm.log(depth) - this.logDepth);
         this.depthN++;
       }
       if (f.thin_l1_quote > 0) {
-        this.logThin = this.thinN === 0 ? Math.log(f.thin_l1_quote) : this.logThin + this.liqK * clipLog(Math.log(f.thin_l1_quote) - this.logThin);
+        this.logThin = this.thinN === 0 ? libm.log(f.thin_l1_quote) : this.logThin + this.liqK * clipLog(libm.log(f.thin_l1_quote) - this.logThin);
         this.thinN++;
       }
     }

@@ -1,5 +1,6 @@
 import type { Side } from "../contracts/trading";
 import type { BookView } from "./types";
+import * as libm from "../util/libm";
 
 /**
  * Queue-position arithmetic of the maker fill models (ADR-053), pure and allocation-free after
@@ -121,8 +122,8 @@ export class QueuePosition {
         const front = this.ahead;
         const back0 = prev - traded - front;
         const back = back0 > 0 ? back0 : 0;
-        const fb = Math.pow(back, n);
-        const ff = Math.pow(front, n);
+        const fb = libm.pow(back, n);
+        const ff = libm.pow(front, n);
         let p = fb / (fb + ff);
         if (!Number.isFinite(p)) p = 1; // both empty: the change came from behind
         const over = back - p * chg;

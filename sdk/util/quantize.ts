@@ -35,13 +35,16 @@ function stepForm(step: number): StepForm | null {
   if (f === undefined) {
     const d = new Decimal(step);
     const dp = d.decimalPlaces();
-    const scale = 10 ** dp;
+    let scale = 1;
+    for (let i = 0; i < dp; i++) scale *= 10; // exact for dp <= 22 (ADR-180: no `**`)
     const m = d.mul(scale).toNumber();
     f = dp <= 15 && Number.isSafeInteger(m) && m > 0 ? { m, scale } : null;
     if (stepForms.size < 1024) stepForms.set(step, f);
   }
   return f;
 }
+
+const TWO_POW_50 = 1125899906842624;
 
 /** Relative float error bound of y = x·10^d / m (a few ulps, with a wide margin). */
 const REL_EDGE = 4e-15;
@@ -58,7 +61,7 @@ export function quantize(x: number, step: number, mode: RoundMode = "nearest"): 
   const f = stepForm(step);
   if (f !== null) {
     const y = (x * f.scale) / f.m;
-    if (Math.abs(y) < 2 ** 50) {
+    if (Math.abs(y) < TWO_POW_50) {
       const fl = Math.floor(y);
       const frac = y - fl;
       const edge = Math.abs(y) * REL_EDGE + 1e-12;
