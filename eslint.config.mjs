@@ -1,5 +1,6 @@
 // Lint: typescript-eslint recommended, plus GRINDER's determinism rule (ADR-003):
-// no Math.random / Date.now / new Date() under sdk/ except sdk/cli/.
+// no Math.random / Date.now / new Date() under sdk/ except sdk/cli/; no transcendental Math
+// function or `**` there either (ADR-180: sdk/util/libm.ts).
 import path from "node:path";
 import tseslint from "typescript-eslint";
 
@@ -53,15 +54,22 @@ const layersPlugin = {
   },
 };
 
+// Transcendental Math functions: not specified to the bit, so V8 versions (Node vs Deno) differ in
+// the last bit (ADR-165). sdk/ calls the pure-arithmetic versions in sdk/util/libm.ts (ADR-180).
+export const LIBM_FUNCTIONS = ["exp", "expm1", "log", "log1p", "log2", "log10", "pow", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "cbrt", "hypot"];
+
 const determinism = {
   "no-restricted-properties": [
     "error",
     { object: "Math", property: "random", message: "Determinism (ADR-003): no Math.random in sdk/. Use data or a seeded generator outside the engine." },
     { object: "Date", property: "now", message: "Determinism (ADR-003): no wall clock in sdk/. Use data time (snapshot ts)." },
+    ...LIBM_FUNCTIONS.map((property) => ({ object: "Math", property, message: `Determinism (ADR-180): Math.${property} differs in the last bit between JS engines. Use ${property} from sdk/util/libm.ts.` })),
   ],
   "no-restricted-syntax": [
     "error",
     { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Determinism (ADR-003): no wall clock in sdk/." },
+    { selector: "BinaryExpression[operator='**']", message: "Determinism (ADR-180): `**` is Math.pow, not exact in every engine. Multiply for a small integer power, else pow from sdk/util/libm.ts." },
+    { selector: "AssignmentExpression[operator='**=']", message: "Determinism (ADR-180): `**=` is Math.pow, not exact in every engine. Multiply, or use pow from sdk/util/libm.ts." },
   ],
 };
 
