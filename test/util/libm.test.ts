@@ -58,7 +58,7 @@ describe("libm: deterministic exp/log/log1p/expm1/pow/sin/cos (ADR-180)", () => 
     same(libm.exp(1000), Infinity, "exp(1000)");
     same(libm.log(1), 0, "log(1)");
     same(libm.log(0), -Infinity, "log(0)");
-    expect(libm.log(-1)).to.be.NaN;
+    expect(Number.isNaN(libm.log(-1)), "log(-1) is NaN").to.equal(true);
     same(libm.log(Math.E), 1, "log(e)");
     same(libm.log1p(0), 0, "log1p(0)");
     same(libm.log1p(-0), -0, "log1p(-0)");
@@ -72,7 +72,7 @@ describe("libm: deterministic exp/log/log1p/expm1/pow/sin/cos (ADR-180)", () => 
     same(libm.pow(10, 15), 1e15, "pow(10, 15)");
     same(libm.pow(7, 0), 1, "pow(7, 0)");
     same(libm.pow(0, -1), Infinity, "pow(0, -1)");
-    expect(libm.pow(-8, 1 / 3)).to.be.NaN;
+    expect(Number.isNaN(libm.pow(-8, 1 / 3)), "pow(-8, 1/3) is NaN").to.equal(true);
     same(libm.sin(0), 0, "sin(0)");
     same(libm.sin(-0), -0, "sin(-0)");
     same(libm.cos(0), 1, "cos(0)");
