@@ -23,14 +23,15 @@ const MODES: Record<RoundMode, Decimal.Rounding> = {
   nearest: Decimal.ROUND_HALF_EVEN,
 };
 
-interface StepForm {
+/** A step written as m / scale with integers m and scale = 10^d (ADR-032); null when it cannot be. */
+export interface StepForm {
   /** step = m / scale, m and scale integers. */
   m: number;
   scale: number;
 }
 const stepForms = new Map<number, StepForm | null>();
 
-function stepForm(step: number): StepForm | null {
+export function stepForm(step: number): StepForm | null {
   let f = stepForms.get(step);
   if (f === undefined) {
     const d = new Decimal(step);
