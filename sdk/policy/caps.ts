@@ -143,11 +143,11 @@ function buildSideWith(
   if (ladder !== null) {
     // ladder prices are sequential: the first n of a longer ladder at the same step ARE the n-level ladder
     const last = ladder.last;
-    if (last !== null && last.step === step && last.n >= levels) prices = last.prices.slice(0, levels);
+    // (only read below, never kept: the cached array itself when the prefix is all of it)
+    if (last !== null && last.step === step && last.n >= levels) prices = last.prices.length <= levels ? last.prices : last.prices.slice(0, levels);
     else {
       prices = ladderPrices(side, x.center, step, levels, x.instrument.tick_size);
       ladder.last = { step, n: levels, prices };
-      prices = prices.slice();
     }
   } else prices = cachedLadder(cache, side, x.center, step, levels, x.instrument.tick_size);
   const reasons: ReasonCode[] = [];
@@ -188,6 +188,25 @@ const CAPS_ORDER: ReadonlyArray<ReasonCode> = [
 
 const MAX_ITERATIONS = 10_000;
 
+/**
+ * The side with more orders; a tie goes to a grid side before a reduce-only side, then to the side
+ * that adds to the inventory.
+ */
+function orderOffender(nb: number, ns: number, kind: Record<Side, SideKind>, addingSide: Side): Side {
+  return nb !== ns ? (nb > ns ? "BUY" : "SELL") : kind.BUY !== kind.SELL ? (kind.BUY === "grid" ? "BUY" : "SELL") : addingSide;
+}
+
+/** The side built at (kind, levels, step), or the memo's build when none of them changed. */
+function memoBuild(m: SideMemo, side: Side, k: SideKind, n: number, at: { x: CapsInput; cfg: PolicyConfig; cap: NotionalCap; step: number }): SideBuild {
+  if (m.built !== null && m.kind === k && m.levels === n && m.step === at.step) return m.built;
+  const built = buildSideWith(side, k, n, at.step, at.x, at.cfg, at.cap, undefined, m.ladder);
+  m.kind = k;
+  m.levels = n;
+  m.step = at.step;
+  m.built = built;
+  return built;
+}
+
 interface SideMemo {
   kind: SideKind;
   levels: number;
@@ -221,23 +240,11 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
   // levels are removed at the same step (no string keys or closures per call, ADR-175).
   const memoB: SideMemo = { kind: "off", levels: -1, step: Number.NaN, built: null, ladder: { last: null } };
   const memoS: SideMemo = { kind: "off", levels: -1, step: Number.NaN, built: null, ladder: { last: null } };
-  const build = (side: Side): SideBuild => {
-    const m = side === "BUY" ? memoB : memoS;
-    const k = kind[side];
-    const n = levels[side];
-    if (m.built !== null && m.kind === k && m.levels === n && m.step === step) return m.built;
-    const built = buildSideWith(side, k, n, step, x, cfg, cap, undefined, m.ladder);
-    m.kind = k;
-    m.levels = n;
-    m.step = step;
-    m.built = built;
-    return built;
-  };
-  const orderOffender = (nb: number, ns: number): Side =>
-    nb !== ns ? (nb > ns ? "BUY" : "SELL") : kind.BUY !== kind.SELL ? (kind.BUY === "grid" ? "BUY" : "SELL") : addingSide;
+  const at = { x, cfg, cap, step };
   for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
-    const b = build("BUY");
-    const s = build("SELL");
+    at.step = step;
+    const b = memoBuild(memoB, "BUY", kind.BUY, levels.BUY, at);
+    const s = memoBuild(memoS, "SELL", kind.SELL, levels.SELL, at);
     const offenders: Side[] = [];
     for (const sb of [b, s]) {
       if (sb.kind === "grid" && sb.dropped > 0) {
@@ -253,7 +260,7 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
       const count: Record<Side, number> = { BUY: b.qtys.length, SELL: s.qtys.length };
       let moved = false;
       while (count.BUY + count.SELL > cfg.caps.max_open_orders) {
-        const side = orderOffender(count.BUY, count.SELL);
+        const side = orderOffender(count.BUY, count.SELL, kind, addingSide);
         if (kind[side] === "reduce" ? count[side] <= 1 : levels[side] <= cfg.levels_min) break;
         if (kind[side] === "reduce") levels[side] = count[side] - 1;
         else levels[side] -= 1;
@@ -262,7 +269,7 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
         applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
       }
       if (moved) continue;
-      offenders.push(orderOffender(count.BUY, count.SELL));
+      offenders.push(orderOffender(count.BUY, count.SELL, kind, addingSide));
     }
     if (offenders.length === 0) {
       if (b.scaled || s.scaled) {

@@ -72,18 +72,20 @@ export function stressMark(side: Side, center: number, width: number, prices: Re
  */
 export function sizingWeights(n: number, cfg: PolicyConfig["sizing"]): number[] {
   if (n <= 0) return [];
-  const raw: number[] = [];
+  // one array, normalised in place (the same sums and quotients as a raw array mapped to a new one)
+  const w: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (cfg.mode === "equal_notional" || n === 1) raw.push(1);
+    if (cfg.mode === "equal_notional" || n === 1) w.push(1);
     else {
       const t = i / (n - 1);
       const u = cfg.taper === "increasing_outward" ? t : 1 - t;
-      raw.push(1 + (cfg.max_weight_ratio - 1) * u);
+      w.push(1 + (cfg.max_weight_ratio - 1) * u);
     }
   }
   let sum = 0;
-  for (const w of raw) sum += w;
-  return raw.map((w) => w / sum);
+  for (let i = 0; i < n; i++) sum += w[i];
+  for (let i = 0; i < n; i++) w[i] = w[i] / sum;
+  return w;
 }
 
 /**
