@@ -1,6 +1,6 @@
 import { baseEquivalent, isSpotLike, qtyForNotional, qtyNotional, type InstrumentSpec } from "../contracts/market";
 import type { ReasonCode, Side } from "../contracts/trading";
-import { quantizePrice, quantizeQty, stepForm, type StepForm } from "../util/quantize";
+import { quantizeFloorWith, quantizePrice, stepForm, type StepForm } from "../util/quantize";
 import type { PolicyConfig } from "./config";
 import { PolicyReason } from "./reasons";
 
@@ -150,6 +150,9 @@ export function computeSizes(
   const a_budget = f > 0 ? budget / f : 0;
   const scaled = a_budget > room;
   const a = scaled ? room : a_budget;
+  const lot = instrument.lot_size;
+  // the lot's decimal form once per side, not once per level (quantizeQty's own fast path)
+  const lotForm = a > 0 && lot > 0 ? stepForm(lot) : null;
   const keptP: number[] = [];
   const keptQ: number[] = [];
   let dropped = 0;
@@ -158,7 +161,7 @@ export function computeSizes(
   let notional = 0;
   for (let i = 0; i < prices.length; i++) {
     const p = prices[i];
-    const q = a > 0 ? quantizeQty(qtyForNotional(instrument, a * w[i], p), instrument.lot_size) : 0;
+    const q = a > 0 ? quantizeFloorWith(qtyForNotional(instrument, a * w[i], p), lot, lotForm) : 0;
     if (!(q > 0) || qtyNotional(instrument, q, p) < instrument.min_notional) {
       dropped++;
       continue;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { REGIMES, TOX_ACTIONS, type Side } from "../../sdk/contracts/trading";
 import type { InstrumentSpec } from "../../sdk/contracts/market";
-import { quantize } from "../../sdk/util/quantize";
+import { quantize, quantizeFloorWith, stepForm } from "../../sdk/util/quantize";
 import { explainGrid, ladderPrices, parsePolicyConfig, reduceOnlyLadder, type PlanInput } from "../../sdk/policy";
 import { explainGrid as explainGridRef } from "./reference/plan";
 import { ladderPrices as ladderPricesRef } from "./reference/sizing";
@@ -113,6 +113,21 @@ describe("planning hot path = the reference implementation (ADR-175, differentia
     );
     // the documented 12-digit case: 100·(1 − 0.8) floors to 20
     expect(ladderPrices("BUY", 100, 0.2, 4, 0.01)).to.deep.equal(ladderPricesRef("BUY", 100, 0.2, 4, 0.01));
+  });
+
+  it("quantizeFloorWith = quantize(·, ·, \"floor\") on, next to and between lots", () => {
+    const arb = fc.record({
+      lot: fc.integer({ min: -9, max: 3 }).chain(gridStep),
+      k: fc.integer({ min: 0, max: 2 ** 45 }),
+      nudge: fc.constantFrom(0, 1, -1, 0.5, 1e-13, -1e-13),
+    });
+    fc.assert(
+      fc.property(arb, ({ lot, k, nudge }) => {
+        const x = k * lot + nudge * lot;
+        expect(Object.is(quantizeFloorWith(x, lot, stepForm(lot)), quantize(x, lot, "floor"))).to.equal(true);
+      }),
+      { numRuns: 3000, seed: 13 },
+    );
   });
 
   it("reduceOnlyLadder: the same pieces on integer lot counts as in decimal (any lot form, large inventories)", () => {
