@@ -19,7 +19,7 @@ export interface RegimeActions {
   levels_factor: number;
   /** Reduce-only ladder spacing multiplier (damage-control TP distance). */
   reduce_step_factor: number;
-  /** Centre skew: shift (steps) per unit inventory utilisation, and toward the trend. */
+  /** Centre skew: shift (steps) per unit inventory utilization, and toward the trend. */
   inventory_skew_steps: number;
   trend_shift_steps: number;
   reasons: ReasonCode[];

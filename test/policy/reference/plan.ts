@@ -88,7 +88,7 @@ export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanatio
   if (!act.place || natr === null || !warm) {
     const plan: GridPlan = {
       symbol: input.symbol, ts: input.ts, regime: input.regime, mode: act.mode,
-      center_price: Number.isFinite(mid) ? mid : 0, step_pct: 0, x_stress_pct: 0, width_up_pct: 0, width_down_pct: 0,
+      center_price: Number.isFinite(mid) ? mid : 0, step_frac: 0, x_stress_frac: 0, width_up_frac: 0, width_down_frac: 0,
       levels_up: 0, levels_down: 0, bids: [], asks: [], size_schedule: { buy: [], sell: [] },
       adds_allowed: false, reduce_only: false, dd_budget: 0, worst_case_loss: 0, reasons,
     };
@@ -155,7 +155,7 @@ export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanatio
   const worst = Math.max(caps.buy.ladder_loss + caps.buy.inventory_loss, caps.sell.ladder_loss + caps.sell.inventory_loss);
   const plan: GridPlan = {
     symbol: input.symbol, ts: input.ts, regime: input.regime, mode, center_price: center,
-    step_pct: caps.step, x_stress_pct: stress.x_stress, width_up_pct: stress.width_up, width_down_pct: stress.width_down,
+    step_frac: caps.step, x_stress_frac: stress.x_stress, width_up_frac: stress.width_up, width_down_frac: stress.width_down,
     levels_up: asks.length, levels_down: bids.length, bids, asks,
     size_schedule: { buy: bids.map((l) => l.qty), sell: asks.map((l) => l.qty) },
     adds_allowed: gridOrders > 0, reduce_only: mode === "REDUCE_ONLY" || mode === "DAMAGE_CONTROL",

@@ -12,7 +12,7 @@ export interface StepResult {
 }
 
 /**
- * Grid spacing (spec 17.9.2): step = max(step_min_pct, alpha · NATR · shock_multiplier(regime)).
+ * Grid spacing (spec 17.9.2): step = max(step_min_frac, alpha · NATR · shock_multiplier(regime)).
  *
  * @example
  * computeStep(0.002, "VOL_SHOCK", defaultPolicyConfig()).step // 0.004
@@ -22,8 +22,8 @@ export function computeStep(natr: number, regime: GeometryRegime, cfg: PolicyCon
   const vol_step = cfg.alpha * natr * shock_multiplier;
   const reasons: ReasonCode[] = [];
   if (shock_multiplier > 1) reasons.push(PolicyReason.SHOCK_MULTIPLIER);
-  if (vol_step < cfg.step_min_pct) reasons.push(PolicyReason.STEP_FLOOR);
-  return { step: Math.max(cfg.step_min_pct, vol_step), vol_step, shock_multiplier, reasons };
+  if (vol_step < cfg.step_min_frac) reasons.push(PolicyReason.STEP_FLOOR);
+  return { step: Math.max(cfg.step_min_frac, vol_step), vol_step, shock_multiplier, reasons };
 }
 
 export interface LevelsResult {

@@ -72,14 +72,14 @@ export function computeStress(
   const trend_penalty = trend ? cfg.trend.penalty : 1;
   if (trend && trend_penalty > 1) reasons.push(PolicyReason.TREND_PENALTY);
   const raw = x_base * l2_penalty * trend_penalty;
-  const x_stress = clamp(raw, cfg.x_min_pct, cfg.x_cap_pct);
-  if (raw < cfg.x_min_pct) reasons.push(PolicyReason.X_CLAMPED_MIN);
-  else if (raw > cfg.x_cap_pct) reasons.push(PolicyReason.X_CLAMPED_CAP);
+  const x_stress = clamp(raw, cfg.x_min_frac, cfg.x_cap_frac);
+  if (raw < cfg.x_min_frac) reasons.push(PolicyReason.X_CLAMPED_MIN);
+  else if (raw > cfg.x_cap_frac) reasons.push(PolicyReason.X_CLAMPED_CAP);
   let width_up = x_stress;
   let width_down = x_stress;
   if (trend) {
-    const against = clamp(x_stress * cfg.trend.against_width_factor, cfg.x_min_pct, cfg.x_cap_pct);
-    const withT = clamp(x_stress * cfg.trend.with_width_factor, cfg.x_min_pct, cfg.x_cap_pct);
+    const against = clamp(x_stress * cfg.trend.against_width_factor, cfg.x_min_frac, cfg.x_cap_frac);
+    const withT = clamp(x_stress * cfg.trend.with_width_factor, cfg.x_min_frac, cfg.x_cap_frac);
     if (regime === "TREND_UP") {
       width_up = against;
       width_down = withT;
