@@ -42,11 +42,7 @@ export function reducingSide(inventoryQty: number): "BUY" | "SELL" | null {
  * `warm` false (no NATR) → PAUSE.
  */
 export function regimeActions(regime: Regime, tox: ToxAssessment, guard: GuardState, inventoryQty: number, warm: boolean, cfg: PolicyConfig): RegimeActions {
-  const base: RegimeActions = {
-    mode: "NORMAL", place: true, buy: "grid", sell: "grid", buy_budget_factor: 1, sell_budget_factor: 1, levels_factor: 1,
-    reduce_step_factor: 1, inventory_skew_steps: 0, trend_shift_steps: 0, reasons: [],
-  };
-  const cancelAll = (mode: PlanMode, reasons: ReasonCode[]): RegimeActions => ({ ...base, mode, place: false, buy: "off", sell: "off", reasons });
+  // module-level helpers instead of closures made per call (ADR-175): the same records, key for key
   if (guard === "EMERGENCY") return cancelAll("EMERGENCY", [PolicyReason.GUARD_EMERGENCY, PolicyReason.EMERGENCY_CANCEL_ALL]);
   if (regime === "EMERGENCY") return cancelAll("EMERGENCY", [PolicyReason.REGIME_EMERGENCY, PolicyReason.EMERGENCY_CANCEL_ALL]);
   if (tox.action === "EMERGENCY") return cancelAll("EMERGENCY", [PolicyReason.TOX_EMERGENCY, PolicyReason.EMERGENCY_CANCEL_ALL]);
@@ -54,34 +50,26 @@ export function regimeActions(regime: Regime, tox: ToxAssessment, guard: GuardSt
   if (!warm) return cancelAll("PAUSE", [PolicyReason.FEATURES_NOT_WARM]);
 
   const red = reducingSide(inventoryQty);
-  const reduceOnly = (mode: PlanMode, reasons: ReasonCode[], reduce_step_factor = 1): RegimeActions => ({
-    ...base, mode, buy: red === "BUY" ? "reduce" : "off", sell: red === "SELL" ? "reduce" : "off", reduce_step_factor,
-    reasons: [...reasons, PolicyReason.ADDS_OFF, PolicyReason.REDUCE_ONLY, ...(red === null ? [PolicyReason.NOTHING_TO_REDUCE] : [])],
-  });
   if (guard === "DAMAGE_CONTROL")
-    return reduceOnly("DAMAGE_CONTROL", [PolicyReason.GUARD_DAMAGE_CONTROL], cfg.damage_control.tp_distance_factor);
+    return reduceOnly(red, "DAMAGE_CONTROL", [PolicyReason.GUARD_DAMAGE_CONTROL], cfg.damage_control.tp_distance_factor);
   if (regime === "TOXIC" || tox.action === "PAUSE") {
     const why = regime === "TOXIC" ? PolicyReason.REGIME_TOXIC : PolicyReason.TOX_PAUSE;
     if (red === null) return { ...cancelAll("PAUSE", [why, PolicyReason.PAUSE_NEW_RISK]), place: true };
-    return reduceOnly("REDUCE_ONLY", [why, PolicyReason.PAUSE_NEW_RISK]);
+    return reduceOnly(red, "REDUCE_ONLY", [why, PolicyReason.PAUSE_NEW_RISK]);
   }
-  if (regime === "VOL_SHOCK") return reduceOnly("REDUCE_ONLY", [PolicyReason.REGIME_VOL_SHOCK]);
-  const throttle = (a: RegimeActions, why: ReasonCode): RegimeActions => ({
-    ...a, mode: "THROTTLE", levels_factor: cfg.throttle.levels_factor, buy_budget_factor: a.buy_budget_factor * cfg.throttle.budget_factor,
-    sell_budget_factor: a.sell_budget_factor * cfg.throttle.budget_factor, reasons: [...a.reasons, why, PolicyReason.THROTTLE],
-  });
+  if (regime === "VOL_SHOCK") return reduceOnly(red, "REDUCE_ONLY", [PolicyReason.REGIME_VOL_SHOCK]);
   if (regime === "THIN_BOOK") {
-    if (red !== null) return reduceOnly("REDUCE_ONLY", [PolicyReason.REGIME_THIN_BOOK]);
+    if (red !== null) return reduceOnly(red, "REDUCE_ONLY", [PolicyReason.REGIME_THIN_BOOK]);
     if (cfg.throttle.thin_book_action === "PAUSE")
       return { ...cancelAll("PAUSE", [PolicyReason.REGIME_THIN_BOOK, PolicyReason.PAUSE_NEW_RISK]), place: true };
-    return throttle({ ...base, inventory_skew_steps: cfg.skew.range_inventory_steps }, PolicyReason.REGIME_THIN_BOOK);
+    return throttle({ ...baseActions(), inventory_skew_steps: cfg.skew.range_inventory_steps }, PolicyReason.REGIME_THIN_BOOK, cfg);
   }
   let a: RegimeActions;
   if (regime === "TREND_UP" || regime === "TREND_DOWN") {
     const against = regime === "TREND_UP" ? "SELL" : "BUY";
     const f = cfg.trend.against_adds_factor;
     const reasons: ReasonCode[] = [PolicyReason.REGIME_TREND];
-    a = { ...base, inventory_skew_steps: cfg.skew.trend_inventory_steps, trend_shift_steps: cfg.skew.trend_shift_steps, reasons };
+    a = { ...baseActions(), inventory_skew_steps: cfg.skew.trend_inventory_steps, trend_shift_steps: cfg.skew.trend_shift_steps, reasons };
     if (f > 0) {
       if (against === "SELL") a.sell_budget_factor = f;
       else a.buy_budget_factor = f;
@@ -94,8 +82,34 @@ export function regimeActions(regime: Regime, tox: ToxAssessment, guard: GuardSt
       reasons.push(PolicyReason.TREND_AGAINST_REDUCE_ONLY);
     }
   } else {
-    a = { ...base, inventory_skew_steps: cfg.skew.range_inventory_steps, reasons: [PolicyReason.REGIME_RANGE] };
+    a = { ...baseActions(), inventory_skew_steps: cfg.skew.range_inventory_steps, reasons: [PolicyReason.REGIME_RANGE] };
   }
-  if (tox.action === "THROTTLE") a = throttle(a, PolicyReason.TOX_THROTTLE);
+  if (tox.action === "THROTTLE") a = throttle(a, PolicyReason.TOX_THROTTLE, cfg);
   return a;
+}
+
+/** Bilateral NORMAL actions, a fresh record each call (callers mutate it). */
+function baseActions(): RegimeActions {
+  return {
+    mode: "NORMAL", place: true, buy: "grid", sell: "grid", buy_budget_factor: 1, sell_budget_factor: 1, levels_factor: 1,
+    reduce_step_factor: 1, inventory_skew_steps: 0, trend_shift_steps: 0, reasons: [],
+  };
+}
+
+function cancelAll(mode: PlanMode, reasons: ReasonCode[]): RegimeActions {
+  return { ...baseActions(), mode, place: false, buy: "off", sell: "off", reasons };
+}
+
+function reduceOnly(red: "BUY" | "SELL" | null, mode: PlanMode, reasons: ReasonCode[], reduce_step_factor = 1): RegimeActions {
+  return {
+    ...baseActions(), mode, buy: red === "BUY" ? "reduce" : "off", sell: red === "SELL" ? "reduce" : "off", reduce_step_factor,
+    reasons: [...reasons, PolicyReason.ADDS_OFF, PolicyReason.REDUCE_ONLY, ...(red === null ? [PolicyReason.NOTHING_TO_REDUCE] : [])],
+  };
+}
+
+function throttle(a: RegimeActions, why: ReasonCode, cfg: PolicyConfig): RegimeActions {
+  return {
+    ...a, mode: "THROTTLE", levels_factor: cfg.throttle.levels_factor, buy_budget_factor: a.buy_budget_factor * cfg.throttle.budget_factor,
+    sell_budget_factor: a.sell_budget_factor * cfg.throttle.budget_factor, reasons: [...a.reasons, why, PolicyReason.THROTTLE],
+  };
 }

@@ -83,6 +83,15 @@ function cachedLadder(cache: PriceCache | undefined, side: Side, center: number,
   return prices.slice();
 }
 
+/** The held inventory's loss at `mark` on one side (quote, >= 0); invB = signed base equivalent. */
+function inventoryLoss(side: Side, invB: number, mid: number, mark: number): number {
+  return side === "BUY" ? Math.max(0, invB) * Math.max(0, mid - mark) : Math.max(0, -invB) * Math.max(0, mark - mid);
+}
+
+function emptySide(side: Side, kind: SideKind, invB: number, mid: number, mark: number, reasons: ReasonCode[]): SideBuild {
+  return { side, kind, prices: [], qtys: [], mark, ladder_loss: 0, inventory_loss: inventoryLoss(side, invB, mid, mark), budget_used: 0, notional: 0, scaled: false, dropped: 0, reasons };
+}
+
 /** Build one side at a given step and level count (no resolution). */
 export function buildSide(
   side: Side,
@@ -94,17 +103,33 @@ export function buildSide(
   cap: NotionalCap,
   cache?: PriceCache,
 ): SideBuild {
+  return buildSideWith(side, kind, levels, step, x, cfg, cap, cache, null);
+}
+
+/** The last ladder of one side inside `applyCaps`: center and tick are fixed there, the step only grows. */
+interface SideLadder {
+  step: number;
+  n: number;
+  prices: number[];
+}
+
+function buildSideWith(
+  side: Side,
+  kind: SideKind,
+  levels: number,
+  step: number,
+  x: CapsInput,
+  cfg: PolicyConfig,
+  cap: NotionalCap,
+  cache: PriceCache | undefined,
+  ladder: { last: SideLadder | null } | null,
+): SideBuild {
   const req = side === "BUY" ? x.buy : x.sell;
   // contract instruments (ADR-120): losses and exposure on the base equivalent of the contracts at the mid
   const inv = x.inventory_qty;
   const spot = isSpotLike(x.instrument);
   const invB = spot ? inv : Math.sign(inv) * baseEquivalent(x.instrument, Math.abs(inv), x.mid);
-  const invLoss = (mark: number): number =>
-    side === "BUY" ? Math.max(0, invB) * Math.max(0, x.mid - mark) : Math.max(0, -invB) * Math.max(0, mark - x.mid);
-  const empty = (mark: number, reasons: ReasonCode[]): SideBuild => ({
-    side, kind, prices: [], qtys: [], mark, ladder_loss: 0, inventory_loss: invLoss(mark), budget_used: 0, notional: 0, scaled: false, dropped: 0, reasons,
-  });
-  if (kind === "off" || levels <= 0) return empty(stressMark(side, x.center, req.width, [], step), []);
+  if (kind === "off" || levels <= 0) return emptySide(side, kind, invB, x.mid, stressMark(side, x.center, req.width, [], step), []);
   if (kind === "reduce") {
     const held = side === "SELL" ? Math.max(0, inv) : Math.max(0, -inv);
     const rs = step * x.reduce_step_factor;
@@ -112,22 +137,32 @@ export function buildSide(
     const mark = stressMark(side, x.center, req.width, [], step);
     let notional = 0;
     for (let i = 0; i < r.prices.length; i++) notional += spot ? r.prices[i] * r.qtys[i] : qtyNotional(x.instrument, r.qtys[i], r.prices[i]);
-    return { ...empty(mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
+    return { ...emptySide(side, kind, invB, x.mid, mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
   }
-  const prices = cachedLadder(cache, side, x.center, step, levels, x.instrument.tick_size);
+  let prices: number[];
+  if (ladder !== null) {
+    // ladder prices are sequential: the first n of a longer ladder at the same step ARE the n-level ladder
+    const last = ladder.last;
+    // (only read below, never kept: the cached array itself when the prefix is all of it)
+    if (last !== null && last.step === step && last.n >= levels) prices = last.prices.length <= levels ? last.prices : last.prices.slice(0, levels);
+    else {
+      prices = ladderPrices(side, x.center, step, levels, x.instrument.tick_size);
+      ladder.last = { step, n: levels, prices };
+    }
+  } else prices = cachedLadder(cache, side, x.center, step, levels, x.instrument.tick_size);
   const reasons: ReasonCode[] = [];
   if (prices.length < levels) reasons.push(PolicyReason.LADDER_TRUNCATED_AT_ZERO);
   const mark = stressMark(side, x.center, req.width, prices, step);
-  const il = invLoss(mark);
+  const il = inventoryLoss(side, invB, x.mid, mark);
   const budget = Math.max(0, req.budget - il);
   const exposure = spot ? inv * x.mid : Math.sign(inv) * qtyNotional(x.instrument, Math.abs(inv), x.mid);
   const room = Math.max(0, side === "BUY" ? cap.cap - exposure : cap.cap + exposure);
-  if (!(budget > 0)) return empty(mark, [...reasons, PolicyReason.BUDGET_EXHAUSTED]);
-  if (!(room > 0)) return empty(mark, [...reasons, PolicyReason.CAP_INVENTORY_FULL]);
+  if (!(budget > 0)) return emptySide(side, kind, invB, x.mid, mark, [...reasons, PolicyReason.BUDGET_EXHAUSTED]);
+  if (!(room > 0)) return emptySide(side, kind, invB, x.mid, mark, [...reasons, PolicyReason.CAP_INVENTORY_FULL]);
   const s = computeSizes(side, prices, mark, budget, room, x.instrument, cfg.sizing);
   return {
     side, kind, prices: s.prices, qtys: s.qtys, mark, ladder_loss: s.worst_loss, inventory_loss: il, budget_used: budget,
-    notional: s.notional, scaled: s.scaled, dropped: s.dropped, reasons: [...reasons, ...s.reasons],
+    notional: s.notional, scaled: s.scaled, dropped: s.dropped, reasons: s.reasons.length ? [...reasons, ...s.reasons] : reasons,
   };
 }
 
@@ -154,6 +189,33 @@ const CAPS_ORDER: ReadonlyArray<ReasonCode> = [
 const MAX_ITERATIONS = 10_000;
 
 /**
+ * The side with more orders; a tie goes to a grid side before a reduce-only side, then to the side
+ * that adds to the inventory.
+ */
+function orderOffender(nb: number, ns: number, kind: Record<Side, SideKind>, addingSide: Side): Side {
+  return nb !== ns ? (nb > ns ? "BUY" : "SELL") : kind.BUY !== kind.SELL ? (kind.BUY === "grid" ? "BUY" : "SELL") : addingSide;
+}
+
+/** The side built at (kind, levels, step), or the memo's build when none of them changed. */
+function memoBuild(m: SideMemo, side: Side, k: SideKind, n: number, at: { x: CapsInput; cfg: PolicyConfig; cap: NotionalCap; step: number }): SideBuild {
+  if (m.built !== null && m.kind === k && m.levels === n && m.step === at.step) return m.built;
+  const built = buildSideWith(side, k, n, at.step, at.x, at.cfg, at.cap, undefined, m.ladder);
+  m.kind = k;
+  m.levels = n;
+  m.step = at.step;
+  m.built = built;
+  return built;
+}
+
+interface SideMemo {
+  kind: SideKind;
+  levels: number;
+  step: number;
+  built: SideBuild | null;
+  ladder: { last: SideLadder | null };
+}
+
+/**
  * Caps integration (spec 17.11.5) with ONE deterministic resolution order (ADR-014):
  *  1. reduce sizes — a side whose full fill would push the inventory notional past
  *     min(max_inventory_notional, max_effective_leverage · equity) is scaled to the room left;
@@ -174,22 +236,15 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
   const applied = new Set<ReasonCode>();
   const width: Record<Side, number> = { BUY: x.buy.width, SELL: x.sell.width };
   const addingSide: Side = x.inventory_qty < 0 ? "SELL" : "BUY";
-  const prices: PriceCache = new Map();
-  // A side is rebuilt only when its (kind, levels, step) changed.
-  const memo: Record<Side, { key: string; built: SideBuild } | null> = { BUY: null, SELL: null };
-  const build = (side: Side): SideBuild => {
-    const key = `${kind[side]}|${levels[side]}|${step}`;
-    const m = memo[side];
-    if (m && m.key === key) return m.built;
-    const built = buildSide(side, kind[side], levels[side], step, x, cfg, cap, prices);
-    memo[side] = { key, built };
-    return built;
-  };
-  const orderOffender = (nb: number, ns: number): Side =>
-    nb !== ns ? (nb > ns ? "BUY" : "SELL") : kind.BUY !== kind.SELL ? (kind.BUY === "grid" ? "BUY" : "SELL") : addingSide;
+  // A side is rebuilt only when its (kind, levels, step) changed; its last ladder is reused while
+  // levels are removed at the same step (no string keys or closures per call, ADR-175).
+  const memoB: SideMemo = { kind: "off", levels: -1, step: Number.NaN, built: null, ladder: { last: null } };
+  const memoS: SideMemo = { kind: "off", levels: -1, step: Number.NaN, built: null, ladder: { last: null } };
+  const at = { x, cfg, cap, step };
   for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
-    const b = build("BUY");
-    const s = build("SELL");
+    at.step = step;
+    const b = memoBuild(memoB, "BUY", kind.BUY, levels.BUY, at);
+    const s = memoBuild(memoS, "SELL", kind.SELL, levels.SELL, at);
     const offenders: Side[] = [];
     for (const sb of [b, s]) {
       if (sb.kind === "grid" && sb.dropped > 0) {
@@ -205,7 +260,7 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
       const count: Record<Side, number> = { BUY: b.qtys.length, SELL: s.qtys.length };
       let moved = false;
       while (count.BUY + count.SELL > cfg.caps.max_open_orders) {
-        const side = orderOffender(count.BUY, count.SELL);
+        const side = orderOffender(count.BUY, count.SELL, kind, addingSide);
         if (kind[side] === "reduce" ? count[side] <= 1 : levels[side] <= cfg.levels_min) break;
         if (kind[side] === "reduce") levels[side] = count[side] - 1;
         else levels[side] -= 1;
@@ -214,7 +269,7 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
         applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
       }
       if (moved) continue;
-      offenders.push(orderOffender(count.BUY, count.SELL));
+      offenders.push(orderOffender(count.BUY, count.SELL, kind, addingSide));
     }
     if (offenders.length === 0) {
       if (b.scaled || s.scaled) {

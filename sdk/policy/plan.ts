@@ -19,6 +19,11 @@ function pushUnique(out: ReasonCode[], codes: ReadonlyArray<ReasonCode>): void {
   for (const c of codes) if (!out.includes(c)) out.push(c);
 }
 
+/** Orders asked of a side: grid levels scaled by the throttle (at least 1), the reduce-only maximum, or 0. */
+function levelsFor(kind: string, lv: number, act: RegimeActions, cfg: PolicyConfig): number {
+  return kind === "grid" ? Math.max(1, Math.floor(lv * act.levels_factor)) : kind === "reduce" ? cfg.reduce_only.levels : 0;
+}
+
 function toLevels(b: SideBuild): GridLevel[] {
   const out: GridLevel[] = [];
   for (let i = 0; i < b.prices.length; i++) out.push({ side: b.side as Side, index: i + 1, price: b.prices[i], qty: b.qtys[i] });
@@ -118,18 +123,16 @@ export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanatio
 
   const lvDown = computeLevels(stress.width_down, step, cfg);
   const lvUp = computeLevels(stress.width_up, step, cfg);
-  const scaleLevels = (n: number): number => Math.max(1, Math.floor(n * act.levels_factor));
   const anyGrid = act.buy === "grid" || act.sell === "grid";
   if (act.buy === "grid") pushUnique(reasons, lvDown.reasons);
   if (act.sell === "grid") pushUnique(reasons, lvUp.reasons);
   if (anyGrid) reasons.push(cfg.sizing.mode === "tapered" ? PolicyReason.SIZING_TAPERED : PolicyReason.SIZING_EQUAL_NOTIONAL);
 
-  const levelsFor = (kind: string, lv: number): number => (kind === "grid" ? scaleLevels(lv) : kind === "reduce" ? cfg.reduce_only.levels : 0);
   const caps = applyCaps(
     {
       center, mid, step, reduce_step_factor: act.reduce_step_factor, inventory_qty: inv, equity: input.equity, instrument: input.instrument,
-      buy: { kind: act.buy, levels: levelsFor(act.buy, lvDown.levels), width: stress.width_down, budget: input.dd_budget * act.buy_budget_factor },
-      sell: { kind: act.sell, levels: levelsFor(act.sell, lvUp.levels), width: stress.width_up, budget: input.dd_budget * act.sell_budget_factor },
+      buy: { kind: act.buy, levels: levelsFor(act.buy, lvDown.levels, act, cfg), width: stress.width_down, budget: input.dd_budget * act.buy_budget_factor },
+      sell: { kind: act.sell, levels: levelsFor(act.sell, lvUp.levels, act, cfg), width: stress.width_up, budget: input.dd_budget * act.sell_budget_factor },
     },
     cfg,
   );

@@ -1,8 +1,29 @@
 import { baseEquivalent, isSpotLike, qtyForNotional, qtyNotional, type InstrumentSpec } from "../contracts/market";
 import type { ReasonCode, Side } from "../contracts/trading";
-import { quantizePrice, quantizeQty } from "../util/quantize";
+import { quantizeFloorWith, quantizePrice, stepForm, type StepForm } from "../util/quantize";
 import type { PolicyConfig } from "./config";
 import { PolicyReason } from "./reasons";
+
+/**
+ * `quantizePrice(Number(raw.toPrecision(12)), tick, side)` without the string round trip, or NaN
+ * when this shortcut cannot decide (ADR-175). With the tick as m / 10^d (`stepForm`), y = raw·10^d / m
+ * is within a few ulps of the exact quotient, and rounding raw to 12 significant digits moves it
+ * by at most 5e-12·|raw|, so when y is farther than 1e-10·|y| + 1e-12 from an integer both roads
+ * floor / ceil to the same k, and k·m / 10^d (exact integers below 2^53) is the float the decimal
+ * path returns. Otherwise (near a tick edge, huge values, a tick without that form) NaN.
+ */
+function fastTickPrice(raw: number, f: StepForm | null, buy: boolean): number {
+  if (f === null) return Number.NaN;
+  const y = (raw * f.scale) / f.m;
+  const ay = Math.abs(y);
+  if (!(ay < 2 ** 50)) return Number.NaN;
+  const fl = Math.floor(y);
+  const frac = y - fl;
+  const edge = ay * 1e-10 + 1e-12;
+  if (!(frac > edge && frac < 1 - edge)) return Number.NaN;
+  const km = (buy ? fl : fl + 1) * f.m;
+  return Number.isSafeInteger(km) ? km / f.scale + 0 : Number.NaN;
+}
 
 /**
  * Level prices of one side, closest first: BUY i at C·(1 − i·step) floored to the tick, SELL i
@@ -12,17 +33,21 @@ import { PolicyReason } from "./reasons";
  */
 export function ladderPrices(side: Side, center: number, step: number, n: number, tick: number): number[] {
   const out: number[] = [];
+  const buy = side === "BUY";
+  const f = stepForm(tick);
+  let prev = Number.NaN;
   for (let i = 1; i <= n; i++) {
+    const r = buy ? center * (1 - i * step) : center * (1 + i * step);
+    let p = fastTickPrice(r, f, buy);
     // 12 significant digits first: 100·(1 − 0.8) = 19.999999999999996 must floor to 20, not 19.99.
-    const raw = Number((side === "BUY" ? center * (1 - i * step) : center * (1 + i * step)).toPrecision(12));
-    let p = quantizePrice(raw, tick, side);
-    const prev = out.length ? out[out.length - 1] : undefined;
-    if (prev !== undefined) {
-      if (side === "BUY" && p >= prev) p = quantizePrice(prev - tick, tick, "BUY");
-      if (side === "SELL" && p <= prev) p = quantizePrice(prev + tick, tick, "SELL");
+    if (p !== p) p = quantizePrice(Number(r.toPrecision(12)), tick, side);
+    if (i > 1) {
+      if (buy && p >= prev) p = quantizePrice(prev - tick, tick, "BUY");
+      if (!buy && p <= prev) p = quantizePrice(prev + tick, tick, "SELL");
     }
     if (!(p > 0)) break;
     out.push(p);
+    prev = p;
   }
   return out;
 }
@@ -47,18 +72,20 @@ export function stressMark(side: Side, center: number, width: number, prices: Re
  */
 export function sizingWeights(n: number, cfg: PolicyConfig["sizing"]): number[] {
   if (n <= 0) return [];
-  const raw: number[] = [];
+  // one array, normalised in place (the same sums and quotients as a raw array mapped to a new one)
+  const w: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (cfg.mode === "equal_notional" || n === 1) raw.push(1);
+    if (cfg.mode === "equal_notional" || n === 1) w.push(1);
     else {
       const t = i / (n - 1);
       const u = cfg.taper === "increasing_outward" ? t : 1 - t;
-      raw.push(1 + (cfg.max_weight_ratio - 1) * u);
+      w.push(1 + (cfg.max_weight_ratio - 1) * u);
     }
   }
   let sum = 0;
-  for (const w of raw) sum += w;
-  return raw.map((w) => w / sum);
+  for (let i = 0; i < n; i++) sum += w[i];
+  for (let i = 0; i < n; i++) w[i] = w[i] / sum;
+  return w;
 }
 
 /**
@@ -123,6 +150,9 @@ export function computeSizes(
   const a_budget = f > 0 ? budget / f : 0;
   const scaled = a_budget > room;
   const a = scaled ? room : a_budget;
+  const lot = instrument.lot_size;
+  // the lot's decimal form once per side, not once per level (quantizeQty's own fast path)
+  const lotForm = a > 0 && lot > 0 ? stepForm(lot) : null;
   const keptP: number[] = [];
   const keptQ: number[] = [];
   let dropped = 0;
@@ -131,7 +161,7 @@ export function computeSizes(
   let notional = 0;
   for (let i = 0; i < prices.length; i++) {
     const p = prices[i];
-    const q = a > 0 ? quantizeQty(qtyForNotional(instrument, a * w[i], p), instrument.lot_size) : 0;
+    const q = a > 0 ? quantizeFloorWith(qtyForNotional(instrument, a * w[i], p), lot, lotForm) : 0;
     if (!(q > 0) || qtyNotional(instrument, q, p) < instrument.min_notional) {
       dropped++;
       continue;

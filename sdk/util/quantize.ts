@@ -23,14 +23,15 @@ const MODES: Record<RoundMode, Decimal.Rounding> = {
   nearest: Decimal.ROUND_HALF_EVEN,
 };
 
-interface StepForm {
+/** A step written as m / scale with integers m and scale = 10^d (ADR-032); null when it cannot be. */
+export interface StepForm {
   /** step = m / scale, m and scale integers. */
   m: number;
   scale: number;
 }
 const stepForms = new Map<number, StepForm | null>();
 
-function stepForm(step: number): StepForm | null {
+export function stepForm(step: number): StepForm | null {
   let f = stepForms.get(step);
   if (f === undefined) {
     const d = new Decimal(step);
@@ -80,6 +81,26 @@ export function quantize(x: number, step: number, mode: RoundMode = "nearest"): 
     }
   }
   return quantizeExact(x, step, mode);
+}
+
+/**
+ * `quantize(x, step, "floor")` with the step's form looked up once by the caller (`stepForm(step)`)
+ * for a loop over many values: the same fast path, else `quantize` itself (ADR-175).
+ */
+export function quantizeFloorWith(x: number, step: number, f: StepForm | null): number {
+  if (f !== null) {
+    const y = (x * f.scale) / f.m;
+    if (Math.abs(y) < 2 ** 50) {
+      const fl = Math.floor(y);
+      const frac = y - fl;
+      const edge = Math.abs(y) * REL_EDGE + 1e-12;
+      if (frac > edge && frac < 1 - edge) {
+        const km = fl * f.m;
+        if (Number.isSafeInteger(km)) return km / f.scale + 0;
+      }
+    }
+  }
+  return quantize(x, step, "floor");
 }
 
 /** Buy prices round down, sell prices round up: never a more aggressive price than asked. */

@@ -1,0 +1,257 @@
+import { baseEquivalent, isSpotLike, qtyNotional, type InstrumentSpec } from "../../../sdk/contracts/market";
+import type { ReasonCode, Side } from "../../../sdk/contracts/trading";
+import { ErrorCode, GrinderError } from "../../../sdk/contracts/errors";
+import type { PolicyConfig } from "../../../sdk/policy/config";
+import { PolicyReason } from "../../../sdk/policy/reasons";
+import { computeSizes, ladderPrices, stressMark } from "./sizing";
+import { reduceOnlyLadder } from "./reduce";
+
+/** What a side of the plan may do: budgeted new-risk grid, inventory-reducing ladder, or nothing. */
+export type SideKind = "grid" | "reduce" | "off";
+
+/** The notional cap of one symbol (spec 17.7.3) and which limit binds. */
+export interface NotionalCap {
+  cap: number;
+  binding: "INVENTORY" | "LEVERAGE";
+}
+
+/** min(max_inventory_notional, max_effective_leverage · equity); 0 when equity <= 0. */
+export function notionalCap(equity: number, cfg: PolicyConfig["caps"]): NotionalCap {
+  const inv = cfg.max_inventory_notional.kind === "quote" ? cfg.max_inventory_notional.value : cfg.max_inventory_notional.value * Math.max(0, equity);
+  const lev = cfg.max_effective_leverage * Math.max(0, equity);
+  return lev < inv ? { cap: lev, binding: "LEVERAGE" } : { cap: inv, binding: "INVENTORY" };
+}
+
+/** Per-side request handed to the caps resolution. */
+export interface SideRequest {
+  kind: SideKind;
+  /** Levels (grid) or maximum reduce-only levels (reduce). */
+  levels: number;
+  /** Stress width of the side (fraction). */
+  width: number;
+  /** DD budget (quote) this side may put at risk, before held-inventory loss (grid only). */
+  budget: number;
+}
+
+export interface CapsInput {
+  center: number;
+  mid: number;
+  step: number;
+  /** Multiplier of the step for reduce-only ladders (damage-control TP distance). */
+  reduce_step_factor: number;
+  inventory_qty: number;
+  equity: number;
+  instrument: InstrumentSpec;
+  buy: SideRequest;
+  sell: SideRequest;
+}
+
+/** One side after sizing and caps. */
+export interface SideBuild {
+  side: Side;
+  kind: SideKind;
+  prices: number[];
+  qtys: number[];
+  /** Stress mark of the side (spec 17.11.2 worst case, ADR-015). */
+  mark: number;
+  /** Worst-case loss of this side's new-risk orders at the mark (0 for reduce / off). */
+  ladder_loss: number;
+  /** Held inventory's loss at the mark (quote, >= 0). */
+  inventory_loss: number;
+  /** Budget left for new risk after the held inventory's loss. */
+  budget_used: number;
+  /** Σ qty·price of the side's orders. */
+  notional: number;
+  scaled: boolean;
+  dropped: number;
+  reasons: ReasonCode[];
+}
+
+/**
+ * Ladder prices are sequential (level i depends only on level i−1), so the first n prices of a
+ * longer ladder ARE the n-level ladder: the caps loop reuses them while it removes levels.
+ */
+export type PriceCache = Map<string, { n: number; prices: number[] }>;
+
+function cachedLadder(cache: PriceCache | undefined, side: Side, center: number, step: number, n: number, tick: number): number[] {
+  if (!cache) return ladderPrices(side, center, step, n, tick);
+  const key = `${side}:${step}`;
+  const hit = cache.get(key);
+  if (hit && hit.n >= n) return hit.prices.slice(0, n);
+  const prices = ladderPrices(side, center, step, n, tick);
+  cache.set(key, { n, prices });
+  return prices.slice();
+}
+
+/** Build one side at a given step and level count (no resolution). */
+export function buildSide(
+  side: Side,
+  kind: SideKind,
+  levels: number,
+  step: number,
+  x: CapsInput,
+  cfg: PolicyConfig,
+  cap: NotionalCap,
+  cache?: PriceCache,
+): SideBuild {
+  const req = side === "BUY" ? x.buy : x.sell;
+  // contract instruments (ADR-120): losses and exposure on the base equivalent of the contracts at the mid
+  const inv = x.inventory_qty;
+  const spot = isSpotLike(x.instrument);
+  const invB = spot ? inv : Math.sign(inv) * baseEquivalent(x.instrument, Math.abs(inv), x.mid);
+  const invLoss = (mark: number): number =>
+    side === "BUY" ? Math.max(0, invB) * Math.max(0, x.mid - mark) : Math.max(0, -invB) * Math.max(0, mark - x.mid);
+  const empty = (mark: number, reasons: ReasonCode[]): SideBuild => ({
+    side, kind, prices: [], qtys: [], mark, ladder_loss: 0, inventory_loss: invLoss(mark), budget_used: 0, notional: 0, scaled: false, dropped: 0, reasons,
+  });
+  if (kind === "off" || levels <= 0) return empty(stressMark(side, x.center, req.width, [], step), []);
+  if (kind === "reduce") {
+    const held = side === "SELL" ? Math.max(0, inv) : Math.max(0, -inv);
+    const rs = step * x.reduce_step_factor;
+    const r = reduceOnlyLadder(side, x.center, rs, held, levels, x.instrument);
+    const mark = stressMark(side, x.center, req.width, [], step);
+    let notional = 0;
+    for (let i = 0; i < r.prices.length; i++) notional += spot ? r.prices[i] * r.qtys[i] : qtyNotional(x.instrument, r.qtys[i], r.prices[i]);
+    return { ...empty(mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
+  }
+  const prices = cachedLadder(cache, side, x.center, step, levels, x.instrument.tick_size);
+  const reasons: ReasonCode[] = [];
+  if (prices.length < levels) reasons.push(PolicyReason.LADDER_TRUNCATED_AT_ZERO);
+  const mark = stressMark(side, x.center, req.width, prices, step);
+  const il = invLoss(mark);
+  const budget = Math.max(0, req.budget - il);
+  const exposure = spot ? inv * x.mid : Math.sign(inv) * qtyNotional(x.instrument, Math.abs(inv), x.mid);
+  const room = Math.max(0, side === "BUY" ? cap.cap - exposure : cap.cap + exposure);
+  if (!(budget > 0)) return empty(mark, [...reasons, PolicyReason.BUDGET_EXHAUSTED]);
+  if (!(room > 0)) return empty(mark, [...reasons, PolicyReason.CAP_INVENTORY_FULL]);
+  const s = computeSizes(side, prices, mark, budget, room, x.instrument, cfg.sizing);
+  return {
+    side, kind, prices: s.prices, qtys: s.qtys, mark, ladder_loss: s.worst_loss, inventory_loss: il, budget_used: budget,
+    notional: s.notional, scaled: s.scaled, dropped: s.dropped, reasons: [...reasons, ...s.reasons],
+  };
+}
+
+export interface CapsResult {
+  step: number;
+  buy: SideBuild;
+  sell: SideBuild;
+  /** Resolution steps applied, in order, with their causes (canonical order, no duplicates). */
+  reasons: ReasonCode[];
+}
+
+/** Canonical order of the caps reason codes in a plan. */
+const CAPS_ORDER: ReadonlyArray<ReasonCode> = [
+  PolicyReason.CAP_INVENTORY_NOTIONAL,
+  PolicyReason.CAP_EFFECTIVE_LEVERAGE,
+  PolicyReason.CAP_MAX_OPEN_ORDERS,
+  PolicyReason.CAP_MIN_NOTIONAL,
+  PolicyReason.CAPS_REDUCE_SIZES,
+  PolicyReason.CAPS_REDUCE_LEVELS,
+  PolicyReason.CAPS_WIDEN_STEP,
+  PolicyReason.CAPS_THROTTLE,
+];
+
+const MAX_ITERATIONS = 10_000;
+
+/**
+ * Caps integration (spec 17.11.5) with ONE deterministic resolution order (ADR-014):
+ *  1. reduce sizes — a side whose full fill would push the inventory notional past
+ *     min(max_inventory_notional, max_effective_leverage · equity) is scaled to the room left;
+ *  2. reduce levels — while the plan has more than max_open_orders orders, or a side lost levels
+ *     to min_notional, the offending side loses its furthest level, down to levels_min;
+ *  3. widen step — then the step is multiplied by `widen_step_factor` and each grid side keeps
+ *     ceil(width / step) levels (the same width covered by fewer, larger levels, below levels_min);
+ *  4. throttle / pause — a side still in violation at one level is switched off; the plan
+ *     becomes THROTTLE (one side left) or PAUSE (nothing left) in `planGrid`.
+ * The offender for max_open_orders is the side with more orders; ties go to a grid side before a
+ * reduce-only side, then to the side that adds to the inventory (BUY when flat or long).
+ */
+export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
+  const cap = notionalCap(x.equity, cfg.caps);
+  let step = x.step;
+  const kind: Record<Side, SideKind> = { BUY: x.buy.kind, SELL: x.sell.kind };
+  const levels: Record<Side, number> = { BUY: x.buy.levels, SELL: x.sell.levels };
+  const applied = new Set<ReasonCode>();
+  const width: Record<Side, number> = { BUY: x.buy.width, SELL: x.sell.width };
+  const addingSide: Side = x.inventory_qty < 0 ? "SELL" : "BUY";
+  const prices: PriceCache = new Map();
+  // A side is rebuilt only when its (kind, levels, step) changed.
+  const memo: Record<Side, { key: string; built: SideBuild } | null> = { BUY: null, SELL: null };
+  const build = (side: Side): SideBuild => {
+    const key = `${kind[side]}|${levels[side]}|${step}`;
+    const m = memo[side];
+    if (m && m.key === key) return m.built;
+    const built = buildSide(side, kind[side], levels[side], step, x, cfg, cap, prices);
+    memo[side] = { key, built };
+    return built;
+  };
+  const orderOffender = (nb: number, ns: number): Side =>
+    nb !== ns ? (nb > ns ? "BUY" : "SELL") : kind.BUY !== kind.SELL ? (kind.BUY === "grid" ? "BUY" : "SELL") : addingSide;
+  for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
+    const b = build("BUY");
+    const s = build("SELL");
+    const offenders: Side[] = [];
+    for (const sb of [b, s]) {
+      if (sb.kind === "grid" && sb.dropped > 0) {
+        offenders.push(sb.side);
+        applied.add(PolicyReason.CAP_MIN_NOTIONAL);
+      }
+    }
+    if (offenders.length === 0 && b.qtys.length + s.qtys.length > cfg.caps.max_open_orders) {
+      applied.add(PolicyReason.CAP_MAX_OPEN_ORDERS);
+      // Step 2 for the order count, one level at a time on integer counts (removing a level never
+      // makes the remaining levels smaller, so no min_notional drop can appear on the way); the
+      // loop rebuilds once at the end, or hands over to step 3 / 4 at a side's floor.
+      const count: Record<Side, number> = { BUY: b.qtys.length, SELL: s.qtys.length };
+      let moved = false;
+      while (count.BUY + count.SELL > cfg.caps.max_open_orders) {
+        const side = orderOffender(count.BUY, count.SELL);
+        if (kind[side] === "reduce" ? count[side] <= 1 : levels[side] <= cfg.levels_min) break;
+        if (kind[side] === "reduce") levels[side] = count[side] - 1;
+        else levels[side] -= 1;
+        count[side] = Math.min(count[side], levels[side]);
+        moved = true;
+        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+      }
+      if (moved) continue;
+      offenders.push(orderOffender(count.BUY, count.SELL));
+    }
+    if (offenders.length === 0) {
+      if (b.scaled || s.scaled) {
+        applied.add(cap.binding === "LEVERAGE" ? PolicyReason.CAP_EFFECTIVE_LEVERAGE : PolicyReason.CAP_INVENTORY_NOTIONAL);
+        applied.add(PolicyReason.CAPS_REDUCE_SIZES);
+      }
+      return { step, buy: b, sell: s, reasons: CAPS_ORDER.filter((r) => applied.has(r)) };
+    }
+    let widened = false;
+    for (const side of offenders) {
+      const built = side === "BUY" ? b : s;
+      const n = Math.min(levels[side], kind[side] === "reduce" ? built.qtys.length : levels[side]);
+      if (kind[side] === "reduce") {
+        if (n > 1) {
+          levels[side] = n - 1;
+          applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+        } else {
+          kind[side] = "off";
+          applied.add(PolicyReason.CAPS_THROTTLE);
+        }
+      } else if (n > cfg.levels_min) {
+        levels[side] = n - 1;
+        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+      } else if (n > 1) {
+        if (!widened) {
+          step *= cfg.caps.widen_step_factor;
+          widened = true;
+          applied.add(PolicyReason.CAPS_WIDEN_STEP);
+          for (const sd of ["BUY", "SELL"] as const) {
+            if (kind[sd] === "grid") levels[sd] = Math.min(levels[sd], Math.max(1, Math.ceil((width[sd] / step) * (1 - 1e-9))));
+          }
+        }
+      } else {
+        kind[side] = "off";
+        applied.add(PolicyReason.CAPS_THROTTLE);
+      }
+    }
+  }
+  throw new GrinderError(ErrorCode.INVARIANT, `caps resolution did not converge in ${MAX_ITERATIONS} iterations`);
+}
