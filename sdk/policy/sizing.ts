@@ -16,7 +16,7 @@ function fastTickPrice(raw: number, f: StepForm | null, buy: boolean): number {
   if (f === null) return Number.NaN;
   const y = (raw * f.scale) / f.m;
   const ay = Math.abs(y);
-  if (!(ay < 2 ** 50)) return Number.NaN;
+  if (!(ay < 1125899906842624)) return Number.NaN; // 2^50
   const fl = Math.floor(y);
   const frac = y - fl;
   const edge = ay * 1e-10 + 1e-12;

@@ -90,7 +90,7 @@ export function quantize(x: number, step: number, mode: RoundMode = "nearest"): 
 export function quantizeFloorWith(x: number, step: number, f: StepForm | null): number {
   if (f !== null) {
     const y = (x * f.scale) / f.m;
-    if (Math.abs(y) < 2 ** 50) {
+    if (Math.abs(y) < TWO_POW_50) {
       const fl = Math.floor(y);
       const frac = y - fl;
       const edge = Math.abs(y) * REL_EDGE + 1e-12;
