@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from "node:path";
 import { SDK_VERSION } from "../../sdk";
 import { denoJupyter, fixtureNames, notebookKernel, PLOTLY_MIME } from "../../sdk/notebook";
-import { PYTHON, ROOT, RUNNER, describeFailure, projectJupyterEnv, tempDir, type RunSummary } from "./jupyter";
+import { PYTHON, ROOT, RUNNER, describeFailure, processesMentioning, projectJupyterEnv, tempDir, type RunSummary } from "./jupyter";
 
 const DENO = path.join(ROOT, "node_modules", "@deno", "linux-x64-glibc", "deno");
 const KERNEL = "grinder-deno";
@@ -56,19 +56,6 @@ function runOnDeno(notebook: string, ipynb: string): RunSummary {
 }
 
 
-/** Live (not zombie) processes whose command line mentions `needle`. */
-function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
-    .filter((n) => {
-      try {
-        return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(needle) && !/\) Z /.test(readFileSync(`/proc/${n}/stat`, "utf8"));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe("notebooks on the Deno kernel (grinder-deno)", () => {
   it("the display layer detects no Deno kernel under Node.js", () => {

@@ -5,23 +5,11 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { SDK_VERSION } from "../../sdk/version";
-import { ROOT, jupyterProblem, projectJupyterEnv, tempDir } from "./jupyter";
+import { ROOT, jupyterProblem, processesMentioning, projectJupyterEnv, tempDir } from "./jupyter";
 
-function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
-    .filter((n) => {
-      try {
-        return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(needle) && !/\) Z /.test(readFileSync(`/proc/${n}/stat`, "utf8"));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe("Jupyter front ends on the grinder kernel", () => {
   it("`jupyter run --kernel=grinder <file>` runs the file with the SDK and leaves no kernel behind @slow", async function () {

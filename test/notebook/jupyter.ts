@@ -4,7 +4,7 @@
  * points with tslab's own TypeScript 5.0.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -62,4 +62,18 @@ export function runNotebook(notebook: string, out: { ipynb?: string; html?: stri
 export function describeFailure(s: RunSummary): string {
   if (!s.failure) return "";
   return `${s.notebook}: cell ${s.failure.cell} (${s.failure.id}) failed\n--- cell source ---\n${s.failure.source}\n--- error ---\n${s.failure.error.slice(0, 6000)}`;
+}
+
+/** Live (not zombie) processes whose command line mentions `needle` (a kernel left behind). */
+export function processesMentioning(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)
+    .filter((n) => {
+      try {
+        return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(needle) && !/\) Z /.test(readFileSync(`/proc/${n}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
