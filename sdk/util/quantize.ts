@@ -57,9 +57,26 @@ export function quantizeExact(x: number, step: number, mode: RoundMode = "neares
 }
 
 export function quantize(x: number, step: number, mode: RoundMode = "nearest"): number {
+  checkQuantizeArgs(x, step);
+  return quantizeWith(x, step, mode, stepForm(step));
+}
+
+/**
+ * `quantize(x, step, "floor")` with the step's form looked up once by the caller (`stepForm(step)`)
+ * for a loop over many values (ADR-175).
+ */
+export function quantizeFloorWith(x: number, step: number, f: StepForm | null): number {
+  checkQuantizeArgs(x, step);
+  return quantizeWith(x, step, "floor", f);
+}
+
+function checkQuantizeArgs(x: number, step: number): void {
   if (!Number.isFinite(x) || !(step > 0))
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `cannot quantise ${x} to step ${step}`);
-  const f = stepForm(step);
+}
+
+/** The fast path on the step's integer form `f` (null: none), else the exact decimal path. */
+function quantizeWith(x: number, step: number, mode: RoundMode, f: StepForm | null): number {
   if (f !== null) {
     const y = (x * f.scale) / f.m;
     if (Math.abs(y) < TWO_POW_50) {
@@ -81,26 +98,6 @@ export function quantize(x: number, step: number, mode: RoundMode = "nearest"): 
     }
   }
   return quantizeExact(x, step, mode);
-}
-
-/**
- * `quantize(x, step, "floor")` with the step's form looked up once by the caller (`stepForm(step)`)
- * for a loop over many values: the same fast path, else `quantize` itself (ADR-175).
- */
-export function quantizeFloorWith(x: number, step: number, f: StepForm | null): number {
-  if (f !== null) {
-    const y = (x * f.scale) / f.m;
-    if (Math.abs(y) < TWO_POW_50) {
-      const fl = Math.floor(y);
-      const frac = y - fl;
-      const edge = Math.abs(y) * REL_EDGE + 1e-12;
-      if (frac > edge && frac < 1 - edge) {
-        const km = fl * f.m;
-        if (Number.isSafeInteger(km)) return km / f.scale + 0;
-      }
-    }
-  }
-  return quantize(x, step, "floor");
 }
 
 /** Buy prices round down, sell prices round up: never a more aggressive price than asked. */
