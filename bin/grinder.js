@@ -16,7 +16,9 @@ async function entry() {
   if (process.argv[2] === "calibrate" || process.argv.slice(2).some((a) => /\.ts(#|$)/.test(a))) require("tsx/cjs");
   const build = require("../scripts/build.cjs");
   const cli = build.current().cli ?? (await build.ensureBuilt(["cli"])).cli;
-  return require(path.join(cli, "grinder.js"));
+  // the bundle this command runs from, for a worker thread that replays with the same code (ADR-190)
+  process.env.GRINDER_CLI_BUNDLE = path.join(cli, "grinder.js");
+  return require(process.env.GRINDER_CLI_BUNDLE);
 }
 
 entry().then((cli) => cli.main(process.argv)).then(

@@ -69,14 +69,26 @@ export interface BaselineRow {
 export async function replayBaselines(adaptive: ReplayResult, opts: ReplayOptions): Promise<BaselineRow[]> {
   const cfg = opts.config ?? parseConfig({});
   const stat = await runReplay({ ...opts, config: staticGridConfig(cfg), keepEvents: false });
+  return baselineRows(adaptive, stat.summary, opts.window?.from_ts);
+}
+
+/** The part of the static-grid run's summary the baseline rows read. */
+export type StaticGridSummary = Pick<ReplayResult["summary"], "equity_start" | "equity_end" | "max_dd" | "fills">;
+
+/**
+ * The three baseline rows from the adaptive run and a static-grid run's summary (computed by
+ * `replayBaselines`, or by `grinder replay` on another thread while the adaptive run replays,
+ * ADR-190).
+ */
+export function baselineRows(adaptive: ReplayResult, stat: StaticGridSummary, fromTs?: number): BaselineRow[] {
   const eq0 = adaptive.summary.equity_start;
   const a = adaptive.summary.equity_end - eq0;
-  const s = stat.summary.equity_end - stat.summary.equity_start;
-  const bh = buyAndHoldPnl(adaptive.bars, eq0, opts.window?.from_ts);
+  const s = stat.equity_end - stat.equity_start;
+  const bh = buyAndHoldPnl(adaptive.bars, eq0, fromTs);
   const pct = (x: number): number => (eq0 > 0 ? (100 * x) / eq0 : 0);
   return [
     { strategy: "adaptive grid", net_pnl: a, return_pct: pct(a), max_dd: adaptive.summary.max_dd, fills: adaptive.summary.fills, uplift: 0 },
-    { strategy: "static grid", net_pnl: s, return_pct: pct(s), max_dd: stat.summary.max_dd, fills: stat.summary.fills, uplift: a - s },
+    { strategy: "static grid", net_pnl: s, return_pct: pct(s), max_dd: stat.max_dd, fills: stat.fills, uplift: a - s },
     { strategy: "buy and hold", net_pnl: bh, return_pct: pct(bh), max_dd: null, fills: null, uplift: a - bh },
   ];
 }

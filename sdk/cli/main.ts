@@ -11,6 +11,8 @@ import { registerReport } from "./commands/report";
 import { registerWorker } from "./commands/worker";
 import { registerMl } from "./commands/ml";
 import { registerStore } from "./commands/store";
+// the entry a `grinder replay` worker thread calls in this bundle (static-grid baseline, ADR-190)
+export { runStaticGridJob } from "./baseline-worker";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a

@@ -11,7 +11,26 @@ import { parseTime } from "../../data/bars";
 import { isBarDatasetFile } from "../../data/dataset";
 import { barFillModelSensitivity, replayBarDataset } from "../../engine/replay-bars";
 import { isColumnarStore, openColumnarStore } from "../../data/store";
-import { replayBaselines, type BaselineRow } from "../../analysis/baselines";
+import { baselineRows, replayBaselines, type BaselineRow } from "../../analysis/baselines";
+import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
+
+/**
+ * Where a `grinder replay` run's wall time goes (ADR-190): with `GRINDER_PHASES=1` the command
+ * writes one line `grinder-phases {json}` to stderr, the milliseconds since the process started
+ * (node start-up, loading the CLI, parsing arguments) at which each phase ended, and the
+ * process's peak RSS (`max_rss_mb`, all threads) at the end. Timing only:
+ * nothing else about the run changes.
+ */
+class Phases {
+  private readonly marks: Record<string, number> = {};
+  constructor(readonly on: boolean) {}
+  mark(name: string): void {
+    if (this.on) this.marks[name] = Math.round(performance.now() * 10) / 10;
+  }
+  write(): void {
+    if (this.on) process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 })}\n`);
+  }
+}
 
 /** The baselines table of `grinder replay` (ADR-132): adaptive grid, static grid, buy-and-hold, uplift. */
 export function formatBaselines(rows: BaselineRow[]): string[] {
@@ -93,6 +112,8 @@ export function registerReplay(program: Command): void {
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055); on a bar dataset e.g. touch,cross,bar_cross (ADR-122)")
     .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
     .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; baselines?: boolean }) => {
+      const phases = new Phases(process.env.GRINDER_PHASES === "1");
+      phases.mark("action_start");
       const notes: string[] = [];
       const config = opts.config ? loadConfigOrArtifact(opts.config, { warnings: notes }) : defaultConfig();
       for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);
@@ -107,35 +128,51 @@ export function registerReplay(program: Command): void {
         else process.stdout.write(`fill-model sensitivity ${name}\n` + formatSensitivity(rows));
         return;
       }
+      phases.mark("config_loaded");
       const t0 = process.hrtime.bigint();
       // a bar dataset recipe: sources hash-checked, intrabar path model, config adapted to its interval (ADR-071/072)
       // a columnar store (ADR-076): partition hashes checked on read, same digest as its JSONL fixture
-      const store = isColumnarStore(name) ? openColumnarStore(name) : null;
-      const r = isBarDatasetFile(name)
-        ? await replayBarDataset(name, { config, window })
-        : store
-          ? await runReplay({ store, config, window })
-          : await runReplay({ fixture: resolveFixture(name), config, window });
+      const bars = isBarDatasetFile(name);
+      const store = !bars && isColumnarStore(name) ? openColumnarStore(name) : null;
+      phases.mark("source_opened");
+      // Baselines on the same data, config and window (ADR-132); bar datasets replay through
+      // their own path model and are not covered yet. The static grid replays on a second
+      // thread while the adaptive run replays (ADR-190); without the CLI bundle, after it.
+      const wantBaselines = opts.baselines !== false && !opts.prom && !bars;
+      const staticRun: StaticGridRun | null = wantBaselines ? startStaticGrid(store ? { store: store.dir, config, window } : { fixture: resolveFixture(name), config, window }) : null;
+      let r: ReplayResult;
+      try {
+        r = bars
+          ? await replayBarDataset(name, { config, window })
+          : store
+            ? await runReplay({ store, config, window })
+            : await runReplay({ fixture: resolveFixture(name), config, window });
+      } catch (e) {
+        staticRun?.cancel();
+        throw e;
+      }
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      phases.mark("replay_done");
       if (opts.prom) {
         process.stdout.write(r.metrics_text);
         return;
       }
-      // Baselines on the same data, config and window (ADR-132); bar datasets replay through
-      // their own path model and are not covered yet.
       let baselines: BaselineRow[] | undefined;
       let baselineNote: string | undefined;
       if (opts.baselines !== false) {
-        if (isBarDatasetFile(name)) baselineNote = "not computed for bar datasets";
-        else if (store)
-          baselines = await replayBaselines(r, { store, config, window });
+        if (bars) baselineNote = "not computed for bar datasets";
+        else if (staticRun) baselines = baselineRows(r, await staticRun.result, window?.from_ts);
+        else if (store) baselines = await replayBaselines(r, { store, config, window });
         else baselines = await replayBaselines(r, { fixture: resolveFixture(name), config, window });
       }
+      phases.mark("baselines_done");
       if (opts.json) {
         const j = replayJson(r);
         if (baselines) j.baselines = baselines;
         else if (baselineNote) j.baselines_note = baselineNote;
         process.stdout.write(JSON.stringify(j, null, 2) + "\n");
+        phases.mark("output_written");
+        phases.write();
         return;
       }
       const s = r.summary;
@@ -155,5 +192,7 @@ export function registerReplay(program: Command): void {
       else if (baselineNote) out.push(`  baselines    ${baselineNote}`);
       process.stdout.write(out.join("\n") + "\n");
       process.stdout.write(replaySelectionSummary(r)); // portfolio (Top-K team): selection history summary, "" for one symbol
+      phases.mark("output_written");
+      phases.write();
     });
 }

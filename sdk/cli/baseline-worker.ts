@@ -1,0 +1,85 @@
+import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import { staticGridConfig, type StaticGridSummary } from "../analysis/baselines";
+import type { GrinderConfig } from "../config";
+import { ErrorCode, GrinderError } from "../contracts/errors";
+import { openColumnarStore } from "../data/store";
+import { runReplay } from "../engine/run";
+
+/**
+ * The static-grid baseline of `grinder replay` on a second thread (ADR-190): the baseline is an
+ * independent replay of the same data under the static config, so it runs while the adaptive
+ * replay runs instead of after it. The worker loads the CLI bundle the command itself runs from
+ * (`GRINDER_CLI_BUNDLE`, set by bin/grinder.js) and calls `runStaticGridJob`; the result is the
+ * same summary `replayBaselines` reads, computed by the same code. Without a bundle (the CLI run
+ * from its TypeScript sources, or the SDK used as a library) `startStaticGrid` returns null and
+ * the caller replays the baseline in-process after the adaptive run, as before.
+ */
+export interface StaticGridJob {
+  /** A columnar store folder or a JSONL fixture folder (exactly one). */
+  store?: string;
+  fixture?: string;
+  config: GrinderConfig;
+  window?: { from_ts?: number; to_ts?: number };
+}
+
+/** The worker's side: replay the static grid of `job` and return the summary fields the baseline rows use. */
+export async function runStaticGridJob(job: StaticGridJob): Promise<StaticGridSummary> {
+  const src = job.store !== undefined ? { store: openColumnarStore(job.store) } : { fixture: job.fixture };
+  const r = await runReplay({ ...src, config: staticGridConfig(job.config), window: job.window, keepEvents: false, tables: false });
+  const s = r.summary;
+  return { equity_start: s.equity_start, equity_end: s.equity_end, max_dd: s.max_dd, fills: s.fills };
+}
+
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+require(workerData.bundle).runStaticGridJob(workerData.job).then(
+  (r) => parentPort.postMessage({ ok: true, r }),
+  (e) => parentPort.postMessage({ ok: false, e: { name: e && e.name, code: e && e.code, detail: e && e.detail, file: e && e.file, line: e && e.line, field: e && e.field, message: String((e && e.message) || e) } })
+);
+`;
+
+interface Reply {
+  ok: boolean;
+  r?: StaticGridSummary;
+  e?: { name?: string; code?: string; detail?: string; file?: string; line?: number; field?: string; message: string };
+}
+
+export interface StaticGridRun {
+  result: Promise<StaticGridSummary>;
+  /** Stop the worker (the adaptive run failed: its error is the one reported). */
+  cancel(): void;
+}
+
+/** Start the static-grid baseline on a worker thread, or null when the CLI does not run from its bundle. */
+export function startStaticGrid(job: StaticGridJob): StaticGridRun | null {
+  const bundle = process.env.GRINDER_CLI_BUNDLE;
+  if (!bundle || !existsSync(bundle)) return null;
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER, { eval: true, workerData: { bundle, job } });
+  } catch {
+    return null;
+  }
+  const result = new Promise<StaticGridSummary>((resolve, reject) => {
+    let done = false;
+    worker.once("message", (m: Reply) => {
+      done = true;
+      void worker.terminate();
+      if (m.ok && m.r) resolve(m.r);
+      else if (m.e && m.e.name === "GrinderError" && m.e.code && m.e.detail !== undefined)
+        reject(new GrinderError(m.e.code as ErrorCode, m.e.detail, { file: m.e.file, line: m.e.line, field: m.e.field }));
+      else reject(new Error(`static-grid baseline failed: ${m.e?.message ?? "no result"}`));
+    });
+    worker.once("error", (e) => {
+      done = true;
+      reject(e);
+    });
+    worker.once("exit", (code) => {
+      if (!done) reject(new GrinderError(ErrorCode.INVARIANT, `static-grid baseline worker exited (code ${code}) without a result`));
+    });
+  });
+  // handled where it is awaited; until then a failure must not count as an unhandled rejection
+  result.catch(() => undefined);
+  return { result, cancel: () => void worker.terminate() };
+}
