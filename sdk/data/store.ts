@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
-import { float64, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
+import { tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
@@ -108,7 +108,8 @@ const K_BP = ascii(',"bid_price":');
 const K_BQ = ascii(',"bid_qty":');
 const K_FR = ascii(',"funding_rate":');
 const K_LP = ascii(',"last_price":');
-const NUM_W = 32;
+/** Bytes per column in `L1LineBytes`: its key (≤ 16) and a number's text (≤ 25). */
+const NUM_W = 64;
 const POW10_9 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
@@ -175,14 +176,25 @@ export class L1LineBytes {
   private readonly out: Uint8Array;
   private n = 0;
   private readonly v = new Float64Array(6).fill(NaN);
+  /** Per column: its key (`{"ask_price":`, `,"ask_qty":`, ...) followed by the text of its previous number (ADR-191: one copy per field). */
   private readonly txt = new Uint8Array(6 * NUM_W);
   private readonly len = new Int32Array(6);
+  private readonly keyLen = new Int32Array(6);
   private readonly digits = new Uint8Array(24);
+  /** `ts` printed as millions (cached: it changes every ~17 minutes) and six more digits. */
+  private tsHi = -1;
+  private readonly hiTxt = new Uint8Array(24);
+  private hiLen = 0;
   constructor(
     private readonly sink: (bytes: Uint8Array) => void,
     private readonly size = 1 << 20,
   ) {
-    this.out = new Uint8Array(size + 512);
+    this.out = new Uint8Array(size + 1024);
+    [K_AP, K_AQ, K_BP, K_BQ, K_FR, K_LP].forEach((key, k) => {
+      this.txt.set(key, k * NUM_W);
+      this.keyLen[k] = key.length;
+      this.len[k] = key.length;
+    });
   }
   private put(b: Uint8Array): void {
     const o = this.out;
@@ -190,16 +202,18 @@ export class L1LineBytes {
     for (let i = 0; i < b.length; i++) o[n++] = b[i];
     this.n = n;
   }
+  /** Write column `k`'s key and the text of `x`. */
   private num(k: number, x: number): void {
     const base = k * NUM_W;
     const t = this.txt;
     if (!(x === this.v[k] && x === x)) {
-      const l = shortDecimal(x, t, base);
-      if (l > 0) this.len[k] = l;
+      const at = base + this.keyLen[k];
+      const l = shortDecimal(x, t, at);
+      if (l > 0) this.len[k] = this.keyLen[k] + l;
       else {
         const s = num(x);
-        for (let i = 0; i < s.length; i++) t[base + i] = s.charCodeAt(i);
-        this.len[k] = s.length;
+        for (let i = 0; i < s.length; i++) t[at + i] = s.charCodeAt(i);
+        this.len[k] = this.keyLen[k] + s.length;
       }
       this.v[k] = x;
     }
@@ -216,14 +230,41 @@ export class L1LineBytes {
       for (let i = 0; i < s.length; i++) o[this.n++] = s.charCodeAt(i);
       return;
     }
+    const hi = Math.floor(x / 1e6);
+    let lo = x - hi * 1e6;
+    let n = this.n;
+    if (hi > 0) {
+      if (hi !== this.tsHi) {
+        const d = this.digits;
+        let k = 0;
+        let q = hi;
+        do {
+          const r = Math.floor(q / 10);
+          d[k++] = 48 + (q - r * 10);
+          q = r;
+        } while (q > 0);
+        for (let i = 0; i < k; i++) this.hiTxt[i] = d[k - 1 - i];
+        this.hiLen = k;
+        this.tsHi = hi;
+      }
+      const h = this.hiTxt;
+      for (let i = 0; i < this.hiLen; i++) o[n++] = h[i];
+      // six digits, zero-padded
+      for (let i = 5; i >= 0; i--) {
+        const r = Math.floor(lo / 10);
+        o[n + i] = 48 + (lo - r * 10);
+        lo = r;
+      }
+      this.n = n + 6;
+      return;
+    }
     const d = this.digits;
     let k = 0;
     do {
-      const q = Math.floor(x / 10);
-      d[k++] = 48 + (x - q * 10);
-      x = q;
-    } while (x > 0);
-    let n = this.n;
+      const q = Math.floor(lo / 10);
+      d[k++] = 48 + (lo - q * 10);
+      lo = q;
+    } while (lo > 0);
     while (k > 0) o[n++] = d[--k];
     this.n = n;
   }
@@ -233,22 +274,12 @@ export class L1LineBytes {
       this.flush();
       if (8 * NUM_W + 128 + symJson.length > this.out.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "symbol name too long for a line", { field: "symbol" });
     }
-    this.put(K_AP);
     this.num(0, ap);
-    this.put(K_AQ);
     this.num(1, aq);
-    this.put(K_BP);
     this.num(2, bp);
-    this.put(K_BQ);
     this.num(3, bq);
-    if (fr === fr) {
-      this.put(K_FR);
-      this.num(4, fr);
-    }
-    if (lp === lp) {
-      this.put(K_LP);
-      this.num(5, lp);
-    }
+    if (fr === fr) this.num(4, fr);
+    if (lp === lp) this.num(5, lp);
     this.put(symJson);
     this.int(ts);
     this.out[this.n++] = 125; // }
@@ -359,12 +390,13 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   const partitions: StoreManifest["partitions"] = [];
   let seq = 0;
   let lastTs = -Infinity;
-  const types = Object.fromEntries(COLS.map((c) => [c, float64()]));
-
   const flush = (b: SymbolBuffer): void => {
     if (b.n === 0) return;
     const data = Object.fromEntries(COLS.map((c, k) => [c, b.cols[k].subarray(0, b.n)]));
-    const bytes = tableToIPC(tableFromArrays(data, { types, maxBatchRows: batchRows }), { format: "file" });
+    // Float64Array columns without a declared type: flechette makes float64 record batches as
+    // views of the arrays (no per-value builder); the IPC bytes are identical to those of the
+    // builder path with `float64()` declared (ADR-191, tested), so partition hashes are unchanged.
+    const bytes = tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file" });
     if (!bytes) throw new GrinderError(ErrorCode.INVARIANT, "Arrow IPC encoding returned nothing");
     const rel = `${b.symbol}/${b.date}.${b.part}.arrow`;
     mkdirSync(path.join(tmp, b.symbol), { recursive: true });
