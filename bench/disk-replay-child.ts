@@ -5,7 +5,8 @@
  * then read it with a bare loop (the same `scanColumnar` reader, no engine) with read-ahead and
  * without it, and print one JSON line. Where the replay's time goes: the bare read with
  * read-ahead is the data side's cost on the caller's thread plus any wait for the worker; the
- * rest of the replay is the engine's.
+ * rest of the replay is the engine's. With `--bare-only`: only the bare read with read-ahead
+ * (the data side's peak RSS on its own).
  */
 import { openColumnarStore, scanColumnar } from "../sdk/data/store";
 import { runReplay } from "../sdk/engine/run";
@@ -24,6 +25,12 @@ function bare(dir: string, prefetch: boolean): { s: number; rows: number; acc: n
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
+  if (process.argv[3] === "--bare-only") {
+    // the data side alone in a fresh process: its peak RSS, without any engine heap
+    const b = bare(dir, true);
+    process.stdout.write(JSON.stringify({ bare_rows: b.rows, bare_read_s: b.s, acc_check: b.acc > 0, max_rss_kb: process.resourceUsage().maxRSS }) + "\n");
+    return;
+  }
   const t0 = process.hrtime.bigint();
   const st = openColumnarStore(dir);
   const r = await runReplay({ store: st, tables: false });

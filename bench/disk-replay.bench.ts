@@ -1,8 +1,11 @@
 /**
  * Disk benchmark (ADR-076): columnar stores of a synthetic L1 market (bench/market.ts) at 1 M and
  * 10 M rows in the OS temp folder; each is replayed in a **fresh process** (`bench/disk-replay-child.ts`
- * through tsx, and `grinder replay <store>` for the whole CLI path) and read by a bare loop in
- * the same child: figures, ratio replay/bare, peak RSS 10× vs 1×. Also: columnar import of the
+ * through tsx, and `grinder replay <store>` for the whole CLI path: with its baselines, the static
+ * grid on its own thread (`cli_*`) and in-process (`cli_baselines_in_process_*`), and without them,
+ * its wall time split into phases by `GRINDER_PHASES=1`, ADR-190) and read by a bare loop in
+ * the same child: figures, ratio replay/bare, peak RSS 10× vs 1× (several measures, see
+ * `peak_rss_ratios.measure`). Also: columnar import of the
  * real Binance bookTicker CSV repeated 10× (`writeColumnarStore` over the byte-level importer),
  * rows/s. Writes bench/results/disk-replay.json. Run alone: `npx tsx bench/disk-replay.bench.ts`.
  */
@@ -14,8 +17,9 @@ import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
 import { writeFileAtomic } from "../sdk/data/fixture";
-import { importBookTickerCsv } from "../sdk/data/importers";
+import { importBookTickerCsv, scanBookTickerCsv } from "../sdk/data/importers";
 import { writeColumnarStore } from "../sdk/data/store";
+import { baselineThreadWanted } from "../sdk/cli/baseline-worker";
 import type { Snapshot } from "../sdk/contracts/market";
 import { BENCH_INST, SyntheticMarket } from "./market";
 
@@ -70,11 +74,37 @@ async function makeLongCsv(times: number): Promise<string> {
   return out;
 }
 
+/**
+ * `grinder replay <store> --json` in a fresh process with `GRINDER_PHASES=1`: wall time, digest,
+ * and where the wall time went (seconds): node start-up + loading the CLI + argument parsing,
+ * config, opening the store (manifest), the adaptive replay (read-ahead, hash checks, decoding,
+ * engine), waiting for the static-grid baseline thread, writing the output, process exit.
+ */
+function cliReplay(dir: string, extra: string[], thread: "0" | "1"): { wall_s: number; digest: string; phases: Record<string, number | boolean> } {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "replay", dir, "--json", ...extra], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20, env: { ...process.env, GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: thread } });
+  const wall = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(r.stderr);
+  const line = r.stderr.split("\n").find((l) => l.startsWith("grinder-phases "));
+  if (!line) throw new Error(`no phases line from grinder replay: ${r.stderr}`);
+  const p = JSON.parse(line.slice("grinder-phases ".length)) as Record<string, number> & { baseline_thread: boolean };
+  const s = (ms: number) => Math.round(ms) / 1000;
+  return {
+    wall_s: wall,
+    digest: JSON.parse(r.stdout).digest,
+    phases: {
+      startup_s: s(p.action_start), config_s: s(p.config_loaded - p.action_start), open_store_s: s(p.source_opened - p.config_loaded),
+      replay_s: s(p.replay_done - p.source_opened), baselines_wait_s: s(p.baselines_done - p.replay_done), output_s: s(p.output_written - p.baselines_done),
+      exit_s: Math.round((wall - p.output_written / 1000) * 1000) / 1000, max_rss_mb: p.max_rss_mb, baseline_thread: p.baseline_thread,
+    },
+  };
+}
+
 async function main(): Promise<void> {
   rmSync(TMP, { recursive: true, force: true });
   execFileSync("mkdir", ["-p", TMP]);
   const load = os.loadavg()[0];
-  const out: Record<string, unknown> = { loadavg_1m_at_start: load, cpus: os.cpus().length, sizes: SIZES, measured_at: new Date().toISOString() };
+  const out: Record<string, unknown> = { loadavg_1m_at_start: load, baseline_thread_by_default_at_start: baselineThreadWanted(), cpus: os.cpus().length, sizes: SIZES, measured_at: new Date().toISOString() };
   // 1) columnar import of a Binance CSV (10× the real dump)
   const csv = await makeLongCsv(10);
   const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
@@ -86,8 +116,20 @@ async function main(): Promise<void> {
     imports.push(m.rows / s);
   }
   imports.sort((a, b) => a - b);
-  out.columnar_import = { rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: imports[imports.length >> 1], target_rows_per_s: 3_000_000 };
-  process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3)\n`);
+  // the parse alone (byte scanner → column batches, no store): the part of the import a store writer cannot remove
+  const parses: number[] = [];
+  for (let k = 0; k < (QUICK ? 1 : 3); k++) {
+    const t0 = process.hrtime.bigint();
+    const p = await scanBookTickerCsv(csv);
+    parses.push(p.report.emitted / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  parses.sort((a, b) => a - b);
+  out.columnar_import = {
+    rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: imports[imports.length >> 1], target_rows_per_s: 3_000_000,
+    parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: parses[parses.length >> 1],
+    note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock; parse_only: scanBookTickerCsv alone on the same file",
+  };
+  process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s\n`);
   // 2) stores of 1× and 10× rows, replayed in fresh processes
   const replays: Record<string, unknown> = {};
   for (const n of SIZES) {
@@ -100,11 +142,15 @@ async function main(): Promise<void> {
     const childWall = Number(process.hrtime.bigint() - t1) / 1e9;
     if (child.status !== 0) throw new Error(child.stderr);
     const c = JSON.parse(child.stdout.trim().split("\n").pop()!);
-    const t2 = process.hrtime.bigint();
-    const cli = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "replay", dir, "--json"], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20 });
-    const cliWall = Number(process.hrtime.bigint() - t2) / 1e9;
-    if (cli.status !== 0) throw new Error(cli.stderr);
-    const cliDigest = JSON.parse(cli.stdout).digest;
+    const bareChild = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "disk-replay-child.ts"), dir, "--bare-only"], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 1 << 20 });
+    if (bareChild.status !== 0) throw new Error(bareChild.stderr);
+    const bc = JSON.parse(bareChild.stdout.trim().split("\n").pop()!);
+    // grinder replay with its baselines: the static grid on its own thread, and in-process after the adaptive run; and without baselines
+    const cli = cliReplay(dir, [], "1");
+    const cliSeq = cliReplay(dir, [], "0");
+    const cliNb = cliReplay(dir, ["--no-baselines"], "0");
+    const cliWall = cli.wall_s;
+    const cliDigest = cli.digest;
     replays[String(n)] = {
       rows: m.rows, partitions: m.partitions.length, build_s: buildS,
       child_wall_s: childWall, replay_s: c.replay_s, replay_rows_per_s: c.rows / c.replay_s, bare_read_rows_per_s: c.bare_rows / c.bare_read_s,
@@ -112,14 +158,29 @@ async function main(): Promise<void> {
       read_share_of_replay: c.bare_read_s / c.replay_s, engine_s_estimate: c.replay_s - c.bare_read_s,
       ratio_replay_to_bare_read: c.bare_read_s / c.replay_s, cli_wall_s: cliWall, cli_rows_per_s_end_to_end: m.rows / cliWall, cli_digest_equals_child: cliDigest === c.digest,
       max_rss_mb: c.max_rss_kb / 1024, max_rss_mb_after_replay: c.max_rss_kb_after_replay / 1024, fills: c.fills,
+      max_rss_mb_data_side_only: bc.max_rss_kb / 1024, data_side_only_checks: bc.acc_check && bc.bare_rows === c.rows,
+      cli_no_baselines_wall_s: cliNb.wall_s, cli_no_baselines_rows_per_s_end_to_end: m.rows / cliNb.wall_s, cli_no_baselines_digest_equals_child: cliNb.digest === c.digest,
+      cli_baselines_in_process_wall_s: cliSeq.wall_s, cli_baselines_in_process_rows_per_s_end_to_end: m.rows / cliSeq.wall_s, cli_baselines_in_process_digest_equals_child: cliSeq.digest === c.digest,
+      cli_phases_s: cli.phases, cli_baselines_in_process_phases_s: cliSeq.phases, cli_no_baselines_phases_s: cliNb.phases,
     };
-    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s with read-ahead, ${(c.bare_rows / c.bare_read_sync_s / 1e6).toFixed(2)} M/s without, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s; peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
+    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s with read-ahead, ${(c.bare_rows / c.bare_read_sync_s / 1e6).toFixed(2)} M/s without, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s (baselines in-process ${cliSeq.wall_s.toFixed(2)} s; --no-baselines ${cliNb.wall_s.toFixed(2)} s = ${(m.rows / cliNb.wall_s / 1e6).toFixed(2)} M/s; phases ${JSON.stringify(cli.phases)}); peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
     rmSync(dir, { recursive: true, force: true });
   }
-  const [a, b] = SIZES.map((n) => replays[String(n)] as { max_rss_mb_after_replay: number });
+  type R = { max_rss_mb_after_replay: number; max_rss_mb_data_side_only: number; cli_phases_s: { max_rss_mb: number }; cli_no_baselines_phases_s: { max_rss_mb: number } };
+  const [a, b] = SIZES.map((n) => replays[String(n)] as R);
   out.replays = replays;
   out.loadavg_1m_at_end = os.loadavg()[0];
   out.peak_rss_ratio_10x_to_1x = b.max_rss_mb_after_replay / a.max_rss_mb_after_replay;
+  out.peak_rss_ratios = {
+    measure:
+      "peak_rss_ratio_10x_to_1x: peak RSS of a fresh process that opens the store and replays it (runReplay, no tables) up to the end of the replay, " +
+      "the measure of earlier runs (the bare reads the child does afterwards are left out). data_side_only: a fresh process that only reads the store " +
+      "(read-ahead worker, hash checks, decoding, the scan loop, no engine). cli: grinder replay's own peak RSS (GRINDER_PHASES), all threads.",
+    replay_after_replay: b.max_rss_mb_after_replay / a.max_rss_mb_after_replay,
+    data_side_only: b.max_rss_mb_data_side_only / a.max_rss_mb_data_side_only,
+    cli_with_baselines: b.cli_phases_s.max_rss_mb / a.cli_phases_s.max_rss_mb,
+    cli_no_baselines: b.cli_no_baselines_phases_s.max_rss_mb / a.cli_no_baselines_phases_s.max_rss_mb,
+  };
   process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
   if (existsSync(TMP)) rmSync(TMP, { recursive: true, force: true });
   await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json"), JSON.stringify(out, null, 2) + "\n");

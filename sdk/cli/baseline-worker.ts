@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import { staticGridConfig, type StaticGridSummary } from "../analysis/baselines";
 import type { GrinderConfig } from "../config";
@@ -13,7 +14,9 @@ import { runReplay } from "../engine/run";
  * (`GRINDER_CLI_BUNDLE`, set by bin/grinder.js) and calls `runStaticGridJob`; the result is the
  * same summary `replayBaselines` reads, computed by the same code. Without a bundle (the CLI run
  * from its TypeScript sources, or the SDK used as a library) `startStaticGrid` returns null and
- * the caller replays the baseline in-process after the adaptive run, as before.
+ * the caller replays the baseline in-process after the adaptive run, as before. The thread is
+ * used only when it can help: a spare core (see `baselineThreadWanted`); results are identical
+ * either way, only the wall time differs.
  */
 export interface StaticGridJob {
   /** A columnar store folder or a JSONL fixture folder (exactly one). */
@@ -51,10 +54,24 @@ export interface StaticGridRun {
   cancel(): void;
 }
 
+/**
+ * Whether to replay the baseline on a second thread: `GRINDER_BASELINE_THREAD=1` yes, `=0` no;
+ * unset: when the machine has at least two cores and a spare one (1-minute load average at
+ * most cores − 1). On a saturated machine a second thread only competes with the adaptive
+ * replay for the same cores and adds a second engine's memory.
+ */
+export function baselineThreadWanted(): boolean {
+  const env = process.env.GRINDER_BASELINE_THREAD;
+  if (env === "1") return true;
+  if (env === "0") return false;
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0] <= cores - 1;
+}
+
 /** Start the static-grid baseline on a worker thread, or null when the CLI does not run from its bundle. */
 export function startStaticGrid(job: StaticGridJob): StaticGridRun | null {
   const bundle = process.env.GRINDER_CLI_BUNDLE;
-  if (!bundle || !existsSync(bundle)) return null;
+  if (!bundle || !existsSync(bundle) || !baselineThreadWanted()) return null;
   let worker: Worker;
   try {
     worker = new Worker(WORKER, { eval: true, workerData: { bundle, job } });

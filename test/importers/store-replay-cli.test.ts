@@ -20,31 +20,32 @@ describe("grinder replay <store>: baseline thread, phases, refusal (ADR-190)", f
     await writeColumnarStore(dir, streamFixture(fx), { name: "btc", instruments: fx.instruments.values(), part_rows: 20_000, force: true });
   });
 
-  it("GRINDER_PHASES=1 adds one phases line on stderr, in order; stdout (digest, baselines) is the same without it", () => {
-    const plain = run({}, "replay", dir, "--json");
+  it("the baseline thread gives the same stdout (digest, baselines) as the in-process baseline; GRINDER_PHASES=1 adds one phases line on stderr, in order", () => {
+    const plain = run({ GRINDER_BASELINE_THREAD: "0" }, "replay", dir, "--json");
     expect(plain.status, plain.stderr).to.equal(0);
-    const timed = run({ GRINDER_PHASES: "1" }, "replay", dir, "--json");
+    const timed = run({ GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: "1" }, "replay", dir, "--json");
     expect(timed.status, timed.stderr).to.equal(0);
     expect(timed.stdout).to.equal(plain.stdout);
     expect(plain.stderr).to.not.match(/grinder-phases/);
     const line = timed.stderr.split("\n").find((l) => l.startsWith("grinder-phases "));
     const ph = JSON.parse(line!.slice("grinder-phases ".length)) as Record<string, number>;
+    expect(ph.baseline_thread).to.equal(true);
     const order = ["action_start", "config_loaded", "source_opened", "replay_done", "baselines_done", "output_written"];
-    expect(Object.keys(ph)).to.deep.equal([...order, "max_rss_mb"]);
+    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "max_rss_mb"].sort());
     for (let i = 1; i < order.length; i++) expect(ph[order[i]]).to.be.at.least(ph[order[i - 1]]);
     const j = JSON.parse(plain.stdout) as { digest: string; baselines: Array<{ strategy: string }> };
     expect(j.baselines.map((b) => b.strategy)).to.deep.equal(["adaptive grid", "static grid", "buy and hold"]);
     expect(j.digest).to.equal(JSON.parse(readFileSync(path.join(ROOT, "fixtures", "btcusdt_bookticker_real", "expected.json"), "utf8")).digest);
   });
 
-  it("a tampered partition: exit 2, E_HASH_MISMATCH naming the file, nothing on stdout (baselines on, and off)", () => {
+  it("a tampered partition: exit 2, E_HASH_MISMATCH naming the file, nothing on stdout (baselines on a thread, in-process, and off)", () => {
     const m = JSON.parse(readFileSync(path.join(dir, "store.json"), "utf8")) as { partitions: Array<{ file: string }> };
     const file = path.join(dir, m.partitions[m.partitions.length - 1].file);
     const bytes = readFileSync(file);
     bytes[bytes.length >> 1] ^= 1;
     writeFileSync(file, bytes);
-    for (const extra of [[], ["--no-baselines"]]) {
-      const r = run({}, "replay", dir, "--json", ...extra);
+    for (const [env, extra] of [[{ GRINDER_BASELINE_THREAD: "1" }, []], [{ GRINDER_BASELINE_THREAD: "0" }, []], [{}, ["--no-baselines"]]] as const) {
+      const r = run(env, "replay", dir, "--json", ...extra);
       expect(r.status, r.stderr).to.equal(2);
       expect(r.stdout).to.equal("");
       expect(r.stderr).to.contain("E_HASH_MISMATCH").and.contain(file);

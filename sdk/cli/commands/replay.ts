@@ -18,14 +18,18 @@ import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
  * Where a `grinder replay` run's wall time goes (ADR-190): with `GRINDER_PHASES=1` the command
  * writes one line `grinder-phases {json}` to stderr, the milliseconds since the process started
  * (node start-up, loading the CLI, parsing arguments) at which each phase ended, and the
- * process's peak RSS (`max_rss_mb`, all threads) at the end. Timing only:
+ * process's peak RSS (`max_rss_mb`, all threads) at the end, and whether the static-grid
+ * baseline ran on its own thread (`baseline_thread`). Timing only:
  * nothing else about the run changes.
  */
 class Phases {
-  private readonly marks: Record<string, number> = {};
+  private readonly marks: Record<string, number | boolean> = {};
   constructor(readonly on: boolean) {}
   mark(name: string): void {
     if (this.on) this.marks[name] = Math.round(performance.now() * 10) / 10;
+  }
+  flag(name: string, v: boolean): void {
+    if (this.on) this.marks[name] = v;
   }
   write(): void {
     if (this.on) process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 })}\n`);
@@ -140,6 +144,7 @@ export function registerReplay(program: Command): void {
       // thread while the adaptive run replays (ADR-190); without the CLI bundle, after it.
       const wantBaselines = opts.baselines !== false && !opts.prom && !bars;
       const staticRun: StaticGridRun | null = wantBaselines ? startStaticGrid(store ? { store: store.dir, config, window } : { fixture: resolveFixture(name), config, window }) : null;
+      phases.flag("baseline_thread", staticRun !== null);
       let r: ReplayResult;
       try {
         r = bars
