@@ -79,6 +79,19 @@ describe("sim: same-orders comparison of the fill ladder (ADR-196)", function ()
     expect(r.rows[0].digest).to.not.equal(r.rows[1].digest);
   });
 
+  it("the lifetime after a reference fill: 0 keeps the order through its fill's millisecond (the reference still reproduces), \"end\" adds no cancel; a shorter life never fills more", async () => {
+    const o = { snapshots: snaps, instruments: [INST], config: FAST, tradeStream: trades, kinds: ["touch", "cross"] as FillModelKind[], orderIds: true };
+    const zero = await sameOrdersLadder({ ...o, filledLifetimeMs: 0 });
+    const end = await sameOrdersLadder({ ...o, filledLifetimeMs: "end" });
+    expect(zero.reference.filled_lifetime_ms).to.equal(0);
+    expect(zero.rows[0].filled_order_ids).to.deep.equal(zero.reference.filled_order_ids);
+    expect(end.reference.filled_lifetime_ms).to.equal(null);
+    expect(end.reference.added_cancels).to.equal(0);
+    expect(end.rows[0].filled_order_ids).to.deep.equal(end.reference.filled_order_ids);
+    expect(zero.rows[1].orders_filled).to.be.at.most(end.rows[1].orders_filled);
+    expect(zero.rows[1].orders_filled, "cross@1 misses orders when cut at touch@1's fill").to.be.below(zero.rows[0].orders_filled);
+  });
+
   it("grinder replay <fixture> --same-orders [reference] --fill-models …: the JSON rows; a bad rung exits 2", () => {
     const cli = (...a: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), "replay", "range_day_l1", ...a], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 << 20 });
     const r = cli("--same-orders", "cross", "--fill-models", "touch,cross", "--to", "2024-01-01T02:00:00Z", "--json");

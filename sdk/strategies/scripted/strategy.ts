@@ -16,7 +16,10 @@ export interface ScriptedRequest {
 
 /** A request sent at a data time instead of after an event (the comparison's own cancels). */
 export interface TimedRequest {
-  /** Sent before the first market event with `ts >= at` (the request's `ts` is `at`). */
+  /**
+   * Sent after every market event with `ts <= at`, i.e. before the first one with `ts > at`
+   * (the request's `ts` is `at`): an order cancelled at `at` still sees that whole millisecond.
+   */
   at: number;
   req: OrderRequest;
 }
@@ -63,14 +66,14 @@ export class ScriptedOrdersStrategy implements Strategy {
 
   /**
    * Before market event `k` at data time `ts`: send the requests recorded after events `< k`,
-   * then the timed ones due by `ts`. At the end of the data the driver calls `emit(Infinity,
+   * then the timed ones with `at < ts`. At the end of the data the driver calls `emit(Infinity,
    * -Infinity)`: the rest of the recorded requests, no timed ones (nothing would follow them).
    */
   emit(k: number, ts: number): void {
     const s = this.script;
     while (this.next < s.length && s[this.next].after < k) this.send(s[this.next++].req);
     const t = this.timed;
-    while (this.nextTimed < t.length && t[this.nextTimed].at <= ts) this.send(t[this.nextTimed++].req);
+    while (this.nextTimed < t.length && t[this.nextTimed].at < ts) this.send(t[this.nextTimed++].req);
   }
 
   private send(r: OrderRequest): void {
