@@ -248,7 +248,8 @@ export async function replayScriptedOrders(opts: SameOrdersOptions & { script: R
  * Record the reference run's orders, then replay them under every rung (ADR-196).
  *
  * @example
- * const r = await sameOrdersLadder({ fixture: "fixtures/range_day_l1" });
+ * // the first two hours of range_day_l1 (2024-01-01T02:00Z), touch@1's orders under touch@1 and cross@1
+ * const r = await sameOrdersLadder({ fixture: "fixtures/range_day_l1", window: { to_ts: 1704074400000 }, kinds: ["touch", "cross"] });
  * console.table(r.rows); // orders placed / with a fill / completed, fills, filled qty, fill ratio, median ttf
  */
 export async function sameOrdersLadder(opts: SameOrdersOptions): Promise<SameOrdersResult> {
