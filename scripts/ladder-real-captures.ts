@@ -17,6 +17,12 @@
  * price stood in the book at its PLACE: a visible level, an empty price inside the visible
  * range, or beyond the captured depth.
  *
+ * Then the same-orders comparison (ADR-196): the touch@1 run's order requests replayed under
+ * every rung (`sameOrdersLadder`): orders placed / with a fill / completed, fill events, filled
+ * quantity, fill ratio, median time to fill, and per rung the orders it filled that the rung
+ * above it in the expected order did not (cross vs touch, trade_through vs cross, queue vs
+ * trade_through).
+ *
  * Usage: npx tsx scripts/ladder-real-captures.ts [--clock exchange|receive] [--json]
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -29,7 +35,7 @@ import { streamFixture } from "../sdk/data/fixture";
 import { importToFixture } from "../sdk/data/importers";
 import type { WsClock } from "../sdk/data/importers/binance-ws";
 import { streamFixtureTrades } from "../sdk/data/trades";
-import { LADDER, runReplay, sensitivityRow } from "../sdk/engine";
+import { LADDER, runReplay, sameOrdersLadder, sensitivityRow, type SameOrdersResult } from "../sdk/engine";
 import { PROJECT_ROOT } from "../sdk/cli/fixtures-path";
 
 const DATA = path.join(PROJECT_ROOT, "..", "shared", "data");
@@ -144,11 +150,34 @@ export async function ladderOnCapture(fixture: string): Promise<RungCauses[]> {
   return out;
 }
 
+/** The rung each one is expected to stay within (queue ≤ trade_through ≤ cross ≤ touch). */
+export const ABOVE: Record<string, string> = { "cross@1": "touch@1", "trade_through@2": "cross@1", "queue_risk_averse@2": "trade_through@2", "queue_prob@2": "trade_through@2" };
+
+export interface SameOrdersOnCapture extends SameOrdersResult {
+  /** Per rung: orders it filled that the rung above it (`ABOVE`) did not fill. */
+  outside_above: Record<string, number>;
+}
+
+/** The same-orders ladder (reference touch@1) with the short-bar config. */
+export async function sameOrdersOnCapture(fixture: string): Promise<SameOrdersOnCapture> {
+  const r = await sameOrdersLadder({ fixture, config: parseConfig(SHORT_BAR), reference: "touch", orderIds: true });
+  const ids = new Map(r.rows.map((x) => [x.fill_model, new Set(x.filled_order_ids)]));
+  const outside: Record<string, number> = {};
+  for (const row of r.rows) {
+    const up = ids.get(ABOVE[row.fill_model] ?? "");
+    if (up) outside[row.fill_model] = row.filled_order_ids!.filter((id) => !up.has(id)).length;
+  }
+  for (const row of r.rows) delete row.filled_order_ids;
+  delete r.reference.filled_order_ids;
+  return { ...r, outside_above: outside };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const ci = args.indexOf("--clock");
   const clock = (ci >= 0 ? args[ci + 1] : "exchange") as WsClock;
   const all: Record<string, RungCauses[]> = {};
+  const same: Record<string, SameOrdersOnCapture> = {};
   for (const c of CAPTURES) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "grinder-ladder-"));
     try {
@@ -157,12 +186,13 @@ async function main(): Promise<void> {
       const k = imp.report.counts;
       console.error(`${c.name} (${clock} clock): ${imp.manifest!.rows} snapshots, ${imp.manifest!.trades?.rows ?? 0} prints, gaps ${k.gaps}, l1_crossed_books ${k.l1_crossed_books}`);
       all[c.name] = await ladderOnCapture(fx);
+      same[c.name] = await sameOrdersOnCapture(fx);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   if (args.includes("--json")) {
-    console.log(JSON.stringify(all, null, 2));
+    console.log(JSON.stringify({ closed_loop: all, same_orders: same }, null, 2));
     return;
   }
   for (const [name, rows] of Object.entries(all)) {
@@ -171,6 +201,14 @@ async function main(): Promise<void> {
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of rows)
       console.log(`| ${r.fill_model} | ${r.fills} | ${r.orders_filled} | ${r.filled_qty} | ${r.cycles} | ${r.net_pnl} | ${r.causes.through} | ${r.causes.at} | ${r.causes.cross} | ${r.causes.touch} | ${r.causes.none} | ${r.mid_not_reached} (${r.mid_within_1s}) | ${r.at_level.visible} / ${r.at_level.empty_inside} / ${r.at_level.beyond_depth} | ${r.gap_resets} |`);
+  }
+  for (const [name, s] of Object.entries(same)) {
+    const R = s.reference;
+    console.log(`\n${name} (${clock} clock), same orders: reference ${R.fill_model}, ${R.requests} requests (${R.orders_placed} PLACE, ${R.cancels} CANCEL, ${R.amends} AMEND), ${R.orders_filled} orders filled; orders it completed stay ${R.filled_lifetime_ms === null ? "to the end" : `${R.filled_lifetime_ms} ms`} after that fill (${R.added_cancels} cancels added)`);
+    console.log("| rung | orders placed | with a fill | completed | fills | filled qty | fill ratio | median ttf s | filled, not by the rung above |");
+    console.log("|---|---|---|---|---|---|---|---|---|");
+    for (const r of s.rows)
+      console.log(`| ${r.fill_model} | ${r.orders_placed} | ${r.orders_filled} | ${r.orders_completed} | ${r.fills} | ${r.filled_qty} | ${r.fill_ratio.toFixed(3)} | ${r.median_time_to_fill_ms === null ? "-" : (r.median_time_to_fill_ms / 1000).toFixed(1)} | ${r.fill_model in s.outside_above ? `${s.outside_above[r.fill_model]} (vs ${ABOVE[r.fill_model]})` : "-"} |`);
   }
 }
 

@@ -108,6 +108,8 @@ export * from "./strategy";
 export { AdaptiveGridStrategy, regimeRow, type AdaptiveGridOptions } from "./strategies/adaptive-grid";
 export { StaticGridStrategy, type StaticGridOptions } from "./strategies/static-grid";
 export { fillModelSensitivity, formatSensitivity, LADDER, parseFillModelList, sensitivityRow, type SensitivityOptions, type SensitivityRow } from "./engine";
+export { formatSameOrders, replayScriptedOrders, sameOrdersLadder, type SameOrdersOptions, type SameOrdersResult, type SameOrdersRow } from "./engine";
+export { ScriptedOrdersStrategy, type ScriptedFill, type ScriptedRequest, type TimedRequest } from "./strategies/scripted";
 
 // ── Trades and bar data, datasets, columnar store (ADR-050..052, 070..078) ───────────────────
 export * from "./data/trades";

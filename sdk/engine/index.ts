@@ -12,3 +12,5 @@ export { fillModelSensitivity, formatSensitivity, LADDER, parseFillModelList, se
 export { configForInterval } from "./interval";
 export { replayBarDataset, type BarReplayOptions, type BarReplayResult } from "./replay-bars";
 export { expectedOfBarReplay, type ExpectedBarReplay } from "./bar-expected";
+// same-orders comparison of the fill-model ladder (ADR-196)
+export { formatSameOrders, replayScriptedOrders, sameOrdersLadder, type SameOrdersOptions, type SameOrdersResult, type SameOrdersRow } from "./same-orders";

@@ -13,7 +13,7 @@ import type { FillModelKind } from "../sim/config";
  * fees, window) is held fixed, so the rows differ only by what the fill model believes fills.
  */
 export interface SensitivityRow {
-  /** Versioned fill model id (`queue_prob@1`, ...). */
+  /** Versioned fill model id (`queue_prob@2`, ...). */
   fill_model: string;
   digest: string;
   /** Fill reports (partial fills count once each). */

@@ -7,19 +7,21 @@ import type { BookView, FillModel, LevelShare, SimOrder } from "./types";
 /**
  * Maker fill models of the ladder (spec 17.13.2, ADR-053). Fills are at the order's limit.
  *
- * - `trade_through@1`: a resting order fills in full only when a print goes strictly through
- *   its price (BUY: an aggressive SELL printing below the limit) or the opposite best reaches
- *   it (BUY: ask ≤ limit). Prints AT the price fill nothing (there is a queue we cannot see).
- * - `queue_risk_averse@1`: queue-ahead = the market quantity at the price when the order
+ * - `trade_through@2`: a resting order fills in full only when a print goes strictly through
+ *   its price (BUY: an aggressive SELL printing below the limit) or the opposite best crosses
+ *   it strictly (BUY: ask < limit; ADR-195 — `@1` filled on ask ≤ limit, i.e. whenever cross@1
+ *   did). Prints AT the price fill nothing (there is a queue we cannot see).
+ * - `queue_risk_averse@2`: queue-ahead = the market quantity at the price when the order
  *   ARRIVES; only prints at the price reduce it; it is capped at the level's current
  *   quantity; a print fills what is left of it after the queue ahead (partial fills in lots).
- * - `queue_prob@1 {n}`: as risk-averse, plus level decreases not explained by prints move the
+ * - `queue_prob@2 {n}`: as risk-averse, plus level decreases not explained by prints move the
  *   order forward by their expected share `(1−p)`, `p = f(back)/(f(back)+f(front))`,
  *   `f(x) = xⁿ` (hftbacktest's probabilistic queue, as an expected value: no RNG).
  *
  * Common to the queue rungs: a print's quantity is consumed once across all our orders (FIFO
  * by arrival within a price, best price first, `LevelShare`); a print strictly through the
- * price fills up to its quantity; the opposite best crossing the limit fills everything left;
+ * price fills up to its quantity; the opposite best strictly crossing the limit (BUY: ask <
+ * limit; `@1` used ask ≤ limit, ADR-195) fills everything left;
  * the own side's best moving behind the price (BUY: best bid below the limit) means nobody is
  * ahead any more (queue 0); a stale book (depth-sequence gap) stops observations and the first
  * fresh book resets the queue pessimistically to the whole level (counted in `counters`).
@@ -40,8 +42,13 @@ function printReaches(ev: MarketEvent & { type: "trade" }, bounds: Float64Array)
   return ev.aggressor === "SELL" ? ev.price <= bounds[0] : ev.price >= bounds[1];
 }
 
+/**
+ * The opposite best strictly through the limit (BUY: ask < limit, SELL: bid > limit; ADR-195).
+ * The ask merely reaching a BUY's limit (cross@1's rule) does not fill the print-driven rungs:
+ * that keeps every one of them within cross@1 on the quote side.
+ */
 function crossed(o: SimOrder, book: BookView): boolean {
-  return o.side === "BUY" ? book.ask_price <= o.price : book.bid_price >= o.price;
+  return o.side === "BUY" ? book.ask_price < o.price : book.bid_price > o.price;
 }
 
 /** True when `ev` is a print by the side that takes from `o`'s side (SELL aggressor hits BUYs). */
@@ -64,7 +71,7 @@ function inLots(x: number, remaining: number, lot: number): number {
 
 export const TradeThroughFillModel: FillModel = {
   kind: "trade_through",
-  id: "trade_through@1",
+  id: "trade_through@2",
   init: () => null,
   fillQty(o: SimOrder, ev: MarketEvent, book: BookView): number {
     if (ev.type === "trade") return hits(o, ev.aggressor) && through(o, ev.price) ? o.remaining : 0;
@@ -72,7 +79,7 @@ export const TradeThroughFillModel: FillModel = {
   },
   mayFill(ev: MarketEvent, book: BookView, bounds: Float64Array): boolean {
     if (ev.type === "trade") return printReaches(ev, bounds);
-    return !(book.ask_price > bounds[0] && book.bid_price < bounds[1]);
+    return !(book.ask_price >= bounds[0] && book.bid_price <= bounds[1]);
   },
 };
 
@@ -84,7 +91,7 @@ export interface QueueCounters {
   gap_resets: number;
 }
 
-/** `queue_risk_averse@1` and `queue_prob@1`: one class, two observation rules. */
+/** `queue_risk_averse@2` and `queue_prob@2`: one class, two observation rules (`@1`: ask ≤ limit crossed; ADR-195). */
 export class QueueFillModel implements FillModel {
   readonly kind: FillModelKind;
   readonly id: string;
@@ -97,7 +104,7 @@ export class QueueFillModel implements FillModel {
   ) {
     if (rule === "prob" && !(Number.isFinite(n) && n > 0)) throw new RangeError(`queue_prob n must be a positive number, got ${n}`);
     this.kind = rule === "prob" ? "queue_prob" : "queue_risk_averse";
-    this.id = rule === "prob" ? (n === 2 ? "queue_prob@1" : `queue_prob@1(n=${n})`) : "queue_risk_averse@1";
+    this.id = rule === "prob" ? (n === 2 ? "queue_prob@2" : `queue_prob@2(n=${n})`) : "queue_risk_averse@2";
   }
 
   init(o: SimOrder, book: BookView): QueuePosition {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ROOT, describeFailure, jupyterProblem, runNotebook, tempDir } from "./jupyter";
 import { LADDER } from "../../sdk/engine/sensitivity";
+import { makeFillModel } from "../../sdk/sim/fill-models";
 import { SENSITIVITY_METRICS } from "../../sdk/notebook/sensitivity";
 
 const NB_DIR = path.join(ROOT, "notebooks");
@@ -67,7 +68,7 @@ function checkSensitivityChart(ipynb: string): void {
   expect(fig!.data.map((t) => t.name)).to.deep.equal(SENSITIVITY_METRICS.map((m) => m[1]));
   for (const t of fig!.data) {
     expect(t.type).to.equal("bar");
-    expect(t.x, t.name).to.deep.equal(LADDER.map((k) => `${k}@1`));
+    expect(t.x, t.name).to.deep.equal(LADDER.map((k) => makeFillModel({ kind: k }).id));
     expect(t.y.every((v) => Number.isFinite(v)), t.name).to.equal(true);
   }
   const fills = fig!.data[0].y;

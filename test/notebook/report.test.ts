@@ -6,6 +6,7 @@ import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, inspectReport, type PageReport } from "./browser";
 import { ROOT, jupyterProblem, tempDir } from "./jupyter";
 import { LADDER } from "../../sdk/engine/sensitivity";
+import { makeFillModel } from "../../sdk/sim/fill-models";
 
 const FIXTURES = path.join(ROOT, "fixtures");
 const SCREENSHOT = path.join(ROOT, "reports", "acceptance-first-screen.png");
@@ -98,7 +99,7 @@ describe("acceptance report: `grinder report` through Jupyter, opened in headles
       await p.route("**/*", (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
       await p.goto(`file://${html}`, { waitUntil: "load", timeout: 120_000 });
       const rows = (await p.evaluate(`Array.from(document.querySelectorAll("table.grinder-sensitivity tr.grinder-sensitivity-row")).map((r) => [r.getAttribute("data-fixture"), r.getAttribute("data-fill-model"), Array.from(r.querySelectorAll("td")).map((td) => td.innerText)])`)) as Array<[string, string, string[]]>;
-      const want = fixtureNames().flatMap((f) => LADDER.map((k) => [f, `${k}@1`]));
+      const want = fixtureNames().flatMap((f) => LADDER.map((k) => [f, makeFillModel({ kind: k }).id]));
       expect(rows.map((r) => [r[0], r[1]]).sort(), "a row per fixture and rung").to.deep.equal(want.sort());
       // columns: fixture, fill model, fills, …, prints (11th): every rung saw the fixture's whole trades sidecar
       for (const [f, k, cells] of rows) {

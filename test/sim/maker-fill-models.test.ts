@@ -113,7 +113,7 @@ describe("sim: maker fill ladder — hand-computed", () => {
     expect(m.counters.gap_resets).to.equal(1);
   });
 
-  it("queue_prob@1 splits an unexplained decrease by f(back)/(f(back)+f(front)); prints are not counted twice", () => {
+  it("queue_prob@2 splits an unexplained decrease by f(back)/(f(back)+f(front)); prints are not counted twice", () => {
     const m = prob(2);
     const v = new MiniVenue(m, LOT);
     v.place("a", "BUY", 99.9, 1, 0);
@@ -133,18 +133,31 @@ describe("sim: maker fill ladder — hand-computed", () => {
     r.place("a", "BUY", 99.9, 1, 0);
     for (const e of [q2(0, 5, 2), q2(1, 5, 6), q2(2, 5, 3), print(3, 99.9, 1, "SELL"), q2(4, 5, 2)]) r.onEvent(e);
     expect(ahead(r, "a")).to.equal(1);
-    expect(m.id).to.equal("queue_prob@1");
-    expect(prob(3).id).to.equal("queue_prob@1(n=3)");
+    expect(m.id).to.equal("queue_prob@2");
+    expect(prob(3).id).to.equal("queue_prob@2(n=3)");
   });
 
-  it("trade_through@1: a print at the price fills nothing, through it fills all, a cross fills all", () => {
+  it("trade_through@2: a print at the price fills nothing, through it fills all; the opposite best must cross strictly (ADR-195)", () => {
     const v = new MiniVenue(TradeThroughFillModel, LOT);
     v.place("a", "BUY", 99.9, 1, 0);
     v.place("s", "SELL", 100.2, 1, 0);
     v.onEvent(q2(0));
     expect(v.onEvent(print(1, 99.9, 50, "SELL"))).to.deep.equal([]);
     expect(v.onEvent(print(2, 99.8, 0.001, "SELL")).map((f) => [f.id, f.qty])).to.deep.equal([["a", 1]]);
-    expect(v.onEvent(quote(3, 100.2, 1, 100.3, 1)).map((f) => [f.id, f.qty])).to.deep.equal([["s", 1]]);
+    expect(v.onEvent(quote(3, 100.2, 1, 100.3, 1)), "the bid reaching the SELL's limit: cross@1 fills, trade_through@2 does not").to.deep.equal([]);
+    expect(v.onEvent(quote(4, 100.3, 1, 100.4, 1)).map((f) => [f.id, f.qty])).to.deep.equal([["s", 1]]);
+    expect(TradeThroughFillModel.id).to.equal("trade_through@2");
+  });
+
+  it("queue rungs: the opposite best reaching the limit empties the queue ahead but fills nothing; strictly through it fills all (ADR-195)", () => {
+    for (const m of [riskAverse(), prob()]) {
+      const v = new MiniVenue(m, LOT);
+      v.place("a", "BUY", 99.9, 1, 0);
+      v.onEvent(q2(0, 5, 3)); // 3 ahead
+      expect(v.onEvent(quote(1, 99.8, 2, 99.9, 2)), m.id).to.deep.equal([]);
+      expect(ahead(v, "a"), "our side's best moved behind the price: nobody ahead").to.equal(0);
+      expect(v.onEvent(quote(2, 99.7, 2, 99.8, 2)).map((f) => [f.id, f.qty]), m.id).to.deep.equal([["a", 1]]);
+    }
   });
 
   it("L1 only: at the best the best-level qty is the queue; deeper orders start unknown (pessimistic, counted) until their price is the best", () => {
@@ -164,10 +177,10 @@ describe("sim: maker fill ladder — hand-computed", () => {
 
   it("config: the ladder kinds are accepted, n only matters for queue_prob; absent n keeps the config as before", () => {
     const c = ExecutionConfigSchema.parse({ fill_model: { kind: "queue_prob", n: 3 } });
-    expect(makeFillModel(c.fill_model).id).to.equal("queue_prob@1(n=3)");
+    expect(makeFillModel(c.fill_model).id).to.equal("queue_prob@2(n=3)");
     expect(ExecutionConfigSchema.parse({}).fill_model).to.deep.equal({ kind: "touch" });
-    expect(makeFillModel({ kind: "queue_risk_averse" }).id).to.equal("queue_risk_averse@1");
-    expect(makeFillModel({ kind: "trade_through" }).id).to.equal("trade_through@1");
+    expect(makeFillModel({ kind: "queue_risk_averse" }).id).to.equal("queue_risk_averse@2");
+    expect(makeFillModel({ kind: "trade_through" }).id).to.equal("trade_through@2");
     expect(() => ExecutionConfigSchema.parse({ fill_model: { kind: "queue_prob", n: 0 } })).to.throw();
   });
 });

@@ -114,14 +114,27 @@ export function registerReplay(program: Command): void {
     .option("--from <ts>", "trade only from this data time (epoch ms or ISO-8601)")
     .option("--to <ts>", "stop after this data time (epoch ms or ISO-8601)")
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055); on a bar dataset e.g. touch,cross,bar_cross (ADR-122)")
+    .option("--same-orders [reference]", "same-orders comparison (ADR-196): record the orders of the run under the reference rung (default: the config's fill model), replay exactly them under each rung of --fill-models (default: the ladder)")
     .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
-    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; baselines?: boolean }) => {
+    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; sameOrders?: string | boolean; baselines?: boolean }) => {
       const phases = new Phases(process.env.GRINDER_PHASES === "1");
       phases.mark("action_start");
       const notes: string[] = [];
       const config = opts.config ? loadConfigOrArtifact(opts.config, { warnings: notes }) : defaultConfig();
       for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);
       const window = parseWindowArgs(opts.from, opts.to);
+      if (opts.sameOrders !== undefined) {
+        // Same-orders comparison (ADR-196): one reference run's requests replayed under each rung.
+        if (isBarDatasetFile(name) || isColumnarStore(name)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders replays a fixture (not a bar dataset or a columnar store)", { field: "same-orders" });
+        const { sameOrdersLadder, formatSameOrders } = await import("../../engine/same-orders");
+        const reference = typeof opts.sameOrders === "string" ? parseFillModelList(opts.sameOrders) : [config.execution.fill_model.kind];
+        if (reference.length !== 1) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders takes one reference rung", { field: "same-orders" });
+        const kinds = opts.fillModels !== undefined ? parseFillModelList(opts.fillModels) : undefined;
+        const res = await sameOrdersLadder({ fixture: resolveFixture(name), config, window, reference: reference[0], kinds });
+        if (opts.json) process.stdout.write(JSON.stringify({ fixture: name, ...res }, null, 2) + "\n");
+        else process.stdout.write(`same-orders fill-model comparison ${name}\n` + formatSameOrders(res));
+        return;
+      }
       if (opts.fillModels !== undefined) {
         // Fill-model sensitivity (spec 17.13.2): same data and config, one row per rung.
         const kinds = parseFillModelList(opts.fillModels);
