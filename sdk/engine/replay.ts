@@ -15,7 +15,7 @@ import { AdaptiveGridStrategy } from "../strategies/adaptive-grid/strategy";
 import type { StageFactory } from "../strategies/adaptive-grid/stages";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
 import type { RegimeRow } from "../strategies/adaptive-grid/regime-record";
-import { Recorder } from "./recorder";
+import { Recorder, type AccountBarRow } from "./recorder";
 import { EventQueue, PRIORITY } from "./scheduler";
 import { Supervisor } from "./supervisor";
 
@@ -146,6 +146,8 @@ export class ReplayEngine {
   private readonly toTs: number;
   private readonly risk: { guard: "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY"; dd_budget: number };
   private readonly hasSelector: boolean;
+  /** Account columns of the bars table row being written (reused). */
+  private readonly acct: AccountBarRow = { equity: 0.5, inventory: 0.5, inventory_notional: 0.5, guard: "NORMAL", dd: 0.5, dd_utilization: 0.5, realized_pnl: 0.5, fees: 0.5 };
   private lastTs = -Infinity;
   private nextMark = -Infinity;
   private snapshots = 0;
@@ -190,12 +192,21 @@ export class ReplayEngine {
       send: immediate ? (r) => this.venue.submit(r, r.ts) : (r) => this.queue.push(this.latency.entry(r.ts), PRIORITY.REQUEST, { kind: "request", req: r }),
       record,
       bar: (b) => {
+        if (!this.recorder.tables) return;
+        // the account half of the row in one reused object (a spread of the strategy's row into a
+        // fresh 18-field object cost more than the rest of the row)
         const book = this.books.get(b.symbol)!;
         const g = this.supervisor.guard;
-        this.recorder.bar({
-          ...b, equity: ledger.equityFloat(), inventory: book.posF, inventory_notional: ledger.notionalFloat(book, b.mid), guard: g.state,
-          dd: g.dd, dd_utilization: g.utilization, realized_pnl: book.realizedF, fees: book.feesF,
-        });
+        const a = this.acct;
+        a.equity = ledger.equityFloat();
+        a.inventory = book.posF;
+        a.inventory_notional = ledger.notionalFloat(book, b.mid);
+        a.guard = g.state;
+        a.dd = g.dd;
+        a.dd_utilization = g.utilization;
+        a.realized_pnl = book.realizedF;
+        a.fees = book.feesF;
+        this.recorder.bar(b, a);
       },
       keepEvents: this.recorder.events !== null,
       metrics: this.metrics,

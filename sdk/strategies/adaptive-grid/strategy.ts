@@ -226,7 +226,8 @@ export class AdaptiveGridStrategy implements Strategy {
     let others = false;
     if (this.globalClock) {
       const iv = this.cfg.features.bar_interval_ms;
-      const open = ts - (ts % iv);
+      // inside the current interval nothing is due (and no `%`: a floating-point remainder is a library call)
+      const open = this.globalOpen >= 0 && ts < this.globalOpen + iv ? this.globalOpen : ts - (ts % iv);
       if (open > this.globalOpen) {
         if (this.globalOpen >= 0)
           for (const q of this.pipes)
