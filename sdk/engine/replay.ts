@@ -237,7 +237,12 @@ export class ReplayEngine {
     else this.queue.push(this.latency.response(out[0].ts), PRIORITY.REPORT, { kind: "reports", batch: out });
   }
 
-  private drain(ts: number): void {
+  /**
+   * Deliver what is due at the current event's time (`lastTs`). No number argument: the hot
+   * loop's calls pass only objects (see `step`).
+   */
+  private drain(): void {
+    const ts = this.lastTs;
     for (let x = this.queue.popDue(ts); x !== undefined; x = this.queue.popDue(ts)) {
       const it = x.item;
       if (it.kind === "request") this.venue.submit(it.req, x.ts);
@@ -263,7 +268,7 @@ export class ReplayEngine {
     if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not an instrument of this replay`, { field: "symbol" });
     this.lastTs = ts;
     this.tradesSeen++;
-    if (this.queue.size > 0) this.drain(ts);
+    if (this.queue.size > 0) this.drain();
     // Before the first quote the venue has no book: a print cannot be matched against anything.
     if (ts < this.fromTs || this.snapshots === 0) return;
     let ev = this.tradeHolders.get(t.symbol);
@@ -273,7 +278,7 @@ export class ReplayEngine {
     ev.qty = t.qty;
     ev.aggressor = t.aggressor;
     this.venue.onMarket(ev);
-    if (this.queue.size > 0) this.drain(ts);
+    if (this.queue.size > 0) this.drain();
   }
 
   /** Process one snapshot. Snapshots must come in non-decreasing `ts` order (else `E_TIME_BACKWARDS`). */
@@ -290,31 +295,34 @@ export class ReplayEngine {
     }
     this.lastTs = ts;
     this.snapshots++;
-    if (this.queue.size > 0) this.drain(ts);
+    if (this.queue.size > 0) this.drain();
     const ev = slot.ev;
     ev.ts = ts;
     ev.snapshot = s;
-    // hot path: only objects cross non-inlined calls (a double argument is boxed = allocated)
+    // hot path: only objects cross non-inlined calls (a double argument is boxed = allocated),
+    // also on the rare branches (drain, leverage, mark): the optimiser boxes a value once where
+    // all its uses meet, i.e. on every event
     this.ledger.markQuote(slot.book, s);
     const trading = ts >= this.fromTs;
     if (trading) {
       this.venue.onMarket(ev);
-      if (this.queue.size > 0) this.drain(ts); // zero response latency: the strategy learns of the fills now
+      if (this.queue.size > 0) this.drain(); // zero response latency: the strategy learns of the fills now
       const tr = this.supervisor.mark(s);
       if (tr) this.onGuard(tr);
-      this.supervisor.ddAlerts(ts);
+      this.supervisor.ddAlerts(s);
     } else this.venue.onMarket(ev);
     const ticked = this.strategy.onMarket(ev, trading);
     if (!trading) return;
-    if (ticked) this.supervisor.leverage(ts);
+    if (ticked) this.supervisor.leverage(s);
     const mi = this.cfg.engine.mark_interval_ms;
     if (mi > 0 && ts >= this.nextMark) {
-      if (this.nextMark !== -Infinity) this.mark(ts);
+      if (this.nextMark !== -Infinity) this.mark(s);
       this.nextMark = (Math.floor(ts / mi) + 1) * mi;
     }
   }
 
-  private mark(ts: number): void {
+  private mark(at: { readonly ts: number }): void {
+    const ts = at.ts;
     const v = this.ledger.view();
     const g = this.supervisor.guard;
     this.recorder.record({
@@ -342,8 +350,8 @@ export class ReplayEngine {
     if (this.finished) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay already finished");
     this.finished = true;
     const lastTs = this.lastTs === -Infinity ? 0 : this.lastTs;
-    if (this.queue.size > 0) this.drain(lastTs);
-    this.mark(lastTs);
+    if (this.queue.size > 0) this.drain();
+    this.mark({ ts: lastTs });
     const v = this.ledger.view();
     const st = this.strategy.finish(lastTs);
     const g = this.supervisor.guard;

@@ -215,7 +215,7 @@ export class FeatureEngine {
         this.l2Valid = true;
       }
     }
-    this.refreshL2Age(ts);
+    this.refreshL2Age();
     if (closed) this.syncL2();
     return closed;
   }
@@ -247,7 +247,7 @@ export class FeatureEngine {
     f.l1_age_ms = ts - this.lastTs;
     f.l1_stale = f.l1_age_ms > this.cfg.l1_stale_ms;
     const n = this.barBuilder.advanceTo(ts);
-    this.refreshL2Age(ts);
+    this.refreshL2Age();
     if (n > 0) this.syncL2();
     return n > 0;
   }
@@ -269,8 +269,10 @@ export class FeatureEngine {
     this.features.natr = this.klineAtr.natr;
   }
 
-  private refreshL2Age(ts: number): void {
+  /** Age the L2 fields to the features' data time (`features.ts`, set by the caller). No number argument: a double passed to a call that is not inlined is boxed. */
+  private refreshL2Age(): void {
     const f = this.features;
+    const ts = f.ts;
     if (!this.bookSeen) {
       f.l2_age_ms = null;
       f.l2_stale = false;
