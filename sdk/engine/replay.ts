@@ -323,7 +323,7 @@ export class ReplayEngine {
 
   private mark(at: { readonly ts: number }): void {
     const ts = at.ts;
-    const v = this.ledger.view();
+    const v = this.ledger.markView();
     const g = this.supervisor.guard;
     this.recorder.record({
       t: "mark", ts, equity: v.equity, realized_pnl: v.realized_pnl, unrealized_pnl: v.unrealized_pnl, fees: v.fees,
