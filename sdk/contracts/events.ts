@@ -279,6 +279,13 @@ function keyCount(o: object): number {
   return n;
 }
 
+/** The log record of an intent: exactly the intent fields (the same keys as `{ t, ...i }` for an `Intent`), spelled out. */
+export function intentRecord(i: Intent): IntentRecord {
+  return i.reason === undefined
+    ? { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted }
+    : { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted, reason: i.reason };
+}
+
 /**
  * Canonical JSON line of an intent, built by hand for speed. Equals
  * `canonicalJson({ t: "intent", ...i })` byte for byte for an `Intent` (tested).

@@ -2,7 +2,8 @@ import type * as Aq from "arquero";
 // arquero loads when a result table is built, not at import (CLI start-up, ADR-126)
 const aq = (): typeof Aq => require("arquero") as typeof Aq;
 import type { LogRecord } from "../contracts/events";
-import { serialiseRecord } from "../contracts/events";
+import { intentLine, intentRecord, serialiseRecord } from "../contracts/events";
+import type { Intent } from "../contracts/trading";
 import type { Selection } from "../contracts/features";
 import { StreamDigest } from "../util/canonical";
 import { CodeColumn, F64Column } from "./columns";
@@ -102,6 +103,15 @@ export class Recorder {
       default:
         return;
     }
+  }
+
+  /**
+   * An intent's record: the line `record(intentRecord(i))` writes, without building the record
+   * object unless events are kept (intents are most of a log's lines).
+   */
+  intent(i: Intent): void {
+    if (this.events) this.record(intentRecord(i));
+    else this.line(intentLine(i));
   }
 
   /** One row of the bars table from its two halves (no merged row object is built). */

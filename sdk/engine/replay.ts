@@ -191,6 +191,7 @@ export class ReplayEngine {
       equity: () => ledger.equityFloat(),
       send: immediate ? (r) => this.venue.submit(r, r.ts) : (r) => this.queue.push(this.latency.entry(r.ts), PRIORITY.REQUEST, { kind: "request", req: r }),
       record,
+      recordIntent: (i) => this.recorder.intent(i),
       bar: (b) => {
         if (!this.recorder.tables) return;
         // the account half of the row in one reused object (a spread of the strategy's row into a

@@ -139,12 +139,7 @@ export class AdaptiveGridStrategy implements Strategy {
       else if (i.type === "CANCEL") p.cancels++;
       else p.amends++;
     }
-    // the record spelled out (the same keys as `{ t, ...i }`; no spread of a fresh object per intent)
-    this.ctx.record(
-      i.reason === undefined
-        ? { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted }
-        : { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted, reason: i.reason },
-    );
+    this.ctx.recordIntent(i);
   }
 
   private reconcile(p: Pipe, ts: number, desired: GridLevel[] | null): void {
