@@ -219,13 +219,14 @@ export class SimVenue {
       const q = o.fill;
       const left = q >= o.remaining - lot * LOT_EPS ? 0 : quantizeQty(o.remaining - q + lot * LOT_EPS, lot);
       o.remaining = left;
-      if (!(left > 0)) v.byId.delete(o.id); // leaves the book below (compact keeps remaining > 0)
       batch.push({
         type: "FILL", ts: ev.ts, symbol: o.symbol, order_id: o.id, side: o.side, price: o.price, qty: q, remaining: left,
         fee: this.fees.fee(o.price, q, o.taker, o.symbol), liquidity: o.taker ? "TAKER" : "MAKER",
       });
     }
     // remove the completed orders (order of the rest preserved)
+    // (every order with nothing left goes, also one an amend left at 0: drop them from the index too)
+    for (let k = 0; k < v.orders.length; k++) if (!(v.orders[k].remaining > 0)) v.byId.delete(v.orders[k].id);
     const removed = compact(v.orders);
     compact(v.buys);
     compact(v.sells);
