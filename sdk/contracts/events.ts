@@ -7,7 +7,7 @@ import { ErrorCode, GrinderError } from "./errors";
 import type { InstrumentSpec, Snapshot } from "./market";
 import type { Selection } from "./features";
 import type { Fill, GridLevel, GridPlan, Intent, ReasonCode, RegimeTransition, Side } from "./trading";
-import { canonicalJson } from "../util/canonical";
+import { canonicalJson, shortDecimalText } from "../util/canonical";
 
 // ---------------------------------------------------------------------------------------------
 // Market events (inputs)
@@ -228,11 +228,12 @@ function num(v: number): string {
   numBits[0] = v;
   const h = (Math.imul(numWords[0] ^ numWords[1], 0x9e3779b1) >>> 21) & (NUM_SLOTS - 1);
   if (numKey[h] === v) return numText[h];
-  const t = String(v);
+  const t = shortDecimalText(v) ?? String(v);
   numKey[h] = v;
   numText[h] = t;
   return t;
 }
+
 
 /**
  * JSON string of any string: a string of plain characters (U+0020..U+D7FF without `"` and `\`)
@@ -276,6 +277,13 @@ function keyCount(o: object): number {
   let n = 0;
   for (const _k in o) n++;
   return n;
+}
+
+/** The log record of an intent: exactly the intent fields (the same keys as `{ t, ...i }` for an `Intent`), spelled out. */
+export function intentRecord(i: Intent): IntentRecord {
+  return i.reason === undefined
+    ? { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted }
+    : { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted, reason: i.reason };
 }
 
 /**

@@ -67,7 +67,23 @@ const msTime = z
     if (v < TS_MIN_MS || v > TS_MAX_MS) ctx.addIssue({ code: "custom", message: `ts ${v} is outside the plausible epoch-ms range [${TS_MIN_MS}, ${TS_MAX_MS}]` });
   });
 
-export const BookLevelSchema = z.object({ price: positive, qty: positive }).strict();
+/**
+ * A zod object shape that shares no hidden class with the records it describes. V8 links object
+ * literals that add the same keys in the same order to one chain of hidden classes; a field
+ * that holds a zod type (an object) in one of them and a double in another is widened to "any
+ * value" in all of them, and every store of a double into such a field then allocates a heap
+ * number — the replay's reused snapshot, book-level and trade holders paid that on every event.
+ * The shape is written after a separator key and the separator is deleted: the object starts a
+ * chain of its own and, after the delete, keeps its properties in a dictionary of its own. Key
+ * order — zod's output order — is unchanged.
+ */
+const SHAPE_SEP = "__own_shape__";
+function ownShape<T extends { [SHAPE_SEP]: null }>(shape: T): Omit<T, typeof SHAPE_SEP> {
+  delete (shape as Partial<T>)[SHAPE_SEP];
+  return shape;
+}
+
+export const BookLevelSchema = z.object(ownShape({ [SHAPE_SEP]: null, price: positive, qty: positive })).strict();
 
 export const OrderBookSchema = z
   .object({
@@ -89,7 +105,8 @@ export const OrderBookSchema = z
   });
 
 export const SnapshotSchema = z
-  .object({
+  .object(ownShape({
+    [SHAPE_SEP]: null,
     ts: msTime,
     symbol: z.string().min(1),
     bid_price: positive,
@@ -99,7 +116,7 @@ export const SnapshotSchema = z
     last_price: positive.optional(),
     book: OrderBookSchema.optional(),
     funding_rate: z.number().finite().optional(),
-  })
+  }))
   .strict()
   .superRefine((s, ctx) => {
     if (s.bid_price >= s.ask_price)
@@ -181,14 +198,15 @@ export interface Trade {
 }
 
 export const TradeSchema = z
-  .object({
+  .object(ownShape({
+    [SHAPE_SEP]: null,
     ts: msTime,
     symbol: z.string().min(1),
     price: positive,
     qty: positive,
     aggressor: z.enum(["BUY", "SELL"]),
     id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  })
+  }))
   .strict();
 
 /** The `trades` section of a fixture manifest: the trades sidecar file (ADR-050). */

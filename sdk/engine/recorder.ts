@@ -2,17 +2,26 @@ import type * as Aq from "arquero";
 // arquero loads when a result table is built, not at import (CLI start-up, ADR-126)
 const aq = (): typeof Aq => require("arquero") as typeof Aq;
 import type { LogRecord } from "../contracts/events";
-import { serialiseRecord } from "../contracts/events";
+import { intentLine, intentRecord, serialiseRecord } from "../contracts/events";
+import type { Intent } from "../contracts/trading";
 import type { Selection } from "../contracts/features";
 import { StreamDigest } from "../util/canonical";
 import { CodeColumn, F64Column } from "./columns";
 
-/** One row of the bars table: strategy columns + account columns. */
-export interface BarRow {
-  ts: number; symbol: string; mid: number; equity: number; inventory: number; inventory_notional: number; regime: string; mode: string;
-  guard: string; dd: number; dd_utilization: number; step_frac: number; levels_up: number; levels_down: number; realized_pnl: number;
-  fees: number; open_orders: number; selected: boolean;
+/** Strategy columns of one row of the bars table. */
+export interface StrategyBarRow {
+  ts: number; symbol: string; mid: number; regime: string; mode: string; step_frac: number; levels_up: number; levels_down: number;
+  open_orders: number; selected: boolean;
 }
+
+/** Account columns of one row of the bars table (the engine fills one reused object). */
+export interface AccountBarRow {
+  equity: number; inventory: number; inventory_notional: number; guard: string; dd: number; dd_utilization: number; realized_pnl: number;
+  fees: number;
+}
+
+/** One row of the bars table: strategy columns + account columns. */
+export type BarRow = StrategyBarRow & AccountBarRow;
 
 import type { AlertEvent } from "../metrics";
 
@@ -96,14 +105,24 @@ export class Recorder {
     }
   }
 
-  bar(b: BarRow): void {
+  /**
+   * An intent's record: the line `record(intentRecord(i))` writes, without building the record
+   * object unless events are kept (intents are most of a log's lines).
+   */
+  intent(i: Intent): void {
+    if (this.events) this.record(intentRecord(i));
+    else this.line(intentLine(i));
+  }
+
+  /** One row of the bars table from its two halves (no merged row object is built). */
+  bar(b: StrategyBarRow, a: AccountBarRow): void {
     if (!this.tables) return;
     const c = this.barCols;
-    c.ts.push(b.ts); c.symbol.push(b.symbol); c.mid.push(b.mid); c.equity.push(b.equity); c.inventory.push(b.inventory);
-    c.inventory_notional.push(b.inventory_notional); c.regime.push(b.regime); c.mode.push(b.mode); c.guard.push(b.guard);
-    c.dd.push(b.dd); c.dd_utilization.push(b.dd_utilization); c.step_frac.push(b.step_frac);
-    c.levels_up.push(b.levels_up); c.levels_down.push(b.levels_down); c.realized_pnl.push(b.realized_pnl);
-    c.fees.push(b.fees); c.open_orders.push(b.open_orders); c.selected.push(b.selected ? "true" : "false");
+    c.ts.push(b.ts); c.symbol.push(b.symbol); c.mid.push(b.mid); c.equity.push(a.equity); c.inventory.push(a.inventory);
+    c.inventory_notional.push(a.inventory_notional); c.regime.push(b.regime); c.mode.push(b.mode); c.guard.push(a.guard);
+    c.dd.push(a.dd); c.dd_utilization.push(a.dd_utilization); c.step_frac.push(b.step_frac);
+    c.levels_up.push(b.levels_up); c.levels_down.push(b.levels_down); c.realized_pnl.push(a.realized_pnl);
+    c.fees.push(a.fees); c.open_orders.push(b.open_orders); c.selected.push(b.selected ? "true" : "false");
   }
 
   private line(l: string): void {

@@ -15,7 +15,7 @@ import { AdaptiveGridStrategy } from "../strategies/adaptive-grid/strategy";
 import type { StageFactory } from "../strategies/adaptive-grid/stages";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
 import type { RegimeRow } from "../strategies/adaptive-grid/regime-record";
-import { Recorder } from "./recorder";
+import { Recorder, type AccountBarRow } from "./recorder";
 import { EventQueue, PRIORITY } from "./scheduler";
 import { Supervisor } from "./supervisor";
 
@@ -146,6 +146,8 @@ export class ReplayEngine {
   private readonly toTs: number;
   private readonly risk: { guard: "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY"; dd_budget: number };
   private readonly hasSelector: boolean;
+  /** Account columns of the bars table row being written (reused). */
+  private readonly acct: AccountBarRow = { equity: 0.5, inventory: 0.5, inventory_notional: 0.5, guard: "NORMAL", dd: 0.5, dd_utilization: 0.5, realized_pnl: 0.5, fees: 0.5 };
   private lastTs = -Infinity;
   private nextMark = -Infinity;
   private snapshots = 0;
@@ -189,13 +191,23 @@ export class ReplayEngine {
       equity: () => ledger.equityFloat(),
       send: immediate ? (r) => this.venue.submit(r, r.ts) : (r) => this.queue.push(this.latency.entry(r.ts), PRIORITY.REQUEST, { kind: "request", req: r }),
       record,
+      recordIntent: (i) => this.recorder.intent(i),
       bar: (b) => {
+        if (!this.recorder.tables) return;
+        // the account half of the row in one reused object (a spread of the strategy's row into a
+        // fresh 18-field object cost more than the rest of the row)
         const book = this.books.get(b.symbol)!;
         const g = this.supervisor.guard;
-        this.recorder.bar({
-          ...b, equity: ledger.equityFloat(), inventory: book.posF, inventory_notional: ledger.notionalFloat(book, b.mid), guard: g.state,
-          dd: g.dd, dd_utilization: g.utilization, realized_pnl: book.realizedF, fees: book.feesF,
-        });
+        const a = this.acct;
+        a.equity = ledger.equityFloat();
+        a.inventory = book.posF;
+        a.inventory_notional = ledger.notionalFloat(book, b.mid);
+        a.guard = g.state;
+        a.dd = g.dd;
+        a.dd_utilization = g.utilization;
+        a.realized_pnl = book.realizedF;
+        a.fees = book.feesF;
+        this.recorder.bar(b, a);
       },
       keepEvents: this.recorder.events !== null,
       metrics: this.metrics,
@@ -226,7 +238,12 @@ export class ReplayEngine {
     else this.queue.push(this.latency.response(out[0].ts), PRIORITY.REPORT, { kind: "reports", batch: out });
   }
 
-  private drain(ts: number): void {
+  /**
+   * Deliver what is due at the current event's time (`lastTs`). No number argument: the hot
+   * loop's calls pass only objects (see `step`).
+   */
+  private drain(): void {
+    const ts = this.lastTs;
     for (let x = this.queue.popDue(ts); x !== undefined; x = this.queue.popDue(ts)) {
       const it = x.item;
       if (it.kind === "request") this.venue.submit(it.req, x.ts);
@@ -252,7 +269,7 @@ export class ReplayEngine {
     if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not an instrument of this replay`, { field: "symbol" });
     this.lastTs = ts;
     this.tradesSeen++;
-    if (this.queue.size > 0) this.drain(ts);
+    if (this.queue.size > 0) this.drain();
     // Before the first quote the venue has no book: a print cannot be matched against anything.
     if (ts < this.fromTs || this.snapshots === 0) return;
     let ev = this.tradeHolders.get(t.symbol);
@@ -262,7 +279,7 @@ export class ReplayEngine {
     ev.qty = t.qty;
     ev.aggressor = t.aggressor;
     this.venue.onMarket(ev);
-    if (this.queue.size > 0) this.drain(ts);
+    if (this.queue.size > 0) this.drain();
   }
 
   /** Process one snapshot. Snapshots must come in non-decreasing `ts` order (else `E_TIME_BACKWARDS`). */
@@ -279,32 +296,35 @@ export class ReplayEngine {
     }
     this.lastTs = ts;
     this.snapshots++;
-    if (this.queue.size > 0) this.drain(ts);
+    if (this.queue.size > 0) this.drain();
     const ev = slot.ev;
     ev.ts = ts;
     ev.snapshot = s;
-    // hot path: only objects cross non-inlined calls (a double argument is boxed = allocated)
+    // hot path: only objects cross non-inlined calls (a double argument is boxed = allocated),
+    // also on the rare branches (drain, leverage, mark): the optimiser boxes a value once where
+    // all its uses meet, i.e. on every event
     this.ledger.markQuote(slot.book, s);
     const trading = ts >= this.fromTs;
     if (trading) {
       this.venue.onMarket(ev);
-      if (this.queue.size > 0) this.drain(ts); // zero response latency: the strategy learns of the fills now
+      if (this.queue.size > 0) this.drain(); // zero response latency: the strategy learns of the fills now
       const tr = this.supervisor.mark(s);
       if (tr) this.onGuard(tr);
-      this.supervisor.ddAlerts(ts);
+      this.supervisor.ddAlerts(s);
     } else this.venue.onMarket(ev);
     const ticked = this.strategy.onMarket(ev, trading);
     if (!trading) return;
-    if (ticked) this.supervisor.leverage(ts);
+    if (ticked) this.supervisor.leverage(s);
     const mi = this.cfg.engine.mark_interval_ms;
     if (mi > 0 && ts >= this.nextMark) {
-      if (this.nextMark !== -Infinity) this.mark(ts);
+      if (this.nextMark !== -Infinity) this.mark(s);
       this.nextMark = (Math.floor(ts / mi) + 1) * mi;
     }
   }
 
-  private mark(ts: number): void {
-    const v = this.ledger.view();
+  private mark(at: { readonly ts: number }): void {
+    const ts = at.ts;
+    const v = this.ledger.markView();
     const g = this.supervisor.guard;
     this.recorder.record({
       t: "mark", ts, equity: v.equity, realized_pnl: v.realized_pnl, unrealized_pnl: v.unrealized_pnl, fees: v.fees,
@@ -331,8 +351,8 @@ export class ReplayEngine {
     if (this.finished) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay already finished");
     this.finished = true;
     const lastTs = this.lastTs === -Infinity ? 0 : this.lastTs;
-    if (this.queue.size > 0) this.drain(lastTs);
-    this.mark(lastTs);
+    if (this.queue.size > 0) this.drain();
+    this.mark({ ts: lastTs });
     const v = this.ledger.view();
     const st = this.strategy.finish(lastTs);
     const g = this.supervisor.guard;

@@ -29,7 +29,9 @@ export class Supervisor {
     return tr ?? null;
   }
 
-  ddAlerts(ts: number): void {
+  /** DD utilization alerts at the event's time (takes the event, not its ts: a double argument of a call that is not inlined is boxed). */
+  ddAlerts(ev: { ts: number }): void {
+    const ts = ev.ts;
     const u = this.guard.v[1];
     const r = this.cfg.risk;
     if (u > r.alert_warning_utilization) {
@@ -43,7 +45,8 @@ export class Supervisor {
   }
 
   /** Effective leverage over the cap (checked after each decision tick of the strategy). */
-  leverage(ts: number): void {
+  leverage(ev: { ts: number }): void {
+    const ts = ev.ts;
     const lev = this.ledger.leverageFloat(this.ledger.equityFloat());
     const cap = this.cfg.risk.max_effective_leverage;
     if (lev > cap) {

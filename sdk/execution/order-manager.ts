@@ -305,12 +305,12 @@ export class OrderManager {
       capacity -= q;
       want.push(q === d.qty ? d : { side: d.side, index: d.index, price: d.price, qty: q });
     }
-    want.sort((a, b) => a.index - b.index || (a.side === b.side ? 0 : a.side === "BUY" ? -1 : 1));
+    sortLevels(want);
     // resting GRID orders, closest first; `used[k]` marks grid[k] as matched (reused scratch, no Set or closures)
     const grid = this.gridScratch;
     grid.length = 0;
     for (let k = 0; k < st.orders.length; k++) if (st.orders[k].kind === "GRID") grid.push(st.orders[k]);
-    grid.sort(closeness);
+    sortByCloseness(grid);
     const n = grid.length;
     if (this.used.length < n) this.used = new Uint8Array(Math.max(n, 2 * this.used.length));
     const used = this.used;
@@ -464,6 +464,36 @@ export class OrderManager {
     this.counters.cancels++;
     this.sink.intent({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id, side: o.side, price: o.price, qty: o.qty, accepted: true, reason });
     this.sink.send({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id });
+  }
+}
+
+/**
+ * Desired levels by index, BUY before SELL at an index: a stable insertion sort, the order
+ * `Array.prototype.sort` (stable) gives with that comparator, without its per-call work area
+ * and comparator calls (a plan's ≈ 20 levels arrive bids then asks, each by index).
+ */
+function sortLevels(a: GridLevel[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && (a[j].index > x.index || (a[j].index === x.index && a[j].side !== x.side && a[j].side !== "BUY"))) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+/** `closeness` order by a stable insertion sort (see `sortLevels`). */
+function sortByCloseness(a: OpenOrder[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && closeness(a[j], x) > 0) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
   }
 }
 

@@ -92,11 +92,15 @@ export class MidBarBuilder implements Indicator<TimedPrice, Bar> {
     this._count++;
     this._closedInLast = 0;
     this.lastTs = ts;
-    const open = ts - (ts % this.intervalMs);
-    if (this.curOpen < 0) {
-      this.curOpen = open;
-    } else if (open > this.curOpen) {
-      this.closeThrough(open);
+    // Same interval as the previous tick (the common case): no `%`, a floating-point remainder
+    // of an epoch-ms double costs a library call. Both are ≥ 0 there, so open = curOpen exactly.
+    if (this.curOpen < 0 || ts >= this.curOpen + this.intervalMs) {
+      const open = ts - (ts % this.intervalMs);
+      if (this.curOpen < 0) {
+        this.curOpen = open;
+      } else if (open > this.curOpen) {
+        this.closeThrough(open);
+      }
     }
     const p = x.price;
     if (this.curTicks === 0) {

@@ -44,6 +44,29 @@ export function emptyFeatures(symbol: string, natrSource: "mid_bars" | "klines" 
   };
 }
 
+/** The `number | null` fields of `Features` (every one starts null in `emptyFeatures`). */
+const NULLABLE_NUMBER_FIELDS = [
+  "spread_bps_baseline", "bar_close", "bar_return", "atr", "natr", "sum_abs_returns", "net_return", "range_score", "trend_strength",
+  "depth_topn_usd", "depth_imbalance_topn", "spread_at_depth_bps", "impact_bps", "book_slope", "wall_ratio", "l2_age_ms",
+] as const satisfies ReadonlyArray<keyof Features>;
+
+/**
+ * Widen the representation of the nullable number fields of the `Features` shape once, at load.
+ * V8 gives a field first seen holding `null` the "heap object" representation. Optimised code
+ * writes a whole-number double (a bar close of 1951, a return of 0) as a small integer and
+ * deoptimises on that store, while unoptimised code writes a heap number and never widens the
+ * field, so the feature engine fell back to the interpreter at every such bar close, run after
+ * run. One small-integer store here, through the unoptimised store path, widens the fields of
+ * the shared shape for every `Features` object. Values and results are unaffected.
+ */
+function widenNullableFeatureFields(): void {
+  for (const src of ["mid_bars", "klines"] as const) {
+    const f = emptyFeatures("", src) as unknown as Record<string, unknown>;
+    for (const k of NULLABLE_NUMBER_FIELDS) f[k] = 0;
+  }
+}
+widenNullableFeatureFields();
+
 /** eps of imbalance_l1 (spec 17.5.3); quantities are positive, so it only guards 0/0. */
 const IMBALANCE_EPS = 1e-12;
 
@@ -192,7 +215,7 @@ export class FeatureEngine {
         this.l2Valid = true;
       }
     }
-    this.refreshL2Age(ts);
+    this.refreshL2Age();
     if (closed) this.syncL2();
     return closed;
   }
@@ -224,7 +247,7 @@ export class FeatureEngine {
     f.l1_age_ms = ts - this.lastTs;
     f.l1_stale = f.l1_age_ms > this.cfg.l1_stale_ms;
     const n = this.barBuilder.advanceTo(ts);
-    this.refreshL2Age(ts);
+    this.refreshL2Age();
     if (n > 0) this.syncL2();
     return n > 0;
   }
@@ -246,8 +269,10 @@ export class FeatureEngine {
     this.features.natr = this.klineAtr.natr;
   }
 
-  private refreshL2Age(ts: number): void {
+  /** Age the L2 fields to the features' data time (`features.ts`, set by the caller). No number argument: a double passed to a call that is not inlined is boxed. */
+  private refreshL2Age(): void {
     const f = this.features;
+    const ts = f.ts;
     if (!this.bookSeen) {
       f.l2_age_ms = null;
       f.l2_stale = false;

@@ -58,6 +58,13 @@ export class DrawdownGuard {
     return this.v[3];
   }
   private windowId = Number.NaN;
+  /**
+   * [lo, hi) of integer data times known to lie in window `windowId` (daily / session): such a
+   * time skips the window-id division. For safe integers ts, anchor and length the division is
+   * exact (floor((ts − anchor) / len) is the integer quotient), so the id is the same; any other
+   * ts takes the division as before.
+   */
+  private readonly win = new Float64Array([Number.NaN, Number.NaN]);
   // rolling window: monotone (decreasing value) deque of completed bucket maxima
   private readonly qBucket: Float64Array;
   private readonly qVal: Float64Array;
@@ -106,14 +113,23 @@ export class DrawdownGuard {
     if (w.kind === "rolling") {
       this.v[3] = this.rollingPeak();
     } else {
-      const len = w.kind === "daily" ? DAY_MS : w.length_ms;
-      const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
-      const id = Math.floor((ts - anchor) / len);
-      if (id !== this.windowId) {
-        // A new window starts from the equity it inherits; the first window starts at equity₀.
-        if (this.windowId === this.windowId) this.v[3] = equity;
-        else this.v[3] = Math.max(this.cfg.equity, equity);
-        this.windowId = id;
+      const win = this.win;
+      if (!(ts >= win[0] && ts < win[1] && Number.isSafeInteger(ts))) {
+        const len = w.kind === "daily" ? DAY_MS : w.length_ms;
+        const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
+        const id = Math.floor((ts - anchor) / len);
+        if (id !== this.windowId) {
+          // A new window starts from the equity it inherits; the first window starts at equity₀.
+          if (this.windowId === this.windowId) this.v[3] = equity;
+          else this.v[3] = Math.max(this.cfg.equity, equity);
+          this.windowId = id;
+        }
+        const lo = anchor + id * len;
+        const hi = lo + len;
+        // every ts − anchor of [lo, hi) a safe integer: then the subtraction and the quotient's floor are exact
+        const exact = Number.isSafeInteger(ts) && Number.isSafeInteger(anchor) && Number.isSafeInteger(len) && Number.isSafeInteger(id * len) && Number.isSafeInteger(id * len + len) && Number.isSafeInteger(lo) && Number.isSafeInteger(hi);
+        win[0] = exact ? lo : Number.NaN;
+        win[1] = exact ? hi : Number.NaN;
       }
       if (equity > this.v[3]) this.v[3] = equity;
     }

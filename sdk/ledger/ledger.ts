@@ -61,6 +61,27 @@ export interface PortfolioLedgerView {
   symbols: SymbolLedgerView[];
 }
 
+/** What a mark record needs of the ledger (`Ledger.markView`; a `PortfolioLedgerView` is one). */
+export interface MarkView {
+  equity: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  fees: number;
+  inventory_notional: number;
+  effective_leverage: number;
+  symbols: ReadonlyArray<{ symbol: string; position: number; avg_entry: number; mark: number }>;
+}
+
+interface MarkCache {
+  fills: number;
+  realized: Decimal;
+  fees: Decimal;
+  realizedN: number;
+  feesN: number;
+  position: number[];
+  avgEntry: number[];
+}
+
 /**
  * Positions and PnL per symbol and for the portfolio (average-cost method).
  * equity = initial + Σ realised + Σ unrealised − Σ fees. Fills are booked in decimal; the
@@ -80,6 +101,11 @@ export class Ledger {
   private readonly initialF: number;
   private readonly books: SymbolBook[] = [];
   private readonly index = new Map<string, SymbolBook>();
+  /** Fills booked so far (all symbols): what `markView` caches is valid while it is unchanged. */
+  private fillCount = 0;
+  private markCache: MarkCache | null = null;
+  /** True when every book is linear with multiplier 1 (`markView`'s cached path). */
+  private readonly allPlain: boolean;
 
   constructor(initialEquity: number, symbols: Iterable<string>, terms?: ReadonlyMap<string, ContractTerms>) {
     this.initialEquity = new Decimal(initialEquity);
@@ -114,6 +140,7 @@ export class Ledger {
       this.books.push(b);
       this.index.set(s, b);
     }
+    this.allPlain = this.books.every((b) => b.plain);
   }
 
   book(symbol: string): SymbolBook {
@@ -153,6 +180,7 @@ export class Ledger {
     b.fees = b.fees.add(fee);
     b.turnover = b.turnover.add(p.mul(q));
     b.fills++;
+    this.fillCount++;
     b.posF = b.position.toNumber();
     b.avgF = b.avg_entry.toNumber();
     b.realizedF = b.realized.toNumber();
@@ -188,6 +216,7 @@ export class Ledger {
     // turnover in quote: M·q·p linear, M·q inverse
     b.turnover = b.turnover.add(b.inverse ? q.mul(b.mult) : p.mul(q).mul(b.mult));
     b.fills++;
+    this.fillCount++;
     b.posF = b.position.toNumber();
     b.avgF = b.avg_entry.toNumber();
     b.realizedF = b.realized.toNumber();
@@ -322,6 +351,49 @@ export class Ledger {
     };
     if (b.inverse) v.settlement = "base";
     return v;
+  }
+
+  /**
+   * The figures of a mark record: `view()`'s equity, realised / unrealised PnL, fees, inventory
+   * notional, effective leverage and per symbol position / average entry / mark, with the same
+   * decimal operations in the same order (so the same numbers). What only fills change (the
+   * realised and fee sums, positions and entries as numbers) is computed once per fill, not per
+   * mark; only the mark-dependent terms are recomputed. Books with contract terms: `view()`.
+   */
+  markView(): MarkView {
+    if (!this.allPlain) return this.view();
+    let c = this.markCache;
+    if (c === null || c.fills !== this.fillCount) {
+      let realized = new Decimal(0);
+      let fees = new Decimal(0);
+      for (const b of this.books) {
+        realized = realized.add(b.realized);
+        fees = fees.add(b.fees);
+      }
+      c = this.markCache = {
+        fills: this.fillCount, realized, fees, realizedN: realized.toNumber(), feesN: fees.toNumber(),
+        position: this.books.map((b) => b.position.toNumber()), avgEntry: this.books.map((b) => b.avg_entry.toNumber()),
+      };
+    }
+    let unreal = new Decimal(0);
+    let inv = new Decimal(0);
+    for (const b of this.books) {
+      if (b.position.isZero()) continue;
+      const m = new Decimal(b.mark);
+      unreal = unreal.add(b.position.mul(m.sub(b.avg_entry)));
+      inv = inv.add(b.position.mul(m).abs());
+    }
+    const equity = this.initialEquity.add(c.realized).add(unreal).sub(c.fees);
+    const cache = c;
+    return {
+      equity: equity.toNumber(),
+      realized_pnl: cache.realizedN,
+      unrealized_pnl: unreal.toNumber(),
+      fees: cache.feesN,
+      inventory_notional: inv.toNumber(),
+      effective_leverage: equity.isPositive() ? inv.div(equity).toNumber() : 0,
+      symbols: this.books.map((b, i) => ({ symbol: b.symbol, position: cache.position[i], avg_entry: cache.avgEntry[i], mark: b.mark })),
+    };
   }
 
   /** Exact decimal view of the portfolio at the last marks. */

@@ -31,6 +31,8 @@ interface VenueSymbol {
   readonly book: MutableBook;
   /** Resting orders in arrival order. */
   readonly orders: VenueOrder[];
+  /** The same orders by id (ids are unique among resting orders): a request finds its order without comparing ids one by one. */
+  readonly byId: Map<string, VenueOrder>;
   /**
    * The same orders by match priority, kept sorted incrementally (ADR-150): BUYs best (highest)
    * price first, SELLs lowest first, arrival order within a price. A market event walks them
@@ -89,6 +91,7 @@ export class SimVenue {
         inst,
         book: { symbol: inst.symbol, ts: Number.NaN, bid_price: Number.NaN, bid_qty: 0, ask_price: Number.NaN, ask_qty: 0, bids: null, asks: null },
         orders: [],
+        byId: new Map(),
         buys: [],
         sells: [],
         bounds: new Float64Array([-Infinity, Infinity]),
@@ -121,29 +124,26 @@ export class SimVenue {
     const v = this.syms.get(req.symbol);
     if (v === undefined) return this.reject(req, ts, VENUE_REJECTS.UNKNOWN_SYMBOL);
     const orders = v.orders;
-    let i = -1;
-    for (let k = 0; k < orders.length; k++)
-      if (orders[k].id === req.order_id) {
-        i = k;
-        break;
-      }
+    const found = v.byId.get(req.order_id);
     if (req.type === "PLACE") {
-      if (i >= 0) return this.reject(req, ts, VENUE_REJECTS.DUPLICATE_ID);
+      if (found !== undefined) return this.reject(req, ts, VENUE_REJECTS.DUPLICATE_ID);
       const o: VenueOrder = {
         id: req.order_id, symbol: req.symbol, side: req.side, price: req.price, qty: req.qty, remaining: req.qty,
         arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null, fill: 0, settled: false,
       };
       o.state = this.fillModel.init(o, v.book);
       orders.push(o);
+      v.byId.set(o.id, o);
       rank(v, o);
       this.openTotal++;
       if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "PLACE", sent_ts: req.ts }]);
       return;
     }
-    if (i < 0) return this.reject(req, ts, VENUE_REJECTS.UNKNOWN_ORDER);
-    const o = orders[i];
+    if (found === undefined) return this.reject(req, ts, VENUE_REJECTS.UNKNOWN_ORDER);
+    const o = found;
     if (req.type === "CANCEL") {
-      orders.splice(i, 1);
+      orders.splice(orders.indexOf(o), 1);
+      v.byId.delete(o.id);
       unrank(v, o);
       this.openTotal--;
       if (this.confirmations) this.sink.reports([{ type: "CANCELED", ts, symbol: req.symbol, order_id: req.order_id, remaining: o.remaining, sent_ts: req.ts }]);
@@ -225,6 +225,8 @@ export class SimVenue {
       });
     }
     // remove the completed orders (order of the rest preserved)
+    // (every order with nothing left goes, also one an amend left at 0: drop them from the index too)
+    for (let k = 0; k < v.orders.length; k++) if (!(v.orders[k].remaining > 0)) v.byId.delete(v.orders[k].id);
     const removed = compact(v.orders);
     compact(v.buys);
     compact(v.sells);

@@ -5,7 +5,7 @@
  */
 import type { InstrumentSpec } from "../contracts/market";
 import type { GuardState, LogRecord, MarketEvent } from "../contracts/events";
-import type { Regime, ToxSeverity } from "../contracts/trading";
+import type { Intent, Regime, ToxSeverity } from "../contracts/trading";
 import type { ExecutionReport, OrderRequest } from "../sim/types";
 import type { RunMetrics } from "../metrics";
 
@@ -52,6 +52,8 @@ export interface StrategyContext {
   send(r: OrderRequest): void;
   /** Append a record to the event log (plans, intents, fills, cycles, regime changes, selections, alerts). */
   record(r: LogRecord): void;
+  /** Append an intent's record (the same line as `record` of it, cheaper: intents are most of a log). */
+  recordIntent(i: Intent): void;
   /** One row of the bars table (ignored when tables are off). */
   bar(row: StrategyBar): void;
   /** True when the run keeps full event objects (slower writers). */

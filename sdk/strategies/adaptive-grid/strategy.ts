@@ -139,12 +139,7 @@ export class AdaptiveGridStrategy implements Strategy {
       else if (i.type === "CANCEL") p.cancels++;
       else p.amends++;
     }
-    // the record spelled out (the same keys as `{ t, ...i }`; no spread of a fresh object per intent)
-    this.ctx.record(
-      i.reason === undefined
-        ? { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted }
-        : { t: "intent", type: i.type, ts: i.ts, symbol: i.symbol, order_id: i.order_id, side: i.side, price: i.price, qty: i.qty, accepted: i.accepted, reason: i.reason },
-    );
+    this.ctx.recordIntent(i);
   }
 
   private reconcile(p: Pipe, ts: number, desired: GridLevel[] | null): void {
@@ -226,7 +221,8 @@ export class AdaptiveGridStrategy implements Strategy {
     let others = false;
     if (this.globalClock) {
       const iv = this.cfg.features.bar_interval_ms;
-      const open = ts - (ts % iv);
+      // inside the current interval nothing is due (and no `%`: a floating-point remainder is a library call)
+      const open = this.globalOpen >= 0 && ts < this.globalOpen + iv ? this.globalOpen : ts - (ts % iv);
       if (open > this.globalOpen) {
         if (this.globalOpen >= 0)
           for (const q of this.pipes)
