@@ -153,7 +153,7 @@ class RecordingStrategy implements Strategy {
         script.push({ after: at(), req: { ...r } });
         send(r);
       },
-      record: (r) => ctx.record(r), bar: (b) => ctx.bar(b), keepEvents: ctx.keepEvents, metrics: ctx.metrics,
+      record: (r) => ctx.record(r), recordIntent: (i) => ctx.recordIntent(i), bar: (b) => ctx.bar(b), keepEvents: ctx.keepEvents, metrics: ctx.metrics,
     });
   }
   onMarket(ev: MarketEvent, trading: boolean): boolean {
