@@ -1,11 +1,11 @@
 /**
  * Maker fill-ladder benchmark (spec 17.13.2, ADR-053): replay throughput of an L2 stream with
  * trade prints (10 levels a side, one print after every second snapshot, at the touch) under
- * `queue_prob@1` and, for reference, `touch@1`, next to a bare loop over the same generated
+ * `queue_prob@2` and, for reference, `touch@1`, next to a bare loop over the same generated
  * market and prints (mid, 1-minute bar, imbalance, depth sum, 20 order checks per event) in the
  * same process: events/s (snapshots + prints) and the ratio to the bare loop.
  *
- * Target (issue 12): ≥ 1 M events/s with queue_prob@1 on the 2-core machine.
+ * Target (issue 12): ≥ 1 M events/s with queue_prob@2 on the 2-core machine.
  * Run: `npm run bench -- fill-models` or `node --expose-gc --require tsx/cjs bench/fill-models.bench.ts [--quick]`.
  * Writes `bench/results/fill-models.json`.
  */

@@ -31,7 +31,7 @@ describe("bundled fixtures carry trades (ADR-145)", function () {
     expect(openFixture(path.join(FIXTURES_DIR, "multisymbol_topk_l1")).manifest.trades!.rows).to.be.greaterThan(600_000);
   });
 
-  it("print-blind rungs: the sidecar is fed but their digest is expected.json's and equals the run without trades; queue_prob@1 moves with the prints", async () => {
+  it("print-blind rungs: the sidecar is fed but their digest is expected.json's and equals the run without trades; queue_prob@2 moves with the prints", async () => {
     const dir = path.join(FIXTURES_DIR, "thin_book_l2");
     const fx = openFixture(dir);
     const expected = JSON.parse(readFileSync(path.join(dir, "expected.json"), "utf8")) as { digest: string };
