@@ -100,10 +100,16 @@ function words(b: Uint8Array): Uint32Array {
   for (let j = 0; j < w.length; j++) w[j] = dv.getUint32(4 * j, true);
   return w;
 }
-/** The line's number keys in code-unit order, the CSV field each takes, as words. */
-const LINE_FIELDS = [3, 4, 1, 2];
-const KEY_WORDS = [K_AP, K_AQ, K_BP, K_BQ].map(words);
-const KEY_LEN = [K_AP, K_AQ, K_BP, K_BQ].map((k) => k.length);
+/** The words `fastLine` stores as immediates for the four keys (a changed key text fails here, at load). */
+const KEY_WORDS = [
+  [0x7361227b, 0x72705f6b, 0x22656369, 0x0000003a],
+  [0x7361222c, 0x74715f6b, 0x003a2279],
+  [0x6962222c, 0x72705f64, 0x22656369, 0x0000003a],
+  [0x6962222c, 0x74715f64, 0x003a2279],
+];
+[K_AP, K_AQ, K_BP, K_BQ].forEach((key, q) => {
+  if (words(key).join() !== KEY_WORDS[q].join()) throw new Error(`bookTicker line key ${q} does not match its words`);
+});
 
 /**
  * Append `len` constant bytes (as `words`) at `n` with four-byte stores; the up to three bytes
@@ -346,14 +352,33 @@ export class BookTickerCsvParser {
     const dv = this.lineDv;
     const src = this.srcDv;
     const fS = this.fS, fE = this.fE;
-    for (let q = 0; q < 4; q++) {
-      const f = LINE_FIELDS[q];
-      n = putWords(KEY_WORDS[q], KEY_LEN[q], dv, n);
-      const s = fS[f];
-      const e = this.canonicalEnd(buf, f);
-      if (e > 0) n = copyBytes(buf, src, s, e, o, dv, n);
-      else n += writeNumText(q === 0 ? ap : q === 1 ? aq : q === 2 ? bp : bq, o, n);
-    }
+    // the keys as immediate four-byte stores (the words of K_AP.. K_BQ, checked at load)
+    dv.setUint32(n, 0x7361227b, true);
+    dv.setUint32(n + 4, 0x72705f6b, true);
+    dv.setUint32(n + 8, 0x22656369, true);
+    dv.setUint32(n + 12, 0x0000003a, true);
+    n += 13;
+    let e = this.canonicalEnd(buf, 3);
+    n = e > 0 ? copyBytes(buf, src, fS[3], e, o, dv, n) : n + writeNumText(ap, o, n);
+    dv.setUint32(n, 0x7361222c, true);
+    dv.setUint32(n + 4, 0x74715f6b, true);
+    dv.setUint32(n + 8, 0x003a2279, true);
+    n += 11;
+    e = this.canonicalEnd(buf, 4);
+    n = e > 0 ? copyBytes(buf, src, fS[4], e, o, dv, n) : n + writeNumText(aq, o, n);
+    dv.setUint32(n, 0x6962222c, true);
+    dv.setUint32(n + 4, 0x72705f64, true);
+    dv.setUint32(n + 8, 0x22656369, true);
+    dv.setUint32(n + 12, 0x0000003a, true);
+    n += 13;
+    e = this.canonicalEnd(buf, 1);
+    n = e > 0 ? copyBytes(buf, src, fS[1], e, o, dv, n) : n + writeNumText(bp, o, n);
+    dv.setUint32(n, 0x6962222c, true);
+    dv.setUint32(n + 4, 0x74715f64, true);
+    dv.setUint32(n + 8, 0x003a2279, true);
+    n += 11;
+    e = this.canonicalEnd(buf, 2);
+    n = e > 0 ? copyBytes(buf, src, fS[2], e, o, dv, n) : n + writeNumText(bq, o, n);
     n = putWords(this.symWords, sym.length, dv, n);
     const s6 = fS[6], e6 = fE[6];
     if (buf[s6] !== 48 || e6 - s6 === 1) n = copyBytes(buf, src, s6, e6, o, dv, n);
