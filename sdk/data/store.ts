@@ -469,6 +469,43 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       const c = b.cols;
       const own = x.lines === undefined || lpc !== undefined || frc !== undefined;
       const cSeq = c[0], cTs = c[1], cBp = c[2], cBq = c[3], cAp = c[4], cAq = c[5], cLp = c[6], cFr = c[7];
+      if (!own) {
+        // rows arrive with their lines: copy runs of rows (same UTC day, room in the buffer, ts
+        // non-decreasing) column by column; the rolls and refusals happen at the same rows as below
+        let i = 0;
+        while (i < x.n) {
+          const t0 = ts[i];
+          if (t0 < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t0} before ${lastTs}`, { line: seq + 1, field: "ts" });
+          if (b.n === b.cap || Math.floor(t0 / 86_400_000) !== b.day) roll(b, t0);
+          const dayEnd = (b.day + 1) * 86_400_000;
+          const lim = Math.min(x.n, i + (b.cap - b.n));
+          let prev = t0;
+          let j = i + 1;
+          for (; j < lim; j++) {
+            const t = ts[j];
+            if (t < prev || t >= dayEnd) break;
+            prev = t;
+          }
+          const n0 = b.n;
+          const k = j - i;
+          cTs.set(ts.subarray(i, j), n0);
+          cBp.set(bp.subarray(i, j), n0);
+          cBq.set(bq.subarray(i, j), n0);
+          cAp.set(ap.subarray(i, j), n0);
+          cAq.set(aq.subarray(i, j), n0);
+          cLp.fill(NaN, n0, n0 + k);
+          cFr.fill(NaN, n0, n0 + k);
+          for (let q = 0; q < k; q++) cSeq[n0 + q] = seq + q;
+          seq += k;
+          b.n += k;
+          lastTs = prev;
+          i = j;
+        }
+        // the source's own rendering of the same lines (ADR-192): one hash update per batch
+        lines.flush();
+        hash.update(x.lines!);
+        return;
+      }
       for (let i = 0; i < x.n; i++) {
         const t = ts[i];
         if (t < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t} before ${lastTs}`, { line: seq + 1, field: "ts" });
@@ -485,12 +522,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
         cAq[n] = aq[i];
         cLp[n] = lp;
         cFr[n] = fr;
-        if (own) lines.line(sj, t, bp[i], bq[i], ap[i], aq[i], lp, fr);
-      }
-      if (!own) {
-        // the source's own rendering of the same lines (ADR-192): one hash update per batch
-        lines.flush();
-        hash.update(x.lines!);
+        lines.line(sj, t, bp[i], bq[i], ap[i], aq[i], lp, fr);
       }
     };
     if (isColumnSource(source)) await source.l1Columns(handleBatch);

@@ -55,12 +55,12 @@ interface Gen {
 }
 
 /** Rows with increasing ids and times, prices in random forms; some rows bad (lenient skips them). */
-function genCsv(r: Rng, nRows: number, header: boolean): Gen {
+function genCsv(r: Rng, nRows: number, header: boolean, t0 = 1_723_161_256_313): Gen {
   const lines: string[] = header ? [HEADER] : [];
   const rows: number[][] = [];
   const bad: number[] = [];
   let id = 5_123_107_839_020;
-  let t = 1_723_161_256_313;
+  let t = t0;
   let lastGood = id;
   for (let k = 0; k < nRows; k++) {
     id += r.nextInt(1, 500);
@@ -153,7 +153,7 @@ describe("bookTicker fast path and canonical lines from the field text (ADR-192)
   });
 
   it("a store written through the rendered lines equals the one written through the Snapshot path (manifest: content and partition hashes)", async () => {
-    const g = genCsv(rng(7), 20_000, true);
+    const g = genCsv(rng(7), 20_000, true, 86_400_000 * 19_943 - 9_000); // crosses a UTC midnight
     const base = tmpDir("bt-fast");
     const csv = path.join(base, "BTCUSDT-bookTicker-gen.csv");
     writeFileSync(csv, g.lines.join("\n") + "\n");
@@ -165,6 +165,7 @@ describe("bookTicker fast path and canonical lines from the field text (ADR-192)
     const rowsOnly: AsyncIterable<Snapshot> = { [Symbol.asyncIterator]: () => it[Symbol.asyncIterator]() };
     const b = await writeColumnarStore(path.join(base, "rows"), rowsOnly, { name: "gen", instruments: [inst], part_rows: 3_000 });
     expect(a.rows).to.equal(g.rows.length);
+    expect(new Set(a.partitions.map((p) => p.date)).size).to.equal(2);
     expect(a).to.deep.equal(b);
   });
 });

@@ -156,6 +156,8 @@ export class StepTracker {
     this.lastM = m;
     this.lastD = d;
     if (m === 0) return;
+    // a multiple of the step at its own scale leaves the step as it is (the usual case)
+    if (d === this.d && m % this.g === 0) return;
     if (d > this.d) {
       this.g *= POW10[d - this.d];
       this.d = d;
