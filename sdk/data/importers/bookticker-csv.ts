@@ -171,10 +171,6 @@ export class BookTickerCsvParser {
   private blanks = 0;
   /** Track price/qty increments for instrument inference (off when tick and lot are given: nothing to infer). */
   trackSteps = true;
-  /** Fast-path field scan results: mantissa, fraction digits, point position (-1: none). */
-  private fm = 0;
-  private ff = 0;
-  private fd = -1;
   /** Per field of the row being scanned: start, end, mantissa, fraction digits, point (-1: none). */
   private readonly fS = new Int32Array(NCOL);
   private readonly fE = new Int32Array(NCOL);
@@ -247,8 +243,8 @@ export class BookTickerCsvParser {
     }
   }
 
-  /** Fast-path field scan from `i`: digits with at most one point, 1..15 digits. Sets `fm`, `ff`, `fd`; returns the end, or -1. */
-  private field(buf: Buffer, i: number): number {
+  /** Fast-path scan of field `f` from `i`: digits with at most one point, 1..15 digits. Sets `fM[f]`, `fF[f]`, `fD[f]`; returns the end, or -1. */
+  private field(buf: Buffer, i: number, f: number): number {
     const start = i;
     const src = this.srcDv;
     const last4 = buf.length - 4;
@@ -274,9 +270,9 @@ export class BookTickerCsvParser {
     }
     const nd = i - start - (dot < 0 ? 0 : 1);
     if (nd === 0 || nd > 15) return -1;
-    this.fm = m;
-    this.ff = dot < 0 ? 0 : i - dot - 1;
-    this.fd = dot;
+    this.fM[f] = m;
+    this.fF[f] = dot < 0 ? 0 : i - dot - 1;
+    this.fD[f] = dot;
     return i;
   }
 
@@ -290,13 +286,10 @@ export class BookTickerCsvParser {
     const fS = this.fS, fE = this.fE, fM = this.fM, fF = this.fF, fD = this.fD;
     let i = start;
     for (let f = 0; ; f++) {
-      const e = this.field(buf, i);
+      const e = this.field(buf, i, f);
       if (e < 0) return -1;
       fS[f] = i;
       fE[f] = e;
-      fM[f] = this.fm;
-      fF[f] = this.ff;
-      fD[f] = this.fd;
       if (f === NCOL - 1) {
         i = e;
         break;
