@@ -91,6 +91,13 @@ const K_BQ = ascii(',"bid_qty":');
 /** Bound on a line's bytes besides the symbol part: four keys, four numbers (≤ 25 each), ts (≤ 25), `}\n`, and the slack of four-byte stores. */
 const LINE_MAX = 256;
 
+/** The value of four ASCII digits in little-endian word `w` (first digit in the low byte), 0..9999. */
+function digitsValue(w: number): number {
+  const d = w - 0x30303030;
+  const v = (d * 10 + (d >>> 8)) & 0x00ff00ff;
+  return (v * 100 + (v >>> 16)) & 0xffff;
+}
+
 /** `b` as little-endian 32-bit words, zero-padded to a multiple of four bytes. */
 function words(b: Uint8Array): Uint32Array {
   const p = new Uint8Array((b.length + 3) & ~3);
@@ -252,14 +259,21 @@ export class BookTickerCsvParser {
     let dot = -1;
     for (;;) {
       if (i <= last4) {
-        // four digits at once (little-endian word: first digit in the low byte)
+        // four bytes at once (little-endian word: first byte low): the digits before the first
+        // non-digit byte are added in one step, then that byte is looked at below
         const w = src.getUint32(i, true);
-        if ((w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030) {
-          const d = w - 0x30303030;
-          const v = (d * 10 + (d >>> 8)) & 0x00ff00ff;
-          m = m * 10000 + ((v * 100 + (v >>> 16)) & 0xffff);
+        const bad = ((w & 0xf0f0f0f0) ^ 0x30303030) | (((w + 0x06060606) & 0xf0f0f0f0) ^ 0x30303030);
+        if (bad === 0) {
+          m = m * 10000 + digitsValue(w);
           i += 4;
           continue;
+        }
+        const k = (31 - Math.clz32(bad & -bad)) >> 3; // digits before the first non-digit byte
+        if (k > 0) {
+          // the k digits moved to the top bytes, '0's below: their value
+          const sh = 8 * (4 - k);
+          m = m * POW10[k] + digitsValue(((w << sh) | (0x30303030 >>> (32 - sh))) >>> 0);
+          i += k;
         }
       }
       const c = buf[i];
