@@ -7,10 +7,12 @@
  * the same child: figures, ratio replay/bare, peak RSS 10× vs 1× (several measures, see
  * `peak_rss_ratios.measure`). Also: columnar import of the
  * real Binance bookTicker CSV repeated 10× (`writeColumnarStore` over the byte-level importer),
- * rows/s. Writes bench/results/disk-replay.json. Run alone: `npx tsx bench/disk-replay.bench.ts`.
+ * rows/s, next to a bare byte loop over the same file in the same run. Writes bench/results/disk-replay.json.
+ * Run alone: `npx tsx bench/disk-replay.bench.ts` (`--only-import`: the import part only, which
+ * updates only the `columnar_import` block).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,6 +26,8 @@ import type { Snapshot } from "../sdk/contracts/market";
 import { BENCH_INST, SyntheticMarket } from "./market";
 
 const QUICK = process.argv.includes("--quick");
+/** `--only-import`: measure the columnar import alone and update only the `columnar_import` block of the results file. */
+const ONLY_IMPORT = process.argv.includes("--only-import");
 const SIZES = QUICK ? [200_000, 2_000_000] : [1_000_000, 10_000_000];
 const TMP = path.join(os.tmpdir(), "grinder-disk-bench");
 const CSV = path.join(PROJECT_ROOT, "..", "shared", "data", "binance-usdm", "BTCUSDT-bookTicker-2024-08-08.csv");
@@ -109,13 +113,18 @@ async function main(): Promise<void> {
   const csv = await makeLongCsv(10);
   const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
   const imports: number[] = [];
+  const importsCpu: number[] = [];
   for (let k = 0; k < (QUICK ? 1 : 3); k++) {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const m = await writeColumnarStore(path.join(TMP, "btc-x10"), importBookTickerCsv(csv, { symbol: "BTCUSDT", instrument: inst, reuse: true }), { name: "btc-x10", instruments: [inst], force: true });
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cu = process.cpuUsage(c0);
     imports.push(m.rows / s);
+    importsCpu.push(m.rows / ((cu.user + cu.system) / 1e6));
   }
   imports.sort((a, b) => a - b);
+  importsCpu.sort((a, b) => a - b);
   // the parse alone (byte scanner → column batches, no store): the part of the import a store writer cannot remove
   const parses: number[] = [];
   for (let k = 0; k < (QUICK ? 1 : 3); k++) {
@@ -124,12 +133,35 @@ async function main(): Promise<void> {
     parses.push(p.report.emitted / (Number(process.hrtime.bigint() - t0) / 1e9));
   }
   parses.sort((a, b) => a - b);
+  // a bare loop over the same bytes in the same run (reads each byte once, counts commas): the machine's pace under its current load
+  const bares: number[] = [];
+  const bytes = readFileSync(csv);
+  for (let k = 0; k < (QUICK ? 1 : 3); k++) {
+    const t0 = process.hrtime.bigint();
+    let commas = 0;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 44) commas++;
+    if (commas !== 66_089 * 10 * 6 + 6) throw new Error(`bare loop: ${commas} commas`);
+    bares.push((66_089 * 10) / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  bares.sort((a, b) => a - b);
+  const med = (xs: number[]): number => xs[xs.length >> 1];
   out.columnar_import = {
-    rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: imports[imports.length >> 1], target_rows_per_s: 3_000_000,
-    parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: parses[parses.length >> 1],
-    note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock; parse_only: scanBookTickerCsv alone on the same file",
+    rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: med(imports), target_rows_per_s: 3_000_000, rows_per_cpu_s_runs: importsCpu,
+    parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: med(parses),
+    bare_byte_loop_rows_per_s_runs: bares, ratio_import_to_bare_loop: med(imports) / med(bares),
+    loadavg_1m_at_start: load, loadavg_1m_at_end: os.loadavg()[0], measured_at: new Date().toISOString(),
+    note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, user + system, each sorted on its own); parse_only: scanBookTickerCsv alone on the same file (instrument inference on); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run",
   };
-  process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s\n`);
+  process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
+  if (ONLY_IMPORT) {
+    const file = path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json");
+    const prev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+    prev.columnar_import = out.columnar_import;
+    rmSync(TMP, { recursive: true, force: true });
+    await writeFileAtomic(file, JSON.stringify(prev, null, 2) + "\n");
+    process.stdout.write("updated the columnar_import block of bench/results/disk-replay.json (--only-import)\n");
+    return;
+  }
   // 2) stores of 1× and 10× rows, replayed in fresh processes
   const replays: Record<string, unknown> = {};
   for (const n of SIZES) {

@@ -293,6 +293,18 @@ export class L1LineBytes {
   }
 }
 
+/**
+ * The text `L1LineBytes` prints for a price or quantity `x` (`String(x)`, `-0` as `0`), written
+ * into `out` at `at`; returns its length (at most 25).
+ */
+export function writeNumText(x: number, out: Uint8Array, at: number): number {
+  const l = shortDecimal(x, out, at);
+  if (l > 0) return l;
+  const s = num(x);
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
+  return s.length;
+}
+
 /** `,"symbol":<symbol as JSON>,"ts":` in ASCII bytes, the part of a line between the numbers (symbols are `[A-Za-z0-9_.-]`, checked at write). */
 export function symbolJsonBytes(symbol: string): Uint8Array {
   return ascii(`,"symbol":${JSON.stringify(symbol)},"ts":`);
@@ -353,6 +365,13 @@ export interface L1ColumnBatch {
   ask_qty: Float64Array;
   last_price?: Float64Array;
   funding_rate?: Float64Array;
+  /**
+   * The canonical JSON lines of exactly these `n` rows, as `L1LineBytes` writes them for this
+   * batch's symbol (ADR-192): a source that already holds each field's text (the bookTicker
+   * parser) renders them while it scans, and the writer hashes these bytes instead of printing
+   * the numbers again. Only without `last_price` / `funding_rate`.
+   */
+  lines?: Uint8Array;
 }
 export interface L1ColumnSource {
   l1Columns(onBatch: (b: L1ColumnBatch) => void): Promise<void>;
@@ -448,7 +467,45 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       const { ts, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq } = x;
       const lpc = x.last_price, frc = x.funding_rate;
       const c = b.cols;
+      const own = x.lines === undefined || lpc !== undefined || frc !== undefined;
       const cSeq = c[0], cTs = c[1], cBp = c[2], cBq = c[3], cAp = c[4], cAq = c[5], cLp = c[6], cFr = c[7];
+      if (!own) {
+        // rows arrive with their lines: copy runs of rows (same UTC day, room in the buffer, ts
+        // non-decreasing) column by column; the rolls and refusals happen at the same rows as below
+        let i = 0;
+        while (i < x.n) {
+          const t0 = ts[i];
+          if (t0 < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t0} before ${lastTs}`, { line: seq + 1, field: "ts" });
+          if (b.n === b.cap || Math.floor(t0 / 86_400_000) !== b.day) roll(b, t0);
+          const dayEnd = (b.day + 1) * 86_400_000;
+          const lim = Math.min(x.n, i + (b.cap - b.n));
+          let prev = t0;
+          let j = i + 1;
+          for (; j < lim; j++) {
+            const t = ts[j];
+            if (t < prev || t >= dayEnd) break;
+            prev = t;
+          }
+          const n0 = b.n;
+          const k = j - i;
+          cTs.set(ts.subarray(i, j), n0);
+          cBp.set(bp.subarray(i, j), n0);
+          cBq.set(bq.subarray(i, j), n0);
+          cAp.set(ap.subarray(i, j), n0);
+          cAq.set(aq.subarray(i, j), n0);
+          cLp.fill(NaN, n0, n0 + k);
+          cFr.fill(NaN, n0, n0 + k);
+          for (let q = 0; q < k; q++) cSeq[n0 + q] = seq + q;
+          seq += k;
+          b.n += k;
+          lastTs = prev;
+          i = j;
+        }
+        // the source's own rendering of the same lines (ADR-192): one hash update per batch
+        lines.flush();
+        hash.update(x.lines!);
+        return;
+      }
       for (let i = 0; i < x.n; i++) {
         const t = ts[i];
         if (t < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t} before ${lastTs}`, { line: seq + 1, field: "ts" });

@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec, Snapshot } from "../../contracts/market";
-import { bump, newImportReport, readChunks, refuse, resetImportReport, StepTracker, type ImportReport } from "./common";
+import { bump, newImportReport, POW10 as POW10_SHARED, readChunks, refuse, resetImportReport, StepTracker, type ImportReport } from "./common";
 import { DecimalScanner, lineText } from "./decimal-scan";
-import type { L1ColumnBatch, L1ColumnSource } from "../store";
+import { symbolJsonBytes, writeNumText, type L1ColumnBatch, type L1ColumnSource } from "../store";
 
 /** Column names of Binance's public bookTicker dump, in order. */
 export const BOOKTICKER_COLUMNS = [
@@ -16,6 +16,8 @@ export const BOOKTICKER_COLUMNS = [
   "event_time",
 ] as const;
 const NCOL = BOOKTICKER_COLUMNS.length;
+/** A module-local copy of the exact powers of ten (an imported binding can cost a getter call per read). */
+const POW10: readonly number[] = POW10_SHARED.slice();
 
 export interface InstrumentOverrides {
   tick_size?: number;
@@ -77,6 +79,74 @@ export class BookTickerBatch {
   }
 }
 
+function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+const K_AP = ascii('{"ask_price":');
+const K_AQ = ascii(',"ask_qty":');
+const K_BP = ascii(',"bid_price":');
+const K_BQ = ascii(',"bid_qty":');
+/** Bound on a line's bytes besides the symbol part: four keys, four numbers (≤ 25 each), ts (≤ 25), `}\n`, and the slack of four-byte stores. */
+const LINE_MAX = 256;
+
+/** The value of four ASCII digits in little-endian word `w` (first digit in the low byte), 0..9999. */
+function digitsValue(w: number): number {
+  const d = w - 0x30303030;
+  const v = (d * 10 + (d >>> 8)) & 0x00ff00ff;
+  return (v * 100 + (v >>> 16)) & 0xffff;
+}
+
+/** `b` as little-endian 32-bit words, zero-padded to a multiple of four bytes. */
+function words(b: Uint8Array): Uint32Array {
+  const p = new Uint8Array((b.length + 3) & ~3);
+  p.set(b);
+  const w = new Uint32Array(p.length >> 2);
+  const dv = new DataView(p.buffer);
+  for (let j = 0; j < w.length; j++) w[j] = dv.getUint32(4 * j, true);
+  return w;
+}
+/** The words `fastLine` stores as immediates for the four keys (a changed key text fails here, at load). */
+const KEY_WORDS = [
+  [0x7361227b, 0x72705f6b, 0x22656369, 0x0000003a],
+  [0x7361222c, 0x74715f6b, 0x003a2279],
+  [0x6962222c, 0x72705f64, 0x22656369, 0x0000003a],
+  [0x6962222c, 0x74715f64, 0x003a2279],
+];
+[K_AP, K_AQ, K_BP, K_BQ].forEach((key, q) => {
+  if (words(key).join() !== KEY_WORDS[q].join()) throw new Error(`bookTicker line key ${q} does not match its words`);
+});
+
+/**
+ * Append `len` constant bytes (as `words`) at `n` with four-byte stores; the up to three bytes
+ * written past `n + len` are overwritten by what follows (or lie past the end of the lines).
+ */
+function putWords(w: Uint32Array, len: number, dv: DataView, n: number): number {
+  for (let j = 0; j < w.length; j++) dv.setUint32(n + 4 * j, w[j], true);
+  return n + len;
+}
+
+/** Append `buf[s, e)` at `n`: four bytes at a time while the source has them (same overrun rule as `putWords`). */
+function copyBytes(buf: Uint8Array, src: DataView, s: number, e: number, o: Uint8Array, dv: DataView, n: number): number {
+  const len = e - s;
+  if (e + 3 < buf.length) {
+    for (let j = 0; j < len; j += 4) dv.setUint32(n + j, src.getUint32(s + j, true), true);
+    return n + len;
+  }
+  for (let j = s; j < e; j++) o[n++] = buf[j];
+  return n;
+}
+
+function copyRun(src: Uint8Array, o: Uint8Array, n: number): number {
+  for (let j = 0; j < src.length; j++) o[n++] = src[j];
+  return n;
+}
+function copyStr(t: string, o: Uint8Array, n: number): number {
+  for (let j = 0; j < t.length; j++) o[n++] = t.charCodeAt(j);
+  return n;
+}
+
 /** Default symbol from a dump file name: `BTCUSDT-bookTicker-2024-08-08.csv` → `BTCUSDT`. */
 export function symbolFromFileName(file: string, kind: string): string | undefined {
   const m = new RegExp(`^([A-Za-z0-9_]+)-${kind}`, "i").exec(path.basename(file));
@@ -108,6 +178,23 @@ export class BookTickerCsvParser {
   private blanks = 0;
   /** Track price/qty increments for instrument inference (off when tick and lot are given: nothing to infer). */
   trackSteps = true;
+  /** Per field of the row being scanned: start, end, mantissa, fraction digits, point (-1: none). */
+  private readonly fS = new Int32Array(NCOL);
+  private readonly fE = new Int32Array(NCOL);
+  private readonly fM = new Float64Array(NCOL);
+  private readonly fF = new Int32Array(NCOL);
+  private readonly fD = new Int32Array(NCOL);
+  /**
+   * With `symbolJsonBytes(symbol)` set, each accepted row's canonical JSON line (ADR-192) is
+   * appended to `lineBuf` (`lineBytes()`: this chunk's lines, reset with the batch).
+   */
+  private lineSym: Uint8Array | undefined;
+  private symWords = new Uint32Array(0);
+  private lineBuf = new Uint8Array(1 << 21);
+  private lineDv = new DataView(this.lineBuf.buffer);
+  /** The current chunk as a DataView (four-byte copies of field text). */
+  private srcDv = new DataView(new ArrayBuffer(0));
+  private ln = 0;
 
   constructor(
     readonly file: string,
@@ -120,6 +207,7 @@ export class BookTickerCsvParser {
   /** Parse every complete line of `chunk` into `this.batch` (reset first); keeps a partial last line. */
   push(chunk: Buffer): BookTickerBatch {
     this.batch.n = 0;
+    this.ln = 0;
     let pos = 0;
     if (this.tail) {
       const nl = chunk.indexOf(10);
@@ -132,22 +220,239 @@ export class BookTickerCsvParser {
       this.lineAt(joined, 0, joined.length);
       pos = nl + 1;
     }
-    const len = chunk.length;
-    while (pos < len) {
-      const nl = chunk.indexOf(10, pos);
-      if (nl < 0) {
-        this.tail = Buffer.from(chunk.subarray(pos));
-        break;
+    // every line up to the chunk's last newline is complete: scan them in one pass (ADR-192)
+    const last = chunk.lastIndexOf(10);
+    if (last >= pos) this.lines(chunk, pos, last + 1);
+    pos = Math.max(pos, last + 1);
+    if (pos < chunk.length) this.tail = Buffer.from(chunk.subarray(pos));
+    return this.batch;
+  }
+
+  /**
+   * The complete lines in `[pos, stop)` (`stop` just after a newline). A line in the common form
+   * (seven fields of plain digits with at most one point and at most 15 digits, all rules met) is
+   * read by `fastRow`; any other line (the header, a blank line, CRs in odd places, a bad or
+   * unusual field, a broken rule) goes through `lineAt`, the reference path, which accepts it or
+   * raises exactly its error: the fast path only ever accepts what `lineAt` accepts, with the same values.
+   */
+  private lines(buf: Buffer, pos: number, stop: number): void {
+    this.srcDv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    while (pos < stop) {
+      const next = this.line > 0 && this.blankAt === 0 ? this.fastRow(buf, pos) : -1;
+      if (next > 0) {
+        this.line++;
+        pos = next;
+        continue;
       }
-      this.lineAt(chunk, pos, nl);
+      const nl = buf.indexOf(10, pos);
+      this.lineAt(buf, pos, nl);
       pos = nl + 1;
     }
-    return this.batch;
+  }
+
+  /** Fast-path scan of field `f` from `i`: digits with at most one point, 1..15 digits. Sets `fM[f]`, `fF[f]`, `fD[f]`; returns the end, or -1. */
+  private field(buf: Buffer, i: number, f: number): number {
+    const start = i;
+    const src = this.srcDv;
+    const last4 = buf.length - 4;
+    let m = 0;
+    let dot = -1;
+    for (;;) {
+      if (i <= last4) {
+        // four bytes at once (little-endian word: first byte low): the digits before the first
+        // non-digit byte are added in one step, then that byte is looked at below
+        const w = src.getUint32(i, true);
+        const bad = ((w & 0xf0f0f0f0) ^ 0x30303030) | (((w + 0x06060606) & 0xf0f0f0f0) ^ 0x30303030);
+        if (bad === 0) {
+          m = m * 10000 + digitsValue(w);
+          i += 4;
+          continue;
+        }
+        const k = (31 - Math.clz32(bad & -bad)) >> 3; // digits before the first non-digit byte
+        if (k > 0) {
+          // the k digits moved to the top bytes, '0's below: their value
+          const sh = 8 * (4 - k);
+          m = m * POW10[k] + digitsValue(((w << sh) | (0x30303030 >>> (32 - sh))) >>> 0);
+          i += k;
+        }
+      }
+      const c = buf[i];
+      if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
+      else if (c === 46 && dot < 0) dot = i;
+      else break;
+      i++;
+    }
+    const nd = i - start - (dot < 0 ? 0 : 1);
+    if (nd === 0 || nd > 15) return -1;
+    this.fM[f] = m;
+    this.fF[f] = dot < 0 ? 0 : i - dot - 1;
+    this.fD[f] = dot;
+    return i;
+  }
+
+  /**
+   * One common-form row at `start`; returns the position after its newline, or -1 (nothing
+   * written) when the line must go through `lineAt`. With `lineSym` set, also appends the row's
+   * canonical JSON line to `lineBuf`, copying each field's own text when it is already
+   * `String(value)` (after dropping trailing fraction zeros) and printing it otherwise.
+   */
+  private fastRow(buf: Buffer, start: number): number {
+    const fS = this.fS, fE = this.fE, fM = this.fM, fF = this.fF, fD = this.fD;
+    let i = start;
+    for (let f = 0; ; f++) {
+      const e = this.field(buf, i, f);
+      if (e < 0) return -1;
+      fS[f] = i;
+      fE[f] = e;
+      if (f === NCOL - 1) {
+        i = e;
+        break;
+      }
+      if (buf[e] !== 44) return -1;
+      i = e + 1;
+    }
+    let c = buf[i];
+    if (c === 13) c = buf[++i];
+    if (c !== 10) return -1;
+    // integers without a point; positive prices and sizes
+    if (fD[0] >= 0 || fD[5] >= 0 || fD[6] >= 0 || fM[1] === 0 || fM[2] === 0 || fM[3] === 0 || fM[4] === 0) return -1;
+    const v0 = fM[0];
+    const et = fM[6];
+    const bp = fF[1] === 0 ? fM[1] : fM[1] / POW10[fF[1]];
+    const bq = fF[2] === 0 ? fM[2] : fM[2] / POW10[fF[2]];
+    const ap = fF[3] === 0 ? fM[3] : fM[3] / POW10[fF[3]];
+    const aq = fF[4] === 0 ? fM[4] : fM[4] / POW10[fF[4]];
+    if (bp >= ap || v0 <= this.lastId || et < this.lastEvent) return -1;
+    this.lastId = v0;
+    this.lastEvent = et;
+    if (this.trackSteps) {
+      this.priceStep.add(fM[1], fF[1]);
+      this.priceStep.add(fM[3], fF[3]);
+      this.qtyStep.add(fM[2], fF[2]);
+      this.qtyStep.add(fM[4], fF[4]);
+    }
+    const b = this.batch;
+    if (b.n === b.capacity) b.grow();
+    const k = b.n++;
+    b.update_id[k] = v0;
+    b.bid_price[k] = bp;
+    b.bid_qty[k] = bq;
+    b.ask_price[k] = ap;
+    b.ask_qty[k] = aq;
+    b.transaction_time[k] = fM[5];
+    b.event_time[k] = et;
+    if (this.lineSym !== undefined) this.fastLine(buf, ap, aq, bp, bq, et);
+    return i + 1;
+  }
+
+  /**
+   * The canonical JSON line of the row `fastRow` just scanned (fields in `fS`..`fD`), appended to
+   * `lineBuf`: keys in code-unit order (ask_price, ask_qty, bid_price, bid_qty, symbol, ts); each
+   * number is the field's own text when that is already `String(value)` (see `canonicalEnd`),
+   * else printed from the value.
+   */
+  private fastLine(buf: Buffer, ap: number, aq: number, bp: number, bq: number, et: number): void {
+    const sym = this.lineSym!;
+    let n = this.ln;
+    if (n + LINE_MAX + sym.length > this.lineBuf.length) this.growLines();
+    const o = this.lineBuf;
+    const dv = this.lineDv;
+    const src = this.srcDv;
+    const fS = this.fS, fE = this.fE;
+    // the keys as immediate four-byte stores (the words of K_AP.. K_BQ, checked at load)
+    dv.setUint32(n, 0x7361227b, true);
+    dv.setUint32(n + 4, 0x72705f6b, true);
+    dv.setUint32(n + 8, 0x22656369, true);
+    dv.setUint32(n + 12, 0x0000003a, true);
+    n += 13;
+    let e = this.canonicalEnd(buf, 3);
+    n = e > 0 ? copyBytes(buf, src, fS[3], e, o, dv, n) : n + writeNumText(ap, o, n);
+    dv.setUint32(n, 0x7361222c, true);
+    dv.setUint32(n + 4, 0x74715f6b, true);
+    dv.setUint32(n + 8, 0x003a2279, true);
+    n += 11;
+    e = this.canonicalEnd(buf, 4);
+    n = e > 0 ? copyBytes(buf, src, fS[4], e, o, dv, n) : n + writeNumText(aq, o, n);
+    dv.setUint32(n, 0x6962222c, true);
+    dv.setUint32(n + 4, 0x72705f64, true);
+    dv.setUint32(n + 8, 0x22656369, true);
+    dv.setUint32(n + 12, 0x0000003a, true);
+    n += 13;
+    e = this.canonicalEnd(buf, 1);
+    n = e > 0 ? copyBytes(buf, src, fS[1], e, o, dv, n) : n + writeNumText(bp, o, n);
+    dv.setUint32(n, 0x6962222c, true);
+    dv.setUint32(n + 4, 0x74715f64, true);
+    dv.setUint32(n + 8, 0x003a2279, true);
+    n += 11;
+    e = this.canonicalEnd(buf, 2);
+    n = e > 0 ? copyBytes(buf, src, fS[2], e, o, dv, n) : n + writeNumText(bq, o, n);
+    n = putWords(this.symWords, sym.length, dv, n);
+    const s6 = fS[6], e6 = fE[6];
+    if (buf[s6] !== 48 || e6 - s6 === 1) n = copyBytes(buf, src, s6, e6, o, dv, n);
+    else n = copyStr(String(et), o, n);
+    o[n++] = 125; // }
+    o[n++] = 10;
+    this.ln = n;
+  }
+
+  /**
+   * Where field `f`'s canonical text ends, or 0 when it must be printed: the field's own bytes
+   * without trailing fraction zeros (and without a bare point) are `String(x)` when the integer
+   * part has no leading zero (or is exactly `0`) and x ≥ 1e-6 (below it `String` uses an
+   * exponent): with at most 15 digits that decimal is the double's shortest round-trip text.
+   */
+  private canonicalEnd(buf: Buffer, f: number): number {
+    const s = this.fS[f];
+    let e = this.fE[f];
+    const dot = this.fD[f];
+    const c0 = buf[s];
+    if (dot >= 0) {
+      if (c0 === 46 || (c0 === 48 && (dot !== s + 1 || (e - dot - 1 > 6 && this.fM[f] < POW10[e - dot - 7])))) return 0;
+      while (buf[e - 1] === 48) e--;
+      if (e - 1 === dot) e--;
+    } else if (c0 === 48) return 0;
+    return e;
+  }
+
+  private growLines(): Uint8Array {
+    const o = new Uint8Array(this.lineBuf.length * 2);
+    o.set(this.lineBuf.subarray(0, this.ln));
+    this.lineBuf = o;
+    this.lineDv = new DataView(o.buffer);
+    return o;
+  }
+
+  /** Render each accepted row's canonical JSON line for `symbol` (ADR-192; see `lineBytes`). */
+  renderLines(symbol: string): void {
+    this.lineSym = symbolJsonBytes(symbol);
+    this.symWords = words(this.lineSym);
+  }
+
+  /** `row`'s line: every field printed from its value (the reference rendering). */
+  private printLine(bp: number, bq: number, ap: number, aq: number, et: number): void {
+    const sym = this.lineSym!;
+    let o = this.lineBuf;
+    let n = this.ln;
+    if (n + LINE_MAX + sym.length > o.length) o = this.growLines();
+    n = copyRun(K_AP, o, n);
+    n += writeNumText(ap, o, n);
+    n = copyRun(K_AQ, o, n);
+    n += writeNumText(aq, o, n);
+    n = copyRun(K_BP, o, n);
+    n += writeNumText(bp, o, n);
+    n = copyRun(K_BQ, o, n);
+    n += writeNumText(bq, o, n);
+    n = copyRun(sym, o, n);
+    n = copyStr(String(et), o, n);
+    o[n++] = 125;
+    o[n++] = 10;
+    this.ln = n;
   }
 
   /** Flush a last line without a newline. Returns the batch (possibly empty). */
   end(): BookTickerBatch {
     this.batch.n = 0;
+    this.ln = 0;
     if (this.tail && this.tail.length) this.lineAt(this.tail, 0, this.tail.length);
     this.tail = undefined;
     this.report.lines = this.line;
@@ -239,6 +544,12 @@ export class BookTickerCsvParser {
     b.ask_qty[k] = aq;
     b.transaction_time[k] = tt;
     b.event_time[k] = et;
+    if (this.lineSym !== undefined) this.printLine(bp, bq, ap, aq, et);
+  }
+
+  /** The canonical lines of the rows of the current batch (a view, valid until the next `push`/`end`). */
+  lineBytes(): Uint8Array {
+    return this.lineBuf.subarray(0, this.ln);
   }
 
   private next(buf: Buffer, i: number, end: number, f: number): number {
@@ -302,6 +613,7 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
       const p = new BookTickerCsvParser(file, !!opts.lenient, report);
       const g = opts.instrument ?? {};
       p.trackSteps = g.tick_size === undefined || g.lot_size === undefined;
+      p.renderLines(symbol);
       const cols: L1ColumnBatch = { symbol, n: 0, ts: p.batch.event_time, bid_price: p.batch.bid_price, bid_qty: p.batch.bid_qty, ask_price: p.batch.ask_price, ask_qty: p.batch.ask_qty };
       const emit = (b: BookTickerBatch): void => {
         if (b.n === 0) return;
@@ -315,6 +627,7 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
         cols.bid_qty = b.bid_qty;
         cols.ask_price = b.ask_price;
         cols.ask_qty = b.ask_qty;
+        cols.lines = p.lineBytes();
         onBatch(cols);
       };
       for await (const chunk of readChunks(file)) emit(p.push(chunk));

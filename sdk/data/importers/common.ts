@@ -77,8 +77,9 @@ function openRaw(file: string): NodeJS.ReadableStream {
 
 /**
  * Byte chunks of a file, gunzipped when the name ends in `.gz`. Large chunks: fewer
- * boundaries. A plain file is read into ONE reused 1 MB buffer, so memory stays flat whatever
- * the file size: a chunk is valid only until the next one is requested.
+ * boundaries. A plain file is read into two reused 1 MB buffers (the next read runs while the
+ * current chunk is consumed), so memory stays flat whatever the file size: a chunk is valid only
+ * until the next one is requested.
  */
 export async function* readChunks(file: string): AsyncGenerator<Buffer> {
   if (!file.endsWith(".gz")) {
@@ -88,14 +89,23 @@ export async function* readChunks(file: string): AsyncGenerator<Buffer> {
     } catch (e) {
       throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file });
     }
-    const buf = Buffer.allocUnsafe(1 << 20);
+    // Two buffers: the next read runs (on libuv's pool) while the consumer parses the current chunk (ADR-192).
+    const bufs = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
+    let k = 0;
+    let pending: Promise<{ bytesRead: number }> | undefined = fh.read(bufs[0], 0, bufs[0].length, null);
     try {
       for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        const { bytesRead } = await pending;
+        pending = undefined;
         if (bytesRead === 0) break;
-        yield buf.subarray(0, bytesRead);
+        const cur = bufs[k];
+        k ^= 1;
+        // the other buffer's chunk was handed out before this one was asked for: free to refill
+        pending = fh.read(bufs[k], 0, bufs[k].length, null);
+        yield cur.subarray(0, bytesRead);
       }
     } finally {
+      if (pending) await pending.catch(() => undefined);
       await fh.close();
     }
     return;
@@ -146,6 +156,8 @@ export class StepTracker {
     this.lastM = m;
     this.lastD = d;
     if (m === 0) return;
+    // a multiple of the step at its own scale leaves the step as it is (the usual case)
+    if (d === this.d && m % this.g === 0) return;
     if (d > this.d) {
       this.g *= POW10[d - this.d];
       this.d = d;
