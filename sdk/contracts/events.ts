@@ -7,7 +7,8 @@ import { ErrorCode, GrinderError } from "./errors";
 import type { InstrumentSpec, Snapshot } from "./market";
 import type { Selection } from "./features";
 import type { Fill, GridLevel, GridPlan, Intent, ReasonCode, RegimeTransition, Side } from "./trading";
-import { canonicalJson, shortDecimalText } from "../util/canonical";
+import { canonicalJson } from "../util/canonical";
+import { shortDecimalText } from "../util/short-decimal";
 
 // ---------------------------------------------------------------------------------------------
 // Market events (inputs)

@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import { ErrorCode, GrinderError } from "../contracts/errors";
+import type { MarkRecord } from "../contracts/events";
 import type { Side } from "../contracts/trading";
 import { contractPnl, type ContractTerms } from "./contract";
 
@@ -62,15 +63,9 @@ export interface PortfolioLedgerView {
 }
 
 /** What a mark record needs of the ledger (`Ledger.markView`; a `PortfolioLedgerView` is one). */
-export interface MarkView {
-  equity: number;
-  realized_pnl: number;
-  unrealized_pnl: number;
-  fees: number;
-  inventory_notional: number;
-  effective_leverage: number;
-  symbols: ReadonlyArray<{ symbol: string; position: number; avg_entry: number; mark: number }>;
-}
+export type MarkView = Pick<MarkRecord, "equity" | "realized_pnl" | "unrealized_pnl" | "fees" | "inventory_notional" | "effective_leverage"> & {
+  symbols: ReadonlyArray<MarkRecord["symbols"][number]>;
+};
 
 interface MarkCache {
   fills: number;

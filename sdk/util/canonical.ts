@@ -1,5 +1,6 @@
 import { createHash, Hash } from "node:crypto";
 import { ErrorCode, GrinderError } from "../contracts/errors";
+import { shortDecimalText } from "./short-decimal";
 
 /**
  * Canonical JSON: object keys sorted by code unit, no whitespace, numbers in JavaScript's
@@ -71,37 +72,6 @@ function write(v: unknown, out: string[], depth: number): void {
     default:
       throw new GrinderError(ErrorCode.INVARIANT, `cannot serialise ${typeof v} in canonical JSON`);
   }
-}
-
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
-
-/**
- * `String(v)` of a double that is the nearest double to a decimal with 1..8 fraction digits and
- * at most 15 significant digits — tick-grid prices, lot-grid sizes — built from the integer of
- * its digits, without the shortest-round-trip digit search `String` runs (ADR-185); null for any
- * other value (the caller then uses `String`).
- *
- * Why it is exact: for k < 10^15 and p = 10^d (both exact doubles), k / p is the double nearest
- * to the decimal k·10^-d, so `k / p === |v|` says that decimal reads back as v. Two different
- * decimals of at most 15 significant digits never read back as the same double (15 = DBL_DIG),
- * so that decimal is the only one that short, i.e. exactly the digits `String` prints; and for
- * 1e-6 ≤ |v| < 1e21 `String` prints them in plain positional form. The first d that fits gives
- * a k with no trailing zero (a k ending in 0 is refused all the same).
- */
-export function shortDecimalText(v: number): string | null {
-  const a = v < 0 ? -v : v;
-  if (!(a >= 1e-6 && a < 1e15)) return null;
-  for (let d = 1; d <= 8; d++) {
-    const p = POW10[d];
-    const k = Math.round(a * p);
-    if (k / p !== a) continue;
-    if (k >= 1e15 || k % 10 === 0) return null; // more than 15 digits, or an integer (d too large)
-    const digits = String(k);
-    const n = digits.length;
-    const body = n > d ? digits.slice(0, n - d) + "." + digits.slice(n - d) : "0." + "0".repeat(d - n) + digits;
-    return v < 0 ? "-" + body : body;
-  }
-  return null;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

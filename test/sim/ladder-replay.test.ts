@@ -2,35 +2,15 @@ import { expect } from "chai";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { parseConfig } from "../../sdk/config";
-import type { Snapshot, Trade, InstrumentSpec } from "../../sdk/contracts/market";
 import { importToFixture } from "../../sdk/data/importers";
 import { fillModelSensitivity, runReplay, type SensitivityRow } from "../../sdk/engine";
 import { DATA_DIR, tmpDir } from "../importers/helpers";
 import { ladderOnCapture, sameOrdersOnCapture } from "../../scripts/ladder-real-captures";
+import { CHOPPY_INST, choppyStream } from "./choppy-stream";
 
-const INST: InstrumentSpec = { symbol: "X", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
+const INST = CHOPPY_INST;
 
-/** A deterministic choppy L1 stream with prints at and through the quotes (no RNG: a fixed integer recurrence). */
-function stream(n: number): { snaps: Snapshot[]; trades: Trade[] } {
-  const snaps: Snapshot[] = [];
-  const trades: Trade[] = [];
-  let x = 12345;
-  let mid = 10000; // ticks
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const r = x / 2147483648;
-    mid += r < 0.45 ? -1 : r > 0.55 ? 1 : 0;
-    const ts = 1_700_000_000_000 + i * 500;
-    const bid = mid / 10;
-    snaps.push({ ts, symbol: "X", bid_price: bid, bid_qty: 1 + (i % 5), ask_price: (mid + 1) / 10, ask_qty: 1 + ((i * 3) % 4) });
-    if (i % 3 === 0) {
-      const sell = r < 0.5;
-      const through = (x >> 8) % 4 === 0 ? 2 : 0;
-      trades.push({ ts: ts + 200, symbol: "X", price: sell ? (mid - through) / 10 : (mid + 1 + through) / 10, qty: 0.5 + (i % 7) * 0.25, aggressor: sell ? "SELL" : "BUY", id: i });
-    }
-  }
-  return { snaps, trades };
-}
+const stream = choppyStream;
 
 const FAST = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_frac: 0.0002, alpha: 0.3 } });
 

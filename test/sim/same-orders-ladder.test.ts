@@ -3,35 +3,16 @@ import fc from "fast-check";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseConfig } from "../../sdk/config";
-import type { InstrumentSpec, Snapshot, Trade } from "../../sdk/contracts/market";
+import type { Snapshot, Trade } from "../../sdk/contracts/market";
 import { replayScriptedOrders, runReplay, sameOrdersLadder, formatSameOrders } from "../../sdk/engine";
 import type { FillModelKind } from "../../sdk/sim";
 import type { ScriptedRequest } from "../../sdk/strategies/scripted";
+import { CHOPPY_INST, choppyStream } from "./choppy-stream";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const INST: InstrumentSpec = { symbol: "X", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
+const INST = CHOPPY_INST;
 
-/** A deterministic choppy L1 stream with prints at and through the quotes (a fixed integer recurrence, as in ladder-replay.test.ts). */
-function stream(n: number): { snaps: Snapshot[]; trades: Trade[] } {
-  const snaps: Snapshot[] = [];
-  const trades: Trade[] = [];
-  let x = 12345;
-  let mid = 10000; // ticks
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const r = x / 2147483648;
-    mid += r < 0.45 ? -1 : r > 0.55 ? 1 : 0;
-    const ts = 1_700_000_000_000 + i * 500;
-    const spread = 1 + ((x >> 12) % 3); // 1..3 ticks: touch and cross differ
-    snaps.push({ ts, symbol: "X", bid_price: mid / 10, bid_qty: 1 + (i % 5), ask_price: (mid + spread) / 10, ask_qty: 1 + ((i * 3) % 4) });
-    if (i % 3 === 0) {
-      const sell = r < 0.5;
-      const through = (x >> 8) % 4 === 0 ? 2 : 0;
-      trades.push({ ts: ts + 200, symbol: "X", price: sell ? (mid - through) / 10 : (mid + spread + through) / 10, qty: 0.5 + (i % 7) * 0.25, aggressor: sell ? "SELL" : "BUY", id: i });
-    }
-  }
-  return { snaps, trades };
-}
+const stream = (n: number): ReturnType<typeof choppyStream> => choppyStream(n, true);
 
 const FAST = parseConfig({ features: { bar_interval_ms: 5000 }, policy: { step_min_frac: 0.0002, alpha: 0.3 } });
 const withModel = (kind: FillModelKind, extra: Record<string, unknown> = {}): ReturnType<typeof parseConfig> =>

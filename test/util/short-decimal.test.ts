@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { shortDecimalText } from "../../sdk/util/canonical";
+import { shortDecimalText } from "../../sdk/util/short-decimal";
 
 /** The next double above / below a positive finite double. */
 function nextUp(v: number, dir: 1 | -1): number {

@@ -3,7 +3,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec, Snapshot } from "../../contracts/market";
 import { bump, newImportReport, POW10 as POW10_SHARED, readChunks, refuse, resetImportReport, StepTracker, type ImportReport } from "./common";
 import { DecimalScanner, lineText } from "./decimal-scan";
-import { symbolJsonBytes, writeNumText, type L1ColumnBatch, type L1ColumnSource } from "../store";
+import { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText, type L1ColumnBatch, type L1ColumnSource } from "../store";
 
 /** Column names of Binance's public bookTicker dump, in order. */
 export const BOOKTICKER_COLUMNS = [
@@ -61,6 +61,18 @@ export class BookTickerBatch {
     this.transaction_time = new Float64Array(capacity);
     this.event_time = new Float64Array(capacity);
   }
+  /** Appends one row (growing the columns when full). */
+  push(updateId: number, bidPrice: number, bidQty: number, askPrice: number, askQty: number, transactionTime: number, eventTime: number): void {
+    if (this.n === this.capacity) this.grow();
+    const k = this.n++;
+    this.update_id[k] = updateId;
+    this.bid_price[k] = bidPrice;
+    this.bid_qty[k] = bidQty;
+    this.ask_price[k] = askPrice;
+    this.ask_qty[k] = askQty;
+    this.transaction_time[k] = transactionTime;
+    this.event_time[k] = eventTime;
+  }
   grow(): void {
     const c = this.capacity * 2;
     const g = (a: Float64Array): Float64Array => {
@@ -79,15 +91,6 @@ export class BookTickerBatch {
   }
 }
 
-function ascii(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
-const K_AP = ascii('{"ask_price":');
-const K_AQ = ascii(',"ask_qty":');
-const K_BP = ascii(',"bid_price":');
-const K_BQ = ascii(',"bid_qty":');
 /** Bound on a line's bytes besides the symbol part: four keys, four numbers (≤ 25 each), ts (≤ 25), `}\n`, and the slack of four-byte stores. */
 const LINE_MAX = 256;
 
@@ -331,16 +334,7 @@ export class BookTickerCsvParser {
       this.qtyStep.add(fM[2], fF[2]);
       this.qtyStep.add(fM[4], fF[4]);
     }
-    const b = this.batch;
-    if (b.n === b.capacity) b.grow();
-    const k = b.n++;
-    b.update_id[k] = v0;
-    b.bid_price[k] = bp;
-    b.bid_qty[k] = bq;
-    b.ask_price[k] = ap;
-    b.ask_qty[k] = aq;
-    b.transaction_time[k] = fM[5];
-    b.event_time[k] = et;
+    this.batch.push(v0, bp, bq, ap, aq, fM[5], et);
     if (this.lineSym !== undefined) this.fastLine(buf, ap, aq, bp, bq, et);
     return i + 1;
   }
@@ -534,16 +528,7 @@ export class BookTickerCsvParser {
       if (bqM >= 0) this.qtyStep.add(bqM, bqF);
       if (aqM >= 0) this.qtyStep.add(aqM, aqF);
     }
-    const b = this.batch;
-    if (b.n === b.capacity) b.grow();
-    const k = b.n++;
-    b.update_id[k] = v0;
-    b.bid_price[k] = bp;
-    b.bid_qty[k] = bq;
-    b.ask_price[k] = ap;
-    b.ask_qty[k] = aq;
-    b.transaction_time[k] = tt;
-    b.event_time[k] = et;
+    this.batch.push(v0, bp, bq, ap, aq, tt, et);
     if (this.lineSym !== undefined) this.printLine(bp, bq, ap, aq, et);
   }
 
