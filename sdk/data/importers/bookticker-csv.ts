@@ -192,11 +192,11 @@ export class BookTickerCsvParser {
    * appended to `lineBuf` (`lineBytes()`: this chunk's lines, reset with the batch).
    */
   private lineSym: Uint8Array | undefined;
-  private symWords = new Uint32Array(0);
-  private lineBuf = new Uint8Array(1 << 21);
-  private lineDv = new DataView(this.lineBuf.buffer);
+  private symWords: Uint32Array = new Uint32Array(0);
+  private lineBuf: Uint8Array = new Uint8Array(1 << 21);
+  private lineDv: DataView = new DataView(this.lineBuf.buffer);
   /** The current chunk as a DataView (four-byte copies of field text). */
-  private srcDv = new DataView(new ArrayBuffer(0));
+  private srcDv: DataView = new DataView(new ArrayBuffer(0));
   private ln = 0;
 
   constructor(
