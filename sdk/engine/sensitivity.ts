@@ -47,15 +47,16 @@ export interface SensitivityOptions extends Omit<ReplayOptions, "config" | "keep
 export const LADDER: readonly FillModelKind[] = ["touch", "cross", "trade_through", "queue_risk_averse", "queue_prob"];
 
 /** Parse `touch,cross,queue_prob` (CLI); unknown names are `E_INVALID_ARGUMENT`. */
-export function parseFillModelList(text: string): FillModelKind[] {
+/** `field`: the option the list came from, named in the error. */
+export function parseFillModelList(text: string, field = "fill-models"): FillModelKind[] {
   const out: FillModelKind[] = [];
   for (const raw of text.split(",")) {
     const k = raw.trim();
     if (!k) continue;
-    if (!(k in FILL_MODELS)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown fill model '${k}' (one of ${Object.keys(FILL_MODELS).join(", ")})`, { field: "fill-models" });
+    if (!(k in FILL_MODELS)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown fill model '${k}' (one of ${Object.keys(FILL_MODELS).join(", ")})`, { field });
     if (!out.includes(k as FillModelKind)) out.push(k as FillModelKind);
   }
-  if (!out.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no fill model given", { field: "fill-models" });
+  if (!out.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no fill model given", { field });
   return out;
 }
 

@@ -84,7 +84,7 @@ describe("sim: same-orders comparison of the fill ladder (ADR-196)", function ()
     expect(out.rows[0].orders_filled).to.be.at.least(out.rows[1].orders_filled);
     const bad = cli("--same-orders", "nope", "--to", "2024-01-01T02:00:00Z");
     expect(bad.status).to.equal(2);
-    expect(String(bad.stderr)).to.match(/E_INVALID_ARGUMENT.*nope/);
+    expect(String(bad.stderr)).to.match(/E_INVALID_ARGUMENT.*nope.*field 'same-orders'/);
   });
 
   it("bad options are typed errors", async () => {

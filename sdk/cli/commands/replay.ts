@@ -127,7 +127,7 @@ export function registerReplay(program: Command): void {
         // Same-orders comparison (ADR-196): one reference run's requests replayed under each rung.
         if (isBarDatasetFile(name) || isColumnarStore(name)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders replays a fixture (not a bar dataset or a columnar store)", { field: "same-orders" });
         const { sameOrdersLadder, formatSameOrders } = await import("../../engine/same-orders");
-        const reference = typeof opts.sameOrders === "string" ? parseFillModelList(opts.sameOrders) : [config.execution.fill_model.kind];
+        const reference = typeof opts.sameOrders === "string" ? parseFillModelList(opts.sameOrders, "same-orders") : [config.execution.fill_model.kind];
         if (reference.length !== 1) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders takes one reference rung", { field: "same-orders" });
         const kinds = opts.fillModels !== undefined ? parseFillModelList(opts.fillModels) : undefined;
         const res = await sameOrdersLadder({ fixture: resolveFixture(name), config, window, reference: reference[0], kinds });
