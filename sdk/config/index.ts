@@ -142,4 +142,18 @@ export function configHash(cfg: GrinderConfig | GrinderConfigInput): string {
   return hashCanonical(parseConfig(cfg));
 }
 
+/**
+ * The config hash a run's header carries (`config_hash`): `configHash` without a model
+ * classifier's `artifact` path. The header pins the model by its SHA-256 (`regime_model`), so
+ * where the model file lies (a relative or absolute path, a temp folder) does not change a run's
+ * digest (ADR-220). A config without a model classifier gives `configHash`'s value.
+ */
+export function runConfigHash(cfg: GrinderConfig | GrinderConfigInput): string {
+  const p = parseConfig(cfg);
+  const c = p.regime.classifier;
+  if (c === undefined || c.kind !== "model") return hashCanonical(p);
+  const { artifact: _path, ...pinned } = c;
+  return hashCanonical({ ...p, regime: { ...p.regime, classifier: pinned } });
+}
+
 export { CONFIG_KEY_ALIASES, CONFIG_VALUE_ALIASES, resolveConfigAliases, resolveConfigPathAlias } from "./aliases";

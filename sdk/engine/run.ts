@@ -1,7 +1,7 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { InstrumentSpec, Snapshot } from "../contracts/market";
 import type { PortfolioSelector } from "../contracts/features";
-import { configHash, defaultConfig, type GrinderConfig } from "../config";
+import { defaultConfig, runConfigHash, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
 import { columnarSnapshots, scanColumnar, type ColumnarStore } from "../data/store";
@@ -107,7 +107,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const engine = new ReplayEngine({
     onPlan: (p, selected) => tally.add(p, selected),
     config,
-    configHash: configHash(config),
+    configHash: runConfigHash(config),
     instruments,
     stages,
     selector: opts.strategy ? null : selector,

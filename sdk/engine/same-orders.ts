@@ -1,9 +1,10 @@
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { isTrade, type InstrumentSpec, type Snapshot, type Trade } from "../contracts/market";
 import type { MarketEvent } from "../contracts/events";
-import { configHash, defaultConfig, parseConfig, type GrinderConfig } from "../config";
+import { defaultConfig, parseConfig, runConfigHash, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
+import { NoTradeTally, type NoTradeReport } from "../metrics/no-trade";
 import { TopKSelector } from "../portfolio/selector";
 import type { FillModelKind } from "../sim/config";
 import type { OrderRequest } from "../sim/types";
@@ -97,6 +98,12 @@ export interface SameOrdersResult {
     /** Cancels the comparison added (one per order the reference filled completely, when a lifetime applies). */
     added_cancels: number;
     filled_order_ids?: string[];
+    /**
+     * Why the reference did not trade (ADR-073's reasons counted over its plans): present when it
+     * made no fill, or for the symbols it never filled; absent when every symbol traded. With no
+     * fill in the reference there are often no orders to compare, and this says why.
+     */
+    no_trade?: NoTradeReport;
   };
   rows: SameOrdersRow[];
 }
@@ -209,7 +216,7 @@ function setup(opts: SameOrdersOptions): Setup {
     fx, instruments, useTrades, base,
     engineFor: (config, strategy) =>
       new ReplayEngine({
-        config, configHash: configHash(config), instruments, strategy, window: opts.window, keepEvents: false, tables: false,
+        config, configHash: runConfigHash(config), instruments, strategy, window: opts.window, keepEvents: false, tables: false,
         fixtureName: fx ? fx.manifest.name : "", contentSha256: fx ? fx.manifest.content_sha256 : "",
         tradesSha256: useTrades && fx && !PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind) ? fx.manifest.trades!.content_sha256 : undefined,
       }),
@@ -270,8 +277,9 @@ export async function sameOrdersLadder(opts: SameOrdersOptions): Promise<SameOrd
     stages = withKlines(stages, kl.symbol, kl.klines);
   }
   let cur = -1;
+  const tally = new NoTradeTally();
   const rec = new RecordingStrategy(
-    new AdaptiveGridStrategy({ config: refConfig, stages, selector: instruments.length > 1 ? new TopKSelector(refConfig.portfolio) : null }),
+    new AdaptiveGridStrategy({ config: refConfig, stages, selector: instruments.length > 1 ? new TopKSelector(refConfig.portfolio) : null, onPlan: (p, selected) => tally.add(p, selected) }),
     () => cur,
   );
   const refEngine = S.engineFor(refConfig, rec);
@@ -287,8 +295,10 @@ export async function sameOrdersLadder(opts: SameOrdersOptions): Promise<SameOrd
   const symbolOf = new Map<string, string>();
   const completedAt = new Map<string, number>();
   const filledRef = new Set<string>();
+  const fillsBySymbol = new Map<string, number>();
   for (const f of rec.fills) {
     filledRef.add(f.order_id);
+    fillsBySymbol.set(f.symbol, (fillsBySymbol.get(f.symbol) ?? 0) + 1);
     if (f.remaining === 0 && !completedAt.has(f.order_id)) completedAt.set(f.order_id, f.ts);
   }
   const lifetimes: number[] = [];
@@ -310,12 +320,14 @@ export async function sameOrdersLadder(opts: SameOrdersOptions): Promise<SameOrd
   if (life !== null)
     for (const [id, tf] of completedAt) timed.push({ at: tf + life, req: { type: "CANCEL", ts: tf + life, symbol: symbolOf.get(id)!, order_id: id } });
 
+  const noTrade = tally.report(fillsBySymbol, instruments.map((i) => i.symbol));
   const rows = await replayScriptedOrders({ ...opts, script, timed });
   return {
     reference: {
       fill_model: ref.fill_model, digest: ref.digest, requests: script.length, orders_placed: placedAt.size, orders_filled: filledRef.size,
       orders_completed: completedAt.size, cancels, amends, filled_lifetime_ms: life, added_cancels: timed.length,
       ...(opts.orderIds ? { filled_order_ids: [...filledRef].sort() } : {}),
+      ...(noTrade.symbols.length ? { no_trade: noTrade } : {}),
     },
     rows,
   };
@@ -364,6 +376,7 @@ export function formatSameOrders(res: SameOrdersResult): string {
       line(head),
       ...body.map(line),
       ...(notes.length ? ["approximations:", ...notes] : []),
+      ...(R.no_trade ? [`reference: no trades  ${R.no_trade.lines.join("\n                       ")}`] : []),
     ].join("\n") + "\n"
   );
 }

@@ -149,6 +149,17 @@ export interface MlReport {
   judgement?: Judgement;
 }
 
+/**
+ * The text of `grinder ml train --report`: the model by its file name (it is named by its hash;
+ * a path relative to wherever `--out` pointed would not resolve from the report, ADR-220), the
+ * fold windows and metrics, and the judgement when one was run. `scripts/pin-ml-report.ts`
+ * compares the committed `models/regime-lr-v1.report.json` with this, byte for byte.
+ */
+export function renderMlReport(tr: TrainResult, modelFile: string, judgement?: Judgement): string {
+  const rep = { model: { file: path.basename(modelFile), sha256: tr.model.sha256 }, folds: tr.folds, metrics: tr.model.metrics, judgement };
+  return JSON.stringify(rep, null, 2) + "\n";
+}
+
 /** Read an ML report; with `expectSha256`, refuse one written for another model (E_HASH_MISMATCH). */
 export function loadMlReport(file: string, expectSha256?: string): MlReport {
   let r: MlReport;

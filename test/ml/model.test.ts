@@ -134,6 +134,14 @@ describe("ML regime model: training, artifact, chance control (issue 18)", funct
     expect(committed.length).to.equal(1);
     const r = await trainRegimeModel(loadTrainSpec(path.join(ROOT, "models", "specs", "regime-lr-v1.json")), { root: ROOT });
     expect(renderRegimeModel(r.model)).to.equal(readFileSync(committed[0], "utf8"));
+    // the committed training report (models/regime-lr-v1.report.json, STATE 17.16): its model
+    // reference, fold windows and metrics are what this training gives (its trading judgement, ≈ 1.5 min
+    // of replays, is checked by `npx tsx scripts/pin-ml-report.ts`, not by the suite)
+    const rep = JSON.parse(readFileSync(path.join(ROOT, "models", "regime-lr-v1.report.json"), "utf8")) as { model: { file: string; sha256: string }; folds: unknown; metrics: unknown; judgement: unknown };
+    expect(rep.model).to.deep.equal({ file: path.basename(committed[0]), sha256: r.model.sha256 });
+    expect(rep.folds).to.deep.equal(JSON.parse(JSON.stringify(r.folds)));
+    expect(rep.metrics).to.deep.equal(JSON.parse(JSON.stringify(r.model.metrics)));
+
   });
 
   it("training refuses a training set without every class", () => {

@@ -72,6 +72,20 @@ describe("ML regime classifier in the controller and the replay (issue 18)", fun
     expect(plain.config_hash).to.equal(exp.config_hash);
     const heur = JSON.parse(readFileSync(path.join(FIXTURES, "range_day_l1", "expected.json"), "utf8")) as { digest: string };
     expect(plain.digest).to.not.equal(heur.digest);
+    // the same model under another path (an absolute one in a temp folder): the header pins the
+    // model by its sha256, so the digest and the run's config hash are the same (ADR-220)
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "grinder-model-path-"));
+    try {
+      copyFileSync(path.join(ROOT, MODEL_REL), path.join(tmp, MODEL[0]));
+      const moved = parseConfig({ regime: { classifier: { kind: "model", artifact: path.join(tmp, MODEL[0]) } } });
+      const r2 = await runReplay({ fixture: path.join(FIXTURES, "range_day_l1"), config: moved, window: { to_ts: 1704074400000 } });
+      const r1 = await runReplay({ fixture: path.join(FIXTURES, "range_day_l1"), config: parseConfig({ regime: { classifier: { kind: "model", artifact: MODEL_REL } } }), window: { to_ts: 1704074400000 } });
+      expect(r2.digest).to.equal(r1.digest);
+      expect(r2.config_hash).to.equal(plain.config_hash);
+      expect(configHash(moved), "the full config hash still names the path").to.not.equal(configHash(parseConfig({ regime: { classifier: { kind: "model", artifact: MODEL_REL } } })));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it("every fixture's model replay equals its committed expected.model.json @slow", async () => {

@@ -37,6 +37,7 @@ describe("sim: same-orders comparison of the fill ladder (ADR-196)", function ()
     }
     expect(r.reference.added_cancels, "one cancel per order the reference completed").to.equal(r.reference.orders_completed);
     expect(r.reference.filled_lifetime_ms).to.be.a("number");
+    expect(r.reference.no_trade, "the reference traded: no reasons to give").to.equal(undefined);
     // by construction (ask <= limit implies mid <= limit, same orders): cross@1 fills a subset of touch@1's orders
     const touch = new Set(r.rows[0].filled_order_ids);
     expect(r.rows[1].filled_order_ids!.filter((id) => !touch.has(id))).to.deep.equal([]);
@@ -85,6 +86,19 @@ describe("sim: same-orders comparison of the fill ladder (ADR-196)", function ()
     const bad = cli("--same-orders", "nope", "--to", "2024-01-01T02:00:00Z");
     expect(bad.status).to.equal(2);
     expect(String(bad.stderr)).to.match(/E_INVALID_ARGUMENT.*nope.*field 'same-orders'/);
+  });
+
+  it("a reference that never trades says why (ADR-073's reasons), in the result and the table", async () => {
+    // the default config on a few hundred snapshots: no bar has closed often enough to warm the features
+    const r = await sameOrdersLadder({ snapshots: snaps.slice(0, 400), instruments: [INST], config: parseConfig({}), kinds: ["touch", "cross"] });
+    expect(r.reference.orders_placed).to.equal(0);
+    for (const row of r.rows) expect(row.orders_filled).to.equal(0);
+    const nt = r.reference.no_trade!;
+    expect(nt.symbols.map((s) => s.symbol)).to.deep.equal([INST.symbol]);
+    expect(nt.symbols[0].plans).to.be.greaterThan(0);
+    expect(nt.symbols[0].reasons.map((x) => x.key)).to.include("PAUSE/FEATURES_NOT_WARM");
+    const text = formatSameOrders(r);
+    expect(text).to.contain(`reference: no trades  ${INST.symbol}: 0 fills in ${nt.symbols[0].plans} plans — PAUSE/FEATURES_NOT_WARM`);
   });
 
   it("bad options are typed errors", async () => {

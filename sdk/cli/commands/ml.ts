@@ -5,7 +5,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { parseConfig } from "../../config";
 import { writeFileAtomic } from "../../data/fixture";
 import { runReplay } from "../../engine/run";
-import { judgeTrading, type Judgement } from "../../ml/judge";
+import { judgeTrading, renderMlReport, type Judgement } from "../../ml/judge";
 import { loadRegimeModel, writeRegimeModel } from "../../ml/model";
 import { loadTrainSpec, trainRegimeModel, type MlFoldReport } from "../../ml/train";
 import { compareExpected, type ExpectedReplay } from "./verify";
@@ -56,8 +56,7 @@ export function registerMl(program: Command): void {
         process.stdout.write(judgementTable(judgement) + "\n");
       }
       if (opts.report) {
-        const rep = { model: { file: path.relative(PROJECT_ROOT, file), sha256: tr.model.sha256 }, folds: tr.folds, metrics: tr.model.metrics, judgement };
-        await writeFileAtomic(opts.report, JSON.stringify(rep, null, 2) + "\n");
+        await writeFileAtomic(opts.report, renderMlReport(tr, file, judgement));
       }
     });
   const fx = ml.command("fixtures").description("model replays of the bundled fixtures");
