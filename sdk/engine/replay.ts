@@ -115,19 +115,15 @@ export interface ReplayEngineOptions {
   tables?: boolean;
   /** Called with every plan and whether its symbol held a seat (no effect on the digest; ADR-073). */
   onPlan?: (plan: GridPlan, selected: boolean) => void;
-  /**
-   * Build and hash the event log (default true). `false` (ADR-205): no line is built,
-   * serialised or hashed — for runs whose log nobody reads (the static-grid baseline); the
-   * result's `digest` is then `null`, everything else is identical. Typed through
-   * {@link DigestOption}: a `ReplayEngine<null>` must be given `digest: false`.
-   */
-  digest?: boolean;
 }
 
 /**
- * The `digest` option that matches a result's digest type `D` (ADR-205): `ReplayEngine<null>`
- * / `ReplayResult<null>` require `digest: false`; the default `string` allows only `true` (or
- * nothing); `string | null` takes either.
+ * The engine's `digest` option, typed by the result's digest type `D` (ADR-205). `digest`:
+ * build and hash the event log (default true); `false`: no line is built, serialised or hashed
+ * — for runs whose log nobody reads (the static-grid baseline) — and the result's `digest` is
+ * `null`, everything else identical. `ReplayEngine<null>` requires `digest: false`; the default
+ * `ReplayEngine` (digest `string`) allows only `true` or nothing; `ReplayEngine<string | null>`
+ * takes either, e.g. `new ReplayEngine<null>({ config, configHash, instruments, digest: false })`.
  */
 export type DigestOption<D extends string | null> = [D] extends [null] ? { digest: false } : [D] extends [string] ? { digest?: true } : { digest?: boolean };
 
@@ -177,7 +173,7 @@ export class ReplayEngine<D extends string | null = string> {
     const insts = [...opts.instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     if (!insts.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay needs at least one instrument");
     this.ledger = new Ledger(cfg.risk.equity, insts.map((i) => i.symbol), instrumentTerms(insts));
-    this.recorder = new Recorder(opts.keepEvents ?? false, opts.tables ?? true, opts.digest !== false);
+    this.recorder = new Recorder(opts.keepEvents ?? false, opts.tables ?? true, (opts as { digest?: boolean }).digest !== false);
     const record = (r: LogRecord): void => this.recorder.record(r);
     this.supervisor = new Supervisor(cfg, this.ledger, record);
     this.fromTs = opts.window?.from_ts ?? -Infinity;

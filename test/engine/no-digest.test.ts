@@ -3,7 +3,9 @@ import path from "node:path";
 import { rmSync } from "node:fs";
 import { parseConfig, type GrinderConfig } from "../../sdk/config";
 import { runReplay, type ReplayOptions } from "../../sdk/engine/run";
-import type { ReplayResult } from "../../sdk/engine/replay";
+import { ReplayEngine, type ReplayResult } from "../../sdk/engine/replay";
+import { configHash } from "../../sdk/config";
+import { market, INST } from "./helpers";
 import { staticGridConfig } from "../../sdk/analysis/baselines";
 import { openColumnarStore, writeColumnarStore } from "../../sdk/data/store";
 import type { Snapshot } from "../../sdk/contracts/market";
@@ -63,6 +65,24 @@ describe("replay without a digest (digest: false, ADR-205): every output but the
     const lat = parseConfig({ execution: { latency: { kind: "constant", entry_ms: 250, response_ms: 100 } } });
     await same({ ...RANGE, config: lat });
     await same({ ...RANGE, config, keepEvents: true });
+  });
+
+  it("the engine: ReplayEngine<null> takes digest: false and returns digest null (the type checker holds the pairing)", async () => {
+    const eng = new ReplayEngine<null>({ config, configHash: configHash(config), instruments: [INST], digest: false });
+    const ref = new ReplayEngine({ config, configHash: configHash(config), instruments: [INST] });
+    for (const s of market(3, 3000)) {
+      eng.step(s);
+      ref.step(s);
+    }
+    const [a, b] = [await eng.finish(), await ref.finish()];
+    const none: null = a.digest;
+    const some: string = b.digest;
+    expect(none).to.equal(null);
+    expect(some).to.match(/^[0-9a-f]{64}$/);
+    expect(a.events_count).to.equal(b.events_count);
+    expect(a.summary).to.deep.equal(b.summary);
+    // @ts-expect-error the default engine's digest is a string: digest: false needs ReplayEngine<null>
+    void new ReplayEngine({ config, configHash: configHash(config), instruments: [INST], digest: false });
   });
 
   it("@slow a 2 M-row columnar store (synthetic bench market): adaptive and static grid", async function () {
