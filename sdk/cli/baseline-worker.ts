@@ -85,6 +85,15 @@ export function baselineThreadWanted(): boolean {
 }
 
 /**
+ * The baseline thread's young generation (V8 semi-spaces + new large objects), in MB (ADR-216):
+ * left to V8, each isolate's new space grows from 16 MB (after a 1 M-row replay) to 32 MB
+ * (10 M rows), most of the CLI's peak-RSS growth with length; capped here (semi-space 4 MB)
+ * the baseline isolate's new space stays 8 MB at every length. Memory only: the replay's
+ * results do not depend on it.
+ */
+export const BASELINE_YOUNG_GENERATION_MB = 12;
+
+/**
  * Whether the baseline thread and the adaptive run share one read-ahead of the store (ADR-215):
  * yes unless `GRINDER_SHARED_READ_AHEAD=0` (each replay then reads and hash-checks every
  * partition itself, as in ADR-190; kept to measure the difference).
@@ -104,7 +113,7 @@ export function startStaticGrid(job: StaticGridJob, store?: ColumnarStore): Stat
   const ra = store && job.store !== undefined && sharedReadAheadWanted() ? SharedReadAhead.start(store, 2) : null;
   let worker: Worker;
   try {
-    worker = new Worker(WORKER, { eval: true, workerData: { bundle, job: ra ? { ...job, readAhead: ra.handle(1) } : job } });
+    worker = new Worker(WORKER, { eval: true, workerData: { bundle, job: ra ? { ...job, readAhead: ra.handle(1) } : job }, resourceLimits: { maxYoungGenerationSizeMb: BASELINE_YOUNG_GENERATION_MB } });
   } catch {
     ra?.close();
     return null;
