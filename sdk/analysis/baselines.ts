@@ -68,7 +68,8 @@ export interface BaselineRow {
  */
 export async function replayBaselines(adaptive: ReplayResult, opts: ReplayOptions): Promise<BaselineRow[]> {
   const cfg = opts.config ?? parseConfig({});
-  const stat = await runReplay({ ...opts, config: staticGridConfig(cfg), keepEvents: false });
+  // only the summary is read: no event log digest, no tables (ADR-205)
+  const stat = await runReplay({ ...opts, config: staticGridConfig(cfg), keepEvents: false, tables: false, digest: false });
   return baselineRows(adaptive, stat.summary, opts.window?.from_ts);
 }
 

@@ -31,7 +31,8 @@ export interface StaticGridJob {
 /** The worker's side: replay the static grid of `job` and return the summary fields the baseline rows use. */
 export async function runStaticGridJob(job: StaticGridJob): Promise<StaticGridSummary> {
   const src = job.store !== undefined ? { store: openColumnarStore(job.store) } : { fixture: job.fixture };
-  const r = await runReplay({ ...src, config: staticGridConfig(job.config), window: job.window, keepEvents: false, tables: false, readAhead: job.readAhead });
+  // only the summary is read: the event log is neither built nor hashed (ADR-205)
+  const r = await runReplay({ ...src, config: staticGridConfig(job.config), window: job.window, keepEvents: false, tables: false, digest: false, readAhead: job.readAhead });
   const s = r.summary;
   return { equity_start: s.equity_start, equity_end: s.equity_end, max_dd: s.max_dd, fills: s.fills };
 }

@@ -32,7 +32,8 @@ import type { AlertEvent } from "../metrics";
  * alerts. Memory stays flat unless the caller keeps the events or the tables.
  */
 export class Recorder {
-  private readonly digest = new StreamDigest();
+  /** Null when the run computes no digest (`digest: false`, ADR-205): lines are counted, not built. */
+  private readonly digest: StreamDigest | null;
   private buf = "";
   lines = 0;
   readonly events: LogRecord[] | null;
@@ -58,12 +59,20 @@ export class Recorder {
   constructor(
     keepEvents: boolean,
     readonly tables: boolean,
+    digest = true,
   ) {
     this.events = keepEvents ? [] : null;
+    this.digest = digest ? new StreamDigest() : null;
+  }
+
+  /** Whether the lines are built and hashed (false: `digest: false`, only counted). */
+  get digesting(): boolean {
+    return this.digest !== null;
   }
 
   record(r: LogRecord): void {
-    this.line(serialiseRecord(r));
+    if (this.digest !== null) this.line(serialiseRecord(r));
+    else this.lines++;
     if (this.events) this.events.push(r);
     switch (r.t) {
       case "fill":
@@ -111,7 +120,8 @@ export class Recorder {
    */
   intent(i: Intent): void {
     if (this.events) this.record(intentRecord(i));
-    else this.line(intentLine(i));
+    else if (this.digest !== null) this.line(intentLine(i));
+    else this.lines++;
   }
 
   /** One row of the bars table from its two halves (no merged row object is built). */
@@ -133,13 +143,14 @@ export class Recorder {
 
   private flush(): void {
     if (this.buf.length) {
-      this.digest.addLine(this.buf);
+      this.digest!.addLine(this.buf);
       this.buf = "";
     }
   }
 
-  /** The digest of every line so far (flushes the batch). */
-  hex(): string {
+  /** The digest of every line so far (flushes the batch); null when the run computes none. */
+  hex(): string | null {
+    if (this.digest === null) return null;
     this.flush();
     return this.digest.hex();
   }

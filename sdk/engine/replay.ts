@@ -47,9 +47,14 @@ export interface ReplaySummary {
   alerts: number;
 }
 
-export interface ReplayResult {
-  /** SHA-256 over the canonical JSON lines of the event log. */
-  digest: string;
+/**
+ * The result of a replay. `D` is the type of its digest: `string` (the default) for a run that
+ * hashes its event log, `null` for a run with `digest: false` (ADR-205), whose event lines
+ * are never built (`events_count` still counts them; everything else is identical).
+ */
+export interface ReplayResult<D extends string | null = string> {
+  /** SHA-256 over the canonical JSON lines of the event log; null when the run was asked for none (`digest: false`). */
+  digest: D;
   fill_model: string;
   /** Latency model id (`none`, `constant(e,r)`). */
   latency: string;
@@ -110,7 +115,21 @@ export interface ReplayEngineOptions {
   tables?: boolean;
   /** Called with every plan and whether its symbol held a seat (no effect on the digest; ADR-073). */
   onPlan?: (plan: GridPlan, selected: boolean) => void;
+  /**
+   * Build and hash the event log (default true). `false` (ADR-205): no line is built,
+   * serialised or hashed — for runs whose log nobody reads (the static-grid baseline); the
+   * result's `digest` is then `null`, everything else is identical. Typed through
+   * {@link DigestOption}: a `ReplayEngine<null>` must be given `digest: false`.
+   */
+  digest?: boolean;
 }
+
+/**
+ * The `digest` option that matches a result's digest type `D` (ADR-205): `ReplayEngine<null>`
+ * / `ReplayResult<null>` require `digest: false`; the default `string` allows only `true` (or
+ * nothing); `string | null` takes either.
+ */
+export type DigestOption<D extends string | null> = [D] extends [null] ? { digest: false } : [D] extends [string] ? { digest?: true } : { digest?: boolean };
 
 export const DEFAULT_STRATEGY_ID = "adaptive-grid@1";
 
@@ -126,7 +145,7 @@ type Pending = { kind: "request"; req: OrderRequest } | { kind: "reports"; batch
  * (features → regime → selection → plan → order requests); ledger marks at their cadence.
  * Every record is one canonical line of the event log, hashed as it goes.
  */
-export class ReplayEngine {
+export class ReplayEngine<D extends string | null = string> {
   readonly cfg: GrinderConfig;
   readonly ledger: Ledger;
   readonly venue: SimVenue;
@@ -153,12 +172,12 @@ export class ReplayEngine {
   private snapshots = 0;
   private finished = false;
 
-  constructor(private readonly opts: ReplayEngineOptions) {
+  constructor(private readonly opts: ReplayEngineOptions & DigestOption<D>) {
     const cfg = (this.cfg = opts.config);
     const insts = [...opts.instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     if (!insts.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay needs at least one instrument");
     this.ledger = new Ledger(cfg.risk.equity, insts.map((i) => i.symbol), instrumentTerms(insts));
-    this.recorder = new Recorder(opts.keepEvents ?? false, opts.tables ?? true);
+    this.recorder = new Recorder(opts.keepEvents ?? false, opts.tables ?? true, opts.digest !== false);
     const record = (r: LogRecord): void => this.recorder.record(r);
     this.supervisor = new Supervisor(cfg, this.ledger, record);
     this.fromTs = opts.window?.from_ts ?? -Infinity;
@@ -347,7 +366,7 @@ export class ReplayEngine {
   }
 
   /** Close the run: final mark, summary line, metrics. The engine cannot be stepped afterwards. */
-  async finish(): Promise<ReplayResult> {
+  async finish(): Promise<ReplayResult<D>> {
     if (this.finished) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay already finished");
     this.finished = true;
     const lastTs = this.lastTs === -Infinity ? 0 : this.lastTs;
@@ -390,7 +409,7 @@ export class ReplayEngine {
       dd_current: g.dd, dd_budget: g.budget, dd_utilization: g.utilization, max_dd_utilization: g.maxUtilization,
       effective_leverage: v.effective_leverage, equity: v.equity, time_in_regime_ms: st.time_in_regime_ms, alerts: rec.alertCounts,
     });
-    const digest = rec.hex();
+    const digest = rec.hex() as D;
     return {
       digest,
       fill_model: this.venue.fillModel.id,

@@ -82,7 +82,16 @@ export const PRINT_BLIND_FILL_MODELS: ReadonlySet<string> = new Set(["touch", "c
  * const r = await runReplay({ fixture: "fixtures/range_day_l1" });
  * r.digest; r.summary.cycles; r.bars.objects().slice(0, 5);
  */
-export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
+export function runReplay(opts: ReplayOptions & { digest: false }): Promise<ReplayResult<null>>;
+export function runReplay(opts: ReplayOptions & { digest: true }): Promise<ReplayResult>;
+export function runReplay(opts: ReplayOptions & { digest: boolean }): Promise<ReplayResult<string | null>>;
+// the default last: `ReturnType<typeof runReplay>` is this one
+export function runReplay(opts: ReplayOptions & { digest?: undefined }): Promise<ReplayResult>;
+/**
+ * `digest: false` (ADR-205): the event log is neither built nor hashed (the result's `digest`
+ * is `null`; summary, tables, metrics and `events_count` are those of the digested run).
+ */
+export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Promise<ReplayResult<string | null>> {
   const config = opts.config ?? defaultConfig();
   let fx: Fixture | null = null;
   if (opts.fixture !== undefined) fx = typeof opts.fixture === "string" ? openFixture(opts.fixture) : opts.fixture;
@@ -106,7 +115,8 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     stages = withKlines(stages, k.symbol, k.klines);
   }
   const tally = new NoTradeTally();
-  const engine = new ReplayEngine({
+  const engine = new ReplayEngine<string | null>({
+    digest: opts.digest,
     onPlan: (p, selected) => tally.add(p, selected),
     config,
     configHash: configHash(config),
@@ -124,7 +134,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   });
   const toTs = opts.window?.to_ts ?? Infinity;
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
-  const withNoTrade = (r: ReplayResult): ReplayResult => {
+  const withNoTrade = (r: ReplayResult<string | null>): ReplayResult<string | null> => {
     const fills = new Map<string, number>();
     if (r.summary.fills > 0) {
       const col = r.fills.numRows() ? (r.fills.array("symbol") as ArrayLike<string>) : [];

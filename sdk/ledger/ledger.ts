@@ -3,6 +3,9 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { MarkRecord } from "../contracts/events";
 import type { Side } from "../contracts/trading";
 import { contractPnl, type ContractTerms } from "./contract";
+import {
+  EXACT_ZERO, exactAbs, exactAdd, exactDiv, exactIsPositive, exactIsZero, exactMul, exactOfDecimal, exactOfNumber, exactSub, exactToNumber, type ExactDecimal,
+} from "./exact-decimal";
 
 /** Per-symbol booked state, in decimal arithmetic (DESIGN: decimal.js in the ledger). */
 export interface SymbolBook {
@@ -75,6 +78,8 @@ interface MarkCache {
   feesN: number;
   position: number[];
   avgEntry: number[];
+  /** The same sums, positions and entries as exact decimals (null: some value has no finite decimal form → decimal.js path). */
+  exact: { realized: ExactDecimal; fees: ExactDecimal; position: ExactDecimal[]; avgEntry: ExactDecimal[] } | null;
 }
 
 /**
@@ -105,6 +110,7 @@ export class Ledger {
   constructor(initialEquity: number, symbols: Iterable<string>, terms?: ReadonlyMap<string, ContractTerms>) {
     this.initialEquity = new Decimal(initialEquity);
     this.initialF = this.initialEquity.toNumber();
+    this.initialExact = exactOfDecimal(this.initialEquity);
     for (const s of [...symbols].sort()) {
       const b: SymbolBook = {
         symbol: s,
@@ -368,8 +374,11 @@ export class Ledger {
       c = this.markCache = {
         fills: this.fillCount, realized, fees, realizedN: realized.toNumber(), feesN: fees.toNumber(),
         position: this.books.map((b) => b.position.toNumber()), avgEntry: this.books.map((b) => b.avg_entry.toNumber()),
+        exact: this.exactCache(realized, fees),
       };
     }
+    const fast = c.exact !== null ? this.exactMarkView(c) : null;
+    if (fast !== null) return fast;
     let unreal = new Decimal(0);
     let inv = new Decimal(0);
     for (const b of this.books) {
@@ -388,6 +397,55 @@ export class Ledger {
       inventory_notional: inv.toNumber(),
       effective_leverage: equity.isPositive() ? inv.div(equity).toNumber() : 0,
       symbols: this.books.map((b, i) => ({ symbol: b.symbol, position: cache.position[i], avg_entry: cache.avgEntry[i], mark: b.mark })),
+    };
+  }
+
+  private exactCache(realized: Decimal, fees: Decimal): MarkCache["exact"] {
+    const r = exactOfDecimal(realized);
+    const f = exactOfDecimal(fees);
+    const position: ExactDecimal[] = [];
+    const avgEntry: ExactDecimal[] = [];
+    for (const b of this.books) {
+      const p = exactOfDecimal(b.position);
+      const a = exactOfDecimal(b.avg_entry);
+      if (p === null || a === null) return null;
+      position.push(p);
+      avgEntry.push(a);
+    }
+    return r === null || f === null || this.initialExact === null ? null : { realized: r, fees: f, position, avgEntry };
+  }
+
+  private readonly initialExact: ExactDecimal | null;
+
+  /**
+   * `markView`'s figures by exact BigInt decimals rounded like decimal.js (ADR-207): the same
+   * operations in the same order as the decimal.js path below it, so the same values. Null
+   * (→ the decimal.js path) when a mark is not finite or the equity is zero (the sign of a
+   * zero decides `isPositive` there).
+   */
+  private exactMarkView(c: MarkCache): MarkView | null {
+    const x = c.exact!;
+    let unreal = EXACT_ZERO;
+    let inv = EXACT_ZERO;
+    const books = this.books;
+    for (let i = 0; i < books.length; i++) {
+      const pos = x.position[i];
+      if (exactIsZero(pos)) continue;
+      const m = exactOfNumber(books[i].mark);
+      if (m === null) return null;
+      unreal = exactAdd(unreal, exactMul(pos, exactSub(m, x.avgEntry[i])));
+      inv = exactAdd(inv, exactAbs(exactMul(pos, m)));
+    }
+    const equity = exactSub(exactAdd(exactAdd(this.initialExact!, x.realized), unreal), x.fees);
+    if (exactIsZero(equity)) return null;
+    return {
+      equity: exactToNumber(equity),
+      realized_pnl: c.realizedN,
+      unrealized_pnl: exactToNumber(unreal),
+      fees: c.feesN,
+      inventory_notional: exactToNumber(inv),
+      effective_leverage: exactIsPositive(equity) ? exactToNumber(exactDiv(inv, equity)) : 0,
+      symbols: books.map((b, i) => ({ symbol: b.symbol, position: c.position[i], avg_entry: c.avgEntry[i], mark: b.mark })),
     };
   }
 

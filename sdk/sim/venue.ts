@@ -151,13 +151,12 @@ export class SimVenue {
     }
     // AMEND: new total qty (what already filled stays filled); keeps its arrival rank, new model state
     o.remaining = Math.max(0, quantizeQty(o.remaining + req.qty - o.qty + v.inst.lot_size * LOT_EPS, v.inst.lot_size));
-    unrank(v, o);
     o.price = req.price;
     o.qty = req.qty;
     o.taker = isMarketable(o.side, o.price, v.book.bid_price, v.book.ask_price);
     o.state = this.fillModel.init(o, v.book);
     o.settled = false;
-    rank(v, o);
+    rerank(v, o);
     if (this.confirmations) this.sink.reports([{ type: "ACK", ts, symbol: req.symbol, order_id: req.order_id, request: "AMEND", sent_ts: req.ts }]);
   }
 
@@ -333,6 +332,24 @@ function rank(v: VenueSymbol, o: VenueOrder): void {
   }
   side.splice(lo, 0, o);
   refreshBounds(v);
+}
+
+/**
+ * `o` changed price (an amend; its arrival rank stays): move it to its new place in its side's
+ * priority list. The list is sorted by `before` (a strict total order: arrival ranks are
+ * unique), so when `o` still sorts between its neighbours it is already where `unrank` +
+ * `rank` would put it (ADR-206) — the common case of a grid re-centred by a step, whose orders
+ * all move together. Otherwise it moves by one unrank and rank.
+ */
+function rerank(v: VenueSymbol, o: VenueOrder): void {
+  const side = o.side === "BUY" ? v.buys : v.sells;
+  const i = side.indexOf(o);
+  if (i >= 0 && (i === 0 || before(side[i - 1], o)) && (i === side.length - 1 || before(o, side[i + 1]))) {
+    refreshBounds(v);
+    return;
+  }
+  if (i >= 0) side.splice(i, 1);
+  rank(v, o);
 }
 
 function unrank(v: VenueSymbol, o: VenueOrder): void {
