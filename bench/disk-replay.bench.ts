@@ -9,7 +9,7 @@
  * real Binance bookTicker CSV repeated 10× (`writeColumnarStore` over the byte-level importer),
  * rows/s, next to a bare byte loop over the same file in the same run. Writes bench/results/disk-replay.json.
  * Run alone: `npx tsx bench/disk-replay.bench.ts` (`--only-import`: the import part only, which
- * updates only the `columnar_import` block).
+ * updates only the `columnar_import` block; `--only-replays`: the replays only, the `columnar_import` block kept).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
@@ -28,6 +28,8 @@ import { BENCH_INST, SyntheticMarket } from "./market";
 const QUICK = process.argv.includes("--quick");
 /** `--only-import`: measure the columnar import alone and update only the `columnar_import` block of the results file. */
 const ONLY_IMPORT = process.argv.includes("--only-import");
+/** `--only-replays`: skip the columnar import and keep the `columnar_import` block of the results file as it is. */
+const ONLY_REPLAYS = process.argv.includes("--only-replays");
 const SIZES = QUICK ? [200_000, 2_000_000] : [1_000_000, 10_000_000];
 const TMP = path.join(os.tmpdir(), "grinder-disk-bench");
 const CSV = path.join(PROJECT_ROOT, "..", "shared", "data", "binance-usdm", "BTCUSDT-bookTicker-2024-08-08.csv");
@@ -84,22 +86,24 @@ async function makeLongCsv(times: number): Promise<string> {
  * config, opening the store (manifest), the adaptive replay (read-ahead, hash checks, decoding,
  * engine), waiting for the static-grid baseline thread, writing the output, process exit.
  */
-function cliReplay(dir: string, extra: string[], thread: "0" | "1"): { wall_s: number; digest: string; phases: Record<string, number | boolean> } {
+function cliReplay(dir: string, extra: string[], thread: "0" | "1", sharedReadAhead: "0" | "1" = "1"): { wall_s: number; digest: string; stdout: string; phases: Record<string, number | boolean> } {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "replay", dir, "--json", ...extra], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20, env: { ...process.env, GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: thread } });
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "replay", dir, "--json", ...extra], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20, env: { ...process.env, GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: thread, GRINDER_SHARED_READ_AHEAD: sharedReadAhead } });
   const wall = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(r.stderr);
   const line = r.stderr.split("\n").find((l) => l.startsWith("grinder-phases "));
   if (!line) throw new Error(`no phases line from grinder replay: ${r.stderr}`);
-  const p = JSON.parse(line.slice("grinder-phases ".length)) as Record<string, number> & { baseline_thread: boolean };
+  const p = JSON.parse(line.slice("grinder-phases ".length)) as Record<string, number> & { baseline_thread: boolean; shared_read_ahead: boolean };
   const s = (ms: number) => Math.round(ms) / 1000;
   return {
     wall_s: wall,
     digest: JSON.parse(r.stdout).digest,
+    stdout: r.stdout,
     phases: {
       startup_s: s(p.action_start), config_s: s(p.config_loaded - p.action_start), open_store_s: s(p.source_opened - p.config_loaded),
       replay_s: s(p.replay_done - p.source_opened), baselines_wait_s: s(p.baselines_done - p.replay_done), output_s: s(p.output_written - p.baselines_done),
       exit_s: Math.round((wall - p.output_written / 1000) * 1000) / 1000, max_rss_mb: p.max_rss_mb, baseline_thread: p.baseline_thread,
+      shared_read_ahead: p.shared_read_ahead, cpu_s: p.cpu_s,
     },
   };
 }
@@ -109,58 +113,67 @@ async function main(): Promise<void> {
   execFileSync("mkdir", ["-p", TMP]);
   const load = os.loadavg()[0];
   const out: Record<string, unknown> = { loadavg_1m_at_start: load, baseline_thread_by_default_at_start: baselineThreadWanted(), cpus: os.cpus().length, sizes: SIZES, measured_at: new Date().toISOString() };
-  // 1) columnar import of a Binance CSV (10× the real dump)
-  const csv = await makeLongCsv(10);
-  const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
-  const imports: number[] = [];
-  const importsCpu: number[] = [];
-  for (let k = 0; k < (QUICK ? 1 : 3); k++) {
-    const t0 = process.hrtime.bigint();
-    const c0 = process.cpuUsage();
-    const m = await writeColumnarStore(path.join(TMP, "btc-x10"), importBookTickerCsv(csv, { symbol: "BTCUSDT", instrument: inst, reuse: true }), { name: "btc-x10", instruments: [inst], force: true });
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cu = process.cpuUsage(c0);
-    imports.push(m.rows / s);
-    importsCpu.push(m.rows / ((cu.user + cu.system) / 1e6));
+  if (!ONLY_REPLAYS) {
+    // 1) columnar import of a Binance CSV (10× the real dump)
+    const csv = await makeLongCsv(10);
+    const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
+    const imports: number[] = [];
+    const importsCpu: number[] = [];
+    for (let k = 0; k < (QUICK ? 1 : 3); k++) {
+      const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
+      const m = await writeColumnarStore(path.join(TMP, "btc-x10"), importBookTickerCsv(csv, { symbol: "BTCUSDT", instrument: inst, reuse: true }), { name: "btc-x10", instruments: [inst], force: true });
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cu = process.cpuUsage(c0);
+      imports.push(m.rows / s);
+      importsCpu.push(m.rows / ((cu.user + cu.system) / 1e6));
+    }
+    imports.sort((a, b) => a - b);
+    importsCpu.sort((a, b) => a - b);
+    // the parse alone (byte scanner → column batches, no store): the part of the import a store writer cannot remove
+    const parses: number[] = [];
+    for (let k = 0; k < (QUICK ? 1 : 3); k++) {
+      const t0 = process.hrtime.bigint();
+      const p = await scanBookTickerCsv(csv);
+      parses.push(p.report.emitted / (Number(process.hrtime.bigint() - t0) / 1e9));
+    }
+    parses.sort((a, b) => a - b);
+    // a bare loop over the same bytes in the same run (reads each byte once, counts commas): the machine's pace under its current load
+    const bares: number[] = [];
+    const bytes = readFileSync(csv);
+    for (let k = 0; k < (QUICK ? 1 : 3); k++) {
+      const t0 = process.hrtime.bigint();
+      let commas = 0;
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 44) commas++;
+      if (commas !== 66_089 * 10 * 6 + 6) throw new Error(`bare loop: ${commas} commas`);
+      bares.push((66_089 * 10) / (Number(process.hrtime.bigint() - t0) / 1e9));
+    }
+    bares.sort((a, b) => a - b);
+    const med = (xs: number[]): number => xs[xs.length >> 1];
+    out.columnar_import = {
+      rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: med(imports), target_rows_per_s: 3_000_000, rows_per_cpu_s_runs: importsCpu,
+      parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: med(parses),
+      bare_byte_loop_rows_per_s_runs: bares, ratio_import_to_bare_loop: med(imports) / med(bares),
+      loadavg_1m_at_start: load, loadavg_1m_at_end: os.loadavg()[0], measured_at: new Date().toISOString(),
+      note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, user + system, each sorted on its own); parse_only: scanBookTickerCsv alone on the same file (instrument inference on); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run",
+    };
+    process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
+    if (ONLY_IMPORT) {
+      const file = path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json");
+      const prev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+      prev.columnar_import = out.columnar_import;
+      rmSync(TMP, { recursive: true, force: true });
+      await writeFileAtomic(file, JSON.stringify(prev, null, 2) + "\n");
+      process.stdout.write("updated the columnar_import block of bench/results/disk-replay.json (--only-import)\n");
+      return;
+    }
   }
-  imports.sort((a, b) => a - b);
-  importsCpu.sort((a, b) => a - b);
-  // the parse alone (byte scanner → column batches, no store): the part of the import a store writer cannot remove
-  const parses: number[] = [];
-  for (let k = 0; k < (QUICK ? 1 : 3); k++) {
-    const t0 = process.hrtime.bigint();
-    const p = await scanBookTickerCsv(csv);
-    parses.push(p.report.emitted / (Number(process.hrtime.bigint() - t0) / 1e9));
-  }
-  parses.sort((a, b) => a - b);
-  // a bare loop over the same bytes in the same run (reads each byte once, counts commas): the machine's pace under its current load
-  const bares: number[] = [];
-  const bytes = readFileSync(csv);
-  for (let k = 0; k < (QUICK ? 1 : 3); k++) {
-    const t0 = process.hrtime.bigint();
-    let commas = 0;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 44) commas++;
-    if (commas !== 66_089 * 10 * 6 + 6) throw new Error(`bare loop: ${commas} commas`);
-    bares.push((66_089 * 10) / (Number(process.hrtime.bigint() - t0) / 1e9));
-  }
-  bares.sort((a, b) => a - b);
-  const med = (xs: number[]): number => xs[xs.length >> 1];
-  out.columnar_import = {
-    rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: med(imports), target_rows_per_s: 3_000_000, rows_per_cpu_s_runs: importsCpu,
-    parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: med(parses),
-    bare_byte_loop_rows_per_s_runs: bares, ratio_import_to_bare_loop: med(imports) / med(bares),
-    loadavg_1m_at_start: load, loadavg_1m_at_end: os.loadavg()[0], measured_at: new Date().toISOString(),
-    note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, user + system, each sorted on its own); parse_only: scanBookTickerCsv alone on the same file (instrument inference on); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run",
-  };
-  process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
-  if (ONLY_IMPORT) {
+  if (ONLY_REPLAYS) {
+    // the columnar_import block of the results file stays as it is, in its place
     const file = path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json");
     const prev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-    prev.columnar_import = out.columnar_import;
-    rmSync(TMP, { recursive: true, force: true });
-    await writeFileAtomic(file, JSON.stringify(prev, null, 2) + "\n");
-    process.stdout.write("updated the columnar_import block of bench/results/disk-replay.json (--only-import)\n");
-    return;
+    out.columnar_import = prev.columnar_import;
+    out.only_replays = "the columnar_import block is kept from an earlier run (--only-replays)";
   }
   // 2) stores of 1× and 10× rows, replayed in fresh processes
   const replays: Record<string, unknown> = {};
@@ -180,6 +193,9 @@ async function main(): Promise<void> {
     // grinder replay with its baselines: the static grid on its own thread, and in-process after the adaptive run; and without baselines
     const cli = cliReplay(dir, [], "1");
     const cliSeq = cliReplay(dir, [], "0");
+    // ADR-215: the baseline thread with its own read-ahead (each partition read and hash-checked twice), the layout before
+    const cliOwn = cliReplay(dir, [], "1", "0");
+    if (cliOwn.stdout !== cli.stdout || cliSeq.stdout !== cli.stdout) throw new Error("grinder replay stdout differs between baseline layouts");
     const cliNb = cliReplay(dir, ["--no-baselines"], "0");
     const cliWall = cli.wall_s;
     const cliDigest = cli.digest;
@@ -194,11 +210,13 @@ async function main(): Promise<void> {
       cli_no_baselines_wall_s: cliNb.wall_s, cli_no_baselines_rows_per_s_end_to_end: m.rows / cliNb.wall_s, cli_no_baselines_digest_equals_child: cliNb.digest === c.digest,
       cli_baselines_in_process_wall_s: cliSeq.wall_s, cli_baselines_in_process_rows_per_s_end_to_end: m.rows / cliSeq.wall_s, cli_baselines_in_process_digest_equals_child: cliSeq.digest === c.digest,
       cli_phases_s: cli.phases, cli_baselines_in_process_phases_s: cliSeq.phases, cli_no_baselines_phases_s: cliNb.phases,
+      cli_own_read_ahead_wall_s: cliOwn.wall_s, cli_own_read_ahead_rows_per_s_end_to_end: m.rows / cliOwn.wall_s, cli_own_read_ahead_phases_s: cliOwn.phases,
+      cli_stdout_identical_across_layouts: true,
     };
-    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s with read-ahead, ${(c.bare_rows / c.bare_read_sync_s / 1e6).toFixed(2)} M/s without, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s (baselines in-process ${cliSeq.wall_s.toFixed(2)} s; --no-baselines ${cliNb.wall_s.toFixed(2)} s = ${(m.rows / cliNb.wall_s / 1e6).toFixed(2)} M/s; phases ${JSON.stringify(cli.phases)}); peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
+    process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s with read-ahead, ${(c.bare_rows / c.bare_read_sync_s / 1e6).toFixed(2)} M/s without, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s (thread with its own read-ahead ${cliOwn.wall_s.toFixed(2)} s; baselines in-process ${cliSeq.wall_s.toFixed(2)} s; --no-baselines ${cliNb.wall_s.toFixed(2)} s = ${(m.rows / cliNb.wall_s / 1e6).toFixed(2)} M/s; phases ${JSON.stringify(cli.phases)}); peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
     rmSync(dir, { recursive: true, force: true });
   }
-  type R = { max_rss_mb_after_replay: number; max_rss_mb_data_side_only: number; cli_phases_s: { max_rss_mb: number }; cli_no_baselines_phases_s: { max_rss_mb: number } };
+  type R = { max_rss_mb_after_replay: number; max_rss_mb_data_side_only: number; cli_phases_s: { max_rss_mb: number }; cli_no_baselines_phases_s: { max_rss_mb: number }; cli_own_read_ahead_phases_s: { max_rss_mb: number } };
   const [a, b] = SIZES.map((n) => replays[String(n)] as R);
   out.replays = replays;
   out.loadavg_1m_at_end = os.loadavg()[0];
@@ -207,11 +225,13 @@ async function main(): Promise<void> {
     measure:
       "peak_rss_ratio_10x_to_1x: peak RSS of a fresh process that opens the store and replays it (runReplay, no tables) up to the end of the replay, " +
       "the measure of earlier runs (the bare reads the child does afterwards are left out). data_side_only: a fresh process that only reads the store " +
-      "(read-ahead worker, hash checks, decoding, the scan loop, no engine). cli: grinder replay's own peak RSS (GRINDER_PHASES), all threads.",
+      "(read-ahead worker, hash checks, decoding, the scan loop, no engine). cli: grinder replay's own peak RSS (GRINDER_PHASES), all threads " +
+      "(cli_with_baselines: the default layout, baseline thread sharing the read-ahead, ADR-215; _own_read_ahead: the thread reading the store itself, as before ADR-215).",
     replay_after_replay: b.max_rss_mb_after_replay / a.max_rss_mb_after_replay,
     data_side_only: b.max_rss_mb_data_side_only / a.max_rss_mb_data_side_only,
     cli_with_baselines: b.cli_phases_s.max_rss_mb / a.cli_phases_s.max_rss_mb,
     cli_no_baselines: b.cli_no_baselines_phases_s.max_rss_mb / a.cli_no_baselines_phases_s.max_rss_mb,
+    cli_with_baselines_own_read_ahead: b.cli_own_read_ahead_phases_s.max_rss_mb / a.cli_own_read_ahead_phases_s.max_rss_mb,
   };
   process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
   if (existsSync(TMP)) rmSync(TMP, { recursive: true, force: true });

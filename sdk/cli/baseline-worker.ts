@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { staticGridConfig, type StaticGridSummary } from "../analysis/baselines";
 import type { GrinderConfig } from "../config";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { openColumnarStore } from "../data/store";
+import { openColumnarStore, SharedReadAhead, type ColumnarStore, type ReadAheadHandle } from "../data/store";
 import { runReplay } from "../engine/run";
 
 /**
@@ -24,22 +24,36 @@ export interface StaticGridJob {
   fixture?: string;
   config: GrinderConfig;
   window?: { from_ts?: number; to_ts?: number };
+  /** The baseline's share of the adaptive run's read-ahead (ADR-215): each partition read and hash-checked once for both. */
+  readAhead?: ReadAheadHandle;
 }
 
 /** The worker's side: replay the static grid of `job` and return the summary fields the baseline rows use. */
 export async function runStaticGridJob(job: StaticGridJob): Promise<StaticGridSummary> {
   const src = job.store !== undefined ? { store: openColumnarStore(job.store) } : { fixture: job.fixture };
   // only the summary is read: the event log is neither built nor hashed (ADR-205)
-  const r = await runReplay({ ...src, config: staticGridConfig(job.config), window: job.window, keepEvents: false, tables: false, digest: false });
+  const r = await runReplay({ ...src, config: staticGridConfig(job.config), window: job.window, keepEvents: false, tables: false, digest: false, readAhead: job.readAhead });
   const s = r.summary;
   return { equity_start: s.equity_start, equity_end: s.equity_end, max_dd: s.max_dd, fills: s.fills };
 }
 
+// The worker detaches from a shared read-ahead however the job ends, even when the bundle does
+// not load (inline, same steps as detachReadAhead), so the adaptive run never waits for it.
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
-require(workerData.bundle).runStaticGridJob(workerData.job).then(
-  (r) => parentPort.postMessage({ ok: true, r }),
-  (e) => parentPort.postMessage({ ok: false, e: { name: e && e.name, code: e && e.code, detail: e && e.detail, file: e && e.file, line: e && e.line, field: e && e.field, message: String((e && e.message) || e) } })
+const detach = () => {
+  const h = workerData.job.readAhead;
+  if (!h) return;
+  const st = new Int32Array(h.state);
+  const n = h.slots.length;
+  Atomics.and(st, n * 4 + 1, ~h.bit);
+  for (let s = 0; s < n; s++) Atomics.and(st, s * 4 + 3, ~h.bit);
+  Atomics.add(st, n * 4, 1);
+  Atomics.notify(st, n * 4);
+};
+new Promise((ok) => ok(require(workerData.bundle).runStaticGridJob(workerData.job))).then(
+  (r) => { detach(); parentPort.postMessage({ ok: true, r }); },
+  (e) => { detach(); parentPort.postMessage({ ok: false, e: { name: e && e.name, code: e && e.code, detail: e && e.detail, file: e && e.file, line: e && e.line, field: e && e.field, message: String((e && e.message) || e) } }); }
 );
 `;
 
@@ -51,6 +65,8 @@ interface Reply {
 
 export interface StaticGridRun {
   result: Promise<StaticGridSummary>;
+  /** The adaptive run's share of the read-ahead the baseline thread reads through (ADR-215): pass it to `runReplay`. */
+  readAhead?: ReadAheadHandle;
   /** Stop the worker (the adaptive run failed: its error is the one reported). */
   cancel(): void;
 }
@@ -69,14 +85,38 @@ export function baselineThreadWanted(): boolean {
   return cores >= 2 && loadavg()[0] <= cores - 1;
 }
 
-/** Start the static-grid baseline on a worker thread, or null when the CLI does not run from its bundle. */
-export function startStaticGrid(job: StaticGridJob): StaticGridRun | null {
+/**
+ * The baseline thread's young generation (V8 semi-spaces + new large objects), in MB (ADR-216):
+ * left to V8, each isolate's new space grows from 16 MB (after a 1 M-row replay) to 32 MB
+ * (10 M rows), most of the CLI's peak-RSS growth with length; capped here (semi-space 4 MB)
+ * the baseline isolate's new space stays 8 MB at every length. Memory only: the replay's
+ * results do not depend on it.
+ */
+export const BASELINE_YOUNG_GENERATION_MB = 12;
+
+/**
+ * Whether the baseline thread and the adaptive run share one read-ahead of the store (ADR-215):
+ * yes unless `GRINDER_SHARED_READ_AHEAD=0` (each replay then reads and hash-checks every
+ * partition itself, as in ADR-190; kept to measure the difference).
+ */
+export function sharedReadAheadWanted(): boolean {
+  return process.env.GRINDER_SHARED_READ_AHEAD !== "0";
+}
+
+/**
+ * Start the static-grid baseline on a worker thread, or null when the CLI does not run from its
+ * bundle. With the opened `store` of `job.store`, the baseline and the adaptive run read the
+ * store through one `SharedReadAhead` (ADR-215): the caller passes `readAhead` to its `runReplay`.
+ */
+export function startStaticGrid(job: StaticGridJob, store?: ColumnarStore): StaticGridRun | null {
   const bundle = process.env.GRINDER_CLI_BUNDLE;
   if (!bundle || !existsSync(bundle) || !baselineThreadWanted()) return null;
+  const ra = store && job.store !== undefined && sharedReadAheadWanted() ? SharedReadAhead.start(store, 2) : null;
   let worker: Worker;
   try {
-    worker = new Worker(WORKER, { eval: true, workerData: { bundle, job } });
+    worker = new Worker(WORKER, { eval: true, workerData: { bundle, job: ra ? { ...job, readAhead: ra.handle(1) } : job }, resourceLimits: { maxYoungGenerationSizeMb: BASELINE_YOUNG_GENERATION_MB } });
   } catch {
+    ra?.close();
     return null;
   }
   const result = new Promise<StaticGridSummary>((resolve, reject) => {
@@ -99,5 +139,12 @@ export function startStaticGrid(job: StaticGridJob): StaticGridRun | null {
   });
   // handled where it is awaited; until then a failure must not count as an unhandled rejection
   result.catch(() => undefined);
-  return { result, cancel: () => void worker.terminate() };
+  return {
+    result,
+    ...(ra ? { readAhead: ra.handle(0) } : {}),
+    cancel: () => {
+      void worker.terminate();
+      ra?.close();
+    },
+  };
 }

@@ -673,14 +673,243 @@ class Prefetcher {
 }
 
 /**
+ * One read-ahead for several scans of the same store (ADR-215): `grinder replay` replays the
+ * adaptive grid on its thread and the static-grid baseline on a worker thread over the same
+ * partitions, and each used to start its own read-ahead worker, so every partition was read and
+ * SHA-256-checked twice. A `SharedReadAhead` starts ONE worker for `consumers` scans: the worker
+ * reads partition k of a symbol into slot `slot0 + k % 2`, checks its hash there, and publishes
+ * it (`loaded = k + 1`) with a reference count = the consumers still attached; each consumer
+ * (one `scanColumnar(store, visit, { readAhead })` per thread, any thread: the handle is a plain
+ * object of `SharedArrayBuffer`s that goes through `workerData`) waits for the verdict before it
+ * decodes the bytes (its own views of the same shared bytes), and releases the slot when it has
+ * moved past the partition; the worker refills a slot only when every attached consumer released
+ * it. A verdict other than "matched" makes that consumer re-read the partition synchronously
+ * through `readPartition`, so a mismatch is the same typed error after the same rows in every
+ * layout. A consumer that ends (done, stopped early, failed) detaches: its share of every slot is
+ * dropped, so the other never waits for it. A consumer that waits longer than
+ * `READ_AHEAD_STALL_MS` for one partition (the other consumer died without detaching) detaches
+ * and reads the rest synchronously: slower, same rows and checks.
+ */
+const SHARED_WORKER = `
+const { workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const crypto = require("node:crypto");
+const st = new Int32Array(workerData.state);
+const slots = workerData.slots.map((b) => Buffer.from(b));
+const plan = workerData.plan;
+const W = slots.length * 4, A = W + 1;
+const next = plan.map(() => 0);
+for (;;) {
+  const w = Atomics.load(st, W);
+  if (Atomics.load(st, A) === 0) break;
+  let did = false, left = false;
+  for (let s = 0; s < plan.length; s++) {
+    const p = plan[s];
+    const k = next[s];
+    if (k >= p.files.length) continue;
+    left = true;
+    const slot = p.slot0 + (k & 1);
+    if (Atomics.load(st, slot * 4 + 3) !== 0) continue;
+    const buf = slots[slot];
+    let v = 1, size = 0;
+    try {
+      const fd = fs.openSync(p.files[k], "r");
+      try {
+        size = fs.fstatSync(fd).size;
+        if (size > buf.length) v = 4;
+        else {
+          let off = 0;
+          while (off < size) {
+            const n = fs.readSync(fd, buf, off, size - off, off);
+            if (n === 0) break;
+            off += n;
+          }
+          size = off;
+          if (crypto.createHash("sha256").update(buf.subarray(0, size)).digest("hex") !== p.sha256[k]) v = 2;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      v = 3;
+    }
+    Atomics.store(st, slot * 4 + 1, v);
+    Atomics.store(st, slot * 4 + 2, size);
+    Atomics.store(st, slot * 4 + 3, Atomics.load(st, A));
+    Atomics.and(st, slot * 4 + 3, Atomics.load(st, A));
+    Atomics.store(st, slot * 4, k + 1);
+    Atomics.notify(st, slot * 4);
+    next[s] = k + 1;
+    did = true;
+  }
+  if (!left) break;
+  if (!did) Atomics.wait(st, W, w, 1000);
+}
+`;
+
+/** How long a consumer of a shared read-ahead waits for one partition before it reads the rest itself. */
+export const READ_AHEAD_STALL_MS = 30_000;
+
+/**
+ * A consumer's share of a `SharedReadAhead`, as it goes to a worker thread (`workerData`).
+ * State: per slot `[loaded (partition index + 1), verdict, size, refs (bit mask)]`, then the
+ * wake counter, the mask of attached consumers and the number of stalls (consumers that gave up waiting).
+ */
+export interface ReadAheadHandle {
+  dir: string;
+  content_sha256: string;
+  partitions: number;
+  state: SharedArrayBuffer;
+  slots: SharedArrayBuffer[];
+  slotOf: Record<string, number>;
+  bit: number;
+  /** `READ_AHEAD_STALL_MS` unless the creator chose another bound. */
+  stall_ms: number;
+}
+
+/** Drop a consumer's share of every slot and wake the worker (idempotent; what a consumer that never scans must do). */
+export function detachReadAhead(h: ReadAheadHandle): void {
+  const st = new Int32Array(h.state);
+  const n = h.slots.length;
+  Atomics.and(st, n * 4 + 1, ~h.bit);
+  for (let s = 0; s < n; s++) Atomics.and(st, s * 4 + 3, ~h.bit);
+  Atomics.add(st, n * 4, 1);
+  Atomics.notify(st, n * 4);
+}
+
+export class SharedReadAhead {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly handles: ReadAheadHandle[],
+  ) {}
+  /**
+   * One read-ahead worker for `consumers` scans of `store` (at most 30), or null when the store
+   * has fewer than `PREFETCH_MIN_PARTITIONS` files or no worker can start (each scan then reads
+   * on its own, as before).
+   */
+  static start(store: ColumnarStore, consumers: number, opts: { stallMs?: number } = {}): SharedReadAhead | null {
+    const parts = store.manifest.partitions;
+    if (parts.length < PREFETCH_MIN_PARTITIONS || consumers < 1 || consumers > 30) return null;
+    try {
+      const sizes: number[] = [];
+      const slotOf: Record<string, number> = {};
+      const plan: Array<{ slot0: number; files: string[]; sha256: string[] }> = [];
+      for (const i of store.instruments) {
+        const mine = parts.filter((p) => p.symbol === i.symbol);
+        let max = 0;
+        for (const p of mine) max = Math.max(max, statSync(path.join(store.dir, p.file)).size);
+        if (max === 0) continue;
+        slotOf[i.symbol] = sizes.length;
+        plan.push({ slot0: sizes.length, files: mine.map((p) => path.join(store.dir, p.file)), sha256: mine.map((p) => p.sha256) });
+        sizes.push(max, max);
+      }
+      const slots = sizes.map((n) => new SharedArrayBuffer(n));
+      const state = new SharedArrayBuffer(4 * (slots.length * 4 + 3));
+      const all = (1 << consumers) - 1;
+      new Int32Array(state)[slots.length * 4 + 1] = all;
+      const handles: ReadAheadHandle[] = [];
+      for (let c = 0; c < consumers; c++)
+        handles.push({ dir: store.dir, content_sha256: store.manifest.content_sha256, partitions: parts.length, state, slots, slotOf, bit: 1 << c, stall_ms: opts.stallMs ?? READ_AHEAD_STALL_MS });
+      const worker = new Worker(SHARED_WORKER, { eval: true, workerData: { state, slots, plan } });
+      worker.unref();
+      return new SharedReadAhead(worker, handles);
+    } catch {
+      return null;
+    }
+  }
+  /** Consumer `i`'s handle (pass it to exactly one `scanColumnar`, or `detachReadAhead` it). */
+  handle(i: number): ReadAheadHandle {
+    return this.handles[i];
+  }
+  /** How many consumers gave up waiting (`stall_ms`) and read on by themselves. */
+  stalls(): number {
+    const h = this.handles[0];
+    return Atomics.load(new Int32Array(h.state), h.slots.length * 4 + 2);
+  }
+  /** Stop the worker (a consumer failed and the others were stopped); a finished worker exits by itself. */
+  close(): void {
+    for (const h of this.handles) detachReadAhead(h);
+    void this.worker.terminate();
+  }
+}
+
+/** One consumer's side of a shared read-ahead (ADR-215). */
+class ReadAheadConsumer {
+  private readonly st: Int32Array;
+  private abandoned = false;
+  constructor(readonly h: ReadAheadHandle) {
+    this.st = new Int32Array(h.state);
+  }
+  /** Attached: the handle is for this store and has not detached yet. */
+  static attach(h: ReadAheadHandle, store: ColumnarStore): ReadAheadConsumer | null {
+    const c = new ReadAheadConsumer(h);
+    const ok = h.dir === store.dir && h.content_sha256 === store.manifest.content_sha256 && h.partitions === store.manifest.partitions.length;
+    if (!ok || (Atomics.load(c.st, h.slots.length * 4 + 1) & h.bit) === 0) {
+      detachReadAhead(h);
+      return null;
+    }
+    return c;
+  }
+  /** Partition `k`'s verified bytes in `slot`, or null (the caller reads it synchronously). */
+  take(slot: number, k: number): Uint8Array | null {
+    if (this.abandoned) return null;
+    const st = this.st;
+    let waited = 0;
+    for (;;) {
+      const v = Atomics.load(st, slot * 4);
+      if (v === k + 1) break;
+      if (waited >= this.h.stall_ms) {
+        Atomics.add(st, this.h.slots.length * 4 + 2, 1);
+        this.detach();
+        return null;
+      }
+      Atomics.wait(st, slot * 4, v, 50);
+      waited += 50;
+    }
+    return Atomics.load(st, slot * 4 + 1) === 1 ? new Uint8Array(this.h.slots[slot], 0, Atomics.load(st, slot * 4 + 2)) : null;
+  }
+  /** This consumer is past the partition in `slot`. */
+  release(slot: number): void {
+    if (this.abandoned) return;
+    const st = this.st;
+    Atomics.and(st, slot * 4 + 3, ~this.h.bit);
+    Atomics.add(st, this.h.slots.length * 4, 1);
+    Atomics.notify(st, this.h.slots.length * 4);
+  }
+  detach(): void {
+    this.abandoned = true;
+    detachReadAhead(this.h);
+  }
+}
+
+/** `symbolBatchesReused` through a shared read-ahead: partition k in slot `slot0 + k % 2`. */
+function* sharedBatches(store: ColumnarStore, symbol: string, c: ReadAheadConsumer, slot0: number): Generator<ColumnBatch> {
+  const parts = store.manifest.partitions.filter((p) => p.symbol === symbol);
+  const rb: ReadBuffer = { buf: Buffer.alloc(0) };
+  for (let k = 0; k < parts.length; k++) {
+    // partition k-1's batches are done with: the worker may refill its slot with partition k+1
+    if (k > 0) c.release(slot0 + ((k - 1) & 1));
+    const p = parts[k];
+    const bytes = c.take(slot0 + (k & 1), k);
+    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(path.join(store.dir, p.file), p, bytes);
+    for (const b of batches) yield b;
+  }
+}
+
+/**
  * The readers of one scan: for a store of several partition files, one `Prefetcher` with two
  * slots per symbol, each sized for that symbol's largest partition file.
  */
 class ScanReader {
   readonly pre: Prefetcher | null = null;
+  private readonly shared: ReadAheadConsumer | null = null;
   private readonly slotOf = new Map<string, number>();
-  constructor(readonly store: ColumnarStore, prefetch: boolean) {
+  constructor(readonly store: ColumnarStore, prefetch: boolean, readAhead?: ReadAheadHandle) {
     const parts = store.manifest.partitions;
+    if (readAhead) {
+      this.shared = ReadAheadConsumer.attach(readAhead, store);
+      if (this.shared) return;
+    }
     if (!prefetch || parts.length < PREFETCH_MIN_PARTITIONS) return;
     const sizes: number[] = [];
     try {
@@ -698,11 +927,16 @@ class ScanReader {
     }
   }
   batches(symbol: string): Generator<ColumnBatch> {
+    if (this.shared) {
+      const s = this.shared.h.slotOf[symbol];
+      return s === undefined ? symbolBatchesReused(this.store, symbol) : sharedBatches(this.store, symbol, this.shared, s);
+    }
     const s = this.pre ? this.slotOf.get(symbol) : undefined;
     return s === undefined ? symbolBatchesReused(this.store, symbol) : prefetchedBatches(this.store, symbol, this.pre!, s);
   }
   close(): void {
     this.pre?.close();
+    this.shared?.detach();
   }
 }
 
@@ -766,11 +1000,12 @@ class Cursor {
  * `reuse`: one Snapshot object is refilled for every row (the replay engine keeps no reference
  * to a snapshot), so reading allocates nothing per row; collect rows only without it.
  * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
+ * `readAhead`: as in `scanColumnar` (ADR-215); detached when the generator ends or is closed.
  */
-export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean; prefetch?: boolean } = {}): Generator<Snapshot> {
+export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean; prefetch?: boolean; readAhead?: ReadAheadHandle } = {}): Generator<Snapshot> {
   const reuse = opts.reuse === true;
   const shared: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const reader = new ScanReader(store, opts.prefetch !== false);
+  const reader = new ScanReader(store, opts.prefetch !== false, opts.readAhead);
   try {
     yield* snapshotsOf(store, reader, reuse, shared);
   } finally {
@@ -829,9 +1064,11 @@ function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, 
  * a complete scan checks the row count against the manifest. Returns the rows visited.
  * The holder is only valid during the call: a caller that keeps rows must copy them.
  * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
+ * `readAhead`: this scan's share of a `SharedReadAhead` (ADR-215; one worker reads and checks
+ * each partition once for several scans); detached when the scan ends, however it ends.
  */
-export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void, opts: { prefetch?: boolean } = {}): number {
-  const reader = new ScanReader(store, opts.prefetch !== false);
+export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void, opts: { prefetch?: boolean; readAhead?: ReadAheadHandle } = {}): number {
+  const reader = new ScanReader(store, opts.prefetch !== false, opts.readAhead);
   try {
     return scanWith(store, reader, visit);
   } finally {

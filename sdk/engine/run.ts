@@ -4,7 +4,7 @@ import type { PortfolioSelector } from "../contracts/features";
 import { defaultConfig, runConfigHash, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
-import { columnarSnapshots, scanColumnar, type ColumnarStore } from "../data/store";
+import { columnarSnapshots, detachReadAhead, scanColumnar, type ColumnarStore, type ReadAheadHandle } from "../data/store";
 import { isTrade, type Trade } from "../contracts/market";
 import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
@@ -39,6 +39,8 @@ export interface ReplayOptions {
    * name and content hash come from its manifest. Exclusive with `fixture` and `snapshots`.
    */
   store?: ColumnarStore;
+  /** This replay's share of a read-ahead shared with other replays of `store` (ADR-215; `SharedReadAhead`). */
+  readAhead?: ReadAheadHandle;
   /** Replay a stream without a fixture (e.g. an importer's), with its instruments. */
   snapshots?: AsyncIterable<Snapshot> | Iterable<Snapshot>;
   instruments?: Iterable<InstrumentSpec>;
@@ -155,9 +157,10 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
       if (s.ts > toTs) return false;
       engine.step(s);
       return true;
-    });
+    }, { readAhead: opts.readAhead });
     return withNoTrade(await engine.finish());
   }
+  if (opts.readAhead) detachReadAhead(opts.readAhead); // not read through it: the other replays must not wait for this one
   const src = source ?? columnarSnapshots(store!, { reuse: true });
   if (opts.tradeStream && opts.trades !== false) {
     const tr = opts.tradeStream[Symbol.iterator]();

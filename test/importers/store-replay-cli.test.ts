@@ -26,12 +26,19 @@ describe("grinder replay <store>: baseline thread, phases, refusal (ADR-190)", f
     const timed = run({ GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: "1" }, "replay", dir, "--json");
     expect(timed.status, timed.stderr).to.equal(0);
     expect(timed.stdout).to.equal(plain.stdout);
+    // ADR-215: the thread with its own read-ahead (each partition read and hash-checked twice) prints the same bytes
+    const own = run({ GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: "1", GRINDER_SHARED_READ_AHEAD: "0" }, "replay", dir, "--json");
+    expect(own.status, own.stderr).to.equal(0);
+    expect(own.stdout).to.equal(plain.stdout);
+    expect(own.stderr).to.contain('"shared_read_ahead":false');
     expect(plain.stderr).to.not.match(/grinder-phases/);
     const line = timed.stderr.split("\n").find((l) => l.startsWith("grinder-phases "));
     const ph = JSON.parse(line!.slice("grinder-phases ".length)) as Record<string, number>;
     expect(ph.baseline_thread).to.equal(true);
+    expect(ph.shared_read_ahead).to.equal(true);
+    expect(ph.cpu_s).to.be.greaterThan(0);
     const order = ["action_start", "config_loaded", "source_opened", "replay_done", "baselines_done", "output_written"];
-    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "max_rss_mb"].sort());
+    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "shared_read_ahead", "max_rss_mb", "cpu_s"].sort());
     for (let i = 1; i < order.length; i++) expect(ph[order[i]]).to.be.at.least(ph[order[i - 1]]);
     const j = JSON.parse(plain.stdout) as { digest: string; baselines: Array<{ strategy: string; fills: number | null }> };
     expect(j.baselines.map((b) => b.strategy)).to.deep.equal(["adaptive grid", "static grid", "buy and hold"]);
@@ -39,13 +46,14 @@ describe("grinder replay <store>: baseline thread, phases, refusal (ADR-190)", f
     expect(j.digest).to.equal(JSON.parse(readFileSync(path.join(ROOT, "fixtures", "range_day_l1", "expected.json"), "utf8")).digest);
   });
 
-  it("a tampered partition: exit 2, E_HASH_MISMATCH naming the file, nothing on stdout (baselines on a thread, in-process, and off)", () => {
+  it("a tampered partition: exit 2, E_HASH_MISMATCH naming the file, nothing on stdout (baselines on a thread with a shared or its own read-ahead, in-process, and off)", () => {
     const m = JSON.parse(readFileSync(path.join(dir, "store.json"), "utf8")) as { partitions: Array<{ file: string }> };
     const file = path.join(dir, m.partitions[m.partitions.length - 1].file);
     const bytes = readFileSync(file);
     bytes[bytes.length >> 1] ^= 1;
     writeFileSync(file, bytes);
-    for (const [env, extra] of [[{ GRINDER_BASELINE_THREAD: "1" }, []], [{ GRINDER_BASELINE_THREAD: "0" }, []], [{}, ["--no-baselines"]]] as const) {
+    const layouts = [[{ GRINDER_BASELINE_THREAD: "1" }, []], [{ GRINDER_BASELINE_THREAD: "1", GRINDER_SHARED_READ_AHEAD: "0" }, []], [{ GRINDER_BASELINE_THREAD: "0" }, []], [{}, ["--no-baselines"]]] as const;
+    for (const [env, extra] of layouts) {
       const r = run(env, "replay", dir, "--json", ...extra);
       expect(r.status, r.stderr).to.equal(2);
       expect(r.stdout).to.equal("");

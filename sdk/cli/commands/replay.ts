@@ -18,8 +18,10 @@ import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
  * Where a `grinder replay` run's wall time goes (ADR-190): with `GRINDER_PHASES=1` the command
  * writes one line `grinder-phases {json}` to stderr, the milliseconds since the process started
  * (node start-up, loading the CLI, parsing arguments) at which each phase ended, and the
- * process's peak RSS (`max_rss_mb`, all threads) at the end, and whether the static-grid
- * baseline ran on its own thread (`baseline_thread`). Timing only:
+ * process's peak RSS (`max_rss_mb`, all threads) and CPU time (`cpu_s`, user + system, all
+ * threads) at the end, whether the static-grid baseline ran on its own thread
+ * (`baseline_thread`) and read the store through the adaptive run's read-ahead
+ * (`shared_read_ahead`, ADR-215). Timing only:
  * nothing else about the run changes.
  */
 class Phases {
@@ -32,7 +34,9 @@ class Phases {
     if (this.on) this.marks[name] = v;
   }
   write(): void {
-    if (this.on) process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 })}\n`);
+    if (!this.on) return;
+    const u = process.resourceUsage();
+    process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(u.maxRSS / 102.4) / 10, cpu_s: Math.round((u.userCPUTime + u.systemCPUTime) / 1e3) / 1e3 })}\n`);
   }
 }
 
@@ -156,14 +160,16 @@ export function registerReplay(program: Command): void {
       // their own path model and are not covered yet. The static grid replays on a second
       // thread while the adaptive run replays (ADR-190); without the CLI bundle, after it.
       const wantBaselines = opts.baselines !== false && !opts.prom && !bars;
-      const staticRun: StaticGridRun | null = wantBaselines ? startStaticGrid(store ? { store: store.dir, config, window } : { fixture: resolveFixture(name), config, window }) : null;
+      // With a store, both replays read it through one read-ahead: each partition read and hash-checked once (ADR-215).
+      const staticRun: StaticGridRun | null = wantBaselines ? startStaticGrid(store ? { store: store.dir, config, window } : { fixture: resolveFixture(name), config, window }, store ?? undefined) : null;
       phases.flag("baseline_thread", staticRun !== null);
+      phases.flag("shared_read_ahead", staticRun?.readAhead !== undefined);
       let r: ReplayResult;
       try {
         r = bars
           ? await replayBarDataset(name, { config, window })
           : store
-            ? await runReplay({ store, config, window })
+            ? await runReplay({ store, config, window, readAhead: staticRun?.readAhead })
             : await runReplay({ fixture: resolveFixture(name), config, window });
       } catch (e) {
         staticRun?.cancel();
