@@ -41,8 +41,9 @@ export interface BookTickerCsvOptions {
    */
   reuse?: boolean;
   /**
-   * Store import (`l1Columns`) with the parse on a worker thread (ADR-210): `true` whenever a
-   * worker can be started, `false` never; default: for a plain (not gzipped) file of at least
+   * Store import (`l1Columns`) with the parse split between this thread and a worker (ADR-210),
+   * only when tick and lot are both given (nothing to infer) and the file is not gzipped:
+   * `true` whenever a worker can be started, `false` never; default: for a file of at least
    * `THREAD_MIN_BYTES`. The rows, lines, report, instrument and errors are the same either way.
    */
   parallel?: boolean;
@@ -655,7 +656,7 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
         onBatch(cols);
       };
       const emit = (b: BookTickerBatch): void => take(b.n, b.event_time, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, p.lineBytes());
-      const th = wantThread(file, opts.parallel) ? SegmentThread.start(__filename, opts.thread_hooks) : null;
+      const th = wantThread(file, opts.parallel, p.trackSteps) ? SegmentThread.start(__filename, opts.thread_hooks) : null;
       if (th !== null) {
         // the file in segments: this thread parses each segment's first part, a worker the rest,
         // rows, lines and errors taken in file order (ADR-210)

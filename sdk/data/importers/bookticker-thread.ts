@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { parentPort, Worker } from "node:worker_threads";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
-import { POW10, type ImportReport } from "./common";
+import type { ImportReport } from "./common";
 import type { BookTickerBatch, BookTickerCsvParser } from "./bookticker-csv";
 
 /*
@@ -19,9 +19,14 @@ import type { BookTickerBatch, BookTickerCsvParser } from "./bookticker-csv";
  * blank line, and that first row passes the checks against the true state (update id greater,
  * event time not earlier). From that row on both parsers are in the same state, so every later
  * row, value, rendered line and refusal is the same; line numbers (errors, lenient examples, a
- * pending blank line) are rebased, step trackers and report counters merged. Otherwise this
+ * pending blank line) are rebased and report counters merged. Otherwise this
  * thread parses the part itself. Rows, lines and errors are therefore taken in file order, and
  * the first bad row in file order raises its error, as on one thread.
+ *
+ * Only imports with tick and lot given (no step tracking) are split: the step trackers' gcds
+ * are exact only while their mantissas stay below 2^53, and past that the result depends on the
+ * order the values came in, which a merge of two trackers cannot reproduce. `grinder store
+ * import-bookticker` infers the instrument in a pass of its own first, so its import is split.
  */
 
 /** Plain files at least this large are parsed on two threads by a store import (ADR-210). */
@@ -102,9 +107,9 @@ interface SegmentResult {
 
 type Take = (n: number, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap: Float64Array, aq: Float64Array, lines: Uint8Array) => void;
 
-/** Whether a store import of `file` runs on two threads (`parallel`: forced on or off; default by size, never for `.gz`). */
-export function wantThread(file: string, parallel: boolean | undefined): boolean {
-  if (parallel === false || file.endsWith(".gz")) return false;
+/** Whether a store import of `file` runs on two threads (`parallel`: forced on or off; default by size; never for `.gz` or with steps to infer). */
+export function wantThread(file: string, parallel: boolean | undefined, trackSteps: boolean): boolean {
+  if (parallel === false || trackSteps || file.endsWith(".gz")) return false;
   if (parallel === true) return true;
   try {
     return statSync(file).size >= THREAD_MIN_BYTES;
@@ -305,7 +310,7 @@ export class SegmentThread {
     const examples = s.report.examples.concat(w.report.examples.map((x) => ({ ...x, line: rebase(x.line) }))).slice(0, MAX_EXAMPLES);
     p.loadState({
       tail: null, line: rebase(w.line), lastId: w.lastId, lastEvent: w.lastEvent, blankAt: w.blankAt === 0 ? 0 : rebase(w.blankAt), blanks: w.blanks,
-      priceStep: mergeSteps(s.priceStep, w.priceStep), qtyStep: mergeSteps(s.qtyStep, w.qtyStep),
+      priceStep: s.priceStep, qtyStep: s.qtyStep,
       report: { lines: s.report.lines, rejected, rejectedTotal: s.report.rejectedTotal + w.report.rejectedTotal, examples, counts },
     });
     return true;
@@ -335,21 +340,6 @@ function readFull(fd: number, buf: Buffer, len: number, pos: number): number {
     got += n;
   }
   return got;
-}
-
-/** Two step trackers' states as one tracker that saw both runs of values (the gcd on the finer scale). */
-function mergeSteps(a: [number, number, number, number], b: [number, number, number, number]): [number, number, number, number] {
-  if (b[0] === 0) return [a[0], a[1], b[2] === -1 ? a[2] : b[2], b[3] === -1 ? a[3] : b[3]];
-  if (a[0] === 0) return b;
-  const d = Math.max(a[1], b[1]);
-  let x = a[0] * POW10[d - a[1]];
-  let y = b[0] * POW10[d - b[1]];
-  while (y) {
-    const t = x % y;
-    x = y;
-    y = t;
-  }
-  return [x, d, b[2], b[3]];
 }
 
 /** A worker's error as the same parse raises it on one thread (line rebased; the text kept exactly, it was bounded once). */
