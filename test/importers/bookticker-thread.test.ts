@@ -113,7 +113,7 @@ describe("bookTicker store import on two threads (ADR-210)", function () {
           const file = path.join(dir, `BTCUSDT-bookTicker-${seed}.csv`);
           writeFileSync(file, text, "latin1");
           const one = await collect(file, lenient, false);
-          const hooks: ThreadHooks = { segment_bytes: seg, main_bytes: own, wait_ready: true };
+          const hooks: ThreadHooks = { segment_bytes: seg, main_bytes: own, wait_ready: true, steal: (seed & 1) === 0 };
           const two = await collect(file, lenient, true, hooks);
           expect(two).to.deep.equal(one);
           fromWorker += hooks.worker_segments ?? 0;
@@ -130,7 +130,7 @@ describe("bookTicker store import on two threads (ADR-210)", function () {
 
   (HAVE_DATA ? it : it.skip)("the real BTCUSDT dump: the same store (content hash = the fixture's, every partition hash) with most rows parsed by the worker", async () => {
     const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
-    const hooks: ThreadHooks = { segment_bytes: 256 << 10, main_bytes: 64 << 10, wait_ready: true };
+    const hooks: ThreadHooks = { segment_bytes: 256 << 10, main_bytes: 64 << 10, wait_ready: true, steal: false };
     const a = await writeColumnarStore(path.join(dir, "one"), importBookTickerCsv(BTC_CSV, { instrument: inst, parallel: false }), { name: "btc", instruments: [inst], part_rows: 20_000 });
     const imp = importBookTickerCsv(BTC_CSV, { instrument: inst, parallel: true, thread_hooks: hooks });
     const b = await writeColumnarStore(path.join(dir, "two"), imp, { name: "btc", instruments: [inst], part_rows: 20_000 });

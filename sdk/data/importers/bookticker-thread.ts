@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { parentPort, Worker } from "node:worker_threads";
+import { parentPort, Worker, workerData } from "node:worker_threads";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { ImportReport } from "./common";
 import type { BookTickerBatch, BookTickerCsvParser } from "./bookticker-csv";
@@ -38,7 +38,7 @@ const MAIN_SHARE = 0.3;
 /** Line numbers of a worker's part start here (far from 1: no header rule; rebased when taken). */
 const BASE = 1_099_511_627_776; // 2^40
 /** Worker segments requested ahead of the one being taken. */
-const AHEAD = 1;
+const AHEAD = 2;
 const MAX_EXAMPLES = 20;
 
 /** Everything a `BookTickerCsvParser` carries from one chunk to the next: another parser loading it continues exactly where this one stopped. */
@@ -59,6 +59,8 @@ export interface ThreadHooks {
   segment_bytes?: number;
   main_bytes?: number;
   wait_ready?: boolean;
+  /** False: always wait for the worker's result (default: take back a part the worker has not started). */
+  steal?: boolean;
   worker_segments?: number;
 }
 
@@ -107,10 +109,13 @@ interface SegmentResult {
 
 type Take = (n: number, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap: Float64Array, aq: Float64Array, lines: Uint8Array) => void;
 
-/** Whether a store import of `file` runs on two threads (`parallel`: forced on or off; default by size; never for `.gz` or with steps to infer). */
+/** Whether a store import of `file` runs on two threads (`parallel`: forced on or off; else `GRINDER_IMPORT_THREAD`; else by size; never for `.gz` or with steps to infer). */
 export function wantThread(file: string, parallel: boolean | undefined, trackSteps: boolean): boolean {
   if (parallel === false || trackSteps || file.endsWith(".gz")) return false;
   if (parallel === true) return true;
+  // GRINDER_IMPORT_THREAD=0: never, =1: whatever the size (results are the same either way)
+  const env = process.env.GRINDER_IMPORT_THREAD;
+  if (env === "0" || env === "1") return env === "1";
   try {
     return statSync(file).size >= THREAD_MIN_BYTES;
   } catch {
@@ -146,27 +151,31 @@ function keepIdle(t: SegmentThread, w: Worker): void {
 export class SegmentThread {
   ready = false;
   private failed = false;
-  private nextId = 0;
-  private readonly waiting = new Map<number, (r: SegmentResult | null) => void>();
-  private wakeReady: (() => void) | undefined;
+  private nextId = 1;
+  /** Results arrived and not yet taken, by request id (ids grow across imports; 0 is never used). */
+  private readonly results = new Map<number, SegmentResult>();
+  /** Requests this thread parsed itself: their results are dropped when they arrive. */
+  private readonly dropped = new Set<number>();
+  /** Requests sent whose results have not arrived. */
+  private readonly outstanding = new Set<number>();
+  private wake: (() => void) | undefined;
+  /** [0]: the request id the worker last started; [1]: requests up to this id are to be skipped (this thread took them). */
+  private readonly shared: Int32Array;
   hooks: ThreadHooks | undefined;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(private readonly worker: Worker, shared: SharedArrayBuffer) {
+    this.shared = new Int32Array(shared);
     worker.on("message", (m: { t: "ready" } | SegmentResult) => {
-      if (m.t === "ready") {
-        this.ready = true;
-        this.poke();
-        return;
+      if (m.t === "ready") this.ready = true;
+      else {
+        this.outstanding.delete(m.id);
+        if (!this.dropped.delete(m.id)) this.results.set(m.id, m);
       }
-      const w = this.waiting.get(m.id);
-      this.waiting.delete(m.id);
-      w?.(m);
+      this.poke();
     });
     const fail = (): void => {
       this.failed = true;
       this.ready = false;
-      for (const w of this.waiting.values()) w(null);
-      this.waiting.clear();
       this.poke();
     };
     worker.on("error", fail);
@@ -179,7 +188,8 @@ export class SegmentThread {
     idle = null;
     if (t === null || t.failed) {
       const bundle = process.env.GRINDER_CLI_BUNDLE;
-      const data: { bundle?: string; module: string; tsx?: string } = { module };
+      const shared = new SharedArrayBuffer(8);
+      const data: { bundle?: string; module: string; tsx?: string; shared: SharedArrayBuffer } = { module, shared };
       if (bundle && existsSync(bundle)) data.bundle = bundle;
       else if (module.endsWith(".ts")) {
         try {
@@ -189,7 +199,7 @@ export class SegmentThread {
         }
       }
       try {
-        t = new SegmentThread(new Worker(THREAD_SRC, { eval: true, workerData: data }));
+        t = new SegmentThread(new Worker(THREAD_SRC, { eval: true, workerData: data }), shared);
       } catch {
         return null;
       }
@@ -203,29 +213,57 @@ export class SegmentThread {
   /** Done with this import: kept idle for the next one, or ended. */
   stop(): void {
     this.hooks = undefined;
-    for (const w of this.waiting.values()) w(null);
-    this.waiting.clear();
+    // whatever is still queued or running is skipped or dropped
+    Atomics.store(this.shared, 1, this.nextId - 1);
+    for (const id of this.outstanding) this.dropped.add(id);
+    this.results.clear();
     if (!this.failed && idle === null) keepIdle(this, this.worker);
     else void this.worker.terminate();
   }
 
   private poke(): void {
-    const w = this.wakeReady;
-    this.wakeReady = undefined;
+    const w = this.wake;
+    this.wake = undefined;
     w?.();
   }
 
-  private async started(): Promise<void> {
-    while (!this.ready && !this.failed) await new Promise<void>((resolve) => (this.wakeReady = resolve));
+  private wait(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
-  private request(job: ThreadJob, start: number, end: number): Promise<SegmentResult | null> {
+  private async started(): Promise<void> {
+    while (!this.ready && !this.failed) await this.wait();
+  }
+
+  private request(job: ThreadJob, start: number, end: number): number {
     const id = this.nextId++;
     const msg: SegmentRequest = { t: "segment", id, job, start, end };
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.worker.postMessage(msg);
-    });
+    this.outstanding.add(id);
+    this.worker.postMessage(msg);
+    return id;
+  }
+
+  /**
+   * The worker's result for request `id`, or null: this thread parses the part itself. It waits
+   * only for a result that has arrived or that the worker has started; a part the worker has not
+   * reached yet is taken back (skipped there), so this thread never idles behind a worker that is
+   * slow to start or starved of CPU.
+   */
+  private async result(id: number): Promise<SegmentResult | null> {
+    for (;;) {
+      const r = this.results.get(id);
+      if (r !== undefined) {
+        this.results.delete(id);
+        return r;
+      }
+      if (this.failed) return null;
+      if (this.hooks?.steal !== false && Atomics.load(this.shared, 0) < id) {
+        Atomics.store(this.shared, 1, id);
+        this.dropped.add(id);
+        return null;
+      }
+      await this.wait();
+    }
   }
 
   /**
@@ -256,7 +294,7 @@ export class SegmentThread {
         }
         return s;
       };
-      const pending = new Map<number, Promise<SegmentResult | null>>();
+      const pending = new Map<number, number>();
       let next = 0;
       const chunk = Buffer.allocUnsafe(Math.min(Math.max(seg, 1 << 16), 4 << 20));
       const parse = (s: number, e: number): void => {
@@ -281,9 +319,9 @@ export class SegmentThread {
         const a1 = ls(Math.min(size, k * seg + own));
         const b1 = ls(Math.min(size, (k + 1) * seg));
         parse(a0, a1);
-        const r = pending.get(k);
+        const id = pending.get(k);
         pending.delete(k);
-        const res = r === undefined ? null : await r;
+        const res = id === undefined ? null : await this.result(id);
         if (res === null || !this.takeSegment(p, res, take)) parse(a1, b1);
         else if (hooks) hooks.worker_segments = (hooks.worker_segments ?? 0) + 1;
         starts.delete(k * seg);
@@ -362,7 +400,14 @@ function freshState(): BookTickerParserState {
 export function threadMain(mk: (file: string, lenient: boolean) => BookTickerCsvParser): void {
   const port = parentPort;
   if (port === null) throw new Error("the bookTicker thread runs in a worker");
+  const shared = new Int32Array((workerData as { shared: SharedArrayBuffer }).shared);
   port.on("message", (m: SegmentRequest) => {
+    // taken back by the import thread (it parses the part itself): skip it
+    if (m.id <= Atomics.load(shared, 1)) {
+      port.postMessage({ t: "segment", id: m.id, ok: false });
+      return;
+    }
+    Atomics.store(shared, 0, m.id);
     const r = segment(mk, m);
     const tr: ArrayBuffer[] = [];
     for (const a of [r.ts, r.bp, r.bq, r.ap, r.aq, r.lines]) if (a) tr.push(a.buffer as ArrayBuffer);
