@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { importBookTickerCsv, type ThreadHooks } from "../../sdk/data/importers/bookticker-csv";
 import type { L1ColumnBatch } from "../../sdk/data/store";
 import { writeColumnarStore } from "../../sdk/data/store";
 import { GrinderError } from "../../sdk/contracts/errors";
+import { PROJECT_ROOT } from "../../sdk/cli/fixtures-path";
 import { BTC_CSV, HAVE_DATA, tmpDir } from "./helpers";
 import { genCsv, rng } from "./bookticker-gen";
 
@@ -140,5 +142,39 @@ describe("bookTicker store import on two threads (ADR-210)", function () {
     expect(hooks.worker_segments).to.equal(Math.ceil(4_767_969 / (256 << 10)) - 1); // every segment but the last (it reaches the end of the file)
     expect(imp.report.instrument).to.deep.include({ tick_size: 0.1, lot_size: 0.001 });
     expect(imp.report.emitted).to.equal(66_089);
+  });
+});
+
+(HAVE_DATA ? describe : describe.skip)("grinder store import-bookticker on two threads (ADR-210)", function () {
+  this.timeout(300_000);
+  it("the CLI (its worker loads the CLI bundle) writes the same store on two threads as on one, and says which", () => {
+    const dir = tmpDir("bt-thread-cli");
+    // the real dump twice over (ids and times shifted): 132,178 rows
+    const rows = readFileSync(BTC_CSV, "latin1").split("\n").filter((l) => l.charCodeAt(0) >= 48 && l.charCodeAt(0) <= 57);
+    const first = rows[0].split(",");
+    const last = rows[rows.length - 1].split(",");
+    const idSpan = Number(last[0]) - Number(first[0]) + 1;
+    const tSpan = Number(last[6]) - Number(first[6]) + 1;
+    const out: string[] = [];
+    for (let k = 0; k < 2; k++)
+      for (const r of rows) {
+        const f = r.split(",");
+        out.push(`${Number(f[0]) + k * idSpan},${f[1]},${f[2]},${f[3]},${f[4]},${Number(f[5]) + k * tSpan},${Number(f[6]) + k * tSpan}`);
+      }
+    const csv = path.join(dir, "BTCUSDT-bookTicker-x2.csv");
+    writeFileSync(csv, out.join("\n") + "\n");
+    const run = (thread: string, to: string): string => {
+      const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "store", "import-bookticker", csv, "--out", to, "--tick", "0.1", "--lot", "0.001"], { encoding: "utf8", cwd: PROJECT_ROOT, env: { ...process.env, GRINDER_IMPORT_THREAD: thread } });
+      expect(r.status, r.stderr).to.equal(0);
+      return r.stdout;
+    };
+    const two = run("1", path.join(dir, "s"));
+    const one = run("0", path.join(dir, "s1"));
+    expect(two).to.match(/✔ 132178 rows → \d+ partitions .*parsed on 2 threads\)/);
+    expect(one).to.match(/parsed on 1 thread\)/);
+    const a = JSON.parse(readFileSync(path.join(dir, "s", "store.json"), "utf8"));
+    const b = JSON.parse(readFileSync(path.join(dir, "s1", "store.json"), "utf8"));
+    expect({ ...a, name: "" }).to.deep.equal({ ...b, name: "" });
+    expect(a.rows).to.equal(132_178);
   });
 });

@@ -43,8 +43,10 @@ export interface BookTickerCsvOptions {
   /**
    * Store import (`l1Columns`) with the parse split between this thread and a worker (ADR-210),
    * only when tick and lot are both given (nothing to infer) and the file is not gzipped:
-   * `true` whenever a worker can be started, `false` never; default: for a file of at least
-   * `THREAD_MIN_BYTES`. The rows, lines, report, instrument and errors are the same either way.
+   * `true` whenever a worker can be started, `false` never; default: `GRINDER_IMPORT_THREAD=1/0`
+   * if set, else for a file of at least `THREAD_MIN_BYTES` when the machine has a spare core
+   * (1-minute load average ≤ cores − 1). The rows, lines, report, instrument and errors are the
+   * same either way.
    */
   parallel?: boolean;
   /** Test hooks of the threaded path (ADR-210): segment sizes, wait for the worker before the first segment; `worker_segments` counts the segments the worker's rows were taken from. */
@@ -602,7 +604,10 @@ export interface SnapshotImport extends AsyncIterable<Snapshot> {
 }
 
 /** A bookTicker import: also the same rows as column batches (`l1Columns`, read by `writeColumnarStore`: no Snapshot per row). */
-export interface BookTickerImport extends SnapshotImport, L1ColumnSource {}
+export interface BookTickerImport extends SnapshotImport, L1ColumnSource {
+  /** After `l1Columns`: 2 when a worker thread parsed part of the file (ADR-210), else 1. */
+  parse_threads: number;
+}
 
 function resolveSymbol(file: string, symbol: string | undefined): string {
   const s = symbol ?? symbolFromFileName(file, "bookTicker");
@@ -626,9 +631,10 @@ function resolveSymbol(file: string, symbol: string | undefined): string {
 export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {}): BookTickerImport {
   const symbol = resolveSymbol(file, opts.symbol);
   const report = newImportReport("binance-bookticker-csv", file);
-  return {
+  const imp: BookTickerImport = {
     report,
     symbol,
+    parse_threads: 1,
     [Symbol.asyncIterator]: () => {
       resetImportReport(report);
       return new BookTickerIterator(file, symbol, opts, report);
@@ -656,7 +662,9 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
         onBatch(cols);
       };
       const emit = (b: BookTickerBatch): void => take(b.n, b.event_time, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, p.lineBytes());
-      const th = wantThread(file, opts.parallel, p.trackSteps) ? SegmentThread.start(__filename, opts.thread_hooks) : null;
+      const hooks: ThreadHooks = opts.thread_hooks ?? {};
+      imp.parse_threads = 1;
+      const th = wantThread(file, opts.parallel, p.trackSteps) ? SegmentThread.start(__filename, hooks) : null;
       if (th !== null) {
         // the file in segments: this thread parses each segment's first part, a worker the rest,
         // rows, lines and errors taken in file order (ADR-210)
@@ -664,6 +672,7 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
           await th.run(p, { file, lenient: !!opts.lenient, symbol, trackSteps: p.trackSteps }, emit, take);
         } finally {
           th.stop();
+          if ((hooks.worker_segments ?? 0) > 0) imp.parse_threads = 2;
         }
       } else {
         for await (const chunk of readChunks(file)) emit(p.push(chunk));
@@ -676,6 +685,7 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
       }
     },
   };
+  return imp;
 }
 
 /** Entry point of a bookTicker worker thread (ADR-210): parses the byte segments it is sent. */

@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { ImportReport } from "./common";
@@ -109,13 +110,17 @@ interface SegmentResult {
 
 type Take = (n: number, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap: Float64Array, aq: Float64Array, lines: Uint8Array) => void;
 
-/** Whether a store import of `file` runs on two threads (`parallel`: forced on or off; else `GRINDER_IMPORT_THREAD`; else by size; never for `.gz` or with steps to infer). */
+/** Whether a store import of `file` runs on two threads (`parallel`: forced on or off; else `GRINDER_IMPORT_THREAD`; else with a spare core and by size; never for `.gz` or with steps to infer). */
 export function wantThread(file: string, parallel: boolean | undefined, trackSteps: boolean): boolean {
   if (parallel === false || trackSteps || file.endsWith(".gz")) return false;
   if (parallel === true) return true;
   // GRINDER_IMPORT_THREAD=0: never, =1: whatever the size (results are the same either way)
   const env = process.env.GRINDER_IMPORT_THREAD;
   if (env === "0" || env === "1") return env === "1";
+  // a spare core (as for the replay's baseline thread, ADR-190): on a saturated machine the two
+  // threads wait on each other's time slices and the import is slower than on one (measured)
+  const cores = availableParallelism();
+  if (cores < 2 || loadavg()[0] > cores - 1) return false;
   try {
     return statSync(file).size >= THREAD_MIN_BYTES;
   } catch {
