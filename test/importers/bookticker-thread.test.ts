@@ -168,7 +168,7 @@ describe("bookTicker store import on two threads (ADR-210)", function () {
       expect(r.status, r.stderr).to.equal(0);
       return r.stdout;
     };
-    const two = run("1", path.join(dir, "s"));
+    const two = run("wait", path.join(dir, "s"));
     const one = run("0", path.join(dir, "s1"));
     expect(two).to.match(/✔ 132178 rows → \d+ partitions .*parsed on 2 threads\)/);
     expect(one).to.match(/parsed on 1 thread\)/);

@@ -114,9 +114,11 @@ type Take = (n: number, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap
 export function wantThread(file: string, parallel: boolean | undefined, trackSteps: boolean): boolean {
   if (parallel === false || trackSteps || file.endsWith(".gz")) return false;
   if (parallel === true) return true;
-  // GRINDER_IMPORT_THREAD=0: never, =1: whatever the size (results are the same either way)
+  // GRINDER_IMPORT_THREAD=0: never, =1: whatever the size and load, =wait: as 1, and every part
+  // waits for the worker (a test setting: the worker's parts are used whatever the timing); the
+  // results are the same either way
   const env = process.env.GRINDER_IMPORT_THREAD;
-  if (env === "0" || env === "1") return env === "1";
+  if (env === "0" || env === "1" || env === "wait") return env !== "0";
   // a spare core (as for the replay's baseline thread, ADR-190): on a saturated machine the two
   // threads wait on each other's time slices and the import is slower than on one (measured)
   const cores = availableParallelism();
@@ -210,6 +212,7 @@ export class SegmentThread {
       }
     }
     t.worker.ref();
+    if (process.env.GRINDER_IMPORT_THREAD === "wait" && hooks) Object.assign(hooks, { wait_ready: true, steal: false });
     t.hooks = hooks;
     if (hooks) hooks.worker_segments = 0;
     return t;
@@ -421,6 +424,8 @@ export function threadMain(mk: (file: string, lenient: boolean) => BookTickerCsv
   port.postMessage({ t: "ready" });
 }
 
+let cached: { key: string; p: BookTickerCsvParser } | undefined;
+
 function segment(mk: (file: string, lenient: boolean) => BookTickerCsvParser, m: SegmentRequest): SegmentResult {
   const { job, id } = m;
   const no: SegmentResult = { t: "segment", id, ok: false };
@@ -436,9 +441,15 @@ function segment(mk: (file: string, lenient: boolean) => BookTickerCsvParser, m:
   } catch {
     return no;
   }
-  const p = mk(job.file, job.lenient);
-  p.trackSteps = job.trackSteps;
-  p.renderLines(job.symbol);
+  // one parser per job, its batch and line buffers reused from part to part (its state is reset for each)
+  const key = JSON.stringify(job);
+  if (cached === undefined || cached.key !== key) {
+    const q = mk(job.file, job.lenient);
+    q.trackSteps = job.trackSteps;
+    q.renderLines(job.symbol);
+    cached = { key, p: q };
+  }
+  const p = cached.p;
   p.loadState(freshState());
   const nl = buf.indexOf(10);
   if (nl < 0) return no;
