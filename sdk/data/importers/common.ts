@@ -80,7 +80,7 @@ function openRaw(file: string): NodeJS.ReadableStream {
  * current chunk is consumed), so memory stays flat whatever the file size: a chunk is valid only
  * until the next one is requested.
  */
-export async function* readChunks(file: string, from: { start?: number; chunkBytes?: number } = {}): AsyncGenerator<Buffer> {
+export async function* readChunks(file: string): AsyncGenerator<Buffer> {
   if (!file.endsWith(".gz")) {
     let fh: Awaited<ReturnType<typeof fsp.open>>;
     try {
@@ -89,22 +89,18 @@ export async function* readChunks(file: string, from: { start?: number; chunkByt
       throw new GrinderError(ErrorCode.IO, `cannot read: ${(e as Error).message}`, { file });
     }
     // Two buffers: the next read runs (on libuv's pool) while the consumer parses the current chunk (ADR-192).
-    // `start`: read from that byte offset of the (plain) file on (a bookTicker parse handed to a worker thread, ADR-210)
-    const size = from.chunkBytes ?? 1 << 20;
-    const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    const bufs = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
     let k = 0;
-    let at = from.start ?? 0;
-    let pending: Promise<{ bytesRead: number }> | undefined = fh.read(bufs[0], 0, size, at);
+    let pending: Promise<{ bytesRead: number }> | undefined = fh.read(bufs[0], 0, bufs[0].length, null);
     try {
       for (;;) {
         const { bytesRead } = await pending;
         pending = undefined;
         if (bytesRead === 0) break;
-        at += bytesRead;
         const cur = bufs[k];
         k ^= 1;
         // the other buffer's chunk was handed out before this one was asked for: free to refill
-        pending = fh.read(bufs[k], 0, size, at);
+        pending = fh.read(bufs[k], 0, bufs[k].length, null);
         yield cur.subarray(0, bytesRead);
       }
     } finally {
