@@ -114,22 +114,31 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0];
   const out: Record<string, unknown> = { loadavg_1m_at_start: load, baseline_thread_by_default_at_start: baselineThreadWanted(), cpus: os.cpus().length, sizes: SIZES, measured_at: new Date().toISOString() };
   if (!ONLY_REPLAYS) {
-    // 1) columnar import of a Binance CSV (10× the real dump)
+    // 1) columnar import of a Binance CSV (10× the real dump), on two threads (ADR-210) and, alternating in the same run, on one
     const csv = await makeLongCsv(10);
     const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
-    const imports: number[] = [];
-    const importsCpu: number[] = [];
-    for (let k = 0; k < (QUICK ? 1 : 3); k++) {
-      const t0 = process.hrtime.bigint();
-      const c0 = process.cpuUsage();
-      const m = await writeColumnarStore(path.join(TMP, "btc-x10"), importBookTickerCsv(csv, { symbol: "BTCUSDT", instrument: inst, reuse: true }), { name: "btc-x10", instruments: [inst], force: true });
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cu = process.cpuUsage(c0);
-      imports.push(m.rows / s);
-      importsCpu.push(m.rows / ((cu.user + cu.system) / 1e6));
-    }
-    imports.sort((a, b) => a - b);
-    importsCpu.sort((a, b) => a - b);
+    const importRuns = async (file: string, rows: number, runs: number): Promise<{ two: number[]; twoCpu: number[]; one: number[]; oneCpu: number[]; content: string[] }> => {
+      const r = { two: [] as number[], twoCpu: [] as number[], one: [] as number[], oneCpu: [] as number[], content: [] as string[] };
+      for (let k = 0; k < runs; k++) {
+        for (const parallel of [true, false]) {
+          const t0 = process.hrtime.bigint();
+          const c0 = process.cpuUsage();
+          const m = await writeColumnarStore(path.join(TMP, "btc-import"), importBookTickerCsv(file, { symbol: "BTCUSDT", instrument: inst, reuse: true, parallel }), { name: "btc-import", instruments: [inst], force: true });
+          const s = Number(process.hrtime.bigint() - t0) / 1e9;
+          const cu = process.cpuUsage(c0);
+          if (m.rows !== rows) throw new Error(`import: ${m.rows} rows`);
+          (parallel ? r.two : r.one).push(m.rows / s);
+          (parallel ? r.twoCpu : r.oneCpu).push(m.rows / ((cu.user + cu.system) / 1e6));
+          r.content.push(m.content_sha256 + " " + JSON.stringify(m.partitions));
+        }
+      }
+      if (new Set(r.content).size !== 1) throw new Error("two-thread and one-thread imports wrote different stores");
+      for (const xs of [r.two, r.twoCpu, r.one, r.oneCpu]) xs.sort((a, b) => a - b);
+      return r;
+    };
+    const x10 = await importRuns(csv, 66_089 * 10, QUICK ? 1 : 3);
+    const imports = x10.two;
+    const importsCpu = x10.twoCpu;
     // the parse alone (byte scanner → column batches, no store): the part of the import a store writer cannot remove
     const parses: number[] = [];
     for (let k = 0; k < (QUICK ? 1 : 3); k++) {
@@ -150,12 +159,27 @@ async function main(): Promise<void> {
     }
     bares.sort((a, b) => a - b);
     const med = (xs: number[]): number => xs[xs.length >> 1];
+    // 10× larger (the dump ×100 = 6.6 M rows): fixed costs (worker start-up, first segments) weigh less
+    let x100: Record<string, unknown> | undefined;
+    if (!QUICK) {
+      rmSync(csv);
+      const big = await makeLongCsv(100);
+      const r = await importRuns(big, 66_089 * 100, 2);
+      rmSync(big);
+      x100 = {
+        rows: 66_089 * 100, rows_per_s_runs: r.two, rows_per_s_median: med(r.two), rows_per_cpu_s_runs: r.twoCpu,
+        one_thread_rows_per_s_runs: r.one, one_thread_rows_per_cpu_s_runs: r.oneCpu, ratio_two_to_one_thread: med(r.two) / med(r.one), loadavg_1m_at_end: os.loadavg()[0],
+      };
+      process.stdout.write(`columnar import ×100 (6.6 M rows): two threads ${r.two.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s, one thread ${r.one.map((x) => (x / 1e6).toFixed(2)).join(" / ")}\n`);
+    }
     out.columnar_import = {
       rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: med(imports), target_rows_per_s: 3_000_000, rows_per_cpu_s_runs: importsCpu,
+      one_thread_rows_per_s_runs: x10.one, one_thread_rows_per_s_median: med(x10.one), one_thread_rows_per_cpu_s_runs: x10.oneCpu, ratio_two_to_one_thread: med(imports) / med(x10.one),
+      x100,
       parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: med(parses),
       bare_byte_loop_rows_per_s_runs: bares, ratio_import_to_bare_loop: med(imports) / med(bares),
       loadavg_1m_at_start: load, loadavg_1m_at_end: os.loadavg()[0], measured_at: new Date().toISOString(),
-      note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, user + system, each sorted on its own); parse_only: scanBookTickerCsv alone on the same file (instrument inference on); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run",
+      note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, all threads, user + system, each sorted on its own); rows_per_s: the default import, the parse split between this thread and a worker (ADR-210; the worker is started by the first import and kept for the next); one_thread: parallel: false, alternating with it in the same run (same store bytes checked); x100: the same on the dump ×100 (6.6 M rows); parse_only: scanBookTickerCsv alone on the same file (instrument inference on, one thread); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run",
     };
     process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
     if (ONLY_IMPORT) {

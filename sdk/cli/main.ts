@@ -13,6 +13,8 @@ import { registerMl } from "./commands/ml";
 import { registerStore } from "./commands/store";
 // the entry a `grinder replay` worker thread calls in this bundle (static-grid baseline, ADR-190)
 export { runStaticGridJob } from "./baseline-worker";
+// the bookTicker import's worker thread loads the same bundle (ADR-210)
+export { bookTickerThreadMain } from "../data/importers/bookticker-csv";
 
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a

@@ -9,8 +9,11 @@ import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../con
 import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep } from "./fixture";
 import { shortDecimal } from "../util/short-decimal";
+import { asciiBytes, K_AP, K_AQ, K_BP, K_BQ, numText, symbolJsonBytes, writeNumText } from "./line-bytes";
 
 export { shortDecimal };
+// the canonical line bytes shared with the bookTicker importer (a light module its worker thread loads, ADR-210)
+export { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText };
 
 /**
  * Columnar L1 store (ADR-076): Arrow IPC files partitioned by symbol and UTC date
@@ -58,9 +61,7 @@ type Part = StoreManifest["partitions"][number];
 const COLS = ["seq", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
 const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
 
-function num(x: number): string {
-  return Object.is(x, -0) ? "0" : String(x);
-}
+const num = numText;
 
 /**
  * The canonical JSON line of an L1 snapshot, built by hand (keys in code-unit order), equal to
@@ -100,16 +101,7 @@ export class L1LineWriter {
   }
 }
 
-function ascii(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
-/** The canonical L1 line's key bytes, in key order (shared with the bookTicker importer's line writer). */
-export const K_AP = ascii('{"ask_price":');
-export const K_AQ = ascii(',"ask_qty":');
-export const K_BP = ascii(',"bid_price":');
-export const K_BQ = ascii(',"bid_qty":');
+const ascii = asciiBytes;
 const K_FR = ascii(',"funding_rate":');
 const K_LP = ascii(',"last_price":');
 /** Bytes per column in `L1LineBytes`: its key (≤ 16) and a number's text (≤ 25). */
@@ -242,23 +234,6 @@ export class L1LineBytes {
     if (this.n) this.sink(this.out.subarray(0, this.n));
     this.n = 0;
   }
-}
-
-/**
- * The text `L1LineBytes` prints for a price or quantity `x` (`String(x)`, `-0` as `0`), written
- * into `out` at `at`; returns its length (at most 25).
- */
-export function writeNumText(x: number, out: Uint8Array, at: number): number {
-  const l = shortDecimal(x, out, at);
-  if (l > 0) return l;
-  const s = num(x);
-  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
-  return s.length;
-}
-
-/** `,"symbol":<symbol as JSON>,"ts":` in ASCII bytes, the part of a line between the numbers (symbols are `[A-Za-z0-9_.-]`, checked at write). */
-export function symbolJsonBytes(symbol: string): Uint8Array {
-  return ascii(`,"symbol":${JSON.stringify(symbol)},"ts":`);
 }
 
 function utcDate(ts: number): string {

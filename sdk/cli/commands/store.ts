@@ -74,6 +74,6 @@ export function registerStore(program: Command): void {
       const imp = importBookTickerCsv(csv, { symbol: spec.symbol, instrument: spec, reuse: true });
       const m = await writeColumnarStore(o.out, imp, { name: path.basename(path.resolve(o.out)), instruments: [spec], force: o.force, provenance: { importer: "binance-bookticker-csv", source_file: path.basename(csv) } });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${secs.toFixed(2)} s (${Math.round(m.rows / secs)} rows/s); content sha256 ${m.content_sha256}\n`);
+      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${secs.toFixed(2)} s (${Math.round(m.rows / secs)} rows/s, parsed on ${imp.parse_threads} thread${imp.parse_threads > 1 ? "s" : ""}); content sha256 ${m.content_sha256}\n`);
     });
 }

@@ -3,7 +3,10 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { InstrumentSpec, Snapshot } from "../../contracts/market";
 import { bump, newImportReport, POW10 as POW10_SHARED, readChunks, refuse, resetImportReport, StepTracker, type ImportReport } from "./common";
 import { DecimalScanner, lineText } from "./decimal-scan";
-import { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText, type L1ColumnBatch, type L1ColumnSource } from "../store";
+import { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText } from "../line-bytes";
+import { SegmentThread, threadMain, wantThread, type BookTickerParserState, type ThreadHooks } from "./bookticker-thread";
+export { THREAD_MIN_BYTES, type BookTickerParserState, type ThreadHooks } from "./bookticker-thread";
+import type { L1ColumnBatch, L1ColumnSource } from "../store";
 
 /** Column names of Binance's public bookTicker dump, in order. */
 export const BOOKTICKER_COLUMNS = [
@@ -37,6 +40,17 @@ export interface BookTickerCsvOptions {
    * Only for consumers that finish with a row before asking for the next.
    */
   reuse?: boolean;
+  /**
+   * Store import (`l1Columns`) with the parse split between this thread and a worker (ADR-210),
+   * only when tick and lot are both given (nothing to infer) and the file is not gzipped:
+   * `true` whenever a worker can be started, `false` never; default: `GRINDER_IMPORT_THREAD=1/0`
+   * if set, else for a file of at least `THREAD_MIN_BYTES` when the machine has a spare core
+   * (1-minute load average ≤ cores − 1). The rows, lines, report, instrument and errors are the
+   * same either way.
+   */
+  parallel?: boolean;
+  /** Test hooks of the threaded path (ADR-210): segment sizes, wait for the worker before the first segment; `worker_segments` counts the segments the worker's rows were taken from. */
+  thread_hooks?: ThreadHooks;
 }
 
 /**
@@ -532,6 +546,34 @@ export class BookTickerCsvParser {
     if (this.lineSym !== undefined) this.printLine(bp, bq, ap, aq, et);
   }
 
+  /** The parser's state between chunks (a copy, structured-clonable). */
+  saveState(): BookTickerParserState {
+    const r = this.report;
+    return {
+      tail: this.tail ? new Uint8Array(this.tail) : null, line: this.line, lastId: this.lastId, lastEvent: this.lastEvent, blankAt: this.blankAt, blanks: this.blanks,
+      priceStep: this.priceStep.save(), qtyStep: this.qtyStep.save(),
+      report: { lines: r.lines, rejected: { ...r.rejected }, rejectedTotal: r.rejectedTotal, examples: r.examples.map((x) => ({ ...x })), counts: { ...r.counts } },
+    };
+  }
+
+  /** Continue from `s` (`saveState` of a parser of the same file, options and symbol); the report's counters are replaced in place. */
+  loadState(s: BookTickerParserState): void {
+    this.tail = s.tail ? Buffer.from(s.tail) : undefined;
+    this.line = s.line;
+    this.lastId = s.lastId;
+    this.lastEvent = s.lastEvent;
+    this.blankAt = s.blankAt;
+    this.blanks = s.blanks;
+    this.priceStep.load(s.priceStep);
+    this.qtyStep.load(s.qtyStep);
+    const r = this.report;
+    r.lines = s.report.lines;
+    r.rejected = s.report.rejected;
+    r.rejectedTotal = s.report.rejectedTotal;
+    r.examples = s.report.examples;
+    r.counts = s.report.counts;
+  }
+
   /** The canonical lines of the rows of the current batch (a view, valid until the next `push`/`end`). */
   lineBytes(): Uint8Array {
     return this.lineBuf.subarray(0, this.ln);
@@ -562,7 +604,10 @@ export interface SnapshotImport extends AsyncIterable<Snapshot> {
 }
 
 /** A bookTicker import: also the same rows as column batches (`l1Columns`, read by `writeColumnarStore`: no Snapshot per row). */
-export interface BookTickerImport extends SnapshotImport, L1ColumnSource {}
+export interface BookTickerImport extends SnapshotImport, L1ColumnSource {
+  /** After `l1Columns`: 2 when a worker thread parsed part of the file (ADR-210), else 1. */
+  parse_threads: number;
+}
 
 function resolveSymbol(file: string, symbol: string | undefined): string {
   const s = symbol ?? symbolFromFileName(file, "bookTicker");
@@ -586,9 +631,10 @@ function resolveSymbol(file: string, symbol: string | undefined): string {
 export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {}): BookTickerImport {
   const symbol = resolveSymbol(file, opts.symbol);
   const report = newImportReport("binance-bookticker-csv", file);
-  return {
+  const imp: BookTickerImport = {
     report,
     symbol,
+    parse_threads: 1,
     [Symbol.asyncIterator]: () => {
       resetImportReport(report);
       return new BookTickerIterator(file, symbol, opts, report);
@@ -600,23 +646,38 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
       p.trackSteps = g.tick_size === undefined || g.lot_size === undefined;
       p.renderLines(symbol);
       const cols: L1ColumnBatch = { symbol, n: 0, ts: p.batch.event_time, bid_price: p.batch.bid_price, bid_qty: p.batch.bid_qty, ask_price: p.batch.ask_price, ask_qty: p.batch.ask_qty };
-      const emit = (b: BookTickerBatch): void => {
-        if (b.n === 0) return;
-        if (report.first_ts === undefined) report.first_ts = b.event_time[0];
-        report.last_ts = b.event_time[b.n - 1];
-        report.emitted += b.n;
+      const take = (n: number, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap: Float64Array, aq: Float64Array, lines: Uint8Array): void => {
+        if (n === 0) return;
+        if (report.first_ts === undefined) report.first_ts = ts[0];
+        report.last_ts = ts[n - 1];
+        report.emitted += n;
         // the batch may have grown (new arrays) since the last chunk
-        cols.n = b.n;
-        cols.ts = b.event_time;
-        cols.bid_price = b.bid_price;
-        cols.bid_qty = b.bid_qty;
-        cols.ask_price = b.ask_price;
-        cols.ask_qty = b.ask_qty;
-        cols.lines = p.lineBytes();
+        cols.n = n;
+        cols.ts = ts;
+        cols.bid_price = bp;
+        cols.bid_qty = bq;
+        cols.ask_price = ap;
+        cols.ask_qty = aq;
+        cols.lines = lines;
         onBatch(cols);
       };
-      for await (const chunk of readChunks(file)) emit(p.push(chunk));
-      emit(p.end());
+      const emit = (b: BookTickerBatch): void => take(b.n, b.event_time, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, p.lineBytes());
+      const hooks: ThreadHooks = opts.thread_hooks ?? {};
+      imp.parse_threads = 1;
+      const th = wantThread(file, opts.parallel, p.trackSteps) ? SegmentThread.start(__filename, hooks) : null;
+      if (th !== null) {
+        // the file in segments: this thread parses each segment's first part, a worker the rest,
+        // rows, lines and errors taken in file order (ADR-210)
+        try {
+          await th.run(p, { file, lenient: !!opts.lenient, symbol, trackSteps: p.trackSteps }, emit, take);
+        } finally {
+          th.stop();
+          if ((hooks.worker_segments ?? 0) > 0) imp.parse_threads = 2;
+        }
+      } else {
+        for await (const chunk of readChunks(file)) emit(p.push(chunk));
+        emit(p.end());
+      }
       if (report.emitted > 0 || (g.tick_size !== undefined && g.lot_size !== undefined)) {
         const { spec, inferred } = p.instrument(symbol, g);
         report.instrument = spec;
@@ -624,6 +685,12 @@ export function importBookTickerCsv(file: string, opts: BookTickerCsvOptions = {
       }
     },
   };
+  return imp;
+}
+
+/** Entry point of a bookTicker worker thread (ADR-210): parses the byte segments it is sent. */
+export function bookTickerThreadMain(): void {
+  threadMain((file, lenient) => new BookTickerCsvParser(file, lenient));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ErrorCode, GrinderError } from "../../contracts/errors";
-import { bump, csvRows, newImportReport, resetImportReport, type ImportReport } from "./common";
+import { bump, newImportReport, resetImportReport, type ImportReport } from "./common";
+import { csvRows } from "./csv-rows";
 import { symbolFromFileName } from "./bookticker-csv";
 
 /** Columns of Binance's public klines dump, in order. */

@@ -2,7 +2,8 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import type { Trade } from "../../contracts/market";
 import { DEFAULT_MAX_GAP_MS } from "../fixture";
 import { DEFAULT_TIME_RANGE } from "../validate";
-import { bump, csvRows, newImportReport, resetImportReport, type ImportReport } from "./common";
+import { bump, newImportReport, resetImportReport, type ImportReport } from "./common";
+import { csvRows } from "./csv-rows";
 import { symbolFromFileName } from "./bookticker-csv";
 
 /**
