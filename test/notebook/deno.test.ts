@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from "node:path";
 import { SDK_VERSION } from "../../sdk";
 import { denoJupyter, fixtureNames, notebookKernel, PLOTLY_MIME } from "../../sdk/notebook";
+import { kernelSpawnSync } from "../harness/kernel-lock";
 import { PYTHON, ROOT, RUNNER, describeFailure, processesMentioning, projectJupyterEnv, tempDir, type RunSummary } from "./jupyter";
 
 const DENO = path.join(ROOT, "node_modules", "@deno", "linux-x64-glibc", "deno");
@@ -46,7 +47,7 @@ function denoKernelProblem(): string | null {
 
 function runOnDeno(notebook: string, ipynb: string): RunSummary {
   const args = [RUNNER, path.join(NB_DIR, notebook), "--json", "--kernel", KERNEL, "--timeout", "600", "--ipynb", ipynb];
-  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const r = kernelSpawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as RunSummary;
@@ -82,7 +83,7 @@ describe("notebooks on the Deno kernel (grinder-deno)", () => {
     mkdirSync(runtime);
     const file = path.join(dir, "hello.ts");
     writeFileSync(file, 'import { SDK_VERSION, canonicalJson } from "./sdk";\nconsole.log(`deno ${SDK_VERSION} ${canonicalJson({ b: 1, a: [2, 3] })}`);\n');
-    const r = spawnSync("jupyter", ["run", `--kernel=${KERNEL}`, file], {
+    const r = kernelSpawnSync("jupyter", ["run", `--kernel=${KERNEL}`, file], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 240_000,

@@ -4,10 +4,10 @@
  * `jupyter console`.
  */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { SDK_VERSION } from "../../sdk/version";
+import { kernelSpawnSync } from "../harness/kernel-lock";
 import { ROOT, jupyterProblem, processesMentioning, projectJupyterEnv, tempDir } from "./jupyter";
 
 
@@ -21,7 +21,7 @@ describe("Jupyter front ends on the grinder kernel", () => {
     mkdirSync(runtime);
     const file = path.join(dir, "hello.ts");
     writeFileSync(file, 'import { SDK_VERSION, canonicalJson } from "./sdk";\nconsole.log(`grinder ${SDK_VERSION} ${canonicalJson({ b: 1, a: [2, 3] })}`);\n');
-    const r = spawnSync("jupyter", ["run", "--kernel=grinder", file], {
+    const r = kernelSpawnSync("jupyter", ["run", "--kernel=grinder", file], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 240_000,
@@ -45,7 +45,7 @@ describe("Jupyter front ends on the grinder kernel", () => {
     expect(problem, problem ?? "").to.equal(null);
     const runtime = path.join(tempDir("grinder-console-"), "runtime");
     mkdirSync(runtime);
-    const r = spawnSync("jupyter", ["console", "--kernel=grinder", "--simple-prompt", "--ZMQTerminalInteractiveShell.kernel_timeout=120", "--ZMQTerminalInteractiveShell.confirm_exit=False"], {
+    const r = kernelSpawnSync("jupyter", ["console", "--kernel=grinder", "--simple-prompt", "--ZMQTerminalInteractiveShell.kernel_timeout=120", "--ZMQTerminalInteractiveShell.confirm_exit=False"], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 240_000,

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { kernelSpawnSync } from "../harness/kernel-lock";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const PYTHON = "/usr/bin/python3";
@@ -43,13 +44,13 @@ export function tempDir(prefix = "grinder-nb-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Execute a notebook (relative to the project root); writes executed ipynb/html when asked. */
+/** Execute a notebook (relative to the project root); writes executed ipynb/html when asked. Holds the kernel lock. */
 export function runNotebook(notebook: string, out: { ipynb?: string; html?: string; timeoutS?: number; noSign?: boolean; env?: NodeJS.ProcessEnv } = {}): RunSummary {
   const args = [RUNNER, path.resolve(ROOT, notebook), "--json", "--timeout", String(out.timeoutS ?? 300)];
   if (out.ipynb) args.push("--ipynb", out.ipynb);
   if (out.html) args.push("--html", out.html);
   if (out.noSign) args.push("--no-sign");
-  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: out.env ?? process.env });
+  const r = kernelSpawnSync(PYTHON, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: out.env ?? process.env });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as RunSummary;

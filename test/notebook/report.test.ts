@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, inspectReport, type PageReport } from "./browser";
+import { kernelSpawnSync } from "../harness/kernel-lock";
 import { ROOT, jupyterProblem, tempDir } from "./jupyter";
 import { LADDER } from "../../sdk/engine/sensitivity";
 import { makeFillModel } from "../../sdk/sim/fill-models";
@@ -28,7 +28,7 @@ describe("acceptance report: `grinder report` through Jupyter, opened in headles
   before("grinder report executes the notebook headless @slow", function () {
     const problem = jupyterProblem();
     expect(problem, problem ?? "").to.equal(null);
-    const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), "report", "--out", out], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const r = kernelSpawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), "report", "--out", out], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     expect(r.status, `grinder report failed:\n${r.stderr.slice(-6000)}`).to.equal(0);
     html = r.stdout.trim().split("\n").pop() ?? "";
   });

@@ -14,6 +14,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "./browser";
+import { holdKernelLock } from "../harness/kernel-lock";
 import { describeFailure, jupyterProblem, projectJupyterEnv, runNotebook, tempDir } from "./jupyter";
 
 const NOTEBOOK = "notebooks/03_grid_plan_anatomy.ipynb";
@@ -109,8 +110,11 @@ describe("Jupyter Notebook server: an executed notebook's charts render in headl
   let serverLog = "";
   let browser: Browser | null = null;
   let port = 0;
+  // the notebook run and the server's kernels (ADR-200): one kernel launch at a time on the machine
+  let releaseKernelLock: (() => Promise<void>) | null = null;
 
   before("execute and sign the notebook; start the server", async function () {
+    releaseKernelLock = await holdKernelLock();
     const problem = jupyterProblem();
     expect(problem, problem ?? "").to.equal(null);
     expect(spawnSync("jupyter-notebook", ["--version"], { encoding: "utf8" }).status, "jupyter-notebook installed (scripts/setup.sh)").to.equal(0);
@@ -150,6 +154,7 @@ describe("Jupyter Notebook server: an executed notebook's charts render in headl
       server.kill("SIGTERM");
       await waitFor("the server to stop", 30_000, () => server?.exitCode !== null || server?.signalCode !== null).catch(() => server?.kill("SIGKILL"));
     }
+    if (releaseKernelLock) await releaseKernelLock();
   });
 
   it("the signed notebook opens trusted and every chart is drawn: SVG with data traces @slow", async () => {
