@@ -583,21 +583,21 @@ function decodePartition(file: string, p: Part, bytes: Uint8Array): ColumnBatch[
  * raises the same typed error as without read-ahead. A slot goes back to the worker only when
  * the caller has moved past the partition whose batches are views of it.
  */
-const PREFETCH_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
+/**
+ * The read-ahead workers' read of one partition file into a slot (source text, for both eval'd
+ * workers): the verdict (1 matched, 2 hash mismatch, 3 unreadable, 4 larger than the slot) and
+ * the bytes read. \`readPartition\` is the synchronous reference the callers fall back to.
+ */
+const READ_INTO_SLOT_JS = `
 const fs = require("node:fs");
 const crypto = require("node:crypto");
-const state = new Int32Array(workerData.state);
-const slots = workerData.slots.map((b) => Buffer.from(b));
-parentPort.on("message", (m) => {
-  const buf = slots[m.slot];
-  let st = 1;
-  let size = 0;
+function readIntoSlot(file, buf, sha256) {
+  let v = 1, size = 0;
   try {
-    const fd = fs.openSync(m.file, "r");
+    const fd = fs.openSync(file, "r");
     try {
       size = fs.fstatSync(fd).size;
-      if (size > buf.length) st = 4;
+      if (size > buf.length) v = 4;
       else {
         let off = 0;
         while (off < size) {
@@ -606,14 +606,25 @@ parentPort.on("message", (m) => {
           off += n;
         }
         size = off;
-        if (crypto.createHash("sha256").update(buf.subarray(0, size)).digest("hex") !== m.sha256) st = 2;
+        if (crypto.createHash("sha256").update(buf.subarray(0, size)).digest("hex") !== sha256) v = 2;
       }
     } finally {
       fs.closeSync(fd);
     }
   } catch (e) {
-    st = 3;
+    v = 3;
   }
+  return [v, size];
+}
+`;
+
+const PREFETCH_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+${READ_INTO_SLOT_JS}
+const state = new Int32Array(workerData.state);
+const slots = workerData.slots.map((b) => Buffer.from(b));
+parentPort.on("message", (m) => {
+  const [st, size] = readIntoSlot(m.file, slots[m.slot], m.sha256);
   Atomics.store(state, m.slot * 2 + 1, size);
   Atomics.store(state, m.slot * 2, st);
   Atomics.notify(state, m.slot * 2);
@@ -667,8 +678,7 @@ class Prefetcher {
  */
 const SHARED_WORKER = `
 const { workerData } = require("node:worker_threads");
-const fs = require("node:fs");
-const crypto = require("node:crypto");
+${READ_INTO_SLOT_JS}
 const st = new Int32Array(workerData.state);
 const slots = workerData.slots.map((b) => Buffer.from(b));
 const plan = workerData.plan;
@@ -685,29 +695,7 @@ for (;;) {
     left = true;
     const slot = p.slot0 + (k & 1);
     if (Atomics.load(st, slot * 4 + 3) !== 0) continue;
-    const buf = slots[slot];
-    let v = 1, size = 0;
-    try {
-      const fd = fs.openSync(p.files[k], "r");
-      try {
-        size = fs.fstatSync(fd).size;
-        if (size > buf.length) v = 4;
-        else {
-          let off = 0;
-          while (off < size) {
-            const n = fs.readSync(fd, buf, off, size - off, off);
-            if (n === 0) break;
-            off += n;
-          }
-          size = off;
-          if (crypto.createHash("sha256").update(buf.subarray(0, size)).digest("hex") !== p.sha256[k]) v = 2;
-        }
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (e) {
-      v = 3;
-    }
+    const [v, size] = readIntoSlot(p.files[k], slots[slot], p.sha256[k]);
     Atomics.store(st, slot * 4 + 1, v);
     Atomics.store(st, slot * 4 + 2, size);
     Atomics.store(st, slot * 4 + 3, Atomics.load(st, A));
