@@ -12,8 +12,8 @@ import { applyPoint, cloneJson, type ParamPoint } from "../calibration/space";
  * - static grid: the same engine and base config with adaptation switched off — fixed step
  *   (`alpha` → 1e-9, so step = `step_min_frac`), fixed width (`x_min_frac` = `x_cap_frac` = 2 %),
  *   trend and vol-shock regimes unreachable; the DD guard, caps, toxicity and thin-book
- *   protection stay as configured. (A dedicated static-grid strategy is not used: none is
- *   available on this branch.)
+ *   protection stay as configured. (The separate `StaticGridStrategy` of
+ *   sdk/strategies/static-grid is not used here: this baseline keeps the same guards and caps.)
  */
 export const STATIC_GRID_OVERRIDES: ParamPoint = {
   "policy.alpha": 1e-9,
