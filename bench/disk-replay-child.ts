@@ -8,6 +8,7 @@
  * rest of the replay is the engine's. With `--bare-only`: only the bare read with read-ahead
  * (the data side's peak RSS on its own).
  */
+import { peakRssKb } from "../sdk/util/peak-rss";
 import { openColumnarStore, scanColumnar } from "../sdk/data/store";
 import { runReplay } from "../sdk/engine/run";
 
@@ -28,21 +29,21 @@ async function main(): Promise<void> {
   if (process.argv[3] === "--bare-only") {
     // the data side alone in a fresh process: its peak RSS, without any engine heap
     const b = bare(dir, true);
-    process.stdout.write(JSON.stringify({ bare_rows: b.rows, bare_read_s: b.s, acc_check: b.acc > 0, max_rss_kb: process.resourceUsage().maxRSS }) + "\n");
+    process.stdout.write(JSON.stringify({ bare_rows: b.rows, bare_read_s: b.s, acc_check: b.acc > 0, max_rss_kb: peakRssKb() }) + "\n");
     return;
   }
   const t0 = process.hrtime.bigint();
   const st = openColumnarStore(dir);
   const r = await runReplay({ store: st, tables: false });
   const replayS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const rssReplay = process.resourceUsage().maxRSS;
+  const rssReplay = peakRssKb();
   const pre = bare(dir, true);
   const sync = bare(dir, false);
   process.stdout.write(
     JSON.stringify({
       rows: r.summary.snapshots, fills: r.summary.fills, digest: r.digest, replay_s: replayS,
       bare_read_s: pre.s, bare_rows: pre.rows, bare_read_sync_s: sync.s, acc_check: pre.acc > 0 && pre.acc === sync.acc && sync.rows === pre.rows,
-      max_rss_kb_after_replay: rssReplay, max_rss_kb: process.resourceUsage().maxRSS,
+      max_rss_kb_after_replay: rssReplay, max_rss_kb: peakRssKb(),
     }) + "\n",
   );
 }
