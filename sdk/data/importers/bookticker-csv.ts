@@ -124,16 +124,8 @@ function words(b: Uint8Array): Uint32Array {
   for (let j = 0; j < w.length; j++) w[j] = dv.getUint32(4 * j, true);
   return w;
 }
-/** The words `fastLine` stores as immediates for the four keys (a changed key text fails here, at load). */
-const KEY_WORDS = [
-  [0x7361227b, 0x72705f6b, 0x22656369, 0x0000003a],
-  [0x7361222c, 0x74715f6b, 0x003a2279],
-  [0x6962222c, 0x72705f64, 0x22656369, 0x0000003a],
-  [0x6962222c, 0x74715f64, 0x003a2279],
-];
-[K_AP, K_AQ, K_BP, K_BQ].forEach((key, q) => {
-  if (words(key).join() !== KEY_WORDS[q].join()) throw new Error(`bookTicker line key ${q} does not match its words`);
-});
+/** The four number keys of a canonical L1 line as the words `fastLine` stores (`putWords`), in key order. */
+const AP_W = words(K_AP), AQ_W = words(K_AQ), BP_W = words(K_BP), BQ_W = words(K_BQ);
 
 /**
  * Append `len` constant bytes (as `words`) at `n` with four-byte stores; the up to three bytes
@@ -367,33 +359,10 @@ export class BookTickerCsvParser {
     const dv = this.lineDv;
     const src = this.srcDv;
     const fS = this.fS, fE = this.fE;
-    // the keys as immediate four-byte stores (the words of K_AP.. K_BQ, checked at load)
-    dv.setUint32(n, 0x7361227b, true);
-    dv.setUint32(n + 4, 0x72705f6b, true);
-    dv.setUint32(n + 8, 0x22656369, true);
-    dv.setUint32(n + 12, 0x0000003a, true);
-    n += 13;
-    let e = this.canonicalEnd(buf, 3);
-    n = e > 0 ? copyBytes(buf, src, fS[3], e, o, dv, n) : n + writeNumText(ap, o, n);
-    dv.setUint32(n, 0x7361222c, true);
-    dv.setUint32(n + 4, 0x74715f6b, true);
-    dv.setUint32(n + 8, 0x003a2279, true);
-    n += 11;
-    e = this.canonicalEnd(buf, 4);
-    n = e > 0 ? copyBytes(buf, src, fS[4], e, o, dv, n) : n + writeNumText(aq, o, n);
-    dv.setUint32(n, 0x6962222c, true);
-    dv.setUint32(n + 4, 0x72705f64, true);
-    dv.setUint32(n + 8, 0x22656369, true);
-    dv.setUint32(n + 12, 0x0000003a, true);
-    n += 13;
-    e = this.canonicalEnd(buf, 1);
-    n = e > 0 ? copyBytes(buf, src, fS[1], e, o, dv, n) : n + writeNumText(bp, o, n);
-    dv.setUint32(n, 0x6962222c, true);
-    dv.setUint32(n + 4, 0x74715f64, true);
-    dv.setUint32(n + 8, 0x003a2279, true);
-    n += 11;
-    e = this.canonicalEnd(buf, 2);
-    n = e > 0 ? copyBytes(buf, src, fS[2], e, o, dv, n) : n + writeNumText(bq, o, n);
+    n = this.numText(buf, 3, ap, putWords(AP_W, K_AP.length, dv, n));
+    n = this.numText(buf, 4, aq, putWords(AQ_W, K_AQ.length, dv, n));
+    n = this.numText(buf, 1, bp, putWords(BP_W, K_BP.length, dv, n));
+    n = this.numText(buf, 2, bq, putWords(BQ_W, K_BQ.length, dv, n));
     n = putWords(this.symWords, sym.length, dv, n);
     const s6 = fS[6], e6 = fE[6];
     if (buf[s6] !== 48 || e6 - s6 === 1) n = copyBytes(buf, src, s6, e6, o, dv, n);
@@ -401,6 +370,12 @@ export class BookTickerCsvParser {
     o[n++] = 125; // }
     o[n++] = 10;
     this.ln = n;
+  }
+
+  /** Field `f` (value `x`) as canonical number text at `n` of the lines: its own bytes when they are `String(x)`, else printed. */
+  private numText(buf: Buffer, f: number, x: number, n: number): number {
+    const e = this.canonicalEnd(buf, f);
+    return e > 0 ? copyBytes(buf, this.srcDv, this.fS[f], e, this.lineBuf, this.lineDv, n) : n + writeNumText(x, this.lineBuf, n);
   }
 
   /**
