@@ -14,8 +14,11 @@ import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSy
 import * as os from "node:os";
 import * as path from "node:path";
 
-/** Machine-wide: the port race is between any two kernels, whichever checkout starts them. */
-export const KERNEL_LOCK = path.join(os.tmpdir(), "grinder-jupyter-kernels.lock");
+/**
+ * Machine-wide: the port race is between any two kernels, whichever checkout or test run starts
+ * them (so not under the run's own TMPDIR, test/harness/tmp-root.ts).
+ */
+export const KERNEL_LOCK = path.join(process.env.GRINDER_MACHINE_TMPDIR ?? os.tmpdir(), "grinder-jupyter-kernels.lock");
 
 let held = 0;
 
