@@ -86,14 +86,15 @@ async function makeLongCsv(times: number): Promise<string> {
  * config, opening the store (manifest), the adaptive replay (read-ahead, hash checks, decoding,
  * engine), waiting for the static-grid baseline thread, writing the output, process exit.
  */
-function cliReplay(dir: string, extra: string[], thread: "0" | "1", sharedReadAhead: "0" | "1" = "1"): { wall_s: number; digest: string; stdout: string; phases: Record<string, number | boolean> } {
+function cliReplay(dir: string, extra: string[], thread: "0" | "1", sharedReadAhead: "0" | "1" = "1"): { wall_s: number; digest: string; stdout: string; phases: Record<string, number | boolean | string> } {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "grinder.js"), "replay", dir, "--json", ...extra], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20, env: { ...process.env, GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: thread, GRINDER_SHARED_READ_AHEAD: sharedReadAhead } });
+  // run as `npx grinder` runs it: the bin executed through its shebang (which carries its node flags, ADR-223)
+  const r = spawnSync(path.join(PROJECT_ROOT, "bin", "grinder.js"), ["replay", dir, "--json", ...extra], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 64 << 20, env: { ...process.env, GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: thread, GRINDER_SHARED_READ_AHEAD: sharedReadAhead } });
   const wall = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(r.stderr);
   const line = r.stderr.split("\n").find((l) => l.startsWith("grinder-phases "));
   if (!line) throw new Error(`no phases line from grinder replay: ${r.stderr}`);
-  const p = JSON.parse(line.slice("grinder-phases ".length)) as Record<string, number> & { baseline_thread: boolean; shared_read_ahead: boolean };
+  const p = JSON.parse(line.slice("grinder-phases ".length)) as Record<string, number> & { baseline_thread: boolean; shared_read_ahead: boolean; node_flags: string };
   const s = (ms: number) => Math.round(ms) / 1000;
   return {
     wall_s: wall,
@@ -103,7 +104,7 @@ function cliReplay(dir: string, extra: string[], thread: "0" | "1", sharedReadAh
       startup_s: s(p.action_start), config_s: s(p.config_loaded - p.action_start), open_store_s: s(p.source_opened - p.config_loaded),
       replay_s: s(p.replay_done - p.source_opened), baselines_wait_s: s(p.baselines_done - p.replay_done), output_s: s(p.output_written - p.baselines_done),
       exit_s: Math.round((wall - p.output_written / 1000) * 1000) / 1000, max_rss_mb: p.max_rss_mb, baseline_thread: p.baseline_thread,
-      shared_read_ahead: p.shared_read_ahead, cpu_s: p.cpu_s,
+      shared_read_ahead: p.shared_read_ahead, cpu_s: p.cpu_s, node_flags: p.node_flags,
     },
   };
 }

@@ -37,7 +37,7 @@ class Phases {
   write(): void {
     if (!this.on) return;
     const u = process.resourceUsage();
-    process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(peakRssKb() / 102.4) / 10, cpu_s: Math.round((u.userCPUTime + u.systemCPUTime) / 1e3) / 1e3 })}\n`);
+    process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(peakRssKb() / 102.4) / 10, cpu_s: Math.round((u.userCPUTime + u.systemCPUTime) / 1e3) / 1e3, node_flags: process.execArgv.join(" ") })}\n`);
   }
 }
 
