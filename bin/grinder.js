@@ -15,10 +15,14 @@ async function entry() {
   // evaluation): give it the TypeScript loader the sources had. Other commands start without it.
   if (process.argv[2] === "calibrate" || process.argv.slice(2).some((a) => /\.ts(#|$)/.test(a))) require("tsx/cjs");
   const build = require("../scripts/build.cjs");
-  const cli = build.current().cli ?? (await build.ensureBuilt(["cli"])).cli;
+  const dir = build.current().cli ?? (await build.ensureBuilt(["cli"])).cli;
   // the bundle this command runs from, for a worker thread that replays with the same code (ADR-190)
-  process.env.GRINDER_CLI_BUNDLE = path.join(cli, "grinder.js");
-  return require(process.env.GRINDER_CLI_BUNDLE);
+  process.env.GRINDER_CLI_BUNDLE = path.join(dir, "grinder.js");
+  // through V8's code cache kept beside the bundle (ADR-224; GRINDER_CODE_CACHE=0: plain require)
+  const cache = require("../scripts/code-cache.cjs");
+  const cli = cache.requireCached(process.env.GRINDER_CLI_BUNDLE);
+  globalThis[Symbol.for("grinder.codeCache")] = cache.state; // for the phases line
+  return cli;
 }
 
 entry().then((cli) => cli.main(process.argv)).then(

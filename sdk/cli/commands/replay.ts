@@ -22,8 +22,9 @@ import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
  * process's peak RSS (`max_rss_mb`, all threads) and CPU time (`cpu_s`, user + system, all
  * threads) at the end, whether the static-grid baseline ran on its own thread
  * (`baseline_thread`) and read the store through the adaptive run's read-ahead
- * (`shared_read_ahead`, ADR-215). Timing only:
- * nothing else about the run changes.
+ * (`shared_read_ahead`, ADR-215), the node flags it runs with (`node_flags`, ADR-223) and what the
+ * CLI bundle's V8 code cache did (`code_cache`: used / written / rejected / off, ADR-224). Timing
+ * only: nothing else about the run changes.
  */
 class Phases {
   private readonly marks: Record<string, number | boolean> = {};
@@ -37,8 +38,14 @@ class Phases {
   write(): void {
     if (!this.on) return;
     const u = process.resourceUsage();
-    process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(peakRssKb() / 102.4) / 10, cpu_s: Math.round((u.userCPUTime + u.systemCPUTime) / 1e3) / 1e3, node_flags: process.execArgv.join(" ") })}\n`);
+    process.stderr.write(`grinder-phases ${JSON.stringify({ ...this.marks, max_rss_mb: Math.round(peakRssKb() / 102.4) / 10, cpu_s: Math.round((u.userCPUTime + u.systemCPUTime) / 1e3) / 1e3, node_flags: process.execArgv.join(" "), code_cache: codeCacheStatus() })}\n`);
   }
+}
+
+/** What bin/grinder.js's code cache did when it loaded this bundle ("off" when loaded otherwise). */
+function codeCacheStatus(): string {
+  const st = (globalThis as Record<symbol, { status?: string } | undefined>)[Symbol.for("grinder.codeCache")];
+  return st?.status ?? "off";
 }
 
 /** The baselines table of `grinder replay` (ADR-132): adaptive grid, static grid, buy-and-hold, uplift. */
