@@ -126,24 +126,31 @@ export class DrawdownGuard {
   private apply(): GuardTransition | null {
     const q = this.q;
     const v = this.v;
+    const equity = q[1];
     if (this.rolling) v[3] = this.rollingPeak();
     else {
       const ts = q[0];
       const win = this.win;
       if (!(ts >= win[0] && ts < win[1] && Number.isSafeInteger(ts))) this.enterWindow();
-      v[3] = q[1] > v[3] ? q[1] : v[3];
+      const peak = v[3];
+      v[3] = equity > peak ? equity : peak;
     }
-    // v[3] − equity when v[3] > equity, else 0: the same value (a finite difference is > 0
-    // exactly when v[3] > equity; NaN and ≤ 0 give 0 as the comparison did). Maxima are
-    // unconditional stores of the larger value: a store first made at the first drawdown, after
-    // the loop was optimised, had no type feedback and deoptimised it.
-    const d = v[3] - q[1];
-    v[0] = d > 0 ? d : 0;
-    v[1] = this.budget > 0 ? v[0] / this.budget : 0;
-    v[2] = v[1] > v[2] ? v[1] : v[2];
-    v[4] = v[0] > v[4] ? v[0] : v[4];
+    // Each slot is read once and written once (typed-array accesses are not free: each one
+    // checks the bounds). dd is peak − equity when peak > equity, else 0: the same value (a
+    // finite difference is > 0 exactly when peak > equity; NaN and ≤ 0 give 0 as the comparison
+    // did). Maxima are unconditional stores of the larger value: a store first made at the
+    // first drawdown, after the loop was optimised, had no type feedback and deoptimised it.
+    const d = v[3] - equity;
+    const dd = d > 0 ? d : 0;
+    const u = this.budget > 0 ? dd / this.budget : 0;
+    const maxU = v[2];
+    const maxDd = v[4];
+    v[0] = dd;
+    v[1] = u;
+    v[2] = u > maxU ? u : maxU;
+    v[4] = dd > maxDd ? dd : maxDd;
     // the state can change only when utilization crosses a threshold of the current state
-    return v[1] > this.lo && v[1] < this.hi ? null : this.transition();
+    return u > this.lo && u < this.hi ? null : this.transition();
   }
 
   /**
