@@ -288,7 +288,7 @@ export class RegimeController {
       else if (up) cand = "TREND_UP";
       else if (down) cand = "TREND_DOWN";
       else {
-        reasons.push(f.warm ? REGIME_RANGE : REGIME_WARMUP);
+        pushIf(reasons, true, f.warm ? REGIME_RANGE : REGIME_WARMUP); // (from the first tick: pushIf's push has feedback early)
       }
     }
     this.dCand = cand;
