@@ -2,9 +2,16 @@
  * Compact growable columns for the per-bar table: numbers in a Float64Array, categorical
  * strings as one-byte codes into a small dictionary. About half the memory of JS arrays of the
  * same rows, which keeps the table's share of a long replay's heap small.
+ *
+ * They start small (16 rows) so the first growths happen within the first bars of a run: the
+ * growth branch then has type feedback when the push is optimised, instead of being first taken
+ * at row 1 024 (hours of data later) and deoptimising the push and the recorder code it is
+ * inlined into.
  */
+const INITIAL_ROWS = 16;
+
 export class F64Column {
-  private a = new Float64Array(1024);
+  private a = new Float64Array(INITIAL_ROWS);
   private n = 0;
   push(x: number): void {
     if (this.n === this.a.length) {
@@ -24,7 +31,7 @@ export class F64Column {
 }
 
 export class CodeColumn {
-  private c = new Uint8Array(1024);
+  private c = new Uint8Array(INITIAL_ROWS);
   private n = 0;
   private readonly dict: string[] = [];
   private readonly index = new Map<string, number>();

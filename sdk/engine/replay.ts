@@ -165,11 +165,14 @@ export class ReplayEngine<D extends string | null = string> {
   private readonly acct: AccountBarRow = { equity: 0.5, inventory: 0.5, inventory_notional: 0.5, guard: "NORMAL", dd: 0.5, dd_utilization: 0.5, realized_pnl: 0.5, fees: 0.5 };
   private lastTs = -Infinity;
   private nextMark = -Infinity;
+  /** `engine.mark_interval_ms` (read on every event). */
+  private readonly markInterval: number;
   private snapshots = 0;
   private finished = false;
 
   constructor(private readonly opts: ReplayEngineOptions & DigestOption<D>) {
     const cfg = (this.cfg = opts.config);
+    this.markInterval = cfg.engine.mark_interval_ms;
     const insts = [...opts.instruments].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
     if (!insts.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "replay needs at least one instrument");
     this.ledger = new Ledger(cfg.risk.equity, insts.map((i) => i.symbol), instrumentTerms(insts));
@@ -330,7 +333,7 @@ export class ReplayEngine<D extends string | null = string> {
     const ticked = this.strategy.onMarket(ev, trading);
     if (!trading) return;
     if (ticked) this.supervisor.leverage(s);
-    const mi = this.cfg.engine.mark_interval_ms;
+    const mi = this.markInterval;
     if (mi > 0 && ts >= this.nextMark) {
       if (this.nextMark !== -Infinity) this.mark(s);
       this.nextMark = (Math.floor(ts / mi) + 1) * mi;

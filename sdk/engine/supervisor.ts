@@ -13,6 +13,9 @@ export class Supervisor {
   private ddWarn = false;
   private ddEmerg = false;
   private levAlert = false;
+  /** `risk.alert_warning_utilization` / `alert_emergency_utilization` (read on every event). */
+  private readonly warnTh: number;
+  private readonly emergTh: number;
 
   constructor(
     private readonly cfg: GrinderConfig,
@@ -20,6 +23,8 @@ export class Supervisor {
     private readonly record: (r: LogRecord) => void,
   ) {
     this.guard = new DrawdownGuard(cfg.risk);
+    this.warnTh = cfg.risk.alert_warning_utilization;
+    this.emergTh = cfg.risk.alert_emergency_utilization;
   }
 
   /** Mark the guard on a quote; returns the transition, if any (already recorded). */
@@ -29,8 +34,19 @@ export class Supervisor {
     return tr ?? null;
   }
 
-  /** DD utilization alerts at the event's time (takes the event, not its ts: a double argument of a call that is not inlined is boxed). */
+  /**
+   * DD utilization alerts at the event's time (takes the event, not its ts: a double argument
+   * of a call that is not inlined is boxed). The per-event check is only "nothing to do"
+   * (utilization at or under both thresholds and no alert active, where the full check changes
+   * nothing); the rest is out of line, which keeps the replay loop small enough for the
+   * optimiser to inline the guard's mark as well.
+   */
   ddAlerts(ev: { ts: number }): void {
+    const u = this.guard.v[1];
+    if (u > this.warnTh || u > this.emergTh || this.ddWarn || this.ddEmerg) this.ddAlertsFull(ev);
+  }
+
+  private ddAlertsFull(ev: { ts: number }): void {
     const ts = ev.ts;
     const u = this.guard.v[1];
     const r = this.cfg.risk;

@@ -180,26 +180,35 @@ export class FeatureEngine {
     this._snapshots++;
 
     // Staleness first (17.4.3): the gap this snapshot ends.
-    f.l1_age_ms = this.lastTs < 0 ? 0 : ts - this.lastTs;
-    f.l1_stale = f.l1_age_ms > c.l1_stale_ms;
+    // (each input read once and each output written once, from locals)
+    const age = this.lastTs < 0 ? 0 : ts - this.lastTs;
+    f.l1_age_ms = age;
+    f.l1_stale = age > c.l1_stale_ms;
     this.lastTs = ts;
     f.ts = ts;
 
     // L1 (17.5.3).
-    const mid = (s.bid_price + s.ask_price) / 2;
+    const bid = s.bid_price;
+    const ask = s.ask_price;
+    const bq = s.bid_qty;
+    const aq = s.ask_qty;
+    const mid = (bid + ask) / 2;
     f.mid = mid;
-    f.spread_bps = ((s.ask_price - s.bid_price) / mid) * 1e4;
-    f.imbalance_l1 = (s.bid_qty - s.ask_qty) / (s.bid_qty + s.ask_qty + IMBALANCE_EPS);
-    const thin = s.bid_qty < s.ask_qty ? s.bid_qty : s.ask_qty;
+    const spread = ((ask - bid) / mid) * 1e4;
+    f.spread_bps = spread;
+    f.imbalance_l1 = (bq - aq) / (bq + aq + IMBALANCE_EPS);
+    const thin = bq < aq ? bq : aq;
     f.thin_l1 = thin;
     f.thin_l1_quote = thin * mid;
 
     // Bars: closing happens inside (onBar) before this tick joins the new bar.
-    this.tick.ts = ts;
-    this.tick.price = mid;
-    this.barBuilder.update(this.tick);
-    const closed = this.barBuilder.closedInLastUpdate > 0;
-    this.spreadSum += f.spread_bps;
+    const tick = this.tick;
+    tick.ts = ts;
+    tick.price = mid;
+    const bars = this.barBuilder;
+    bars.update(tick);
+    const closed = bars.closedInLastUpdate > 0;
+    this.spreadSum += spread;
     this.spreadN++;
 
     // L2 (17.5.4).

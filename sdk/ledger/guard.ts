@@ -14,6 +14,8 @@ export interface GuardTransition {
 }
 
 const DAY_MS = 86_400_000;
+/** Updates that take the window division path before the window range is cached (see `enterWindow`). */
+const WARM_CALLS = 64;
 
 /**
  * Portfolio drawdown guard (spec 17.7.1, 17.14.3).
@@ -76,6 +78,13 @@ export class DrawdownGuard {
   private baseline: number;
   /** [ts, equity] of the current update (typed storage: no boxing in the hot path). */
   private readonly q = new Float64Array(2);
+  /** Rolling window (else daily / session). */
+  private readonly rolling: boolean;
+  /** `enterWindow` calls so far (up to WARM_CALLS + 1). */
+  private entered = 0;
+  /** Open band (lo, hi) of utilizations in which the current state cannot change (`setState`). */
+  private lo = -Infinity;
+  private hi = Infinity;
 
   constructor(private readonly cfg: RiskConfig) {
     this.budget = cfg.dd_budget_abs ?? cfg.equity * cfg.dd_budget_frac;
@@ -84,6 +93,8 @@ export class DrawdownGuard {
     const cap = cfg.window.kind === "rolling" ? Math.ceil(cfg.window.length_ms / cfg.window.rolling_bucket_ms) + 2 : 1;
     this.qBucket = new Float64Array(cap);
     this.qVal = new Float64Array(cap);
+    this.rolling = cfg.window.kind === "rolling";
+    this.setState("NORMAL");
   }
 
   /**
@@ -106,38 +117,76 @@ export class DrawdownGuard {
     return this.apply();
   }
 
+  /**
+   * The per-event body of `update` / `mark`. Kept small, with one shape of work on every call
+   * (window bookkeeping, the transition check and the transition itself are out of line), so the
+   * optimised replay loop inlines it without code it never ran: a branch first taken after
+   * the loop was optimised (the first drawdown, the next UTC day) deoptimised the whole loop.
+   */
   private apply(): GuardTransition | null {
+    const q = this.q;
+    const v = this.v;
+    const equity = q[1];
+    if (this.rolling) v[3] = this.rollingPeak();
+    else {
+      const ts = q[0];
+      const win = this.win;
+      if (!(ts >= win[0] && ts < win[1] && Number.isSafeInteger(ts))) this.enterWindow();
+      const peak = v[3];
+      v[3] = equity > peak ? equity : peak;
+    }
+    // Each slot is read once and written once (typed-array accesses are not free: each one
+    // checks the bounds). dd is peak − equity when peak > equity, else 0: the same value (a
+    // finite difference is > 0 exactly when peak > equity; NaN and ≤ 0 give 0 as the comparison
+    // did). Maxima are unconditional stores of the larger value: a store first made at the
+    // first drawdown, after the loop was optimised, had no type feedback and deoptimised it.
+    const d = v[3] - equity;
+    const dd = d > 0 ? d : 0;
+    const u = this.budget > 0 ? dd / this.budget : 0;
+    const maxU = v[2];
+    const maxDd = v[4];
+    v[0] = dd;
+    v[1] = u;
+    v[2] = u > maxU ? u : maxU;
+    v[4] = dd > maxDd ? dd : maxDd;
+    // the state can change only when utilization crosses a threshold of the current state
+    return u > this.lo && u < this.hi ? null : this.transition();
+  }
+
+  /**
+   * Window bookkeeping of `apply` (daily / session) for a time outside the known range: the
+   * window id by division, a new window's high-water mark, the new known range.
+   */
+  private enterWindow(): void {
     const ts = this.q[0];
     const equity = this.q[1];
+    const win = this.win;
     const w = this.cfg.window;
-    if (w.kind === "rolling") {
-      this.v[3] = this.rollingPeak();
-    } else {
-      const win = this.win;
-      if (!(ts >= win[0] && ts < win[1] && Number.isSafeInteger(ts))) {
-        const len = w.kind === "daily" ? DAY_MS : w.length_ms;
-        const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
-        const id = Math.floor((ts - anchor) / len);
-        if (id !== this.windowId) {
-          // A new window starts from the equity it inherits; the first window starts at equity₀.
-          if (this.windowId === this.windowId) this.v[3] = equity;
-          else this.v[3] = Math.max(this.cfg.equity, equity);
-          this.windowId = id;
-        }
-        const lo = anchor + id * len;
-        const hi = lo + len;
-        // every ts − anchor of [lo, hi) a safe integer: then the subtraction and the quotient's floor are exact
-        const exact = Number.isSafeInteger(ts) && Number.isSafeInteger(anchor) && Number.isSafeInteger(len) && Number.isSafeInteger(id * len) && Number.isSafeInteger(id * len + len) && Number.isSafeInteger(lo) && Number.isSafeInteger(hi);
-        win[0] = exact ? lo : Number.NaN;
-        win[1] = exact ? hi : Number.NaN;
-      }
-      if (equity > this.v[3]) this.v[3] = equity;
+    const len = w.kind === "daily" ? DAY_MS : w.length_ms;
+    const anchor = w.kind === "daily" ? 0 : w.anchor_ms;
+    const id = Math.floor((ts - anchor) / len);
+    if (id !== this.windowId) {
+      // A new window starts from the equity it inherits; the first window starts at equity₀.
+      if (this.windowId === this.windowId) this.v[3] = equity;
+      else this.v[3] = Math.max(this.cfg.equity, equity);
+      this.windowId = id;
     }
+    const lo = anchor + id * len;
+    const hi = lo + len;
+    // every ts − anchor of [lo, hi) a safe integer: then the subtraction and the quotient's floor are exact
+    const exact = Number.isSafeInteger(ts) && Number.isSafeInteger(anchor) && Number.isSafeInteger(len) && Number.isSafeInteger(id * len) && Number.isSafeInteger(id * len + len) && Number.isSafeInteger(lo) && Number.isSafeInteger(hi);
+    // The first WARM_CALLS updates leave the range unknown, so they all take this path (the
+    // same result: the id is divided out again). The call above then has type feedback when
+    // the replay loop is optimised, and the next window (the next UTC day, hours of data later)
+    // does not deoptimise it.
+    const known = exact && (this.entered > WARM_CALLS || ++this.entered > WARM_CALLS);
+    win[0] = known ? lo : Number.NaN;
+    win[1] = known ? hi : Number.NaN;
+  }
+
+  /** The state machine of spec 17.14.3 on the current utilization (`v[1]`); sets the no-change band [lo, hi) of the new state. */
+  private transition(): GuardTransition | null {
     const v = this.v;
-    v[0] = v[3] > equity ? v[3] - equity : 0;
-    v[1] = this.budget > 0 ? v[0] / this.budget : 0;
-    if (v[1] > v[2]) v[2] = v[1];
-    if (v[0] > v[4]) v[4] = v[0];
     const from = this.state;
     let to: DdGuardState = from;
     let reason = "";
@@ -154,8 +203,31 @@ export class DrawdownGuard {
       }
     }
     if (to === from) return null;
-    this.state = to;
-    return { ts, from, to, dd: v[0], dd_budget: this.budget, dd_utilization: v[1], reason };
+    this.setState(to);
+    return { ts: this.q[0], from, to, dd: v[0], dd_budget: this.budget, dd_utilization: v[1], reason };
+  }
+
+  /**
+   * Enter `state` and set the open band (lo, hi) of utilizations that cannot leave it:
+   * `apply` skips `transition` only inside it (anything else, NaN included, takes the full
+   * state machine, so the transitions are exactly those of spec 17.14.3).
+   */
+  private setState(state: DdGuardState): void {
+    this.state = state;
+    const c = this.cfg;
+    if (state === "EMERGENCY") {
+      // latched: nothing leaves it but reset()
+      this.lo = -Infinity;
+      this.hi = Infinity;
+    } else if (state === "NORMAL") {
+      // leaves at ≥ emergency (→ EMERGENCY) or ≥ damage_control (→ DAMAGE_CONTROL)
+      this.lo = -Infinity;
+      this.hi = Math.min(c.emergency_utilization, c.damage_control_utilization);
+    } else {
+      // DAMAGE_CONTROL leaves at ≥ emergency or ≤ exit
+      this.lo = c.damage_control_exit_utilization;
+      this.hi = c.emergency_utilization;
+    }
   }
 
   /** Explicit reset of the EMERGENCY latch: back to NORMAL with the high-water mark at `equity`. */
@@ -168,7 +240,7 @@ export class DrawdownGuard {
     this.curMax = -Infinity;
     this.v[0] = 0;
     this.v[1] = 0;
-    this.state = "NORMAL";
+    this.setState("NORMAL");
     return { ts, from: "EMERGENCY", to: "NORMAL", dd: 0, dd_budget: this.budget, dd_utilization: 0, reason: "EMERGENCY_RESET" };
   }
 

@@ -120,16 +120,22 @@ export class Ledger {
         fees: new Decimal(0),
         turnover: new Decimal(0),
         fills: 0,
-        mark: 0,
-        posF: 0,
-        avgF: 0,
-        realizedF: 0,
-        feesF: 0,
-        max_inventory_notional: 0,
-        mult: 1,
+        // 0.5: the float fields get the double representation from the start (values set
+        // below); a field created holding a small integer changes the book's hidden class at
+        // its first fractional store (the first fill, after the hot loop was optimised), and
+        // every optimised reader of the book deoptimised on the old class ("wrong map")
+        mark: 0.5,
+        posF: 0.5,
+        avgF: 0.5,
+        realizedF: 0.5,
+        feesF: 0.5,
+        max_inventory_notional: 0.5,
+        mult: 0.5,
         inverse: false,
         plain: true,
       };
+      b.mark = b.posF = b.avgF = b.realizedF = b.feesF = b.max_inventory_notional = 0;
+      b.mult = 1;
       const t = terms?.get(s);
       if (t !== undefined) {
         if (!(t.multiplier > 0) || !Number.isFinite(t.multiplier))
@@ -247,7 +253,10 @@ export class Ledger {
   markQuote(b: SymbolBook, q: { bid_price: number; ask_price: number }): void {
     b.mark = (q.bid_price + q.ask_price) / 2;
     const inv = b.plain ? Math.abs(b.posF * b.mark) : this.notionalFloat(b, b.mark);
-    if (inv > b.max_inventory_notional) b.max_inventory_notional = inv;
+    // an unconditional store (the larger value): a store first made at the first fill, after
+    // the loop was optimised, had no type feedback and deoptimised it
+    const m = b.max_inventory_notional;
+    b.max_inventory_notional = inv > m ? inv : m;
   }
 
   /** Update a symbol's mark (mid) — float only, no allocation. */
@@ -266,16 +275,24 @@ export class Ledger {
    * would be boxed, i.e. allocated, when the call is not inlined).
    */
   equityInto(out: Float64Array, i: number): void {
-    // accumulate in the typed slot: a local that starts as a small integer and turns fractional
-    // was measured to allocate a heap number per call
+    // accumulate in a local read back from the typed slot (a double from the start): a local
+    // that starts as a small integer and turns fractional was measured to allocate a heap
+    // number per call. One slot write instead of one read-modify-write per book; the same sums
+    // in the same order.
     out[i] = this.initialF;
+    let e = out[i];
     const books = this.books;
     for (let k = 0; k < books.length; k++) {
       const b = books[k];
-      if (b.plain) out[i] += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * (b.mark - b.avgF));
-      else if (!b.inverse) out[i] += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (b.mark - b.avgF));
-      else out[i] += (b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (1 / b.avgF - 1 / b.mark))) * b.mark;
+      // the unrealised term is evaluated also when flat (and then not used): a product first
+      // computed at the first fill, after the loop was optimised, had no type feedback and
+      // deoptimised it
+      const u = b.posF * (b.mark - b.avgF);
+      if (b.plain) e += b.realizedF - b.feesF + (b.posF === 0 ? 0 : u);
+      else if (!b.inverse) e += b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (b.mark - b.avgF));
+      else e += (b.realizedF - b.feesF + (b.posF === 0 ? 0 : b.posF * b.mult * (1 / b.avgF - 1 / b.mark))) * b.mark;
     }
+    out[i] = e;
   }
 
   /** Portfolio equity at the current marks (float path, for guards). */

@@ -268,15 +268,17 @@ export class RegimeController {
           jumpShock = false;
         }
       }
-      if (toxic) reasons.push(REGIME_TOX);
-      if (thinL1) reasons.push(REGIME_THIN_L1);
-      if (thinDepth) reasons.push(REGIME_THIN_DEPTH);
-      if (l1Stale) reasons.push(REGIME_L1_STALE);
-      if (l2Stale) reasons.push(REGIME_L2_STALE);
-      if (volByRatio) reasons.push(REGIME_VOL_RATIO);
-      if (jumpShock) reasons.push(REGIME_VOL_JUMP);
-      if (up) reasons.push(REGIME_TREND_UP);
-      if (down) reasons.push(REGIME_TREND_DOWN);
+      // one shared push site (pushIf), reached on every tick: a push first made when a rare
+      // condition first holds (hours into the data) had no type feedback and deoptimised the tick
+      pushIf(reasons, toxic, REGIME_TOX);
+      pushIf(reasons, thinL1, REGIME_THIN_L1);
+      pushIf(reasons, thinDepth, REGIME_THIN_DEPTH);
+      pushIf(reasons, l1Stale, REGIME_L1_STALE);
+      pushIf(reasons, l2Stale, REGIME_L2_STALE);
+      pushIf(reasons, volByRatio, REGIME_VOL_RATIO);
+      pushIf(reasons, jumpShock, REGIME_VOL_JUMP);
+      pushIf(reasons, up, REGIME_TREND_UP);
+      pushIf(reasons, down, REGIME_TREND_DOWN);
       if (prop !== null) reasons.push(prop.reason);
 
       if (toxic) cand = "TOXIC";
@@ -286,7 +288,7 @@ export class RegimeController {
       else if (up) cand = "TREND_UP";
       else if (down) cand = "TREND_DOWN";
       else {
-        reasons.push(f.warm ? REGIME_RANGE : REGIME_WARMUP);
+        pushIf(reasons, true, f.warm ? REGIME_RANGE : REGIME_WARMUP); // (from the first tick: pushIf's push has feedback early)
       }
     }
     this.dCand = cand;
@@ -365,4 +367,9 @@ export class RegimeController {
     this.decision.transition = undefined;
     this.decision.reasons.length = 0;
   }
+}
+
+/** `reasons.push(code)` when `cond` (see `update`). */
+function pushIf(reasons: ReasonCode[], cond: boolean, code: ReasonCode): void {
+  if (cond) reasons.push(code);
 }
