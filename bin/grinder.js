@@ -19,7 +19,8 @@ async function entry() {
   // the bundle this command runs from, for a worker thread that replays with the same code (ADR-190)
   process.env.GRINDER_CLI_BUNDLE = path.join(dir, "grinder.js");
   // through V8's code cache kept beside the bundle (ADR-224; GRINDER_CODE_CACHE=0: plain require)
-  const cache = require("../scripts/code-cache.cjs");
+  process.env.GRINDER_CLI_LOADER = path.join(__dirname, "..", "scripts", "code-cache.cjs"); // for worker threads
+  const cache = require(process.env.GRINDER_CLI_LOADER);
   const cli = cache.requireCached(process.env.GRINDER_CLI_BUNDLE);
   globalThis[Symbol.for("grinder.codeCache")] = cache.state; // for the phases line
   return cli;

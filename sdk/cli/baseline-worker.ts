@@ -51,7 +51,9 @@ const detach = () => {
   Atomics.add(st, n * 4, 1);
   Atomics.notify(st, n * 4);
 };
-new Promise((ok) => ok(require(workerData.bundle).runStaticGridJob(workerData.job))).then(
+// the bundle through the CLI's V8 code cache when bin/grinder.js says where its loader is (ADR-224)
+const load = (f) => (process.env.GRINDER_CLI_LOADER ? require(process.env.GRINDER_CLI_LOADER).requireCached(f) : require(f));
+new Promise((ok) => ok(load(workerData.bundle).runStaticGridJob(workerData.job))).then(
   (r) => { detach(); parentPort.postMessage({ ok: true, r }); },
   (e) => { detach(); parentPort.postMessage({ ok: false, e: { name: e && e.name, code: e && e.code, detail: e && e.detail, file: e && e.file, line: e && e.line, field: e && e.field, message: String((e && e.message) || e) } }); }
 );

@@ -38,7 +38,8 @@ describe("grinder replay <store>: baseline thread, phases, refusal (ADR-190)", f
     expect(ph.shared_read_ahead).to.equal(true);
     expect(ph.cpu_s).to.be.greaterThan(0);
     const order = ["action_start", "config_loaded", "source_opened", "replay_done", "baselines_done", "output_written"];
-    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "shared_read_ahead", "max_rss_mb", "cpu_s"].sort());
+    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "shared_read_ahead", "max_rss_mb", "cpu_s", "node_flags", "code_cache"].sort());
+    expect(["used", "written", "rejected"], "bin/grinder.js loads its bundle through the code cache (ADR-224)").to.include(ph.code_cache as unknown as string);
     for (let i = 1; i < order.length; i++) expect(ph[order[i]]).to.be.at.least(ph[order[i - 1]]);
     const j = JSON.parse(plain.stdout) as { digest: string; baselines: Array<{ strategy: string; fills: number | null }> };
     expect(j.baselines.map((b) => b.strategy)).to.deep.equal(["adaptive grid", "static grid", "buy and hold"]);

@@ -138,7 +138,8 @@ export function wantThread(file: string, parallel: boolean | undefined, trackSte
 const THREAD_SRC = `
 const { workerData } = require("node:worker_threads");
 let m;
-if (workerData.bundle) m = require(workerData.bundle);
+// the bundle through the CLI's V8 code cache when bin/grinder.js says where its loader is (ADR-224)
+if (workerData.bundle) m = process.env.GRINDER_CLI_LOADER ? require(process.env.GRINDER_CLI_LOADER).requireCached(workerData.bundle) : require(workerData.bundle);
 else {
   if (workerData.tsx && !require.extensions[".ts"]) require(workerData.tsx);
   m = require(workerData.module);
