@@ -1161,32 +1161,53 @@ function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot)
     s.symbol = b.symbol;
     const i0 = best.i;
     const end = best.runEnd(limit);
-    const ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
-    if (lpc === null && frc === null) {
-      // neither optional field stored (a quote stream, ADR-235): no per-row checks
+    let stop: number;
+    if (b.last_price === null && b.funding_rate === null) {
       if (s.last_price !== undefined) delete s.last_price;
       if (s.funding_rate !== undefined) delete s.funding_rate;
-      for (let i = i0; i < end; i++) {
-        s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
-        if (visit(s) === false) return rows + (i - i0) + 1;
-      }
-    } else {
-      for (let i = i0; i < end; i++) {
-        s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
-        const lp = lpc !== null ? lpc[i] : NaN;
-        if (lp === lp) s.last_price = lp;
-        else if (s.last_price !== undefined) delete s.last_price;
-        const fr = frc !== null ? frc[i] : NaN;
-        if (fr === fr) s.funding_rate = fr;
-        else if (s.funding_rate !== undefined) delete s.funding_rate;
-        if (visit(s) === false) return rows + (i - i0) + 1;
-      }
-    }
+      stop = visitQuotes(s, b.ts, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, i0, end, visit);
+    } else stop = visitRows(s, b, i0, end, visit);
+    if (stop >= 0) return rows + (stop - i0) + 1;
     rows += end - i0;
     best.moveTo(end);
   }
   if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
   return rows;
+}
+
+/*
+ * The row loops of `scanWith`, one per kind of batch, in functions of their own (ADR-237): the
+ * scan's outer loop (which cursor is next, how far its run goes) runs once per run of rows, and
+ * when it shared one function with the row loop, that function was optimised on the stack inside
+ * the row loop and deoptimised at the first outer-loop step it had no feedback for.
+ * Each returns the index of the row `visit` stopped at, or -1 when it visited all of [i0, end).
+ * The columns come as arguments: a load before the loop has no type feedback yet when the
+ * function is first optimised inside its first call (feedback is allocated lazily), and deoptimised it on the next call.
+ */
+
+/** Rows of a batch without `last_price` / `funding_rate` (a quote stream, ADR-235; the caller removed both from `s`): no per-row checks. */
+function visitQuotes(s: Snapshot, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap: Float64Array, aq: Float64Array, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
+  for (let i = i0; i < end; i++) {
+    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
+    if (visit(s) === false) return i;
+  }
+  return -1;
+}
+
+/** Rows of a batch with an optional column: a field is set where its row has a value and absent elsewhere. */
+function visitRows(s: Snapshot, b: ColumnBatch, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
+  const ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
+  for (let i = i0; i < end; i++) {
+    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
+    const lp = lpc !== null ? lpc[i] : NaN;
+    if (lp === lp) s.last_price = lp;
+    else if (s.last_price !== undefined) delete s.last_price;
+    const fr = frc !== null ? frc[i] : NaN;
+    if (fr === fr) s.funding_rate = fr;
+    else if (s.funding_rate !== undefined) delete s.funding_rate;
+    if (visit(s) === false) return i;
+  }
+  return -1;
 }
 
 /** SHA-256 of the canonical JSON lines of a store's snapshots (equals a JSONL fixture's `content_sha256` of the same stream). */
