@@ -20,7 +20,8 @@ export { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText };
  * (`<SYMBOL>/<YYYY-MM-DD>.<part>.arrow`, at most `part_rows` rows each, record batches of
  * `batch_rows`), float64 columns `seq, ts, bid_price, bid_qty, ask_price, ask_qty, last_price,
  * funding_rate` (NaN = absent; `seq` is the row's index in the stream, so a multi-symbol
- * stream reads back in exactly its original order), and `store.json`: instruments, partitions
+ * stream reads back in exactly its original order; version 2 leaves out the columns a partition
+ * does not need, see `STORE_VERSION`), and `store.json`: instruments, partitions
  * with each file's SHA-256, row count and time range, and `content_sha256` = the SHA-256 of
  * the stream's canonical JSON lines — the same value a JSONL fixture of the same snapshots
  * carries, whatever the storage format. The loader checks every partition's hash before
