@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import { tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
@@ -272,6 +272,25 @@ function partitionColumns(b: SymbolBuffer, version: 1 | 2): number[] {
   return out;
 }
 
+/** An Arrow IPC sink (flechette's `Sink` shape) that keeps the encoder's chunks in order; valid while the encoded columns are unchanged. */
+class ChunkSink {
+  readonly chunks: Uint8Array[] = [];
+  write(bytes: Uint8Array): void {
+    if (bytes.byteLength > 0) this.chunks.push(bytes);
+  }
+  pad(byteCount: number): void {
+    if (byteCount > 0) this.chunks.push(new Uint8Array(byteCount));
+  }
+  finish(): Uint8Array | null {
+    return null;
+  }
+}
+
+function writeAllSync(fd: number, b: Uint8Array): void {
+  let off = 0;
+  while (off < b.byteLength) off += writeSync(fd, b, off, b.byteLength - off);
+}
+
 function utcDate(ts: number): string {
   const days = Math.floor(ts / 86_400_000);
   // civil-from-days (Howard Hinnant), no Date object needed
@@ -381,14 +400,26 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     // Float64Array columns without a declared type: flechette makes float64 record batches as
     // views of the arrays (no per-value builder); the IPC bytes are identical to those of the
     // builder path with `float64()` declared (ADR-191, tested), so partition hashes are unchanged.
-    const bytes = tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file" });
-    if (!bytes) throw new GrinderError(ErrorCode.INVARIANT, "Arrow IPC encoding returned nothing");
+    // the IPC bytes as flechette's chunks (views of the columns, headers, padding), hashed and
+    // written one by one: the same bytes as its one-buffer result, without a copy into a new
+    // buffer per partition (ADR-236)
+    const sink = new ChunkSink();
+    tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file", sink });
     const rel = `${b.symbol}/${b.date}.${b.part}.arrow`;
     mkdirSync(path.join(tmp, b.symbol), { recursive: true });
-    writeFileSync(path.join(tmp, rel), bytes);
+    const ph = createHash("sha256");
+    const fd = openSync(path.join(tmp, rel), "w");
+    try {
+      for (const c of sink.chunks) {
+        ph.update(c);
+        writeAllSync(fd, c);
+      }
+    } finally {
+      closeSync(fd);
+    }
     partitions.push({
       symbol: b.symbol, date: b.date, file: rel, rows: b.n, first_seq: b.cols[0][0], first_ts: b.cols[1][0], last_ts: b.cols[1][b.n - 1],
-      sha256: createHash("sha256").update(bytes).digest("hex"),
+      sha256: ph.digest("hex"),
     });
     b.part++;
     b.n = 0;
