@@ -116,7 +116,7 @@ describe("columnar store version 2: absent columns cost no bytes; version 1 stor
           });
         },
       ),
-      { seed: 235, numRuns: 60 },
+      { seed: 235, numRuns: 40 },
     );
   });
 
