@@ -458,7 +458,8 @@ let cached: { key: string; p: BookTickerCsvParser } | undefined;
  * far more often (measured: 8 % of its time, against 3 % on one thread).
  */
 const pool: ArrayBuffer[] = [];
-const POOL_MAX = 48;
+/** Six buffers per part, for the parts that can be in flight (requested ahead, being taken) and one more: ≈ 28 MB at ≈ 37 k rows per part. */
+const POOL_MAX = 6 * (AHEAD + 2);
 /** A buffer of at least `bytes` from the pool (the smallest that fits), else a new one with some room to spare. */
 function poolBuffer(bytes: number): ArrayBuffer {
   let best = -1;
