@@ -562,6 +562,29 @@ export class BookTickerCsvParser {
     return this.lineBuf.subarray(0, this.ln);
   }
 
+  /**
+   * This chunk's rows (event time, prices, sizes: views of length `batch.n`) and lines as they
+   * are, without a copy; the batch and the line buffer continue in buffers from `fresh(bytes)` (at
+   * least `bytes` long, same capacities). For the worker thread's results (ADR-236).
+   */
+  takeBuffers(fresh: (bytes: number) => ArrayBuffer): { ts: Float64Array; bp: Float64Array; bq: Float64Array; ap: Float64Array; aq: Float64Array; lines: Uint8Array } {
+    const b = this.batch;
+    const n = b.n;
+    const cap = b.capacity;
+    const out = { ts: b.event_time.subarray(0, n), bp: b.bid_price.subarray(0, n), bq: b.bid_qty.subarray(0, n), ap: b.ask_price.subarray(0, n), aq: b.ask_qty.subarray(0, n), lines: this.lineBuf.subarray(0, this.ln) };
+    const col = (): Float64Array => new Float64Array(fresh(8 * cap), 0, cap);
+    b.event_time = col();
+    b.bid_price = col();
+    b.bid_qty = col();
+    b.ask_price = col();
+    b.ask_qty = col();
+    const len = this.lineBuf.length;
+    const lb = fresh(len);
+    this.lineBuf = new Uint8Array(lb, 0, len);
+    this.lineDv = new DataView(lb, 0, len);
+    return out;
+  }
+
   private next(buf: Buffer, i: number, end: number, f: number): number {
     if (i >= end || buf[i] !== 44) throw new GrinderError(ErrorCode.PARSE, `truncated line: ${f} of ${NCOL} fields`, { field: BOOKTICKER_COLUMNS[f] });
     return i + 1;

@@ -103,6 +103,9 @@ interface SegmentResult {
   ok: boolean;
   firstId?: number;
   firstEt?: number;
+  /** The part's first row (ts, bid price, bid size, ask price, ask size) and its line; the columns and `lines` hold the rows after it. */
+  first?: number[];
+  line0?: Uint8Array;
   n?: number;
   ts?: Float64Array;
   bp?: Float64Array;
@@ -240,7 +243,7 @@ export class SegmentThread {
   private giveBack(r: SegmentResult): void {
     if (this.failed) return;
     const bufs: ArrayBuffer[] = [];
-    for (const a of [r.ts, r.bp, r.bq, r.ap, r.aq, r.lines]) if (a && a.byteLength > 0) bufs.push(a.buffer as ArrayBuffer);
+    for (const a of [r.ts, r.bp, r.bq, r.ap, r.aq, r.lines]) if (a && a.buffer.byteLength > 0) bufs.push(a.buffer as ArrayBuffer);
     if (bufs.length === 0) return;
     try {
       this.worker.postMessage({ t: "return", bufs } satisfies ReturnBuffers, bufs);
@@ -367,6 +370,8 @@ export class SegmentThread {
     if (s.tail !== null || s.blankAt !== 0 || !(r.firstId! > s.lastId && r.firstEt! >= s.lastEvent)) return false;
     const rebase = (line: number): number => s.line + (line - BASE);
     if (r.error) throw threadError(r.error, rebase);
+    const f = r.first!;
+    take(1, Float64Array.of(f[0]), Float64Array.of(f[1]), Float64Array.of(f[2]), Float64Array.of(f[3]), Float64Array.of(f[4]), r.line0!);
     take(r.n!, r.ts!, r.bp!, r.bq!, r.ap!, r.aq!, r.lines!);
     this.giveBack(r);
     const w = r.state;
@@ -512,19 +517,9 @@ function segment(mk: (file: string, lenient: boolean) => BookTickerCsvParser, m:
     const g = e as Partial<GrinderError>;
     return { t: "segment", id, ok: true, firstId, firstEt, error: { name: g?.name, code: g?.code, detail: g?.detail, file: g?.file, line: g?.line, field: g?.field, message: String(g?.message ?? e) }, state: p.saveState() };
   }
-  const n = b.n + 1;
-  const col = (k: number, src: Float64Array): Float64Array => {
-    const a = new Float64Array(poolBuffer(8 * n), 0, n);
-    a[0] = f[k];
-    a.set(src.subarray(0, b.n), 1);
-    return a;
-  };
-  const rest = p.lineBytes();
-  const lines = new Uint8Array(poolBuffer(line0.length + rest.length), 0, line0.length + rest.length);
-  lines.set(line0);
-  lines.set(rest, line0.length);
-  return {
-    t: "segment", id, ok: true, firstId, firstEt, n,
-    ts: col(0, b.event_time), bp: col(1, b.bid_price), bq: col(2, b.bid_qty), ap: col(3, b.ask_price), aq: col(4, b.ask_qty), lines, state: p.saveState(),
-  };
+  // the rows after the first as the parser holds them, without a copy: its batch and line
+  // buffers continue in pool buffers (ADR-236)
+  const n = b.n;
+  const rest = p.takeBuffers(poolBuffer);
+  return { t: "segment", id, ok: true, firstId, firstEt, first: f, line0, n, ...rest, state: p.saveState() };
 }
