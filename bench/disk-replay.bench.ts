@@ -12,7 +12,7 @@
  * updates only the `columnar_import` block; `--only-replays`: the replays only, the `columnar_import` block kept).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -118,8 +118,8 @@ async function main(): Promise<void> {
     // 1) columnar import of a Binance CSV (10× the real dump), on two threads (ADR-210) and, alternating in the same run, on one
     const csv = await makeLongCsv(10);
     const inst = { symbol: "BTCUSDT", tick_size: 0.1, lot_size: 0.001, min_notional: 0 };
-    const importRuns = async (file: string, rows: number, runs: number): Promise<{ two: number[]; twoCpu: number[]; one: number[]; oneCpu: number[]; content: string[] }> => {
-      const r = { two: [] as number[], twoCpu: [] as number[], one: [] as number[], oneCpu: [] as number[], content: [] as string[] };
+    const importRuns = async (file: string, rows: number, runs: number): Promise<{ two: number[]; twoCpu: number[]; one: number[]; oneCpu: number[]; content: string[]; bytesPerRow: number; version: number }> => {
+      const r = { two: [] as number[], twoCpu: [] as number[], one: [] as number[], oneCpu: [] as number[], content: [] as string[], bytesPerRow: 0, version: 0 };
       for (let k = 0; k < runs; k++) {
         for (const parallel of [true, false]) {
           const t0 = process.hrtime.bigint();
@@ -131,6 +131,9 @@ async function main(): Promise<void> {
           (parallel ? r.two : r.one).push(m.rows / s);
           (parallel ? r.twoCpu : r.oneCpu).push(m.rows / ((cu.user + cu.system) / 1e6));
           r.content.push(m.content_sha256 + " " + JSON.stringify(m.partitions));
+          // partition file bytes per row (ADR-235: columns absent on every row are not stored)
+          r.bytesPerRow = m.partitions.reduce((a, p) => a + statSync(path.join(TMP, "btc-import", p.file)).size, 0) / m.rows;
+          r.version = m.version;
         }
       }
       if (new Set(r.content).size !== 1) throw new Error("two-thread and one-thread imports wrote different stores");
@@ -168,21 +171,21 @@ async function main(): Promise<void> {
       const r = await importRuns(big, 66_089 * 100, 2);
       rmSync(big);
       x100 = {
-        rows: 66_089 * 100, rows_per_s_runs: r.two, rows_per_s_median: med(r.two), rows_per_cpu_s_runs: r.twoCpu,
+        rows: 66_089 * 100, store_bytes_per_row: r.bytesPerRow, rows_per_s_runs: r.two, rows_per_s_median: med(r.two), rows_per_cpu_s_runs: r.twoCpu,
         one_thread_rows_per_s_runs: r.one, one_thread_rows_per_cpu_s_runs: r.oneCpu, ratio_two_to_one_thread: med(r.two) / med(r.one), loadavg_1m_at_end: os.loadavg()[0],
       };
       process.stdout.write(`columnar import ×100 (6.6 M rows): two threads ${r.two.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s, one thread ${r.one.map((x) => (x / 1e6).toFixed(2)).join(" / ")}\n`);
     }
     out.columnar_import = {
-      rows: 66_089 * 10, rows_per_s_runs: imports, rows_per_s_median: med(imports), target_rows_per_s: 3_000_000, rows_per_cpu_s_runs: importsCpu,
+      rows: 66_089 * 10, store_version: x10.version, store_bytes_per_row: x10.bytesPerRow, rows_per_s_runs: imports, rows_per_s_median: med(imports), target_rows_per_s: 3_000_000, rows_per_cpu_s_runs: importsCpu,
       one_thread_rows_per_s_runs: x10.one, one_thread_rows_per_s_median: med(x10.one), one_thread_rows_per_cpu_s_runs: x10.oneCpu, ratio_two_to_one_thread: med(imports) / med(x10.one),
       x100,
       parse_only_rows_per_s_runs: parses, parse_only_rows_per_s_median: med(parses),
       bare_byte_loop_rows_per_s_runs: bares, ratio_import_to_bare_loop: med(imports) / med(bares),
       loadavg_1m_at_start: load, loadavg_1m_at_end: os.loadavg()[0], measured_at: new Date().toISOString(),
-      note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, all threads, user + system, each sorted on its own); rows_per_s: the default import, the parse split between this thread and a worker (ADR-210; the worker is started by the first import and kept for the next); one_thread: parallel: false, alternating with it in the same run (same store bytes checked); x100: the same on the dump ×100 (6.6 M rows); parse_only: scanBookTickerCsv alone on the same file (instrument inference on, one thread); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run",
+      note: "rows/s of writeColumnarStore over importBookTickerCsv (parse, canonical JSON lines + SHA-256 content hash, Arrow IPC encode, partition SHA-256, file writes), wall clock (rows_per_cpu_s: per second of this process's CPU time, all threads, user + system, each sorted on its own); rows_per_s: the default import, the parse split between this thread and a worker (ADR-210; the worker is started by the first import and kept for the next); one_thread: parallel: false, alternating with it in the same run (same store bytes checked); x100: the same on the dump ×100 (6.6 M rows); parse_only: scanBookTickerCsv alone on the same file (instrument inference on, one thread); bare_byte_loop: one pass counting commas over the file's bytes in memory, same run; store_bytes_per_row: the partition files' bytes per row of the written store (store_version 2: 5 float64 columns of a bookTicker stream, ADR-235; version 1 had 8 = 64 bytes)",
     };
-    process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
+    process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; store ${x10.bytesPerRow.toFixed(2)} bytes per row (version ${x10.version}); load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
     if (ONLY_IMPORT) {
       const file = path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json");
       const prev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import { tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
@@ -20,7 +20,8 @@ export { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText };
  * (`<SYMBOL>/<YYYY-MM-DD>.<part>.arrow`, at most `part_rows` rows each, record batches of
  * `batch_rows`), float64 columns `seq, ts, bid_price, bid_qty, ask_price, ask_qty, last_price,
  * funding_rate` (NaN = absent; `seq` is the row's index in the stream, so a multi-symbol
- * stream reads back in exactly its original order), and `store.json`: instruments, partitions
+ * stream reads back in exactly its original order; version 2 leaves out the columns a partition
+ * does not need, see `STORE_VERSION`), and `store.json`: instruments, partitions
  * with each file's SHA-256, row count and time range, and `content_sha256` = the SHA-256 of
  * the stream's canonical JSON lines — the same value a JSONL fixture of the same snapshots
  * carries, whatever the storage format. The loader checks every partition's hash before
@@ -28,6 +29,16 @@ export { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText };
  * L1 only: a snapshot with a `book` is refused.
  */
 export const STORE_FORMAT = "grinder-columnar-l1";
+/**
+ * The manifest version `writeColumnarStore` writes (ADR-235). Version 1 (ADR-076): every
+ * partition holds the eight float64 columns. Version 2: a partition holds `ts, bid_price,
+ * bid_qty, ask_price, ask_qty` always, `seq` only when its rows are not consecutive rows of the
+ * stream (a one-symbol store never stores it: row i is `first_seq + i`), and `last_price` /
+ * `funding_rate` only when some row of the partition has one — a bookTicker store is 40 bytes
+ * per row instead of 64. Readers read both versions; readers older than version 2 refuse a
+ * version-2 manifest by its schema instead of misreading it.
+ */
+export const STORE_VERSION = 2;
 
 const PartitionSchema = z
   .object({
@@ -45,7 +56,7 @@ const PartitionSchema = z
 export const StoreManifestSchema = z
   .object({
     format: z.literal(STORE_FORMAT),
-    version: z.literal(1),
+    version: z.union([z.literal(1), z.literal(2)]),
     name: z.string().regex(/^[a-z0-9_\-.]+$/i),
     description: z.string(),
     symbols: z.array(InstrumentSpecSchema).min(1),
@@ -59,6 +70,8 @@ export type StoreManifest = z.infer<typeof StoreManifestSchema>;
 type Part = StoreManifest["partitions"][number];
 
 const COLS = ["seq", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
+/** The columns every version-2 partition holds (the others are optional, ADR-235). */
+const V2_REQUIRED = ["ts", "bid_price", "bid_qty", "ask_price", "ask_qty"] as const;
 const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
 
 const num = numText;
@@ -236,6 +249,48 @@ export class L1LineBytes {
   }
 }
 
+/** True when column `k` of `b`'s buffered rows holds a value (not NaN) on some row. */
+function hasValue(b: SymbolBuffer, k: number): boolean {
+  const c = b.cols[k];
+  for (let i = 0; i < b.n; i++) if (c[i] === c[i]) return true;
+  return false;
+}
+
+/**
+ * The indexes (into `COLS`) of the columns a partition of `b`'s buffered rows holds: all eight in
+ * version 1; in version 2 (ADR-235) `seq` only when the rows are not consecutive in the stream
+ * (seq strictly increases, so last − first = n − 1 means consecutive), the optional fields only
+ * when some row has one.
+ */
+function partitionColumns(b: SymbolBuffer, version: 1 | 2): number[] {
+  if (version === 1) return [0, 1, 2, 3, 4, 5, 6, 7];
+  const out: number[] = [];
+  if (b.cols[0][b.n - 1] - b.cols[0][0] !== b.n - 1) out.push(0);
+  out.push(1, 2, 3, 4, 5);
+  if (hasValue(b, 6)) out.push(6);
+  if (hasValue(b, 7)) out.push(7);
+  return out;
+}
+
+/** An Arrow IPC sink (flechette's `Sink` shape) that keeps the encoder's chunks in order; valid while the encoded columns are unchanged. */
+class ChunkSink {
+  readonly chunks: Uint8Array[] = [];
+  write(bytes: Uint8Array): void {
+    if (bytes.byteLength > 0) this.chunks.push(bytes);
+  }
+  pad(byteCount: number): void {
+    if (byteCount > 0) this.chunks.push(new Uint8Array(byteCount));
+  }
+  finish(): Uint8Array | null {
+    return null;
+  }
+}
+
+function writeAllSync(fd: number, b: Uint8Array): void {
+  let off = 0;
+  while (off < b.byteLength) off += writeSync(fd, b, off, b.byteLength - off);
+}
+
 function utcDate(ts: number): string {
   const days = Math.floor(ts / 86_400_000);
   // civil-from-days (Howard Hinnant), no Date object needed
@@ -262,6 +317,8 @@ export interface StoreWriteOptions {
   part_rows?: number;
   /** Rows per record batch (default 65 536). */
   batch_rows?: number;
+  /** Manifest version to write (default `STORE_VERSION`; 1 = every partition with all eight columns, as before ADR-235). */
+  version?: 1 | 2;
 }
 
 class SymbolBuffer {
@@ -321,6 +378,8 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     if (!SYMBOL_RE.test(i.symbol)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `symbol '${i.symbol}' cannot name a partition folder (letters, digits, _ - . only)`, { field: "symbol" });
   const partRows = opts.part_rows ?? 1 << 18;
   const batchRows = opts.batch_rows ?? 1 << 16;
+  const version = opts.version ?? STORE_VERSION;
+  if (version !== 1 && version !== 2) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `store version ${String(version)} cannot be written (1 or 2)`, { field: "version" });
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -337,18 +396,30 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   let lastTs = -Infinity;
   const flush = (b: SymbolBuffer): void => {
     if (b.n === 0) return;
-    const data = Object.fromEntries(COLS.map((c, k) => [c, b.cols[k].subarray(0, b.n)]));
+    const data = Object.fromEntries(partitionColumns(b, version).map((k) => [COLS[k], b.cols[k].subarray(0, b.n)]));
     // Float64Array columns without a declared type: flechette makes float64 record batches as
     // views of the arrays (no per-value builder); the IPC bytes are identical to those of the
     // builder path with `float64()` declared (ADR-191, tested), so partition hashes are unchanged.
-    const bytes = tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file" });
-    if (!bytes) throw new GrinderError(ErrorCode.INVARIANT, "Arrow IPC encoding returned nothing");
+    // the IPC bytes as flechette's chunks (views of the columns, headers, padding), hashed and
+    // written one by one: the same bytes as its one-buffer result, without a copy into a new
+    // buffer per partition (ADR-236)
+    const sink = new ChunkSink();
+    tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file", sink });
     const rel = `${b.symbol}/${b.date}.${b.part}.arrow`;
     mkdirSync(path.join(tmp, b.symbol), { recursive: true });
-    writeFileSync(path.join(tmp, rel), bytes);
+    const ph = createHash("sha256");
+    const fd = openSync(path.join(tmp, rel), "w");
+    try {
+      for (const c of sink.chunks) {
+        ph.update(c);
+        writeAllSync(fd, c);
+      }
+    } finally {
+      closeSync(fd);
+    }
     partitions.push({
       symbol: b.symbol, date: b.date, file: rel, rows: b.n, first_seq: b.cols[0][0], first_ts: b.cols[1][0], last_ts: b.cols[1][b.n - 1],
-      sha256: createHash("sha256").update(bytes).digest("hex"),
+      sha256: ph.digest("hex"),
     });
     b.part++;
     b.n = 0;
@@ -458,7 +529,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     lines.flush();
     partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
     const manifest: StoreManifest = {
-      format: STORE_FORMAT, version: 1, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
+      format: STORE_FORMAT, version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
       content_sha256: hash.digest("hex"), partitions, ...(opts.provenance ? { provenance: opts.provenance } : {}),
     };
     const parsed = StoreManifestSchema.safeParse(manifest);
@@ -501,18 +572,25 @@ export function openColumnarStore(dir: string): ColumnarStore {
   return { dir: path.resolve(dir), manifest: r.data, instruments: r.data.symbols };
 }
 
-/** One partition's columns, one record batch at a time. */
+/**
+ * One partition's columns, one record batch at a time. `seq` is null when the partition does
+ * not store it (version 2, ADR-235): row i of the batch is then row `first_seq + i` of the
+ * stream. `last_price` / `funding_rate` are null when the partition does not store them (no row
+ * has one); a stored column has NaN where a row has none.
+ */
 export interface ColumnBatch {
   symbol: string;
   length: number;
-  seq: Float64Array;
+  /** The stream index of the batch's first row. */
+  first_seq: number;
+  seq: Float64Array | null;
   ts: Float64Array;
   bid_price: Float64Array;
   bid_qty: Float64Array;
   ask_price: Float64Array;
   ask_qty: Float64Array;
-  last_price: Float64Array;
-  funding_rate: Float64Array;
+  last_price: Float64Array | null;
+  funding_rate: Float64Array | null;
 }
 
 /** A read buffer reused from one partition to the next (the previous partition's batches must be done with). */
@@ -552,11 +630,11 @@ function readPartition(store: ColumnarStore, p: Part, rb?: ReadBuffer): ColumnBa
   }
   const h = createHash("sha256").update(bytes).digest("hex");
   if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
-  return decodePartition(file, p, bytes);
+  return decodePartition(store, file, p, bytes);
 }
 
 /** Decode the (hash-checked) bytes of a partition into record batches (views of `bytes`). */
-function decodePartition(file: string, p: Part, bytes: Uint8Array): ColumnBatch[] {
+function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uint8Array): ColumnBatch[] {
   let t: ReturnType<typeof tableFromIPC>;
   try {
     t = tableFromIPC(bytes);
@@ -564,11 +642,27 @@ function decodePartition(file: string, p: Part, bytes: Uint8Array): ColumnBatch[
     throw new GrinderError(ErrorCode.IO, `not a readable Arrow IPC file: ${(e as Error).message}`, { file });
   }
   if (t.numRows !== p.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition has ${t.numRows} rows, the manifest says ${p.rows}`, { file, field: "rows" });
-  const cols = COLS.map((c) => t.getChild(c).data);
+  // version 1: all eight columns; version 2: the five required, the others optional (ADR-235)
+  const names = t.schema.fields.map((f) => f.name);
+  const required: readonly string[] = store.manifest.version === 1 ? COLS : V2_REQUIRED;
+  for (const c of required) if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `partition has no column '${c}'`, { file, field: c });
+  for (const c of names) if (!(COLS as readonly string[]).includes(c)) throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not a store column`, { file, field: c });
+  const cols = COLS.map((c) => (names.includes(c) ? t.getChild(c).data : null));
+  const nb = cols[1]!.length;
   const out: ColumnBatch[] = [];
-  for (let b = 0; b < cols[0].length; b++) {
-    const v = cols.map((c) => c[b].values as Float64Array);
-    out.push({ symbol: p.symbol, length: v[0].length, seq: v[0], ts: v[1], bid_price: v[2], bid_qty: v[3], ask_price: v[4], ask_qty: v[5], last_price: v[6], funding_rate: v[7] });
+  let first = p.first_seq;
+  for (let b = 0; b < nb; b++) {
+    const v = cols.map((c, k) => {
+      if (c === null) return null;
+      const x = c[b]?.values;
+      if (!(x instanceof Float64Array) || x.length !== c[b].length) throw new GrinderError(ErrorCode.IO, `partition column '${COLS[k]}' is not float64`, { file, field: COLS[k] });
+      return x;
+    });
+    const n = v[1]!.length;
+    for (let k = 0; k < v.length; k++) if (v[k] !== null && v[k]!.length !== n) throw new GrinderError(ErrorCode.IO, `partition column '${COLS[k]}' has ${v[k]!.length} rows in batch ${b}, not ${n}`, { file, field: COLS[k] });
+    const seq = v[0];
+    out.push({ symbol: p.symbol, length: n, first_seq: seq !== null ? (n > 0 ? seq[0] : first) : first, seq, ts: v[1]!, bid_price: v[2]!, bid_qty: v[3]!, ask_price: v[4]!, ask_qty: v[5]!, last_price: v[6], funding_rate: v[7] });
+    first += n;
   }
   return out;
 }
@@ -854,7 +948,7 @@ function* sharedBatches(store: ColumnarStore, symbol: string, c: ReadAheadConsum
     if (k > 0) c.release(slot0 + ((k - 1) & 1));
     const p = parts[k];
     const bytes = c.take(slot0 + (k & 1), k);
-    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(path.join(store.dir, p.file), p, bytes);
+    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(store, path.join(store.dir, p.file), p, bytes);
     for (const b of batches) yield b;
   }
 }
@@ -917,7 +1011,7 @@ function* prefetchedBatches(store: ColumnarStore, symbol: string, pre: Prefetche
     if (k > 0) ask(k + 1);
     const p = parts[k];
     const bytes = pre.take(slot0 + (k & 1));
-    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(path.join(store.dir, p.file), p, bytes);
+    const batches = bytes === null ? readPartition(store, p, rb) : decodePartition(store, path.join(store.dir, p.file), p, bytes);
     for (const b of batches) yield b;
   }
 }
@@ -933,10 +1027,13 @@ function* symbolBatchesReused(store: ColumnarStore, symbol: string): Generator<C
   for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p, rb)) yield b;
 }
 
+/** One symbol's position in a scan: its current batch, row and that row's stream index. */
 class Cursor {
   private readonly it: Generator<ColumnBatch>;
   b: ColumnBatch | null = null;
   i = 0;
+  /** The stream index (`seq`) of row `i`; Infinity once the symbol has no rows left. */
+  head = Infinity;
   constructor(reader: ScanReader, symbol: string) {
     this.it = reader.batches(symbol);
     this.next();
@@ -946,15 +1043,46 @@ class Cursor {
       const n = this.it.next();
       if (n.done) {
         this.b = null;
+        this.head = Infinity;
         return;
       }
-      if (n.value.length) {
-        this.b = n.value;
+      const b = n.value;
+      if (b.length) {
+        this.b = b;
         this.i = 0;
+        this.head = b.seq !== null ? b.seq[0] : b.first_seq;
         return;
       }
     }
   }
+  /** Move to row `i` of the batch (the next batch when `i` is past its end). */
+  moveTo(i: number): void {
+    const b = this.b!;
+    if (i >= b.length) this.next();
+    else {
+      this.i = i;
+      this.head = b.seq !== null ? b.seq[i] : b.first_seq + i;
+    }
+  }
+  /** The end (exclusive) of the batch's run of rows from `i` that come before stream index `limit`. */
+  runEnd(limit: number): number {
+    const b = this.b!;
+    const n = b.length;
+    if (limit === Infinity) return n;
+    const seq = b.seq;
+    if (seq === null) return Math.min(n, this.i + (limit - this.head));
+    let e = this.i;
+    while (e < n && seq[e] < limit) e++;
+    return e;
+  }
+}
+
+/**
+ * A scan's next row must be row `rows` of the stream: with `seq` not stored (ADR-235) the
+ * partition's place comes from the manifest's `first_seq`, which no partition hash covers.
+ */
+function outOfSequence(store: ColumnarStore, seq: number, rows: number): GrinderError {
+  return new GrinderError(ErrorCode.HASH_MISMATCH, `store row ${rows} has stream index ${seq} (partitions out of sequence)`, { file: path.join(store.dir, "store.json"), field: "first_seq" });
 }
 
 /**
@@ -977,29 +1105,29 @@ export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean
 }
 
 function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, shared: Snapshot): Generator<Snapshot> {
-  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol)).filter((c) => c.b !== null);
+  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol));
   let rows = 0;
   for (;;) {
     let best: Cursor | null = null;
     let bestSeq = Infinity;
-    for (let k = 0; k < cursors.length; k++) {
-      const c = cursors[k];
-      if (c.b !== null && c.b.seq[c.i] < bestSeq) {
-        bestSeq = c.b.seq[c.i];
-        best = c;
-      }
-    }
-    if (best === null) break;
-    const b = best.b!;
-    // emit the run of this cursor's rows that precede every other cursor's head
     let limit = Infinity;
     for (let k = 0; k < cursors.length; k++) {
       const c = cursors[k];
-      if (c !== best && c.b !== null && c.b.seq[c.i] < limit) limit = c.b.seq[c.i];
+      const q = c.head;
+      if (q < bestSeq) {
+        limit = bestSeq;
+        bestSeq = q;
+        best = c;
+      } else if (q < limit) limit = q;
     }
+    if (best === null) break;
+    if (bestSeq !== rows) throw outOfSequence(store, bestSeq, rows);
+    // emit the run of this cursor's rows that precede every other cursor's head
+    const b = best.b!;
+    const end = best.runEnd(limit);
     const sym = b.symbol;
-    let i = best.i;
-    for (; i < b.length && b.seq[i] < limit; i++) {
+    const lpc = b.last_price, frc = b.funding_rate;
+    for (let i = best.i; i < end; i++) {
       let s: Snapshot;
       if (reuse) {
         s = shared;
@@ -1007,15 +1135,18 @@ function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, 
         if (s.last_price !== undefined) delete s.last_price;
         if (s.funding_rate !== undefined) delete s.funding_rate;
       } else s = { ts: b.ts[i], symbol: sym, bid_price: b.bid_price[i], bid_qty: b.bid_qty[i], ask_price: b.ask_price[i], ask_qty: b.ask_qty[i] };
-      const lp = b.last_price[i];
-      if (lp === lp) s.last_price = lp;
-      const fr = b.funding_rate[i];
-      if (fr === fr) s.funding_rate = fr;
+      if (lpc !== null) {
+        const lp = lpc[i];
+        if (lp === lp) s.last_price = lp;
+      }
+      if (frc !== null) {
+        const fr = frc[i];
+        if (fr === fr) s.funding_rate = fr;
+      }
       rows++;
       yield s;
     }
-    best.i = i;
-    if (i >= b.length) best.next();
+    best.moveTo(end);
   }
   if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
 }
@@ -1041,7 +1172,7 @@ export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boole
 
 function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot) => boolean | void): number {
   const s: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol)).filter((c) => c.b !== null);
+  const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol));
   let rows = 0;
   for (;;) {
     let best: Cursor | null = null;
@@ -1049,8 +1180,7 @@ function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot)
     let limit = Infinity;
     for (let k = 0; k < cursors.length; k++) {
       const c = cursors[k];
-      if (c.b === null) continue;
-      const q = c.b.seq[c.i];
+      const q = c.head;
       if (q < bestSeq) {
         limit = bestSeq;
         bestSeq = q;
@@ -1058,27 +1188,58 @@ function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot)
       } else if (q < limit) limit = q;
     }
     if (best === null) break;
+    if (bestSeq !== rows) throw outOfSequence(store, bestSeq, rows);
     const b = best.b!;
     s.symbol = b.symbol;
-    const n = b.length;
-    const seq = b.seq, ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
-    let i = best.i;
-    for (; i < n && seq[i] < limit; i++) {
-      s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
-      const lp = lpc[i];
-      if (lp === lp) s.last_price = lp;
-      else if (s.last_price !== undefined) delete s.last_price;
-      const fr = frc[i];
-      if (fr === fr) s.funding_rate = fr;
-      else if (s.funding_rate !== undefined) delete s.funding_rate;
-      rows++;
-      if (visit(s) === false) return rows;
-    }
-    best.i = i;
-    if (i >= n) best.next();
+    const i0 = best.i;
+    const end = best.runEnd(limit);
+    let stop: number;
+    if (b.last_price === null && b.funding_rate === null) {
+      if (s.last_price !== undefined) delete s.last_price;
+      if (s.funding_rate !== undefined) delete s.funding_rate;
+      stop = visitQuotes(s, b.ts, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, i0, end, visit);
+    } else stop = visitRows(s, b, i0, end, visit);
+    if (stop >= 0) return rows + (stop - i0) + 1;
+    rows += end - i0;
+    best.moveTo(end);
   }
   if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
   return rows;
+}
+
+/*
+ * The row loops of `scanWith`, one per kind of batch, in functions of their own (ADR-237): the
+ * scan's outer loop (which cursor is next, how far its run goes) runs once per run of rows, and
+ * when it shared one function with the row loop, that function was optimised on the stack inside
+ * the row loop and deoptimised at the first outer-loop step it had no feedback for.
+ * Each returns the index of the row `visit` stopped at, or -1 when it visited all of [i0, end).
+ * The columns come as arguments: a load before the loop has no type feedback yet when the
+ * function is first optimised inside its first call (feedback is allocated lazily), and deoptimised it on the next call.
+ */
+
+/** Rows of a batch without `last_price` / `funding_rate` (a quote stream, ADR-235; the caller removed both from `s`): no per-row checks. */
+function visitQuotes(s: Snapshot, ts: Float64Array, bp: Float64Array, bq: Float64Array, ap: Float64Array, aq: Float64Array, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
+  for (let i = i0; i < end; i++) {
+    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
+    if (visit(s) === false) return i;
+  }
+  return -1;
+}
+
+/** Rows of a batch with an optional column: a field is set where its row has a value and absent elsewhere. */
+function visitRows(s: Snapshot, b: ColumnBatch, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
+  const ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
+  for (let i = i0; i < end; i++) {
+    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
+    const lp = lpc !== null ? lpc[i] : NaN;
+    if (lp === lp) s.last_price = lp;
+    else if (s.last_price !== undefined) delete s.last_price;
+    const fr = frc !== null ? frc[i] : NaN;
+    if (fr === fr) s.funding_rate = fr;
+    else if (s.funding_rate !== undefined) delete s.funding_rate;
+    if (visit(s) === false) return i;
+  }
+  return -1;
 }
 
 /** SHA-256 of the canonical JSON lines of a store's snapshots (equals a JSONL fixture's `content_sha256` of the same stream). */

@@ -126,6 +126,14 @@ function words(b: Uint8Array): Uint32Array {
 }
 /** The four number keys of a canonical L1 line as the words `fastLine` stores (`putWords`), in key order. */
 const AP_W = words(K_AP), AQ_W = words(K_AQ), BP_W = words(K_BP), BQ_W = words(K_BQ);
+/**
+ * Module-local copies of the imported key bytes, their lengths and the number printer: under tsx
+ * every read of an imported binding is a getter call, which cost ≈ 8 % of a store import per
+ * row (ADR-236); the bundle and these copies read a plain constant.
+ */
+const AP_LEN = K_AP.length, AQ_LEN = K_AQ.length, BP_LEN = K_BP.length, BQ_LEN = K_BQ.length;
+const KEY_AP = K_AP, KEY_AQ = K_AQ, KEY_BP = K_BP, KEY_BQ = K_BQ;
+const writeNum = writeNumText;
 
 /**
  * Append `len` constant bytes (as `words`) at `n` with four-byte stores; the up to three bytes
@@ -359,10 +367,10 @@ export class BookTickerCsvParser {
     const dv = this.lineDv;
     const src = this.srcDv;
     const fS = this.fS, fE = this.fE;
-    n = this.numText(buf, 3, ap, putWords(AP_W, K_AP.length, dv, n));
-    n = this.numText(buf, 4, aq, putWords(AQ_W, K_AQ.length, dv, n));
-    n = this.numText(buf, 1, bp, putWords(BP_W, K_BP.length, dv, n));
-    n = this.numText(buf, 2, bq, putWords(BQ_W, K_BQ.length, dv, n));
+    n = this.numText(buf, 3, ap, putWords(AP_W, AP_LEN, dv, n));
+    n = this.numText(buf, 4, aq, putWords(AQ_W, AQ_LEN, dv, n));
+    n = this.numText(buf, 1, bp, putWords(BP_W, BP_LEN, dv, n));
+    n = this.numText(buf, 2, bq, putWords(BQ_W, BQ_LEN, dv, n));
     n = putWords(this.symWords, sym.length, dv, n);
     const s6 = fS[6], e6 = fE[6];
     if (buf[s6] !== 48 || e6 - s6 === 1) n = copyBytes(buf, src, s6, e6, o, dv, n);
@@ -375,7 +383,7 @@ export class BookTickerCsvParser {
   /** Field `f` (value `x`) as canonical number text at `n` of the lines: its own bytes when they are `String(x)`, else printed. */
   private numText(buf: Buffer, f: number, x: number, n: number): number {
     const e = this.canonicalEnd(buf, f);
-    return e > 0 ? copyBytes(buf, this.srcDv, this.fS[f], e, this.lineBuf, this.lineDv, n) : n + writeNumText(x, this.lineBuf, n);
+    return e > 0 ? copyBytes(buf, this.srcDv, this.fS[f], e, this.lineBuf, this.lineDv, n) : n + writeNum(x, this.lineBuf, n);
   }
 
   /**
@@ -417,14 +425,14 @@ export class BookTickerCsvParser {
     let o = this.lineBuf;
     let n = this.ln;
     if (n + LINE_MAX + sym.length > o.length) o = this.growLines();
-    n = copyRun(K_AP, o, n);
-    n += writeNumText(ap, o, n);
-    n = copyRun(K_AQ, o, n);
-    n += writeNumText(aq, o, n);
-    n = copyRun(K_BP, o, n);
-    n += writeNumText(bp, o, n);
-    n = copyRun(K_BQ, o, n);
-    n += writeNumText(bq, o, n);
+    n = copyRun(KEY_AP, o, n);
+    n += writeNum(ap, o, n);
+    n = copyRun(KEY_AQ, o, n);
+    n += writeNum(aq, o, n);
+    n = copyRun(KEY_BP, o, n);
+    n += writeNum(bp, o, n);
+    n = copyRun(KEY_BQ, o, n);
+    n += writeNum(bq, o, n);
     n = copyRun(sym, o, n);
     n = copyStr(String(et), o, n);
     o[n++] = 125;
@@ -552,6 +560,29 @@ export class BookTickerCsvParser {
   /** The canonical lines of the rows of the current batch (a view, valid until the next `push`/`end`). */
   lineBytes(): Uint8Array {
     return this.lineBuf.subarray(0, this.ln);
+  }
+
+  /**
+   * This chunk's rows (event time, prices, sizes: views of length `batch.n`) and lines as they
+   * are, without a copy; the batch and the line buffer continue in buffers from `fresh(bytes)` (at
+   * least `bytes` long, same capacities). For the worker thread's results (ADR-236).
+   */
+  takeBuffers(fresh: (bytes: number) => ArrayBuffer): { ts: Float64Array; bp: Float64Array; bq: Float64Array; ap: Float64Array; aq: Float64Array; lines: Uint8Array } {
+    const b = this.batch;
+    const n = b.n;
+    const cap = b.capacity;
+    const out = { ts: b.event_time.subarray(0, n), bp: b.bid_price.subarray(0, n), bq: b.bid_qty.subarray(0, n), ap: b.ask_price.subarray(0, n), aq: b.ask_qty.subarray(0, n), lines: this.lineBuf.subarray(0, this.ln) };
+    const col = (): Float64Array => new Float64Array(fresh(8 * cap), 0, cap);
+    b.event_time = col();
+    b.bid_price = col();
+    b.bid_qty = col();
+    b.ask_price = col();
+    b.ask_qty = col();
+    const len = this.lineBuf.length;
+    const lb = fresh(len);
+    this.lineBuf = new Uint8Array(lb, 0, len);
+    this.lineDv = new DataView(lb, 0, len);
+    return out;
   }
 
   private next(buf: Buffer, i: number, end: number, f: number): number {
