@@ -315,14 +315,31 @@ export class OrderManager {
     if (this.used.length < n) this.used = new Uint8Array(Math.max(n, 2 * this.used.length));
     const used = this.used;
     used.fill(0, 0, n);
+    // closeness order puts every BUY first (price descending), then the SELLs (price ascending):
+    // a level's candidates are its side's segment, and the scans stop once the price is past
+    // the level (the first match in closeness order is the one the full scan would find)
+    let sellStart = 0;
+    while (sellStart < n && grid[sellStart].side === "BUY") sellStart++;
     const unmatched: GridLevel[] = [];
     for (const d of want) {
       let m = -1;
-      for (let k = 0; k < n; k++) {
-        const o = grid[k];
-        if (used[k] === 0 && o.side === d.side && o.price === d.price && o.qty === d.qty) {
-          m = k;
-          break;
+      if (d.side === "BUY") {
+        for (let k = 0; k < sellStart; k++) {
+          const o = grid[k];
+          if (o.price < d.price) break;
+          if (used[k] === 0 && o.price === d.price && o.qty === d.qty) {
+            m = k;
+            break;
+          }
+        }
+      } else {
+        for (let k = sellStart; k < n; k++) {
+          const o = grid[k];
+          if (o.price > d.price) break;
+          if (used[k] === 0 && o.side === d.side && o.price === d.price && o.qty === d.qty) {
+            m = k;
+            break;
+          }
         }
       }
       if (m >= 0) {
@@ -339,8 +356,11 @@ export class OrderManager {
         const maxDp = tolP * d.price;
         const minQ = d.qty * (1 - tolQ) - lot * EPS;
         let m = -1;
-        for (let k = 0; k < n; k++) {
+        const buy = d.side === "BUY";
+        for (let k = buy ? 0 : sellStart, end = buy ? sellStart : n; k < end; k++) {
           const o = grid[k];
+          // past the window (|Δprice| only grows from here on: float subtraction is monotone)
+          if (buy ? d.price - o.price > maxDp : o.price - d.price > maxDp) break;
           if (used[k] === 0 && o.side === d.side && Math.abs(o.price - d.price) <= maxDp && o.qty <= d.qty && o.qty >= minQ) {
             m = k;
             break;
@@ -358,7 +378,7 @@ export class OrderManager {
     const places: GridLevel[] = [];
     for (const d of unmatched) {
       let m = -1;
-      for (let k = 0; k < n; k++)
+      for (let k = d.side === "BUY" ? 0 : sellStart, end = d.side === "BUY" ? sellStart : n; k < end; k++)
         if (used[k] === 0 && grid[k].side === d.side) {
           m = k;
           break;
