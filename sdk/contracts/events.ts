@@ -425,18 +425,42 @@ function putText(w: LineBytes, s: string): void {
   w.at = at;
 }
 
+// Number bytes cache: `num`'s cache (ADR-150) as bytes, 32 bytes a slot (`String(v)` of a double
+// is at most 25 characters), direct-mapped on the double's bits like `num`'s.
+const numByteKey = new Float64Array(NUM_SLOTS);
+const numByteLen = new Uint8Array(NUM_SLOTS);
+const numBytePool = new Uint8Array(NUM_SLOTS * 32);
+
 /** `num(v)`'s text as bytes. */
 function putNum(w: LineBytes, v: number): void {
+  w.ensure(32);
+  const b = w.buf;
+  let at = w.at;
   if (v === 0) {
-    w.ensure(1);
-    w.buf[w.at++] = 48;
+    b[at] = 48;
+    w.at = at + 1;
     return;
   }
   if (!Number.isFinite(v)) num(v); // throws the string writer's error
-  w.ensure(32);
-  const n = shortDecimal(v, w.buf, w.at);
-  if (n > 0) w.at += n;
-  else putText(w, num(v));
+  numBits[0] = v;
+  const h = (Math.imul(numWords[0] ^ numWords[1], 0x9e3779b1) >>> 21) & (NUM_SLOTS - 1);
+  const o = h << 5;
+  if (numByteKey[h] === v) {
+    const n = numByteLen[h];
+    for (let i = 0; i < n; i++) b[at++] = numBytePool[o + i];
+    w.at = at;
+    return;
+  }
+  let n = shortDecimal(v, b, at);
+  if (n === 0) {
+    const t = String(v); // = num(v) when shortDecimal has no text for v (shortDecimalText is then null)
+    n = t.length;
+    for (let i = 0; i < n; i++) b[at + i] = t.charCodeAt(i);
+  }
+  for (let i = 0; i < n; i++) numBytePool[o + i] = b[at + i];
+  numByteKey[h] = v;
+  numByteLen[h] = n;
+  w.at = at + n;
 }
 
 /** `quote(s)` as bytes: plain ASCII straight, anything else through `JSON.stringify`. */
