@@ -500,11 +500,6 @@ const I_ACCEPTED = bytesOf('{"accepted":');
 const I_ORDER_ID = bytesOf(',"order_id":');
 const I_PRICE = bytesOf(',"price":');
 const I_QTY = bytesOf(',"qty":');
-const I_REASON = bytesOf(',"reason":');
-const I_SIDE = bytesOf(',"side":');
-const I_SYMBOL = bytesOf(',"symbol":');
-const I_TS = bytesOf(',"t":"intent","ts":');
-const I_TYPE = bytesOf(',"type":');
 const B_CLOSE = bytesOf("}");
 
 function isIntentShape(i: Intent): boolean {
@@ -513,6 +508,44 @@ function isIntentShape(i: Intent): boolean {
     typeof i.side === "string" && typeof i.symbol === "string" && typeof i.type === "string" && (i.reason === undefined || typeof i.reason === "string")
   );
 }
+
+/**
+ * The bytes between an intent's qty and its ts — `,"reason":R` (when present), `,"side":S`,
+ * `,"symbol":Y`, `,"t":"intent","ts":` — for the last few (reason, side, symbol) seen: a
+ * symbol's intents cycle through a handful of them.
+ */
+const MID_SLOTS = 8;
+const midReason: Array<string | undefined> = new Array<string | undefined>(MID_SLOTS).fill(undefined);
+const midSide: string[] = new Array<string>(MID_SLOTS).fill("");
+const midSymbol: string[] = new Array<string>(MID_SLOTS).fill("");
+const midBytes: Uint8Array[] = new Array<Uint8Array>(MID_SLOTS).fill(new Uint8Array(0));
+let midNext = 0;
+
+function intentMid(reason: string | undefined, side: string, symbol: string): Uint8Array {
+  for (let k = 0; k < MID_SLOTS; k++) if (midSide[k] === side && midSymbol[k] === symbol && midReason[k] === reason && midBytes[k].length > 0) return midBytes[k];
+  const b = bytesOf((reason !== undefined ? `,"reason":${str(reason)}` : "") + `,"side":${str(side)},"symbol":${str(symbol)},"t":"intent","ts":`);
+  const k = midNext;
+  midNext = (midNext + 1) % MID_SLOTS;
+  midReason[k] = reason;
+  midSide[k] = side;
+  midSymbol[k] = symbol;
+  midBytes[k] = b;
+  return b;
+}
+
+/** `,"type":T}` per intent type. */
+const typeTail = new Map<string, Uint8Array>();
+function intentTail(type: string): Uint8Array {
+  let b = typeTail.get(type);
+  if (b === undefined) {
+    b = bytesOf(`,"type":${str(type)}}`);
+    if (typeTail.size < 64) typeTail.set(type, b);
+  }
+  return b;
+}
+const I_TAIL_PLACE = intentTail("PLACE");
+const I_TAIL_AMEND = intentTail("AMEND");
+const I_TAIL_CANCEL = intentTail("CANCEL");
 
 function putIntent(w: LineBytes, i: Intent): void {
   put(w, I_ACCEPTED);
@@ -523,19 +556,10 @@ function putIntent(w: LineBytes, i: Intent): void {
   putNum(w, i.price);
   put(w, I_QTY);
   putNum(w, i.qty);
-  if (i.reason !== undefined) {
-    put(w, I_REASON);
-    putStr(w, i.reason);
-  }
-  put(w, I_SIDE);
-  putStr(w, i.side);
-  put(w, I_SYMBOL);
-  putStr(w, i.symbol);
-  put(w, I_TS);
+  put(w, intentMid(i.reason, i.side, i.symbol));
   putNum(w, i.ts);
-  put(w, I_TYPE);
-  putStr(w, i.type);
-  put(w, B_CLOSE);
+  const t = i.type;
+  put(w, t === "AMEND" ? I_TAIL_AMEND : t === "PLACE" ? I_TAIL_PLACE : t === "CANCEL" ? I_TAIL_CANCEL : intentTail(t));
 }
 
 /** `intentLine(i)` as bytes (its UTF-8), appended to `w`. */
