@@ -31,6 +31,16 @@ function toLevels(b: SideBuild): GridLevel[] {
 }
 
 /**
+ * The levels' quantities, pushed one by one: a packed array of numbers (`Array.prototype.map`
+ * builds a holey one, and the plan writers then see arrays of several elements kinds).
+ */
+function qtysOf(levels: ReadonlyArray<GridLevel>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < levels.length; i++) out.push(levels[i].qty);
+  return out;
+}
+
+/**
  * The adaptive grid policy (spec 17.22 step 5): one pure function from features, regime,
  * toxicity, DD budget and inventory to a `GridPlan`, with a reason code for every decision.
  * Runs once per bar per symbol; O(levels) apart from the bounded caps resolution.
@@ -155,7 +165,7 @@ export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanatio
     symbol: input.symbol, ts: input.ts, regime: input.regime, mode, center_price: center,
     step_frac: caps.step, x_stress_frac: stress.x_stress, width_up_frac: stress.width_up, width_down_frac: stress.width_down,
     levels_up: asks.length, levels_down: bids.length, bids, asks,
-    size_schedule: { buy: bids.map((l) => l.qty), sell: asks.map((l) => l.qty) },
+    size_schedule: { buy: qtysOf(bids), sell: qtysOf(asks) },
     adds_allowed: gridOrders > 0, reduce_only: mode === "REDUCE_ONLY" || mode === "DAMAGE_CONTROL",
     dd_budget: ddBudget, worst_case_loss: worst, reasons,
   };
