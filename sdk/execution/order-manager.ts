@@ -347,7 +347,7 @@ export class OrderManager {
       const q = Math.min(d.qty, quantizeQty(Math.max(0, capacity) + lot * EPS, lot));
       if (!(q > 0) || qtyNotional(st.inst, q, d.price) < st.inst.min_notional) continue;
       capacity -= q;
-      want.push(q === d.qty ? d : { side: d.side, index: d.index, price: d.price, qty: q });
+      want.push(q === d.qty ? d : newLevel(d.side, d.index, d.price, q));
     }
   }
 
@@ -457,22 +457,30 @@ export class OrderManager {
     this.tokens -= 1;
     const seq = ++st.seq;
     const id = `${st.symbol}:${seq}`;
+    // the number fields start as doubles (0.5, then assigned; `newLevel` explains why)
     const o: OpenOrder = {
       id,
       seq,
       symbol: st.symbol,
       side,
-      price,
-      qty,
-      remaining: qty,
+      price: 0.5,
+      qty: 0.5,
+      remaining: 0.5,
       kind,
       level,
       reduce_only: reduceOnly || kind === "TP",
-      created_ts: ts,
-      entry_price: src ? src.entry_price : 0,
-      entry_fee: src ? (src.qty === qty ? src.entry_fee : (src.entry_fee * qty) / src.qty) : 0,
-      entry_ts: src ? src.entry_ts : 0,
+      created_ts: 0.5,
+      entry_price: 0.5,
+      entry_fee: 0.5,
+      entry_ts: 0.5,
     };
+    o.price = price;
+    o.qty = qty;
+    o.remaining = qty;
+    o.created_ts = ts;
+    o.entry_price = src ? src.entry_price : 0;
+    o.entry_fee = src ? (src.qty === qty ? src.entry_fee : (src.entry_fee * qty) / src.qty) : 0;
+    o.entry_ts = src ? src.entry_ts : 0;
     st.orders.push(o);
     this.openTotal++;
     this.counters.place_accepted++;
@@ -508,6 +516,14 @@ export class OrderManager {
     this.sink.intent({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id, side: o.side, price: o.price, qty: o.qty, accepted: true, reason });
     this.sink.send({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id });
   }
+}
+
+/** A grid level of the planner's shape (`newLevel` in sdk/policy/levels.ts: number fields start as doubles). */
+function newLevel(side: Side, index: number, price: number, qty: number): GridLevel {
+  const l: GridLevel = { side, index, price: 0.5, qty: 0.5 };
+  l.price = price;
+  l.qty = qty;
+  return l;
 }
 
 /** The first unused BUY of `grid[0, sellStart)` at `d`'s price and qty (−1: none); stops once past the price. */

@@ -5,6 +5,7 @@ import type { PolicyConfig } from "./config";
 import { PolicyReason } from "./reasons";
 import { computeSizes, ladderPrices, stressMark } from "./sizing";
 import { reduceOnlyLadder } from "./reduce";
+import { emptyNumbers } from "./levels";
 
 /** What a side of the plan may do: budgeted new-risk grid, inventory-reducing ladder, or nothing. */
 export type SideKind = "grid" | "reduce" | "off";
@@ -88,8 +89,28 @@ function inventoryLoss(side: Side, invB: number, mid: number, mark: number): num
   return side === "BUY" ? Math.max(0, invB) * Math.max(0, mid - mark) : Math.max(0, -invB) * Math.max(0, mark - mid);
 }
 
+/**
+ * Every `SideBuild` is made here, so all have one shape. The number fields start as doubles
+ * (0.5, then assigned): a first side whose losses are integers (0) would otherwise give the shape
+ * integer fields, and the first fractional loss would change it under the optimised planner.
+ */
+function sideBuild(
+  side: Side, kind: SideKind, prices: number[], qtys: number[], mark: number, ladderLoss: number, inventoryLoss: number,
+  budgetUsed: number, notional: number, scaled: boolean, dropped: number, reasons: ReasonCode[],
+): SideBuild {
+  const b: SideBuild = {
+    side, kind, prices, qtys, mark: 0.5, ladder_loss: 0.5, inventory_loss: 0.5, budget_used: 0.5, notional: 0.5, scaled, dropped, reasons,
+  };
+  b.mark = mark;
+  b.ladder_loss = ladderLoss;
+  b.inventory_loss = inventoryLoss;
+  b.budget_used = budgetUsed;
+  b.notional = notional;
+  return b;
+}
+
 function emptySide(side: Side, kind: SideKind, invB: number, mid: number, mark: number, reasons: ReasonCode[]): SideBuild {
-  return { side, kind, prices: [], qtys: [], mark, ladder_loss: 0, inventory_loss: inventoryLoss(side, invB, mid, mark), budget_used: 0, notional: 0, scaled: false, dropped: 0, reasons };
+  return sideBuild(side, kind, emptyNumbers(), emptyNumbers(), mark, 0, inventoryLoss(side, invB, mid, mark), 0, 0, false, 0, reasons);
 }
 
 /** Build one side at a given step and level count (no resolution). */
@@ -137,7 +158,7 @@ function buildSideWith(
     const mark = stressMark(side, x.center, req.width, [], step);
     let notional = 0;
     for (let i = 0; i < r.prices.length; i++) notional += spot ? r.prices[i] * r.qtys[i] : qtyNotional(x.instrument, r.qtys[i], r.prices[i]);
-    return { ...emptySide(side, kind, invB, x.mid, mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
+    return sideBuild(side, kind, r.prices, r.qtys, mark, 0, inventoryLoss(side, invB, x.mid, mark), 0, notional, false, 0, r.reasons);
   }
   let prices: number[];
   if (ladder !== null) {
@@ -160,10 +181,7 @@ function buildSideWith(
   if (!(budget > 0)) return emptySide(side, kind, invB, x.mid, mark, [...reasons, PolicyReason.BUDGET_EXHAUSTED]);
   if (!(room > 0)) return emptySide(side, kind, invB, x.mid, mark, [...reasons, PolicyReason.CAP_INVENTORY_FULL]);
   const s = computeSizes(side, prices, mark, budget, room, x.instrument, cfg.sizing);
-  return {
-    side, kind, prices: s.prices, qtys: s.qtys, mark, ladder_loss: s.worst_loss, inventory_loss: il, budget_used: budget,
-    notional: s.notional, scaled: s.scaled, dropped: s.dropped, reasons: s.reasons.length ? [...reasons, ...s.reasons] : reasons,
-  };
+  return sideBuild(side, kind, s.prices, s.qtys, mark, s.worst_loss, il, budget, s.notional, s.scaled, s.dropped, s.reasons.length ? [...reasons, ...s.reasons] : reasons);
 }
 
 export interface CapsResult {

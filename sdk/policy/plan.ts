@@ -9,6 +9,7 @@ import { computeStress, type StressResult } from "./stress";
 import { computeLevels, computeStep, type LevelsResult, type StepResult } from "./step";
 import { regimeActions, type RegimeActions } from "./actions";
 import { applyCaps, notionalCap, type CapsResult, type SideBuild } from "./caps";
+import { newLevel } from "./levels";
 
 function requireFinite(x: number, field: string, min?: number): void {
   if (!Number.isFinite(x) || (min !== undefined && x < min))
@@ -26,7 +27,7 @@ function levelsFor(kind: string, lv: number, act: RegimeActions, cfg: PolicyConf
 
 function toLevels(b: SideBuild): GridLevel[] {
   const out: GridLevel[] = [];
-  for (let i = 0; i < b.prices.length; i++) out.push({ side: b.side as Side, index: i + 1, price: b.prices[i], qty: b.qtys[i] });
+  for (let i = 0; i < b.prices.length; i++) out.push(newLevel(b.side as Side, i + 1, b.prices[i], b.qtys[i]));
   return out;
 }
 
