@@ -709,7 +709,80 @@ function putPlan(w: LineBytes, p: GridPlan): void {
 export function writeRecordLine(r: LogRecord, w: LineBytes): void {
   if (r.t === "plan" && r.plan !== null && typeof r.plan === "object" && plainPlan(r.plan)) putPlan(w, r.plan);
   else if (r.t === "intent" && intentKeysOnly(r) && isIntentShape(r)) putIntent(w, r);
+  else if (r.t === "mark" && plainMark(r)) putMark(w, r);
   else putText(w, serialiseRecord(r));
+}
+
+/** The mark records `markLine` writes by hand (the same test), else false. */
+function plainMark(r: MarkRecord): boolean {
+  if (
+    keyCount(r) !== MARK_KEYS || typeof r.ts !== "number" || typeof r.equity !== "number" || typeof r.realized_pnl !== "number" ||
+    typeof r.unrealized_pnl !== "number" || typeof r.fees !== "number" || typeof r.inventory_notional !== "number" ||
+    typeof r.effective_leverage !== "number" || typeof r.dd !== "number" || typeof r.dd_utilization !== "number" ||
+    typeof r.guard !== "string" || !Array.isArray(r.symbols)
+  )
+    return false;
+  for (let i = 0; i < r.symbols.length; i++) {
+    const x = r.symbols[i];
+    if (keyCount(x) !== 4 || typeof x.avg_entry !== "number" || typeof x.mark !== "number" || typeof x.position !== "number" || typeof x.symbol !== "string")
+      return false;
+  }
+  return true;
+}
+
+const M_DD = bytesOf('{"dd":');
+const M_DDU = bytesOf(',"dd_utilization":');
+const M_LEV = bytesOf(',"effective_leverage":');
+const M_EQ = bytesOf(',"equity":');
+const M_FEES = bytesOf(',"fees":');
+const M_GUARD = bytesOf(',"guard":');
+const M_INV = bytesOf(',"inventory_notional":');
+const M_REAL = bytesOf(',"realized_pnl":');
+const M_SYMS = bytesOf(',"symbols":[');
+const M_AVG = bytesOf('{"avg_entry":');
+const M_MARK = bytesOf(',"mark":');
+const M_POS = bytesOf(',"position":');
+const M_SYM = bytesOf(',"symbol":');
+const M_TS = bytesOf('],"t":"mark","ts":');
+const M_UNR = bytesOf(',"unrealized_pnl":');
+
+/** `markLine(r)` as bytes (its UTF-8). */
+function putMark(w: LineBytes, r: MarkRecord): void {
+  put(w, M_DD);
+  putNum(w, r.dd);
+  put(w, M_DDU);
+  putNum(w, r.dd_utilization);
+  put(w, M_LEV);
+  putNum(w, r.effective_leverage);
+  put(w, M_EQ);
+  putNum(w, r.equity);
+  put(w, M_FEES);
+  putNum(w, r.fees);
+  put(w, M_GUARD);
+  putStr(w, r.guard);
+  put(w, M_INV);
+  putNum(w, r.inventory_notional);
+  put(w, M_REAL);
+  putNum(w, r.realized_pnl);
+  put(w, M_SYMS);
+  for (let i = 0; i < r.symbols.length; i++) {
+    const x = r.symbols[i];
+    if (i) put(w, B_COMMA);
+    put(w, M_AVG);
+    putNum(w, x.avg_entry);
+    put(w, M_MARK);
+    putNum(w, x.mark);
+    put(w, M_POS);
+    putNum(w, x.position);
+    put(w, M_SYM);
+    putStr(w, x.symbol);
+    put(w, B_CLOSE);
+  }
+  put(w, M_TS);
+  putNum(w, r.ts);
+  put(w, M_UNR);
+  putNum(w, r.unrealized_pnl);
+  put(w, B_CLOSE);
 }
 
 function intentKeysOnly(r: IntentRecord): boolean {

@@ -40,7 +40,22 @@ const intent: fc.Arbitrary<Intent> = fc
     return i as Intent;
   });
 
+const mark: fc.Arbitrary<LogRecord> = fc.record({
+  t: fc.constant("mark" as const), ts: num, equity: num, realized_pnl: num, unrealized_pnl: num, fees: num, inventory_notional: num,
+  effective_leverage: num, dd: num, dd_utilization: num, guard: fc.oneof(fc.constantFrom("NORMAL", "DAMAGE_CONTROL", "EMERGENCY"), text),
+  symbols: fc.array(fc.record({ symbol: text, position: num, avg_entry: num, mark: num }), { maxLength: 3 }),
+}) as fc.Arbitrary<LogRecord>;
+
 describe("engine: canonical lines as bytes (recorder digest path)", () => {
+  it("mark bytes are the UTF-8 of serialiseRecord's line, for random marks (fixed seed)", () => {
+    fc.assert(
+      fc.property(mark, (m) => {
+        expect(bytesOf(m)).to.equal(utf8Hex(serialiseRecord(m)));
+      }),
+      { seed: 226, numRuns: 200 },
+    );
+  });
+
   it("plan and intent bytes are the UTF-8 of serialiseRecord's line, for random records (fixed seed)", () => {
     fc.assert(
       fc.property(plan, intent, (p, i) => {
@@ -60,6 +75,11 @@ describe("engine: canonical lines as bytes (recorder digest path)", () => {
       levels_up: 1, levels_down: 1, bids: [{ side: "BUY", index: 1, price: 99.9, qty: 0.5 }], asks: [{ side: "SELL", index: 1, price: 100.1, qty: 0.5 }],
       size_schedule: { buy: [0.5], sell: [0.5] }, adds_allowed: true, reduce_only: false, dd_budget: 10, worst_case_loss: 1, reasons: ["A"],
     };
+    const oddMark = {
+      t: "mark", ts: 1, equity: 100.5, realized_pnl: 0, unrealized_pnl: -0.25, fees: 0.01, inventory_notional: 3, effective_leverage: 0.03, dd: 0,
+      dd_utilization: 0, guard: "NORMAL", symbols: [{ symbol: "X", position: 1, avg_entry: 2, mark: 3 }],
+    };
+    expect(bytesOf(oddMark as LogRecord)).to.equal(utf8Hex(serialiseRecord(oddMark as LogRecord)));
     const odd: LogRecord[] = [
       { t: "plan", plan: { ...p, extra: 1 } as unknown as GridPlan },
       { t: "plan", plan: { ...p, bids: [{ ...p.bids[0], note: "x" }] } as unknown as GridPlan },
@@ -69,6 +89,10 @@ describe("engine: canonical lines as bytes (recorder digest path)", () => {
       { t: "intent", type: "PLACE", ts: 1, symbol: "X", order_id: "X:1", side: "BUY", price: 1, qty: 1, accepted: true, extra: 2 } as unknown as LogRecord,
       { t: "intent", type: "PLACE", ts: 1, symbol: "X", order_id: 5, side: "BUY", price: 1, qty: 1, accepted: true } as unknown as LogRecord,
       { t: "guard", ts: 5, from: "NORMAL", to: "DAMAGE_CONTROL", dd: 1, dd_budget: 2, dd_utilization: 0.5, reason: "é" },
+      { ...oddMark, extra: 1 } as unknown as LogRecord,
+      { ...oddMark, guard: 3 } as unknown as LogRecord,
+      { ...oddMark, symbols: [{ symbol: "X", position: 1, avg_entry: 2, mark: 3, note: "x" }] } as unknown as LogRecord,
+      { ...oddMark, symbols: [{ symbol: "X", position: "1", avg_entry: 2, mark: 3 }] } as unknown as LogRecord,
     ];
     for (const r of odd) expect(bytesOf(r)).to.equal(utf8Hex(serialiseRecord(r)));
     expect(() => bytesOf({ t: "plan", plan: { ...p, dd_budget: Number.NaN } })).to.throw(/non-finite number NaN/);
@@ -80,6 +104,7 @@ describe("engine: canonical lines as bytes (recorder digest path)", () => {
     const evs = r.events!;
     expect(evs.filter((e) => e.t === "plan").length).to.be.greaterThan(30);
     expect(evs.filter((e) => e.t === "intent").length).to.be.greaterThan(30);
+    expect(evs.filter((e) => e.t === "mark").length).to.be.greaterThan(0);
     const w = new LineBytes();
     let want = "";
     for (const e of evs) {
