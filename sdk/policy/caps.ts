@@ -204,6 +204,23 @@ const CAPS_ORDER: ReadonlyArray<ReasonCode> = [
   PolicyReason.CAPS_THROTTLE,
 ];
 
+/** Bit of each caps reason in `applyCaps`' applied set: 1 << its CAPS_ORDER index. */
+const BIT_INVENTORY_NOTIONAL = 1 << 0;
+const BIT_EFFECTIVE_LEVERAGE = 1 << 1;
+const BIT_MAX_OPEN_ORDERS = 1 << 2;
+const BIT_MIN_NOTIONAL = 1 << 3;
+const BIT_REDUCE_SIZES = 1 << 4;
+const BIT_REDUCE_LEVELS = 1 << 5;
+const BIT_WIDEN_STEP = 1 << 6;
+const BIT_THROTTLE = 1 << 7;
+
+/** The reasons of an applied set, in CAPS_ORDER (a new array: the plan keeps it). */
+function capsReasons(applied: number): ReasonCode[] {
+  const out: ReasonCode[] = [];
+  for (let i = 0; i < CAPS_ORDER.length; i++) if ((applied & (1 << i)) !== 0) out.push(CAPS_ORDER[i]);
+  return out;
+}
+
 const MAX_ITERATIONS = 10_000;
 
 /**
@@ -251,7 +268,8 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
   let step = x.step;
   const kind: Record<Side, SideKind> = { BUY: x.buy.kind, SELL: x.sell.kind };
   const levels: Record<Side, number> = { BUY: x.buy.levels, SELL: x.sell.levels };
-  const applied = new Set<ReasonCode>();
+  // the caps reasons applied, as bits of their CAPS_ORDER index (no Set per plan)
+  let applied = 0;
   const width: Record<Side, number> = { BUY: x.buy.width, SELL: x.sell.width };
   const addingSide: Side = x.inventory_qty < 0 ? "SELL" : "BUY";
   // A side is rebuilt only when its (kind, levels, step) changed; its last ladder is reused while
@@ -264,14 +282,16 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
     const b = memoBuild(memoB, "BUY", kind.BUY, levels.BUY, at);
     const s = memoBuild(memoS, "SELL", kind.SELL, levels.SELL, at);
     const offenders: Side[] = [];
-    for (const sb of [b, s]) {
-      if (sb.kind === "grid" && sb.dropped > 0) {
-        offenders.push(sb.side);
-        applied.add(PolicyReason.CAP_MIN_NOTIONAL);
-      }
+    if (b.kind === "grid" && b.dropped > 0) {
+      offenders.push(b.side);
+      applied |= BIT_MIN_NOTIONAL;
+    }
+    if (s.kind === "grid" && s.dropped > 0) {
+      offenders.push(s.side);
+      applied |= BIT_MIN_NOTIONAL;
     }
     if (offenders.length === 0 && b.qtys.length + s.qtys.length > cfg.caps.max_open_orders) {
-      applied.add(PolicyReason.CAP_MAX_OPEN_ORDERS);
+      applied |= BIT_MAX_OPEN_ORDERS;
       // Step 2 for the order count, one level at a time on integer counts (removing a level never
       // makes the remaining levels smaller, so no min_notional drop can appear on the way); the
       // loop rebuilds once at the end, or hands over to step 3 / 4 at a side's floor.
@@ -284,17 +304,17 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
         else levels[side] -= 1;
         count[side] = Math.min(count[side], levels[side]);
         moved = true;
-        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+        applied |= BIT_REDUCE_LEVELS;
       }
       if (moved) continue;
       offenders.push(orderOffender(count.BUY, count.SELL, kind, addingSide));
     }
     if (offenders.length === 0) {
       if (b.scaled || s.scaled) {
-        applied.add(cap.binding === "LEVERAGE" ? PolicyReason.CAP_EFFECTIVE_LEVERAGE : PolicyReason.CAP_INVENTORY_NOTIONAL);
-        applied.add(PolicyReason.CAPS_REDUCE_SIZES);
+        applied |= cap.binding === "LEVERAGE" ? BIT_EFFECTIVE_LEVERAGE : BIT_INVENTORY_NOTIONAL;
+        applied |= BIT_REDUCE_SIZES;
       }
-      return { step, buy: b, sell: s, reasons: CAPS_ORDER.filter((r) => applied.has(r)) };
+      return { step, buy: b, sell: s, reasons: capsReasons(applied) };
     }
     let widened = false;
     for (const side of offenders) {
@@ -303,26 +323,26 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
       if (kind[side] === "reduce") {
         if (n > 1) {
           levels[side] = n - 1;
-          applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+          applied |= BIT_REDUCE_LEVELS;
         } else {
           kind[side] = "off";
-          applied.add(PolicyReason.CAPS_THROTTLE);
+          applied |= BIT_THROTTLE;
         }
       } else if (n > cfg.levels_min) {
         levels[side] = n - 1;
-        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+        applied |= BIT_REDUCE_LEVELS;
       } else if (n > 1) {
         if (!widened) {
           step *= cfg.caps.widen_step_factor;
           widened = true;
-          applied.add(PolicyReason.CAPS_WIDEN_STEP);
+          applied |= BIT_WIDEN_STEP;
           for (const sd of ["BUY", "SELL"] as const) {
             if (kind[sd] === "grid") levels[sd] = Math.min(levels[sd], Math.max(1, Math.ceil((width[sd] / step) * (1 - 1e-9))));
           }
         }
       } else {
         kind[side] = "off";
-        applied.add(PolicyReason.CAPS_THROTTLE);
+        applied |= BIT_THROTTLE;
       }
     }
   }
