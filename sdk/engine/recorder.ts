@@ -2,10 +2,10 @@ import type * as Aq from "arquero";
 // arquero loads when a result table is built, not at import (CLI start-up, ADR-126)
 const aq = (): typeof Aq => require("arquero") as typeof Aq;
 import type { LogRecord } from "../contracts/events";
-import { intentLine, intentRecord, serialiseRecord } from "../contracts/events";
+import { createHash, type Hash } from "node:crypto";
+import { LineBytes, intentRecord, writeIntentLine, writeRecordLine } from "../contracts/events";
 import type { Intent } from "../contracts/trading";
 import type { Selection } from "../contracts/features";
-import { StreamDigest } from "../util/canonical";
 import { CodeColumn, F64Column } from "./columns";
 
 /** Strategy columns of one row of the bars table. */
@@ -27,14 +27,15 @@ import type { AlertEvent } from "../metrics";
 
 /**
  * The run's recorder (ADR-040): every record becomes one canonical line (`serialiseRecord`),
- * hashed as it goes (lines batched: hashing "a\nb" then "\n" is the same byte stream as "a",
- * "\n", "b", "\n"), plus the result tables (bars, fills, cycles), transitions, selections and
+ * hashed as it goes: the lines' UTF-8 bytes, each followed by "\n", are written into one reused
+ * byte buffer (`writeRecordLine`: plans and intents without a line string) that is hashed in
+ * batches of about 64 KiB (the same byte stream as hashing line by line), plus the result tables (bars, fills, cycles), transitions, selections and
  * alerts. Memory stays flat unless the caller keeps the events or the tables.
  */
 export class Recorder {
   /** Null when the run computes no digest (`digest: false`, ADR-205): lines are counted, not built. */
-  private readonly digest: StreamDigest | null;
-  private buf = "";
+  private readonly digest: Hash | null;
+  private readonly bytes: LineBytes | null;
   lines = 0;
   readonly events: LogRecord[] | null;
   readonly transitions: Array<Record<string, unknown>> = [];
@@ -62,7 +63,8 @@ export class Recorder {
     digest = true,
   ) {
     this.events = keepEvents ? [] : null;
-    this.digest = digest ? new StreamDigest() : null;
+    this.digest = digest ? createHash("sha256") : null;
+    this.bytes = digest ? new LineBytes() : null;
   }
 
   /** Whether the lines are built and hashed (false: `digest: false`, only counted). */
@@ -71,8 +73,10 @@ export class Recorder {
   }
 
   record(r: LogRecord): void {
-    if (this.digest !== null) this.line(serialiseRecord(r));
-    else this.lines++;
+    if (this.bytes !== null) {
+      writeRecordLine(r, this.bytes);
+      this.endLine(this.bytes);
+    } else this.lines++;
     if (this.events) this.events.push(r);
     switch (r.t) {
       case "fill":
@@ -120,8 +124,10 @@ export class Recorder {
    */
   intent(i: Intent): void {
     if (this.events) this.record(intentRecord(i));
-    else if (this.digest !== null) this.line(intentLine(i));
-    else this.lines++;
+    else if (this.bytes !== null) {
+      writeIntentLine(i, this.bytes);
+      this.endLine(this.bytes);
+    } else this.lines++;
   }
 
   /** One row of the bars table from its two halves (no merged row object is built). */
@@ -135,16 +141,18 @@ export class Recorder {
     c.fees.push(a.fees); c.open_orders.push(b.open_orders); c.selected.push(b.selected ? "true" : "false");
   }
 
-  private line(l: string): void {
-    this.buf = this.buf.length ? this.buf + "\n" + l : l;
+  private endLine(w: LineBytes): void {
+    w.ensure(1);
+    w.buf[w.at++] = 10;
     this.lines++;
-    if (this.buf.length > 1 << 16) this.flush();
+    if (w.at > 1 << 16) this.flush();
   }
 
   private flush(): void {
-    if (this.buf.length) {
-      this.digest!.addLine(this.buf);
-      this.buf = "";
+    const w = this.bytes;
+    if (w !== null && w.at > 0) {
+      this.digest!.update(w.buf.subarray(0, w.at));
+      w.at = 0;
     }
   }
 
@@ -152,7 +160,7 @@ export class Recorder {
   hex(): string | null {
     if (this.digest === null) return null;
     this.flush();
-    return this.digest.hex();
+    return this.digest.digest("hex");
   }
 
   barsTable(): Aq.ColumnTable {

@@ -80,6 +80,24 @@ export interface SymState {
 }
 
 const EPS = 1e-9;
+/** `-EPS` as a constant: a unary minus in a branch first taken late is a deopt of its function. */
+const NEG_EPS = -EPS;
+
+/** The grid stage's working arrays (one set per order manager, reused). */
+interface ReconcileScratch {
+  want: GridLevel[];
+  grid: OpenOrder[];
+  used: Uint8Array;
+  unmatched: GridLevel[];
+  amendOrders: OpenOrder[];
+  amendLevels: GridLevel[];
+  places: GridLevel[];
+  cancels: OpenOrder[];
+}
+
+function newScratch(): ReconcileScratch {
+  return { want: [], grid: [], used: new Uint8Array(64), unmatched: [], amendOrders: [], amendLevels: [], places: [], cancels: [] };
+}
 
 /**
  * Spec 17.12.3, strategy side (ADR-043): the strategy's view of its orders per symbol, built only
@@ -105,9 +123,10 @@ export class OrderManager {
   private tokens: number;
   private lastRefill = Number.NaN;
   private readonly confirmCancels: boolean;
-  /** Scratch of `reconcile` (not re-entrant: nothing it calls reconciles). */
-  private readonly gridScratch: OpenOrder[] = [];
-  private used = new Uint8Array(64);
+  /** Scratch arrays of `reconcile`'s grid stage, reused tick after tick (see `depth`). */
+  private readonly scratch: ReconcileScratch = newScratch();
+  /** Grid stages in progress (a nested one would get fresh scratch). */
+  private depth = 0;
 
   constructor(
     private readonly cfg: ExecutionConfig,
@@ -232,99 +251,127 @@ export class OrderManager {
       pend.length = 0;
       return;
     }
+    // The rare paths (reduce-only trimming, pending orders) are methods of their own: a branch
+    // first taken late then deoptimises a small function, not this one.
     const reduce = ctx.reduce_only || !ctx.adds_allowed;
-    const lot = st.inst.lot_size;
-    let capacity = Infinity;
-    if (reduce) {
-      const reducing: Side | null = pos > EPS ? "SELL" : pos < -EPS ? "BUY" : null;
-      const cancels: OpenOrder[] = [];
-      const keep: OpenOrder[] = [];
-      for (const o of st.orders) (o.side === reducing ? keep : cancels).push(o);
-      keep.sort((a, b) => (a.kind !== b.kind ? (a.kind === "TP" ? -1 : 1) : closeness(a, b)));
-      let cum = 0;
-      const limit = Math.abs(pos) + lot * EPS;
-      for (const o of keep) {
-        if (cum + o.qty <= limit) cum += o.qty;
-        else cancels.push(o);
-      }
-      for (const o of cancels) this.cancel(st, o, ts, o.side === reducing ? EXEC_REASONS.EXCESS_REDUCING : EXEC_REASONS.ADDS_RISK);
-      capacity = reducing ? Math.abs(pos) - cum : 0;
+    let capacity = reduce ? this.trimReducing(st, ts, pos) : Infinity;
+    if (pend.length > 0) capacity = this.placePending(st, ts, pos, pend, reduce, capacity);
+    if (desired === null) return;
+    // the grid stage's scratch arrays are reused; a reconcile entered from one of its own
+    // requests (none is known: the venue never fills on a request) gets fresh ones
+    const s = this.depth === 0 ? this.scratch : newScratch();
+    this.depth++;
+    try {
+      const want = s.want;
+      want.length = 0;
+      if (reduce) this.reducingWant(st, pos, desired, capacity, want);
+      else for (let i = 0; i < desired.length; i++) want.push(desired[i]);
+      sortLevels(want);
+      this.reconcileGrid(st, ts, want, reduce, ctx, s);
+    } finally {
+      this.depth--;
     }
-    // (3) pending CycleEngine orders: TPs first, then replenishments (queue order within kind)
-    if (pend.length) {
-      pend.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "TP" ? -1 : 1));
-      let w = 0;
-      for (let i = 0; i < pend.length; i++) {
-        const p = pend[i];
-        let qty = p.qty;
-        if (reduce) {
-          const adds = pos > EPS ? p.side === "BUY" : pos < -EPS ? p.side === "SELL" : true;
-          if (adds || capacity <= lot * EPS) {
-            this.refuse("PLACE", st, ts, p.side, p.price, p.qty, adds ? EXEC_REASONS.REDUCE_ONLY : EXEC_REASONS.REDUCE_ONLY_CAPACITY);
-            continue;
-          }
-          qty = Math.min(qty, quantizeQty(capacity + lot * EPS, lot));
-          if (!(qty > 0) || qtyNotional(st.inst, qty, p.price) < st.inst.min_notional) {
-            this.refuse("PLACE", st, ts, p.side, p.price, p.qty, EXEC_REASONS.REDUCE_ONLY_CAPACITY);
-            continue;
-          }
-        }
-        if (p.waiting && this.tokens < 1) {
-          pend[w++] = p; // already refused for the rate limit: wait quietly for a token
+  }
+
+  /**
+   * (2) Reduce-only: cancel every order on the side that adds to |position| (both sides when
+   * flat), keep reducing orders (TPs first, closest first) while their total ≤ |position|.
+   * Returns the reducing capacity left.
+   */
+  private trimReducing(st: SymState, ts: number, pos: number): number {
+    const lot = st.inst.lot_size;
+    const reducing: Side | null = pos > EPS ? "SELL" : pos < NEG_EPS ? "BUY" : null;
+    const cancels: OpenOrder[] = [];
+    const keep: OpenOrder[] = [];
+    for (const o of st.orders) (o.side === reducing ? keep : cancels).push(o);
+    keep.sort((a, b) => (a.kind !== b.kind ? (a.kind === "TP" ? -1 : 1) : closeness(a, b)));
+    let cum = 0;
+    const limit = Math.abs(pos) + lot * EPS;
+    for (const o of keep) {
+      if (cum + o.qty <= limit) cum += o.qty;
+      else cancels.push(o);
+    }
+    for (const o of cancels) this.cancel(st, o, ts, o.side === reducing ? EXEC_REASONS.EXCESS_REDUCING : EXEC_REASONS.ADDS_RISK);
+    return reducing ? Math.abs(pos) - cum : 0;
+  }
+
+  /** (3) Pending CycleEngine orders: TPs first, then replenishments (queue order within kind). Returns the capacity left. */
+  private placePending(st: SymState, ts: number, pos: number, pend: PendingOrder[], reduce: boolean, capacity: number): number {
+    const lot = st.inst.lot_size;
+    pend.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "TP" ? -1 : 1));
+    let w = 0;
+    for (let i = 0; i < pend.length; i++) {
+      const p = pend[i];
+      let qty = p.qty;
+      if (reduce) {
+        const adds = pos > EPS ? p.side === "BUY" : pos < NEG_EPS ? p.side === "SELL" : true;
+        if (adds || capacity <= lot * EPS) {
+          this.refuse("PLACE", st, ts, p.side, p.price, p.qty, adds ? EXEC_REASONS.REDUCE_ONLY : EXEC_REASONS.REDUCE_ONLY_CAPACITY);
           continue;
         }
-        // a TP closes risk: when a cap binds it displaces the farthest GRID order of the symbol
-        if (p.kind === "TP" && (st.orders.length >= this.cfg.max_open_orders_per_symbol || this.openTotal >= this.cfg.max_open_orders_portfolio)) {
-          const victim = this.farthestGrid(st);
-          if (victim) this.cancel(st, victim, ts, EXEC_REASONS.CAP_MAKE_ROOM);
+        qty = Math.min(qty, quantizeQty(capacity + lot * EPS, lot));
+        if (!(qty > 0) || qtyNotional(st.inst, qty, p.price) < st.inst.min_notional) {
+          this.refuse("PLACE", st, ts, p.side, p.price, p.qty, EXEC_REASONS.REDUCE_ONLY_CAPACITY);
+          continue;
         }
-        const placed = this.place(st, ts, p.side, p.price, qty, p.kind, p.level, reduce, p);
-        if (placed) {
-          if (reduce) capacity -= qty;
-        } else if (p.kind === "TP" && this.tokens < 1) {
-          // refused by the rate limit: recorded once, retried when a token is available
-          p.waiting = true;
-          pend[w++] = p;
-        }
-        // a refused replenishment (cap / rate) is dropped: the next plan tick re-derives the grid
       }
-      pend.length = w;
-    }
-    if (desired === null) return;
-    // (4) grid levels
-    const want: GridLevel[] = [];
-    for (const d of desired) {
-      if (!reduce) {
-        want.push(d);
+      if (p.waiting && this.tokens < 1) {
+        pend[w++] = p; // already refused for the rate limit: wait quietly for a token
         continue;
       }
-      const adds = pos > EPS ? d.side === "BUY" : pos < -EPS ? d.side === "SELL" : true;
+      // a TP closes risk: when a cap binds it displaces the farthest GRID order of the symbol
+      if (p.kind === "TP" && (st.orders.length >= this.cfg.max_open_orders_per_symbol || this.openTotal >= this.cfg.max_open_orders_portfolio)) {
+        const victim = this.farthestGrid(st);
+        if (victim) this.cancel(st, victim, ts, EXEC_REASONS.CAP_MAKE_ROOM);
+      }
+      const placed = this.place(st, ts, p.side, p.price, qty, p.kind, p.level, reduce, p);
+      if (placed) {
+        if (reduce) capacity -= qty;
+      } else if (p.kind === "TP" && this.tokens < 1) {
+        // refused by the rate limit: recorded once, retried when a token is available
+        p.waiting = true;
+        pend[w++] = p;
+      }
+      // a refused replenishment (cap / rate) is dropped: the next plan tick re-derives the grid
+    }
+    pend.length = w;
+    return capacity;
+  }
+
+  /** Reduce-only: the desired levels that reduce |position|, clipped to the capacity (in `want`). */
+  private reducingWant(st: SymState, pos: number, desired: ReadonlyArray<GridLevel>, capacity: number, want: GridLevel[]): void {
+    const lot = st.inst.lot_size;
+    for (const d of desired) {
+      const adds = pos > EPS ? d.side === "BUY" : pos < NEG_EPS ? d.side === "SELL" : true;
       if (adds) continue;
       const q = Math.min(d.qty, quantizeQty(Math.max(0, capacity) + lot * EPS, lot));
       if (!(q > 0) || qtyNotional(st.inst, q, d.price) < st.inst.min_notional) continue;
       capacity -= q;
-      want.push(q === d.qty ? d : { side: d.side, index: d.index, price: d.price, qty: q });
+      want.push(q === d.qty ? d : newLevel(d.side, d.index, d.price, q));
     }
-    sortLevels(want);
+  }
+
+  /** (4) The grid levels `want` (sorted by index, BUY first) against the resting GRID orders. */
+  private reconcileGrid(st: SymState, ts: number, want: GridLevel[], reduce: boolean, ctx: SymbolExecContext, s: ReconcileScratch): void {
     // resting GRID orders, closest first; `used[k]` marks grid[k] as matched (reused scratch, no Set or closures)
-    const grid = this.gridScratch;
+    const grid = s.grid;
     grid.length = 0;
     for (let k = 0; k < st.orders.length; k++) if (st.orders[k].kind === "GRID") grid.push(st.orders[k]);
     sortByCloseness(grid);
     const n = grid.length;
-    if (this.used.length < n) this.used = new Uint8Array(Math.max(n, 2 * this.used.length));
-    const used = this.used;
+    if (s.used.length < n) s.used = new Uint8Array(Math.max(n, 2 * s.used.length));
+    const used = s.used;
     used.fill(0, 0, n);
-    const unmatched: GridLevel[] = [];
-    for (const d of want) {
-      let m = -1;
-      for (let k = 0; k < n; k++) {
-        const o = grid[k];
-        if (used[k] === 0 && o.side === d.side && o.price === d.price && o.qty === d.qty) {
-          m = k;
-          break;
-        }
-      }
+    // closeness order puts every BUY first (price descending), then the SELLs (price ascending):
+    // a level's candidates are its side's segment, and the scans stop once the price is past
+    // the level (the first match in closeness order is the one the full scan would find)
+    let sellStart = 0;
+    while (sellStart < n && grid[sellStart].side === "BUY") sellStart++;
+    const unmatched = s.unmatched;
+    unmatched.length = 0;
+    for (let i = 0; i < want.length; i++) {
+      const d = want[i];
+      const m = d.side === "BUY" ? exactBuy(grid, used, sellStart, d) : exactSell(grid, used, sellStart, n, d);
       if (m >= 0) {
         used[m] = 1;
         if (grid[m].level !== d.index) grid[m].level = d.index;
@@ -333,32 +380,17 @@ export class OrderManager {
     // within tolerance of the plan: keep rather than re-price (closest first, per side)
     const tolP = this.cfg.amend_tolerance_steps * ctx.step_frac;
     const tolQ = this.cfg.amend_qty_tolerance;
-    if (unmatched.length && (tolP > 0 || tolQ > 0)) {
-      let w = 0;
-      for (const d of unmatched) {
-        const maxDp = tolP * d.price;
-        const minQ = d.qty * (1 - tolQ) - lot * EPS;
-        let m = -1;
-        for (let k = 0; k < n; k++) {
-          const o = grid[k];
-          if (used[k] === 0 && o.side === d.side && Math.abs(o.price - d.price) <= maxDp && o.qty <= d.qty && o.qty >= minQ) {
-            m = k;
-            break;
-          }
-        }
-        if (m >= 0) {
-          used[m] = 1;
-          if (grid[m].level !== d.index) grid[m].level = d.index;
-        } else unmatched[w++] = d;
-      }
-      unmatched.length = w;
-    }
-    const amendOrders: OpenOrder[] = [];
-    const amendLevels: GridLevel[] = [];
-    const places: GridLevel[] = [];
-    for (const d of unmatched) {
+    if (unmatched.length > 0 && (tolP > 0 || tolQ > 0)) keepWithinTolerance(grid, used, sellStart, n, unmatched, tolP, tolQ, st.inst.lot_size);
+    const amendOrders = s.amendOrders;
+    const amendLevels = s.amendLevels;
+    const places = s.places;
+    amendOrders.length = 0;
+    amendLevels.length = 0;
+    places.length = 0;
+    for (let i = 0; i < unmatched.length; i++) {
+      const d = unmatched[i];
       let m = -1;
-      for (let k = 0; k < n; k++)
+      for (let k = d.side === "BUY" ? 0 : sellStart, end = d.side === "BUY" ? sellStart : n; k < end; k++)
         if (used[k] === 0 && grid[k].side === d.side) {
           m = k;
           break;
@@ -369,13 +401,24 @@ export class OrderManager {
         amendLevels.push(d);
       } else places.push(d);
     }
-    // copy before acting: cancels and amends re-enter (records, venue requests), never this method
-    const cancels: OpenOrder[] = [];
+    // copy before acting: cancels and amends re-enter (records, venue requests), never with this scratch
+    const cancels = s.cancels;
+    cancels.length = 0;
     for (let k = 0; k < n; k++) if (used[k] === 0) cancels.push(grid[k]);
     grid.length = 0;
-    for (const o of cancels) this.cancel(st, o, ts, EXEC_REASONS.NOT_IN_PLAN);
+    for (let i = 0; i < cancels.length; i++) this.cancel(st, cancels[i], ts, EXEC_REASONS.NOT_IN_PLAN);
     for (let k = 0; k < amendOrders.length; k++) this.amend(st, amendOrders[k], ts, amendLevels[k]);
-    for (const d of places) this.place(st, ts, d.side, d.price, d.qty, "GRID", d.index, reduce, null);
+    for (let i = 0; i < places.length; i++) {
+      const d = places[i];
+      this.place(st, ts, d.side, d.price, d.qty, "GRID", d.index, reduce, null);
+    }
+    // drop the references (the plan's levels and the orders are not kept alive by the scratch)
+    want.length = 0;
+    unmatched.length = 0;
+    amendOrders.length = 0;
+    amendLevels.length = 0;
+    places.length = 0;
+    cancels.length = 0;
   }
 
   /** EMERGENCY: cancel every resting order of every symbol (lexical order). The caller drops its pending orders. */
@@ -414,22 +457,30 @@ export class OrderManager {
     this.tokens -= 1;
     const seq = ++st.seq;
     const id = `${st.symbol}:${seq}`;
+    // the number fields start as doubles (0.5, then assigned; `newLevel` explains why)
     const o: OpenOrder = {
       id,
       seq,
       symbol: st.symbol,
       side,
-      price,
-      qty,
-      remaining: qty,
+      price: 0.5,
+      qty: 0.5,
+      remaining: 0.5,
       kind,
       level,
       reduce_only: reduceOnly || kind === "TP",
-      created_ts: ts,
-      entry_price: src ? src.entry_price : 0,
-      entry_fee: src ? (src.qty === qty ? src.entry_fee : (src.entry_fee * qty) / src.qty) : 0,
-      entry_ts: src ? src.entry_ts : 0,
+      created_ts: 0.5,
+      entry_price: 0.5,
+      entry_fee: 0.5,
+      entry_ts: 0.5,
     };
+    o.price = price;
+    o.qty = qty;
+    o.remaining = qty;
+    o.created_ts = ts;
+    o.entry_price = src ? src.entry_price : 0;
+    o.entry_fee = src ? (src.qty === qty ? src.entry_fee : (src.entry_fee * qty) / src.qty) : 0;
+    o.entry_ts = src ? src.entry_ts : 0;
     st.orders.push(o);
     this.openTotal++;
     this.counters.place_accepted++;
@@ -465,6 +516,63 @@ export class OrderManager {
     this.sink.intent({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id, side: o.side, price: o.price, qty: o.qty, accepted: true, reason });
     this.sink.send({ type: "CANCEL", ts, symbol: st.symbol, order_id: o.id });
   }
+}
+
+/** A grid level of the planner's shape (`newLevel` in sdk/policy/levels.ts: number fields start as doubles). */
+function newLevel(side: Side, index: number, price: number, qty: number): GridLevel {
+  const l: GridLevel = { side, index, price: 0.5, qty: 0.5 };
+  l.price = price;
+  l.qty = qty;
+  return l;
+}
+
+/** The first unused BUY of `grid[0, sellStart)` at `d`'s price and qty (−1: none); stops once past the price. */
+function exactBuy(grid: OpenOrder[], used: Uint8Array, sellStart: number, d: GridLevel): number {
+  for (let k = 0; k < sellStart; k++) {
+    const o = grid[k];
+    if (o.price < d.price) break;
+    if (used[k] === 0 && o.price === d.price && o.qty === d.qty) return k;
+  }
+  return -1;
+}
+
+/** The first unused SELL of `grid[sellStart, n)` at `d`'s price and qty (−1: none); stops once past the price. */
+function exactSell(grid: OpenOrder[], used: Uint8Array, sellStart: number, n: number, d: GridLevel): number {
+  for (let k = sellStart; k < n; k++) {
+    const o = grid[k];
+    if (o.price > d.price) break;
+    if (used[k] === 0 && o.side === d.side && o.price === d.price && o.qty === d.qty) return k;
+  }
+  return -1;
+}
+
+/**
+ * Keep the resting orders within the amend tolerance of an unmatched level (closest first, per
+ * side): they are marked used and take the level's index; `unmatched` keeps the others, in order.
+ */
+function keepWithinTolerance(grid: OpenOrder[], used: Uint8Array, sellStart: number, n: number, unmatched: GridLevel[], tolP: number, tolQ: number, lot: number): void {
+  let w = 0;
+  for (let i = 0; i < unmatched.length; i++) {
+    const d = unmatched[i];
+    const maxDp = tolP * d.price;
+    const minQ = d.qty * (1 - tolQ) - lot * EPS;
+    let m = -1;
+    const buy = d.side === "BUY";
+    for (let k = buy ? 0 : sellStart, end = buy ? sellStart : n; k < end; k++) {
+      const o = grid[k];
+      // past the window (|Δprice| only grows from here on: float subtraction is monotone)
+      if (buy ? d.price - o.price > maxDp : o.price - d.price > maxDp) break;
+      if (used[k] === 0 && o.side === d.side && Math.abs(o.price - d.price) <= maxDp && o.qty <= d.qty && o.qty >= minQ) {
+        m = k;
+        break;
+      }
+    }
+    if (m >= 0) {
+      used[m] = 1;
+      if (grid[m].level !== d.index) grid[m].level = d.index;
+    } else unmatched[w++] = d;
+  }
+  unmatched.length = w;
 }
 
 /**

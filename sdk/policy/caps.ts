@@ -5,6 +5,7 @@ import type { PolicyConfig } from "./config";
 import { PolicyReason } from "./reasons";
 import { computeSizes, ladderPrices, stressMark } from "./sizing";
 import { reduceOnlyLadder } from "./reduce";
+import { emptyNumbers } from "./levels";
 
 /** What a side of the plan may do: budgeted new-risk grid, inventory-reducing ladder, or nothing. */
 export type SideKind = "grid" | "reduce" | "off";
@@ -88,8 +89,28 @@ function inventoryLoss(side: Side, invB: number, mid: number, mark: number): num
   return side === "BUY" ? Math.max(0, invB) * Math.max(0, mid - mark) : Math.max(0, -invB) * Math.max(0, mark - mid);
 }
 
+/**
+ * Every `SideBuild` is made here, so all have one shape. The number fields start as doubles
+ * (0.5, then assigned): a first side whose losses are integers (0) would otherwise give the shape
+ * integer fields, and the first fractional loss would change it under the optimised planner.
+ */
+function sideBuild(
+  side: Side, kind: SideKind, prices: number[], qtys: number[], mark: number, ladderLoss: number, inventoryLoss: number,
+  budgetUsed: number, notional: number, scaled: boolean, dropped: number, reasons: ReasonCode[],
+): SideBuild {
+  const b: SideBuild = {
+    side, kind, prices, qtys, mark: 0.5, ladder_loss: 0.5, inventory_loss: 0.5, budget_used: 0.5, notional: 0.5, scaled, dropped, reasons,
+  };
+  b.mark = mark;
+  b.ladder_loss = ladderLoss;
+  b.inventory_loss = inventoryLoss;
+  b.budget_used = budgetUsed;
+  b.notional = notional;
+  return b;
+}
+
 function emptySide(side: Side, kind: SideKind, invB: number, mid: number, mark: number, reasons: ReasonCode[]): SideBuild {
-  return { side, kind, prices: [], qtys: [], mark, ladder_loss: 0, inventory_loss: inventoryLoss(side, invB, mid, mark), budget_used: 0, notional: 0, scaled: false, dropped: 0, reasons };
+  return sideBuild(side, kind, emptyNumbers(), emptyNumbers(), mark, 0, inventoryLoss(side, invB, mid, mark), 0, 0, false, 0, reasons);
 }
 
 /** Build one side at a given step and level count (no resolution). */
@@ -137,7 +158,7 @@ function buildSideWith(
     const mark = stressMark(side, x.center, req.width, [], step);
     let notional = 0;
     for (let i = 0; i < r.prices.length; i++) notional += spot ? r.prices[i] * r.qtys[i] : qtyNotional(x.instrument, r.qtys[i], r.prices[i]);
-    return { ...emptySide(side, kind, invB, x.mid, mark, r.reasons), prices: r.prices, qtys: r.qtys, notional };
+    return sideBuild(side, kind, r.prices, r.qtys, mark, 0, inventoryLoss(side, invB, x.mid, mark), 0, notional, false, 0, r.reasons);
   }
   let prices: number[];
   if (ladder !== null) {
@@ -160,10 +181,7 @@ function buildSideWith(
   if (!(budget > 0)) return emptySide(side, kind, invB, x.mid, mark, [...reasons, PolicyReason.BUDGET_EXHAUSTED]);
   if (!(room > 0)) return emptySide(side, kind, invB, x.mid, mark, [...reasons, PolicyReason.CAP_INVENTORY_FULL]);
   const s = computeSizes(side, prices, mark, budget, room, x.instrument, cfg.sizing);
-  return {
-    side, kind, prices: s.prices, qtys: s.qtys, mark, ladder_loss: s.worst_loss, inventory_loss: il, budget_used: budget,
-    notional: s.notional, scaled: s.scaled, dropped: s.dropped, reasons: s.reasons.length ? [...reasons, ...s.reasons] : reasons,
-  };
+  return sideBuild(side, kind, s.prices, s.qtys, mark, s.worst_loss, il, budget, s.notional, s.scaled, s.dropped, s.reasons.length ? [...reasons, ...s.reasons] : reasons);
 }
 
 export interface CapsResult {
@@ -185,6 +203,23 @@ const CAPS_ORDER: ReadonlyArray<ReasonCode> = [
   PolicyReason.CAPS_WIDEN_STEP,
   PolicyReason.CAPS_THROTTLE,
 ];
+
+/** Bit of each caps reason in `applyCaps`' applied set: 1 << its CAPS_ORDER index. */
+const BIT_INVENTORY_NOTIONAL = 1 << 0;
+const BIT_EFFECTIVE_LEVERAGE = 1 << 1;
+const BIT_MAX_OPEN_ORDERS = 1 << 2;
+const BIT_MIN_NOTIONAL = 1 << 3;
+const BIT_REDUCE_SIZES = 1 << 4;
+const BIT_REDUCE_LEVELS = 1 << 5;
+const BIT_WIDEN_STEP = 1 << 6;
+const BIT_THROTTLE = 1 << 7;
+
+/** The reasons of an applied set, in CAPS_ORDER (a new array: the plan keeps it). */
+function capsReasons(applied: number): ReasonCode[] {
+  const out: ReasonCode[] = [];
+  for (let i = 0; i < CAPS_ORDER.length; i++) if ((applied & (1 << i)) !== 0) out.push(CAPS_ORDER[i]);
+  return out;
+}
 
 const MAX_ITERATIONS = 10_000;
 
@@ -233,7 +268,8 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
   let step = x.step;
   const kind: Record<Side, SideKind> = { BUY: x.buy.kind, SELL: x.sell.kind };
   const levels: Record<Side, number> = { BUY: x.buy.levels, SELL: x.sell.levels };
-  const applied = new Set<ReasonCode>();
+  // the caps reasons applied, as bits of their CAPS_ORDER index (no Set per plan)
+  let applied = 0;
   const width: Record<Side, number> = { BUY: x.buy.width, SELL: x.sell.width };
   const addingSide: Side = x.inventory_qty < 0 ? "SELL" : "BUY";
   // A side is rebuilt only when its (kind, levels, step) changed; its last ladder is reused while
@@ -246,14 +282,16 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
     const b = memoBuild(memoB, "BUY", kind.BUY, levels.BUY, at);
     const s = memoBuild(memoS, "SELL", kind.SELL, levels.SELL, at);
     const offenders: Side[] = [];
-    for (const sb of [b, s]) {
-      if (sb.kind === "grid" && sb.dropped > 0) {
-        offenders.push(sb.side);
-        applied.add(PolicyReason.CAP_MIN_NOTIONAL);
-      }
+    if (b.kind === "grid" && b.dropped > 0) {
+      offenders.push(b.side);
+      applied |= BIT_MIN_NOTIONAL;
+    }
+    if (s.kind === "grid" && s.dropped > 0) {
+      offenders.push(s.side);
+      applied |= BIT_MIN_NOTIONAL;
     }
     if (offenders.length === 0 && b.qtys.length + s.qtys.length > cfg.caps.max_open_orders) {
-      applied.add(PolicyReason.CAP_MAX_OPEN_ORDERS);
+      applied |= BIT_MAX_OPEN_ORDERS;
       // Step 2 for the order count, one level at a time on integer counts (removing a level never
       // makes the remaining levels smaller, so no min_notional drop can appear on the way); the
       // loop rebuilds once at the end, or hands over to step 3 / 4 at a side's floor.
@@ -266,17 +304,17 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
         else levels[side] -= 1;
         count[side] = Math.min(count[side], levels[side]);
         moved = true;
-        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+        applied |= BIT_REDUCE_LEVELS;
       }
       if (moved) continue;
       offenders.push(orderOffender(count.BUY, count.SELL, kind, addingSide));
     }
     if (offenders.length === 0) {
       if (b.scaled || s.scaled) {
-        applied.add(cap.binding === "LEVERAGE" ? PolicyReason.CAP_EFFECTIVE_LEVERAGE : PolicyReason.CAP_INVENTORY_NOTIONAL);
-        applied.add(PolicyReason.CAPS_REDUCE_SIZES);
+        applied |= cap.binding === "LEVERAGE" ? BIT_EFFECTIVE_LEVERAGE : BIT_INVENTORY_NOTIONAL;
+        applied |= BIT_REDUCE_SIZES;
       }
-      return { step, buy: b, sell: s, reasons: CAPS_ORDER.filter((r) => applied.has(r)) };
+      return { step, buy: b, sell: s, reasons: capsReasons(applied) };
     }
     let widened = false;
     for (const side of offenders) {
@@ -285,26 +323,26 @@ export function applyCaps(x: CapsInput, cfg: PolicyConfig): CapsResult {
       if (kind[side] === "reduce") {
         if (n > 1) {
           levels[side] = n - 1;
-          applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+          applied |= BIT_REDUCE_LEVELS;
         } else {
           kind[side] = "off";
-          applied.add(PolicyReason.CAPS_THROTTLE);
+          applied |= BIT_THROTTLE;
         }
       } else if (n > cfg.levels_min) {
         levels[side] = n - 1;
-        applied.add(PolicyReason.CAPS_REDUCE_LEVELS);
+        applied |= BIT_REDUCE_LEVELS;
       } else if (n > 1) {
         if (!widened) {
           step *= cfg.caps.widen_step_factor;
           widened = true;
-          applied.add(PolicyReason.CAPS_WIDEN_STEP);
+          applied |= BIT_WIDEN_STEP;
           for (const sd of ["BUY", "SELL"] as const) {
             if (kind[sd] === "grid") levels[sd] = Math.min(levels[sd], Math.max(1, Math.ceil((width[sd] / step) * (1 - 1e-9))));
           }
         }
       } else {
         kind[side] = "off";
-        applied.add(PolicyReason.CAPS_THROTTLE);
+        applied |= BIT_THROTTLE;
       }
     }
   }

@@ -9,6 +9,7 @@ import { computeStress, type StressResult } from "./stress";
 import { computeLevels, computeStep, type LevelsResult, type StepResult } from "./step";
 import { regimeActions, type RegimeActions } from "./actions";
 import { applyCaps, notionalCap, type CapsResult, type SideBuild } from "./caps";
+import { newLevel } from "./levels";
 
 function requireFinite(x: number, field: string, min?: number): void {
   if (!Number.isFinite(x) || (min !== undefined && x < min))
@@ -26,7 +27,17 @@ function levelsFor(kind: string, lv: number, act: RegimeActions, cfg: PolicyConf
 
 function toLevels(b: SideBuild): GridLevel[] {
   const out: GridLevel[] = [];
-  for (let i = 0; i < b.prices.length; i++) out.push({ side: b.side as Side, index: i + 1, price: b.prices[i], qty: b.qtys[i] });
+  for (let i = 0; i < b.prices.length; i++) out.push(newLevel(b.side as Side, i + 1, b.prices[i], b.qtys[i]));
+  return out;
+}
+
+/**
+ * The levels' quantities, pushed one by one: a packed array of numbers (`Array.prototype.map`
+ * builds a holey one, and the plan writers then see arrays of several elements kinds).
+ */
+function qtysOf(levels: ReadonlyArray<GridLevel>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < levels.length; i++) out.push(levels[i].qty);
   return out;
 }
 
@@ -155,7 +166,7 @@ export function explainGrid(input: PlanInput, cfg: PolicyConfig): PlanExplanatio
     symbol: input.symbol, ts: input.ts, regime: input.regime, mode, center_price: center,
     step_frac: caps.step, x_stress_frac: stress.x_stress, width_up_frac: stress.width_up, width_down_frac: stress.width_down,
     levels_up: asks.length, levels_down: bids.length, bids, asks,
-    size_schedule: { buy: bids.map((l) => l.qty), sell: asks.map((l) => l.qty) },
+    size_schedule: { buy: qtysOf(bids), sell: qtysOf(asks) },
     adds_allowed: gridOrders > 0, reduce_only: mode === "REDUCE_ONLY" || mode === "DAMAGE_CONTROL",
     dd_budget: ddBudget, worst_case_loss: worst, reasons,
   };

@@ -4,6 +4,7 @@ import type { ReasonCode, Side } from "../contracts/trading";
 import { quantizeQty, stepForm, type StepForm } from "../util/quantize";
 import { ladderPrices } from "./sizing";
 import { PolicyReason } from "./reasons";
+import { emptyNumbers } from "./levels";
 
 /**
  * k when `x` is exactly the float of the decimal k·lot (lot = m / 10^d, |k·m| < 10^15), else NaN.
@@ -39,7 +40,7 @@ export function reduceOnlyLadder(
   instrument: InstrumentSpec,
 ): ReduceLadder {
   const total = qty > 0 ? quantizeQty(qty, instrument.lot_size) : 0;
-  if (!(total > 0) || maxLevels < 1) return { prices: [], qtys: [], reasons: [] };
+  if (!(total > 0) || maxLevels < 1) return { prices: emptyNumbers(), qtys: emptyNumbers(), reasons: [] };
   const lot = stepForm(instrument.lot_size);
   const totalLots = lotCount(total, lot);
   const lots = totalLots === totalLots ? totalLots : new Decimal(total).div(instrument.lot_size).toNumber();
@@ -47,7 +48,7 @@ export function reduceOnlyLadder(
   let prices = ladderPrices(side, center, step, n, instrument.tick_size);
   n = prices.length;
   for (;;) {
-    if (n === 0) return { prices: [], qtys: [], reasons: [PolicyReason.REDUCE_BELOW_MIN_NOTIONAL] };
+    if (n === 0) return { prices: emptyNumbers(), qtys: emptyNumbers(), reasons: [PolicyReason.REDUCE_BELOW_MIN_NOTIONAL] };
     const piece = quantizeQty(total / n, instrument.lot_size);
     // The smallest notional is the furthest BUY (lowest price) or any piece for SELL (≥ level 1 price).
     const pMin = Math.min(prices[0], prices[n - 1]);
@@ -64,7 +65,7 @@ export function reduceOnlyLadder(
       for (let i = 1; i < n; i++) qtys.push(piece);
       return { prices: prices.slice(0, n), qtys, reasons: [] };
     }
-    if (n === 1) return { prices: [], qtys: [], reasons: [PolicyReason.REDUCE_BELOW_MIN_NOTIONAL] };
+    if (n === 1) return { prices: emptyNumbers(), qtys: emptyNumbers(), reasons: [PolicyReason.REDUCE_BELOW_MIN_NOTIONAL] };
     n--;
     prices = prices.slice(0, n);
   }

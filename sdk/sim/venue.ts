@@ -56,6 +56,8 @@ export interface SimVenueOptions {
 }
 
 const LOT_EPS = 1e-9;
+/** `-Infinity` as a constant: a unary minus first evaluated late (a side emptied) deoptimises every function it is inlined in. */
+const NEG_INF = -Infinity;
 
 /**
  * The simulated venue (exchange side, ADR-041): keeps the resting orders of every symbol, applies
@@ -127,10 +129,15 @@ export class SimVenue {
     const found = v.byId.get(req.order_id);
     if (req.type === "PLACE") {
       if (found !== undefined) return this.reject(req, ts, VENUE_REJECTS.DUPLICATE_ID);
+      // the number fields start as doubles (0.5, then assigned): one shape whatever the first order's numbers
       const o: VenueOrder = {
-        id: req.order_id, symbol: req.symbol, side: req.side, price: req.price, qty: req.qty, remaining: req.qty,
-        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null, fill: 0, settled: false,
+        id: req.order_id, symbol: req.symbol, side: req.side, price: 0.5, qty: 0.5, remaining: 0.5,
+        arrival_ts: ts, arrival_seq: ++this.arrivals, taker: isMarketable(req.side, req.price, v.book.bid_price, v.book.ask_price), state: null, fill: 0.5, settled: false,
       };
+      o.price = req.price;
+      o.qty = req.qty;
+      o.remaining = req.qty;
+      o.fill = 0;
       o.state = this.fillModel.init(o, v.book);
       orders.push(o);
       v.byId.set(o.id, o);
@@ -310,7 +317,7 @@ export class SimVenue {
 }
 
 function refreshBounds(v: VenueSymbol): void {
-  v.bounds[0] = v.buys.length > 0 ? v.buys[0].price : -Infinity;
+  v.bounds[0] = v.buys.length > 0 ? v.buys[0].price : NEG_INF;
   v.bounds[1] = v.sells.length > 0 ? v.sells[0].price : Infinity;
 }
 

@@ -34,6 +34,7 @@ export function shortDecimal(x: number, out: Uint8Array, at: number): number {
   }
   if (f > 9 || m >= 1e15) return 0;
   // digits of m, right to left, with the point f digits from the right (leading "0." when m < 10^f)
+  if (m < 2147483648) return shortInt32(m, f, neg, out, at);
   let p = at;
   if (neg) out[p++] = 45;
   let nd = 1;
@@ -53,6 +54,36 @@ export function shortDecimal(x: number, out: Uint8Array, at: number): number {
   }
   for (let i = 0; i < intDigits; i++) {
     const r = Math.floor(q / 10);
+    out[e--] = 48 + (q - r * 10);
+    q = r;
+  }
+  return len;
+}
+
+/**
+ * The digit writing of `shortDecimal` for m < 2^31: the same digits with int32 arithmetic
+ * (`(q / 10) | 0` equals `Math.floor(q / 10)` for 0 <= q < 2^31, and compiles to a multiply
+ * instead of a floating-point division).
+ */
+function shortInt32(m: number, f: number, neg: boolean, out: Uint8Array, at: number): number {
+  let nd = 1;
+  for (let q = m | 0; q >= 10; q = (q / 10) | 0) nd++;
+  const intDigits = nd > f ? nd - f : 0;
+  const len = (neg ? 1 : 0) + (f === 0 ? nd : intDigits === 0 ? 2 + f : nd + 1);
+  if (neg) out[at] = 45;
+  let e = at + len - 1;
+  let q = m | 0;
+  for (let i = 0; i < f; i++) {
+    const r = (q / 10) | 0;
+    out[e--] = 48 + (q - r * 10);
+    q = r;
+  }
+  if (f > 0) {
+    out[e--] = 46;
+    if (intDigits === 0) out[e--] = 48;
+  }
+  for (let i = 0; i < intDigits; i++) {
+    const r = (q / 10) | 0;
     out[e--] = 48 + (q - r * 10);
     q = r;
   }
