@@ -64,7 +64,7 @@ function run(Mgr: typeof OrderManager, cfgIn: Record<string, unknown>, steps: St
   return { intents, sent };
 }
 
-describe("execution: reconcile against the round-5 order manager (oracle)", () => {
+describe("execution: reconcile against the previous order manager (oracle)", () => {
   it("the same intents and requests for random plan / fill / TP sessions, with and without amend tolerance (fixed seed)", () => {
     let amends = 0;
     let kept = 0;

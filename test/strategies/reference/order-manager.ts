@@ -1,4 +1,4 @@
-// The order manager as of round 5 (before the segmented matching scans): the oracle of test/strategies/reconcile-reference.test.ts.
+// The previous order manager (before the segmented matching scans): the oracle of test/strategies/reconcile-reference.test.ts.
 import { qtyNotional, type InstrumentSpec } from "../../../sdk/contracts/market";
 import type { GridLevel, Intent, IntentType, Order, ReasonCode, Side } from "../../../sdk/contracts/trading";
 import type { ExecutionReport, OrderRequest } from "../../../sdk/sim/types";
