@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --v8-pool-size=1
 // Entry point of the `grinder` command: runs the bundled CLI (.build/, scripts/build.cjs), so no
 // TypeScript is compiled at start-up. The build is checked to be current for the sources (paths,
 // sizes and mtimes of sdk/**.ts); when a source changed it is rebuilt first (about a second).

@@ -17,9 +17,9 @@ describe("grinder bin: node flags from the shebang (ADR-223)", function () {
     return JSON.parse(line!.slice("grinder-phases ".length)) as Record<string, unknown>;
   };
 
-  it("caps the young generation when run as a command, and the phases line says which flags ran", () => {
-    expect(readFileSync(BIN, "utf8").split("\n")[0]).to.equal("#!/usr/bin/env -S node --max-semi-space-size=8");
-    expect(phases(BIN, []).node_flags).to.equal("--max-semi-space-size=8");
+  it("caps the young generation and V8's helper threads when run as a command, and the phases line says which flags ran", () => {
+    expect(readFileSync(BIN, "utf8").split("\n")[0]).to.equal("#!/usr/bin/env -S node --max-semi-space-size=8 --v8-pool-size=1");
+    expect(phases(BIN, []).node_flags).to.equal("--max-semi-space-size=8 --v8-pool-size=1");
     // `node bin/grinder.js` runs with node's own defaults (documented in the README)
     expect(phases(process.execPath, [BIN]).node_flags).to.equal("");
   });
