@@ -7,8 +7,8 @@
 // flags), so a cache can only ever be used for the exact bytes it was made from. A missing or
 // refused cache compiles the file as `require` would and writes a new cache when the process
 // exits (after the command ran, so the functions it compiled are in it), atomically (temporary
-// file + rename); a folder that cannot be written is ignored. A cache that was used is replaced
-// when a command of ≥ 2 s compiled ≥ 10 % more of the bundle than it held. GRINDER_CODE_CACHE=0 loads with
+// file + rename); a folder that cannot be written is ignored. The first command after a build
+// decides what the cache holds (its top level plus the functions that command ran). GRINDER_CODE_CACHE=0 loads with
 // plain `require`. The cache changes no result: it holds V8 bytecode for the same source.
 "use strict";
 const crypto = require("node:crypto");
@@ -17,11 +17,8 @@ const Module = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
 
-/** A command that ran at least this long offers a grown cache (see `requireCached`). */
-const GROW_AFTER_S = 2;
-
-/** What the last `requireCached` did: "off" | "used" | "written" | "rejected" (written anew) | "unwritable". */
-const state = { status: "off", file: "" };
+/** What the last `requireCached` did: "off" | "used" | "written" | "rejected" (written anew at exit). */
+const state = { status: "off" };
 
 function cacheFile(file, source) {
   const h = crypto.createHash("sha256");
@@ -55,14 +52,13 @@ function writeAtomically(target, data) {
   try {
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, target);
-    return true;
   } catch {
+    // an unwritable folder: the next run compiles from source again
     try {
       fs.rmSync(tmp, { force: true });
     } catch {
       // nothing to clean
     }
-    return false;
   }
 }
 
@@ -81,22 +77,10 @@ function requireCached(file) {
       cachedData: cachedData === DAMAGED ? undefined : cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    state.file = cachePath;
-    if (cachedData !== undefined && cachedData !== DAMAGED && !script.cachedDataRejected) {
-      state.status = "used";
-      // a long command compiled more of the bundle than the cache holds (made by a short one,
-      // e.g. `--help`): keep its larger cache for the next run (a few ms to serialise)
-      const had = cachedData.length;
-      process.once("exit", () => {
-        if (process.uptime() < GROW_AFTER_S) return;
-        const now = script.createCachedData();
-        if (now.length > had * 1.1) writeAtomically(cachePath, now);
-      });
-    } else {
+    if (cachedData !== undefined && cachedData !== DAMAGED && !script.cachedDataRejected) state.status = "used";
+    else {
       state.status = cachedData === undefined ? "written" : "rejected";
-      process.once("exit", () => {
-        if (!writeAtomically(cachePath, script.createCachedData())) state.status = "unwritable";
-      });
+      process.once("exit", () => writeAtomically(cachePath, script.createCachedData()));
     }
     const wrapper = script.runInThisContext({ displayErrors: true });
     const req = Module.createRequire(filename);
@@ -109,4 +93,4 @@ function requireCached(file) {
   }
 }
 
-module.exports = { requireCached, state, cacheFile };
+module.exports = { requireCached, state };

@@ -49,13 +49,12 @@ export class Supervisor {
   private ddAlertsFull(ev: { ts: number }): void {
     const ts = ev.ts;
     const u = this.guard.v[1];
-    const r = this.cfg.risk;
-    if (u > r.alert_warning_utilization) {
-      if (!this.ddWarn) this.alert({ t: "alert", ts, alert: "DD_UTILIZATION_WARNING", value: u, threshold: r.alert_warning_utilization });
+    if (u > this.warnTh) {
+      if (!this.ddWarn) this.alert({ t: "alert", ts, alert: "DD_UTILIZATION_WARNING", value: u, threshold: this.warnTh });
       this.ddWarn = true;
     } else this.ddWarn = false;
-    if (u > r.alert_emergency_utilization) {
-      if (!this.ddEmerg) this.alert({ t: "alert", ts, alert: "DD_UTILIZATION_EMERGENCY", value: u, threshold: r.alert_emergency_utilization });
+    if (u > this.emergTh) {
+      if (!this.ddEmerg) this.alert({ t: "alert", ts, alert: "DD_UTILIZATION_EMERGENCY", value: u, threshold: this.emergTh });
       this.ddEmerg = true;
     } else this.ddEmerg = false;
   }
