@@ -67,6 +67,19 @@ export class Recorder {
     this.bytes = digest ? new LineBytes() : null;
   }
 
+  /**
+   * True when a record is only counted (`digest: false` and no events kept): a record that feeds
+   * no table or list (mark, ack, reject) need not be built at all, only `count()`ed.
+   */
+  get countsOnly(): boolean {
+    return this.bytes === null && this.events === null;
+  }
+
+  /** Count one line of a record that is not built (only when `countsOnly`). */
+  count(): void {
+    this.lines++;
+  }
+
   /** Whether the lines are built and hashed (false: `digest: false`, only counted). */
   get digesting(): boolean {
     return this.digest !== null;

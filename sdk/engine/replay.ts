@@ -248,6 +248,7 @@ export class ReplayEngine<D extends string | null = string> {
     for (let k = 0; k < out.length; k++) {
       const r = out[k];
       if (r.type === "FILL") r.realized = this.ledger.applyFill(r.symbol, r.side, r.price, r.qty, r.fee).toNumber();
+      else if (this.recorder.countsOnly) this.recorder.count(); // ack / reject lines feed no table (digest: false, ADR-238)
       else if (r.type === "ACK") this.recorder.record({ t: "ack", ts: r.ts, symbol: r.symbol, order_id: r.order_id, type: r.request, sent_ts: r.sent_ts });
       else if (r.type === "CANCELED") this.recorder.record({ t: "ack", ts: r.ts, symbol: r.symbol, order_id: r.order_id, type: "CANCEL", sent_ts: r.sent_ts });
       else this.recorder.record({ t: "reject", ts: r.ts, symbol: r.symbol, order_id: r.order_id, type: r.request, reason: r.reason });
@@ -341,6 +342,8 @@ export class ReplayEngine<D extends string | null = string> {
   }
 
   private mark(at: { readonly ts: number }): void {
+    // digest: false and no events kept: the mark line is only counted, its figures not computed (ADR-238)
+    if (this.recorder.countsOnly) return this.recorder.count();
     const ts = at.ts;
     const v = this.ledger.markView();
     const g = this.supervisor.guard;
