@@ -14,7 +14,7 @@
  * the same run stay meaningful. Writes `bench/results/startup.json`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -65,6 +65,8 @@ const cli = {
 
 // 2. Kernel: the first cell of a session imports the SDK.
 const dir = mkdtempSync(path.join(os.tmpdir(), "grinder-startup-"));
+// the notebook and its output are scratch: removed however the bench ends
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const nb = path.join(dir, "first-import.ipynb");
 const source0 = [
   'import { SDK_VERSION, runReplay, parseConfig } from "./sdk";',
