@@ -11,6 +11,7 @@ import { readFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { defaultConfig, parseConfig } from "../sdk/config";
 import { runReplay } from "../sdk/engine";
+import type { ReplayResult } from "../sdk/engine/replay";
 import { FIXTURES_DIR } from "../sdk/cli/fixtures-path";
 import { writeFileAtomic } from "../sdk/data/fixture";
 import type { FillModelKind } from "../sdk/sim";
@@ -20,7 +21,8 @@ export const PINNED_KINDS: FillModelKind[] = ["touch", "queue_prob"];
 
 export type LadderDigests = Record<string, Record<string, { digest: string; fills: number; cycles: number }>>;
 
-export async function computeLadderDigests(fixtures: string[]): Promise<LadderDigests> {
+/** `onResult` sees every replay (e.g. a test checking the touch@1 run's summary against expected.json). */
+export async function computeLadderDigests(fixtures: string[], onResult?: (fixture: string, r: ReplayResult) => void): Promise<LadderDigests> {
   const out: LadderDigests = {};
   const base = defaultConfig();
   for (const name of fixtures) {
@@ -29,6 +31,7 @@ export async function computeLadderDigests(fixtures: string[]): Promise<LadderDi
       const config = parseConfig({ ...(base as unknown as Record<string, unknown>), execution: { ...base.execution, fill_model: { kind } } });
       const r = await runReplay({ fixture: path.join(FIXTURES_DIR, name), config });
       out[name][r.fill_model] = { digest: r.digest, fills: r.summary.fills, cycles: r.summary.cycles };
+      onResult?.(name, r);
     }
   }
   return out;
