@@ -41,6 +41,8 @@ export async function runStaticGridJob(job: StaticGridJob): Promise<StaticGridSu
 // not load (inline, same steps as detachReadAhead), so the adaptive run never waits for it.
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
+// this thread only, workerData.nice above the thread it starts from (on Linux a thread's nice value is its own, ADR-239); a refusal is ignored: scheduling only
+if (workerData.nice > 0) { try { const os = require("node:os"); os.setPriority(0, Math.min(19, os.getPriority(0) + workerData.nice)); } catch {} }
 const detach = () => {
   const h = workerData.job.readAhead;
   if (!h) return;
@@ -54,7 +56,7 @@ const detach = () => {
 // the bundle through the CLI's V8 code cache when bin/grinder.js says where its loader is (ADR-224)
 const load = (f) => (process.env.GRINDER_CLI_LOADER ? require(process.env.GRINDER_CLI_LOADER).requireCached(f) : require(f));
 new Promise((ok) => ok(load(workerData.bundle).runStaticGridJob(workerData.job))).then(
-  (r) => { detach(); parentPort.postMessage({ ok: true, r }); },
+  (r) => { detach(); let nice = null; try { nice = require("node:os").getPriority(0); } catch {} parentPort.postMessage({ ok: true, r, nice }); },
   (e) => { detach(); parentPort.postMessage({ ok: false, e: { name: e && e.name, code: e && e.code, detail: e && e.detail, file: e && e.file, line: e && e.line, field: e && e.field, message: String((e && e.message) || e) } }); }
 );
 `;
@@ -62,6 +64,8 @@ new Promise((ok) => ok(load(workerData.bundle).runStaticGridJob(workerData.job))
 interface Reply {
   ok: boolean;
   r?: StaticGridSummary;
+  /** The worker thread's nice value as it finished (null when it could not be read). */
+  nice?: number | null;
   e?: { name?: string; code?: string; detail?: string; file?: string; line?: number; field?: string; message: string };
 }
 
@@ -71,6 +75,8 @@ export interface StaticGridRun {
   readAhead?: ReadAheadHandle;
   /** Stop the worker (the adaptive run failed: its error is the one reported). */
   cancel(): void;
+  /** The baseline thread's nice value as it reported it with its result (null before, or when unreadable). */
+  nice(): number | null;
 }
 
 /**
@@ -97,6 +103,23 @@ export function baselineThreadWanted(): boolean {
 export const BASELINE_YOUNG_GENERATION_MB = 12;
 
 /**
+ * How much nicer than the command the baseline thread runs (ADR-239; the increment, capped at
+ * nice 19): the adaptive run on the main thread sets the command's wall time, and on a busy
+ * 2-core machine the baseline thread competed with the threads the main thread waits for (the
+ * store's read-ahead worker, V8's compiler thread); at a lower priority it runs on what they
+ * leave. `GRINDER_BASELINE_NICE=<0..19>` sets another increment (0: the command's own
+ * priority). Scheduling only: the results do not depend on it.
+ */
+export const BASELINE_THREAD_NICE = 10;
+
+/** `GRINDER_BASELINE_NICE` when it is an integer 0..19, else `BASELINE_THREAD_NICE`. */
+export function baselineNice(): number {
+  const v = process.env.GRINDER_BASELINE_NICE;
+  const n = v === undefined || v.trim() === "" ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= 19 ? n : BASELINE_THREAD_NICE;
+}
+
+/**
  * Whether the baseline thread and the adaptive run share one read-ahead of the store (ADR-215):
  * yes unless `GRINDER_SHARED_READ_AHEAD=0` (each replay then reads and hash-checks every
  * partition itself, as in ADR-190; kept to measure the difference).
@@ -116,16 +139,18 @@ export function startStaticGrid(job: StaticGridJob, store?: ColumnarStore): Stat
   const ra = store && job.store !== undefined && sharedReadAheadWanted() ? SharedReadAhead.start(store, 2) : null;
   let worker: Worker;
   try {
-    worker = new Worker(WORKER, { eval: true, workerData: { bundle, job: ra ? { ...job, readAhead: ra.handle(1) } : job }, resourceLimits: { maxYoungGenerationSizeMb: BASELINE_YOUNG_GENERATION_MB } });
+    worker = new Worker(WORKER, { eval: true, workerData: { bundle, nice: baselineNice(), job: ra ? { ...job, readAhead: ra.handle(1) } : job }, resourceLimits: { maxYoungGenerationSizeMb: BASELINE_YOUNG_GENERATION_MB } });
   } catch {
     ra?.close();
     return null;
   }
+  let reportedNice: number | null = null;
   const result = new Promise<StaticGridSummary>((resolve, reject) => {
     let done = false;
     worker.once("message", (m: Reply) => {
       done = true;
       void worker.terminate();
+      if (typeof m.nice === "number") reportedNice = m.nice;
       if (m.ok && m.r) resolve(m.r);
       else if (m.e && m.e.name === "GrinderError" && m.e.code && m.e.detail !== undefined)
         reject(new GrinderError(m.e.code as ErrorCode, m.e.detail, { file: m.e.file, line: m.e.line, field: m.e.field }));
@@ -143,6 +168,7 @@ export function startStaticGrid(job: StaticGridJob, store?: ColumnarStore): Stat
   result.catch(() => undefined);
   return {
     result,
+    nice: () => reportedNice,
     ...(ra ? { readAhead: ra.handle(0) } : {}),
     cancel: () => {
       void worker.terminate();

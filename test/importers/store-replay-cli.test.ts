@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
+import { getPriority } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { openFixture, streamFixture } from "../../sdk/data/fixture";
@@ -27,7 +28,8 @@ describe("grinder replay <store>: baseline thread, phases, refusal (ADR-190)", f
     expect(timed.status, timed.stderr).to.equal(0);
     expect(timed.stdout).to.equal(plain.stdout);
     // ADR-215: the thread with its own read-ahead (each partition read and hash-checked twice) prints the same bytes
-    const own = run({ GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: "1", GRINDER_SHARED_READ_AHEAD: "0" }, "replay", dir, "--json");
+    // (and ADR-239: the baseline thread at the command's own priority)
+    const own = run({ GRINDER_PHASES: "1", GRINDER_BASELINE_THREAD: "1", GRINDER_SHARED_READ_AHEAD: "0", GRINDER_BASELINE_NICE: "0" }, "replay", dir, "--json");
     expect(own.status, own.stderr).to.equal(0);
     expect(own.stdout).to.equal(plain.stdout);
     expect(own.stderr).to.contain('"shared_read_ahead":false');
@@ -38,7 +40,12 @@ describe("grinder replay <store>: baseline thread, phases, refusal (ADR-190)", f
     expect(ph.shared_read_ahead).to.equal(true);
     expect(ph.cpu_s).to.be.greaterThan(0);
     const order = ["action_start", "config_loaded", "source_opened", "replay_done", "baselines_done", "output_written"];
-    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "shared_read_ahead", "max_rss_mb", "cpu_s", "node_flags", "code_cache"].sort());
+    expect(Object.keys(ph).sort()).to.deep.equal([...order, "baseline_thread", "shared_read_ahead", "baseline_nice", "main_nice", "max_rss_mb", "cpu_s", "node_flags", "code_cache"].sort());
+    // ADR-239: the baseline thread reports a nice value 10 above the main thread's (capped at 19); the main thread keeps its own
+    expect(ph.baseline_nice).to.equal(Math.min(19, ph.main_nice + 10));
+    expect(ph.main_nice).to.equal(getPriority(0));
+    const ownPh = JSON.parse(own.stderr.split("\n").find((l) => l.startsWith("grinder-phases "))!.slice("grinder-phases ".length)) as Record<string, number>;
+    expect(ownPh.baseline_nice, "GRINDER_BASELINE_NICE=0").to.equal(ownPh.main_nice);
     expect(["used", "written", "rejected"], "bin/grinder.js loads its bundle through the code cache (ADR-224)").to.include(ph.code_cache as unknown as string);
     for (let i = 1; i < order.length; i++) expect(ph[order[i]]).to.be.at.least(ph[order[i - 1]]);
     const j = JSON.parse(plain.stdout) as { digest: string; baselines: Array<{ strategy: string; fills: number | null }> };

@@ -1,3 +1,4 @@
+import { getPriority } from "node:os";
 import { peakRssKb } from "../../util/peak-rss";
 import type { Command } from "commander";
 import { defaultConfig } from "../../config";
@@ -22,12 +23,15 @@ import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
  * process's peak RSS (`max_rss_mb`, all threads) and CPU time (`cpu_s`, user + system, all
  * threads) at the end, whether the static-grid baseline ran on its own thread
  * (`baseline_thread`) and read the store through the adaptive run's read-ahead
- * (`shared_read_ahead`, ADR-215), the node flags it runs with (`node_flags`, ADR-223) and what the
+ * (`shared_read_ahead`, ADR-215) at which nice value (`baseline_nice`, ADR-239), the node flags it runs with (`node_flags`, ADR-223) and what the
  * CLI bundle's V8 code cache did (`code_cache`: used / written / rejected / off, ADR-224). Timing
  * only: nothing else about the run changes.
  */
 class Phases {
   private readonly marks: Record<string, number | boolean> = {};
+  value(name: string, v: number): void {
+    if (this.on) this.marks[name] = v;
+  }
   constructor(readonly on: boolean) {}
   mark(name: string): void {
     if (this.on) this.marks[name] = Math.round(performance.now() * 10) / 10;
@@ -198,6 +202,12 @@ export function registerReplay(program: Command): void {
         else baselines = await replayBaselines(r, { fixture: resolveFixture(name), config, window });
       }
       phases.mark("baselines_done");
+      // the nice value the baseline thread reported, and this (main) thread's own (ADR-239)
+      if (staticRun !== null) {
+        const n = staticRun.nice();
+        if (n !== null) phases.value("baseline_nice", n);
+        phases.value("main_nice", getPriority(0));
+      }
       if (opts.json) {
         const j = replayJson(r);
         if (baselines) j.baselines = baselines;
