@@ -23,20 +23,19 @@ import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
  * process's peak RSS (`max_rss_mb`, all threads) and CPU time (`cpu_s`, user + system, all
  * threads) at the end, whether the static-grid baseline ran on its own thread
  * (`baseline_thread`) and read the store through the adaptive run's read-ahead
- * (`shared_read_ahead`, ADR-215) at which nice value (`baseline_nice`, ADR-239), the node flags it runs with (`node_flags`, ADR-223) and what the
+ * (`shared_read_ahead`, ADR-215), the nice values that thread and the main thread read back
+ * (`baseline_nice`, `main_nice`, ADR-239), the node flags it runs with (`node_flags`, ADR-223) and what the
  * CLI bundle's V8 code cache did (`code_cache`: used / written / rejected / off, ADR-224). Timing
  * only: nothing else about the run changes.
  */
 class Phases {
   private readonly marks: Record<string, number | boolean> = {};
-  value(name: string, v: number): void {
-    if (this.on) this.marks[name] = v;
-  }
   constructor(readonly on: boolean) {}
   mark(name: string): void {
     if (this.on) this.marks[name] = Math.round(performance.now() * 10) / 10;
   }
-  flag(name: string, v: boolean): void {
+  /** A field of the line that is not a time: a flag or a value. */
+  set(name: string, v: number | boolean): void {
     if (this.on) this.marks[name] = v;
   }
   write(): void {
@@ -174,8 +173,8 @@ export function registerReplay(program: Command): void {
       const wantBaselines = opts.baselines !== false && !opts.prom && !bars;
       // With a store, both replays read it through one read-ahead: each partition read and hash-checked once (ADR-215).
       const staticRun: StaticGridRun | null = wantBaselines ? startStaticGrid(store ? { store: store.dir, config, window } : { fixture: resolveFixture(name), config, window }, store ?? undefined) : null;
-      phases.flag("baseline_thread", staticRun !== null);
-      phases.flag("shared_read_ahead", staticRun?.readAhead !== undefined);
+      phases.set("baseline_thread", staticRun !== null);
+      phases.set("shared_read_ahead", staticRun?.readAhead !== undefined);
       let r: ReplayResult;
       try {
         r = bars
@@ -205,8 +204,8 @@ export function registerReplay(program: Command): void {
       // the nice value the baseline thread reported, and this (main) thread's own (ADR-239)
       if (staticRun !== null) {
         const n = staticRun.nice();
-        if (n !== null) phases.value("baseline_nice", n);
-        phases.value("main_nice", getPriority(0));
+        if (n !== null) phases.set("baseline_nice", n);
+        phases.set("main_nice", getPriority(0));
       }
       if (opts.json) {
         const j = replayJson(r);
