@@ -2,6 +2,7 @@
 """Execute a notebook headless through Jupyter (nbclient) and export it.
 
     /usr/bin/python3 scripts/run-notebook.py NOTEBOOK [--ipynb OUT] [--html OUT] [--timeout S]
+                                             [--startup-timeout S]
                                              [--kernel NAME] [--json] [--no-input] [--no-sign]
 
 Runs every code cell on the `grinder` kernel (tslab started at the project root). A cell
@@ -19,6 +20,7 @@ Prints a JSON summary with `--json`. Exit status: 0 all cells ran clean, 1 a cel
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -109,6 +111,7 @@ def main():
     ap.add_argument("--ipynb", help="write the executed notebook here")
     ap.add_argument("--html", help="write the HTML export here")
     ap.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    ap.add_argument("--startup-timeout", type=int, default=120, help="seconds the kernel may take to answer after it starts")
     ap.add_argument("--kernel", default="grinder")
     ap.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     ap.add_argument("--no-input", action="store_true", help="leave code cells' source out of the HTML (a report for readers)")
@@ -137,9 +140,25 @@ def main():
 
     nb = nbformat.read(args.notebook, as_version=4)
     started = time.monotonic()
+    # The grinder kernel's sockets are Unix socket files in a private folder (Jupyter's ipc
+    # transport, which scripts/tslab-preload.cjs teaches tslab to bind), not TCP ports: a port
+    # chosen free by binding and releasing it can be taken by any other process before the kernel
+    # binds it (docs/DECISIONS.md ADR-240). Other kernels (Deno's) keep TCP.
+    from traitlets.config import Config
+
+    config = Config()
+    sockets = None
+    if args.kernel == "grinder":
+        # a Unix socket path holds at most 107 bytes: a long TMPDIR falls back to /tmp
+        base = tempfile.gettempdir() if len(tempfile.gettempdir()) <= 64 else "/tmp"
+        sockets = tempfile.mkdtemp(prefix="grinder-kernel-", dir=base)
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, "k")
     client = NotebookClient(
         nb,
+        config=config,
         timeout=args.timeout,
+        startup_timeout=args.startup_timeout,
         kernel_name=args.kernel,
         allow_errors=True,
         # The kernel starts at the project root whatever this is (scripts/grinder-kernel.sh).
@@ -155,6 +174,9 @@ def main():
         jupyter_error = str(e)
     except Exception as e:  # kernel died, timeout, ...
         jupyter_error = "%s: %s" % (type(e).__name__, e)
+    finally:
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
     seconds = time.monotonic() - started
 
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]

@@ -19,6 +19,7 @@
 //    source on the first import (15-28 s). The build is checked to be current for the sources at
 //    the first such import of a session and rebuilt when it is not. GRINDER_KERNEL_FROM_SOURCE=1
 //    turns this off. A kernel keeps the build it started with: restart it after editing sdk/.
+// 4. Parent watch and 6. socket binding: see below.
 const Module = require("module");
 const fs = require("fs");
 const path = require("path");
@@ -83,6 +84,7 @@ Module._resolveFilename = function resolveFilename(request, parent, ...rest) {
 const originalLoad = Module._load;
 let patchedTs = null;
 let tspathPatched = false;
+let jupyterPatched = false;
 
 function isIndexedFolder(p) {
   try {
@@ -140,8 +142,32 @@ Module._load = function load(request) {
       return path.extname(joined) === "" && isIndexedFolder(joined) ? `${joined}/index` : joined;
     };
   }
+  if (request === "./jupyter" && !jupyterPatched && loaded && loaded.ZmqServer && loaded.ZmqServer.prototype.bindSocket) {
+    jupyterPatched = true;
+    patchBind(loaded.ZmqServer.prototype);
+  }
   return loaded;
 };
+
+// 6. Binding the kernel's sockets. tslab starts binding without waiting for the result, and its
+//    unhandledRejection handler only logs, so a port another process took between Jupyter's
+//    choice and the bind (EADDRINUSE) left a live kernel that never answered: the client gave up
+//    after its start-up timeout ("Kernel didn't respond in 60 seconds"). A failed bind now ends
+//    the kernel at once with the address and the error, so the client sees a dead kernel.
+//    tslab also wrote every address as `transport://ip:port`; Jupyter's ipc transport (no ports,
+//    so no race: scripts/run-notebook.py uses it) names its socket files `ip-port`.
+function patchBind(proto) {
+  proto.bindSocket = async function bindSocket(sock, port) {
+    const conn = this.connInfo;
+    const addr = conn.transport === "ipc" ? `ipc://${conn.ip}-${port}` : `${conn.transport}://${conn.ip}:${port}`;
+    try {
+      await sock.bind(addr);
+    } catch (e) {
+      process.stderr.write(`grinder kernel: cannot bind ${addr}: ${(e && e.message) || e}\n`);
+      process.exit(1);
+    }
+  };
+}
 
 // 4. Parent watch: a kernel started by a Jupyter client that exits without shutting it down
 //    (`jupyter run` does) would run on forever. The kernel exits when the process that started

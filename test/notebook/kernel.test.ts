@@ -1,8 +1,10 @@
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import * as path from "node:path";
 import { SDK_VERSION } from "../../sdk/version";
-import { describeFailure, jupyterProblem, runNotebook, tempDir } from "./jupyter";
+import { ROOT, describeFailure, jupyterProblem, runNotebook, tempDir } from "./jupyter";
 import { compileLikeTslab } from "./ts50";
 
 describe("notebook kernel: the SDK within tslab's TypeScript", () => {
@@ -52,7 +54,8 @@ describe("notebook kernel: the SDK within tslab's TypeScript", () => {
     const source = [
       'import { SDK_VERSION, canonicalJson, REGIMES } from "./sdk";',
       'import { REGIME_COLORS, figureBundle, sizeScheduleFigure } from "./sdk/notebook";',
-      'console.log(JSON.stringify({ v: SDK_VERSION, c: canonicalJson({ b: 1, a: 2 }), colours: REGIMES.every((r) => typeof REGIME_COLORS[r] === "string"), fig: typeof figureBundle === "function" && typeof sizeScheduleFigure === "function" }));',
+      'const transport = JSON.parse(require("fs").readFileSync(process.argv[process.argv.indexOf("--config-path") + 1], "utf8")).transport;',
+      'console.log(JSON.stringify({ v: SDK_VERSION, c: canonicalJson({ b: 1, a: 2 }), colours: REGIMES.every((r) => typeof REGIME_COLORS[r] === "string"), fig: typeof figureBundle === "function" && typeof sizeScheduleFigure === "function", transport }));',
     ].join("\n");
     writeFileSync(
       nb,
@@ -68,6 +71,29 @@ describe("notebook kernel: the SDK within tslab's TypeScript", () => {
     expect(s.ok, describeFailure(s)).to.equal(true);
     const executed = JSON.parse(require("node:fs").readFileSync(out, "utf8"));
     const text = executed.cells[0].outputs.map((o: { text?: string }) => o.text ?? "").join("");
-    expect(JSON.parse(text.trim())).to.deep.equal({ v: SDK_VERSION, c: '{"a":2,"b":1}', colours: true, fig: true });
+    expect(JSON.parse(text.trim())).to.deep.equal({ v: SDK_VERSION, c: '{"a":2,"b":1}', colours: true, fig: true, transport: "ipc" });
+  });
+
+  it("a kernel that cannot bind its port ends at once naming the address (it used to stay up and never answer)", async function () {
+    this.timeout(60_000);
+    const taken = createServer();
+    await new Promise<void>((res) => taken.listen(0, "127.0.0.1", res));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = tempDir();
+    const conn = path.join(dir, "kernel.json");
+    // only the shell port is taken; the others are ones nobody listens on (the kernel exits before it would use them)
+    writeFileSync(conn, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", shell_port: port, iopub_port: 1, stdin_port: 2, hb_port: 3, control_port: 4, signature_scheme: "hmac-sha256", key: "k" }));
+    try {
+      const kernel = spawn(path.join(ROOT, "scripts", "grinder-kernel.sh"), ["--config-path", conn], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      kernel.stderr.on("data", (b: Buffer) => (stderr += String(b)));
+      const watchdog = setTimeout(() => kernel.kill("SIGKILL"), 45_000);
+      const code = await new Promise<number | null>((res) => kernel.once("exit", (c) => res(c)));
+      clearTimeout(watchdog);
+      expect(code, `the kernel exits by itself with an error (stderr: ${stderr})`).to.equal(1);
+      expect(stderr).to.contain(`cannot bind tcp://127.0.0.1:${port}`).and.contain("Address already in use");
+    } finally {
+      taken.close();
+    }
   });
 });
