@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { importBookTickerCsv, type ThreadHooks } from "../../sdk/data/importers/bookticker-csv";
+import { importBookTickerCsv, THREAD_MIN_BYTES, type ThreadHooks } from "../../sdk/data/importers/bookticker-csv";
+import { wantThread } from "../../sdk/data/importers/bookticker-thread";
 import type { L1ColumnBatch } from "../../sdk/data/store";
 import { writeColumnarStore } from "../../sdk/data/store";
 import { GrinderError } from "../../sdk/contracts/errors";
@@ -176,5 +177,37 @@ describe("bookTicker store import on two threads (ADR-210)", function () {
     const b = JSON.parse(readFileSync(path.join(dir, "s1", "store.json"), "utf8"));
     expect({ ...a, name: "" }).to.deep.equal({ ...b, name: "" });
     expect(a.rows).to.equal(132_178);
+  });
+});
+
+describe("bookTicker store import: when the parse is split by default (ADR-241)", () => {
+  it("never below THREAD_MIN_BYTES (96 MB), nor for .gz, with steps to infer or parallel: false; GRINDER_IMPORT_THREAD=1 forces it", () => {
+    expect(THREAD_MIN_BYTES).to.equal(96 << 20);
+    const dir = tmpDir("bt-thread-size");
+    const small = path.join(dir, "small.csv");
+    const big = path.join(dir, "big.csv");
+    // sparse files: only their size is read
+    for (const [f, size] of [[small, THREAD_MIN_BYTES - 1], [big, THREAD_MIN_BYTES]] as const) {
+      const fd = openSync(f, "w");
+      ftruncateSync(fd, size);
+      closeSync(fd);
+    }
+    const saved = process.env.GRINDER_IMPORT_THREAD;
+    try {
+      delete process.env.GRINDER_IMPORT_THREAD;
+      expect(wantThread(small, undefined, false), "one byte below the threshold").to.equal(false);
+      // at the threshold it also needs a spare core (load average below cores - 1): true or false by load, never for these
+      expect(wantThread(big, false, false)).to.equal(false);
+      expect(wantThread(big, undefined, true), "steps to infer").to.equal(false);
+      expect(wantThread(big.replace(/\.csv$/, ".csv.gz"), true, false), ".gz").to.equal(false);
+      expect(wantThread(small, true, false), "parallel: true forces it").to.equal(true);
+      process.env.GRINDER_IMPORT_THREAD = "1";
+      expect(wantThread(small, undefined, false), "GRINDER_IMPORT_THREAD=1").to.equal(true);
+      process.env.GRINDER_IMPORT_THREAD = "0";
+      expect(wantThread(big, undefined, false), "GRINDER_IMPORT_THREAD=0").to.equal(false);
+    } finally {
+      if (saved === undefined) delete process.env.GRINDER_IMPORT_THREAD;
+      else process.env.GRINDER_IMPORT_THREAD = saved;
+    }
   });
 });

@@ -30,8 +30,12 @@ import type { BookTickerBatch, BookTickerCsvParser } from "./bookticker-csv";
  * import-bookticker` infers the instrument in a pass of its own first, so its import is split.
  */
 
-/** Plain files at least this large are parsed on two threads by a store import (ADR-210). */
-export const THREAD_MIN_BYTES = 8 << 20;
+/**
+ * Plain files at least this large are parsed on two threads by a store import (ADR-210). Below
+ * it, in a fresh process, the worker's start and its cold code cost more than its share of the
+ * parse saves (ADR-241: one thread faster at 14 and 47 MB, even at 95 MB, two faster at 190 MB).
+ */
+export const THREAD_MIN_BYTES = 96 << 20;
 /** Bytes per segment. */
 const SEGMENT_BYTES = 4 << 20;
 /** The share of each segment this thread parses (it also hashes and writes everything: measured, ADR-210). */
