@@ -19,7 +19,8 @@ export { bookTickerThreadMain } from "../data/importers/bookticker-csv";
 /**
  * The `grinder` command. Each command lives in `commands/<name>.ts` and exports a
  * `registerX(program)`; list it here. Commands return their exit code through
- * `process.exitCode`; a `GrinderError` prints as one line and exits 2.
+ * `process.exitCode`; a `GrinderError` prints as one line and exits 2, and so does a usage
+ * error (commander's message).
  */
 export function buildProgram(): Command {
   const program = new Command("grinder")
@@ -52,7 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // commander has printed the problem (unknown command or option, missing argument, an
+    // option's value missing): bad input, exit 2 like every other refusal (ADR-242); help and
+    // version exit 0
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const g = asGrinderError(e);
     if (g) {
       process.stderr.write(`grinder: ${g.message}\n`);
