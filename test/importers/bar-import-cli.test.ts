@@ -63,6 +63,14 @@ describe("grinder import: bar formats write a dataset recipe (ADR-123)", functio
     expect(rep.summary.fills).to.equal(pinned.summary.fills);
   });
 
+  it("quote-bar-pair with the FXCM ask file given as the bid file: exit 2, E_CROSSED_BOOK naming file, line and field, nothing written (ADR-243)", () => {
+    const out = path.join(tmpDir("barimp-swapped"), "gbp");
+    const r = grinder("import", "quote-bar-pair", ASK, BID, "--out", out, "--symbol", "GBPUSD", "--interval", "1m", "--lot", "1000");
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stderr).to.contain("E_CROSSED_BOOK").and.contain("look swapped").and.contain(`${ASK}:101, field 'open'`);
+    expect(existsSync(out), "no recipe folder").to.equal(false);
+  });
+
   it("lean-minute on three real Coinbase LTCUSD day files: symbol from the file name, 4,316 bars, first and last bar times, tick inferred", async () => {
     const dir = tmpDir("barimp-ltc");
     const r = await importBarDataset("lean-minute", LTC, { out: path.join(dir, "ltc"), instrument: { lot_size: 1e-8 } });

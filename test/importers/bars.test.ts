@@ -68,6 +68,40 @@ describe("bar importers on the real files in ../shared/data", function () {
     expect(imp.report.rejected).to.deep.equal({ E_BAD_NUMBER: 1 });
   });
 
+  it("swapped bid and ask files are refused (ADR-243): E_CROSSED_BOOK at the 100th bar, lenient or not; a short stream at its end; the real pair crosses on 2 % of its bars", async () => {
+    // the real pair given the wrong way round: bid above ask on every one of the first 100 bars (line 101 after the header)
+    for (const lenient of [false, true]) {
+      const e = await expectGrinderError(drain(importQuoteBarPair(ASK, BID, { symbol: "GBPUSD", interval_ms: 60_000, lenient })), "E_CROSSED_BOOK", 101, "open", ASK);
+      expect(e.message).to.contain("100 of the 100 bars").and.contain("look swapped");
+    }
+    // a short stream is judged at its end: 12 bars, 7 crossed → refused; 12 bars, 6 crossed → kept (counted)
+    const bids = readFileSync(BID, "utf8").split("\n").slice(0, 13);
+    const asks = readFileSync(ASK, "utf8").split("\n").slice(0, 13);
+    const mix = (n: number): [string, string] => [write("bid.csv", bids.map((l, i) => (i >= 1 && i <= n ? asks[i] : l))), write("ask.csv", asks.map((l, i) => (i >= 1 && i <= n ? bids[i] : l)))];
+    const [b7, a7] = mix(7);
+    await expectGrinderError(drain(importQuoteBarPair(b7, a7, { symbol: "GBPUSD", interval_ms: 60_000 })), "E_CROSSED_BOOK", 13, "open", b7);
+    const [b6, a6] = mix(6);
+    const imp = importQuoteBarPair(b6, a6, { symbol: "GBPUSD", interval_ms: 60_000 });
+    expect((await drain(imp)).length).to.equal(12);
+    expect(imp.report.counts.crossed_bars).to.equal(6);
+    // under 10 bars nothing is judged
+    const few = importQuoteBarPair(write("bid.csv", asks.slice(0, 6)), write("ask.csv", bids.slice(0, 6)), { symbol: "GBPUSD", interval_ms: 60_000 });
+    expect((await drain(few)).length).to.equal(5);
+    expect(few.report.counts.crossed_bars).to.equal(5);
+  });
+
+  it("a Lean quote file with its bid and ask columns swapped is refused (ADR-243)", async () => {
+    const lines = readFileSync(lean("ltcusd", "20180404"), "utf8").split("\n").filter((l) => l.length > 0);
+    const swapped = lines.map((l) => {
+      const f = l.split(",");
+      return [f[0], ...f.slice(6, 11), ...f.slice(1, 6)].join(",");
+    });
+    const f = path.join(tmpDir("lean"), "20180404_ltcusd_minute_quote.csv");
+    writeFileSync(f, swapped.join("\n") + "\n");
+    const e = await expectGrinderError(drain(importLeanMinute([f])), "E_CROSSED_BOOK", 100, "bid_open", f);
+    expect(e.message).to.contain("columns look swapped");
+  });
+
   it("Lean crypto minute quote bars: row counts per symbol, first/last rows, day from the file name", async () => {
     const days = ["20180404", "20180405", "20180406"];
     const ltc = importLeanMinute(days.map((d) => lean("ltcusd", d)));
