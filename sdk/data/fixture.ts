@@ -144,13 +144,18 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** No-op error listener: a stream destroyed after an early stop may still report its error. */
 function ignore(): void {}
 
+/** The first line without a leading UTF-8 byte order mark (U+FEFF), which is not data (ADR-244). */
+function withoutBom(line: string): string {
+  return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+}
+
 /**
  * Lines of a text file, gunzipped when the name ends in `.gz`. Streams: memory is flat. A read or
  * gunzip failure (missing file, corrupt or truncated gzip) is `E_IO` naming the file and the line
  * being read; a line longer than `maxLineBytes` is `E_TOO_LARGE`. Stopping early (`break`,
  * `return`) destroys both streams with an error listener still attached, so a corrupt gzip
  * tail can never surface later as an unhandled `'error'` event (ADR-082). A trailing `\r` is
- * removed (CRLF files read like LF files).
+ * removed (CRLF files read like LF files), and so is a UTF-8 byte order mark before the first line.
  */
 export async function* readLines(file: string, opts: { maxLineBytes?: number } = {}): AsyncGenerator<string> {
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
@@ -185,7 +190,7 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
         lineNo++;
         if (nl - pos > maxLine) throw new GrinderError(ErrorCode.TOO_LARGE, `line longer than ${maxLine} bytes`, { file, line: lineNo });
         const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        yield text.slice(pos, end);
+        yield lineNo === 1 ? withoutBom(text.slice(pos, end)) : text.slice(pos, end);
         pos = nl + 1;
       }
       carry = pos === 0 ? text : text.slice(pos);
@@ -195,7 +200,8 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
     carry += decoder.end();
     if (carry.length) {
       if (carry.length > maxLine) throw new GrinderError(ErrorCode.TOO_LARGE, `line longer than ${maxLine} bytes`, { file, line: lineNo + 1 });
-      yield carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry;
+      const last = carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry;
+      yield lineNo === 0 ? withoutBom(last) : last;
     }
   } finally {
     input.destroy();

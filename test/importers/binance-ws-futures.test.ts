@@ -96,6 +96,23 @@ describe("binance-ws on the real USD-M BTCUSDT futures recording (futures depth 
     writeFileSync(f, lines.join("\n") + "\n");
     await expectGrinderError(drain(importBinanceWs(f)), "E_PARSE", depthAt[1] + 1, "data.pu", f);
   });
+
+  it("a UTF-8 byte order mark before the first line is not data (ADR-244): the same snapshots as without it; elsewhere it is refused", async () => {
+    requireData(USDM_WS);
+    const lines = readFileSync(USDM_WS, "utf8").split("\n").slice(0, 300);
+    const dir = tmpDir("usdm-bom");
+    const plain = path.join(dir, "plain.txt");
+    writeFileSync(plain, lines.join("\n") + "\n");
+    const ref = await drain(importBinanceWs(plain));
+    expect(ref.length).to.be.greaterThan(100);
+    const bom = path.join(dir, "bom.txt");
+    writeFileSync(bom, "\ufeff" + lines.join("\n") + "\n");
+    expect(readFileSync(bom).subarray(0, 3)).to.deep.equal(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(await drain(importBinanceWs(bom))).to.deep.equal(ref);
+    const inside = path.join(dir, "inside.txt");
+    writeFileSync(inside, [lines[0], "\ufeff" + lines[1], ...lines.slice(2)].join("\n") + "\n");
+    await expectGrinderError(drain(importBinanceWs(inside)), "E_BAD_NUMBER", 2, "recv_ns", inside);
+  });
 });
 
 describe("binance-ws: two files of one spot recording (ETHUSDT 2024-08-08 + 2024-08-09)", function () {

@@ -76,6 +76,25 @@ describe("bookTicker CSV importer", () => {
     expect(await drain(importBookTickerCsv(gz))).to.deep.equal(a);
   });
 
+  it("a UTF-8 byte order mark before the first line is not data (ADR-244): same rows with or without a header, CRLF, gzip; elsewhere it is refused", async () => {
+    const dir = tmpDir("bt-bom");
+    const a = await drain(importBookTickerCsv(writeCsv(dir, "BTCUSDT-bookTicker-a.csv", [HEADER, ...ROWS])));
+    const bom = (name: string, text: string): string => {
+      const f = path.join(dir, name);
+      writeFileSync(f, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+      return f;
+    };
+    expect(await drain(importBookTickerCsv(bom("BTCUSDT-bookTicker-b1.csv", [HEADER, ...ROWS].join("\r\n") + "\r\n")))).to.deep.equal(a);
+    expect(await drain(importBookTickerCsv(bom("BTCUSDT-bookTicker-b2.csv", ROWS.join("\n") + "\n")))).to.deep.equal(a);
+    const gz = path.join(dir, "BTCUSDT-bookTicker-b3.csv.gz");
+    writeFileSync(gz, gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([HEADER, ...ROWS].join("\n") + "\n")])));
+    expect(await drain(importBookTickerCsv(gz))).to.deep.equal(a);
+    // only before the first line: on line 2 it is a bad number
+    const f = path.join(dir, "BTCUSDT-bookTicker-b5.csv");
+    writeFileSync(f, Buffer.concat([Buffer.from(HEADER + "\n"), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ROWS.join("\n") + "\n")]));
+    await expectGrinderError(drain(importBookTickerCsv(f)), "E_BAD_NUMBER", 2, "update_id");
+  });
+
   it("gives the same rows whatever the chunk boundaries (property)", () => {
     const more = ROWS.map((r, i) => r.replace(/^5123107/, `51231${i + 1}9`).replace(/172316125/g, "172316126"));
     const body = Buffer.from([HEADER, ...ROWS, ...more].join("\n") + "\n");

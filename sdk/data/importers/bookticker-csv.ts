@@ -453,6 +453,8 @@ export class BookTickerCsvParser {
 
   private lineAt(buf: Buffer, start: number, end: number): void {
     const lineNo = ++this.line;
+    // a UTF-8 byte order mark before the first line (CSV saved by Windows tools) is not data (ADR-244)
+    if (lineNo === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
     if (end > start && buf[end - 1] === 13) end--;
     if (end === start) {
       if (!this.blankAt) this.blankAt = lineNo;
