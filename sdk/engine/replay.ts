@@ -168,6 +168,10 @@ export class ReplayEngine<D extends string | null = string> {
   /** `engine.mark_interval_ms` (read on every event). */
   private readonly markInterval: number;
   private snapshots = 0;
+  /** Snapshots stepped at or after `window.from_ts` (the ones the run trades on). */
+  private inWindow = 0;
+  /** Data time of the last snapshot stepped (`lastTs` also moves with trade prints). */
+  private lastSnapshotTs = -Infinity;
   private finished = false;
 
   constructor(private readonly opts: ReplayEngineOptions & DigestOption<D>) {
@@ -235,6 +239,11 @@ export class ReplayEngine<D extends string | null = string> {
     const model = this.strategy.regimeModel;
     if (model !== undefined) header.regime_model = model;
     record(header);
+  }
+
+  /** What the run has read so far: snapshots stepped, those inside the window, the last snapshot's data time (-Infinity before any). */
+  get progress(): { snapshots: number; in_window: number; last_ts: number } {
+    return { snapshots: this.snapshots, in_window: this.inWindow, last_ts: this.lastSnapshotTs };
   }
 
   /** The drawdown guard (spec 17.14.3). */
@@ -314,6 +323,7 @@ export class ReplayEngine<D extends string | null = string> {
       this.lastSlot = slot;
     }
     this.lastTs = ts;
+    this.lastSnapshotTs = ts;
     this.snapshots++;
     if (this.queue.size > 0) this.drain();
     const ev = slot.ev;
@@ -325,6 +335,7 @@ export class ReplayEngine<D extends string | null = string> {
     this.ledger.markQuote(slot.book, s);
     const trading = ts >= this.fromTs;
     if (trading) {
+      this.inWindow++;
       this.venue.onMarket(ev);
       if (this.queue.size > 0) this.drain(); // zero response latency: the strategy learns of the fills now
       const tr = this.supervisor.mark(s);

@@ -74,6 +74,23 @@ export interface ReplayOptions {
  */
 export const PRINT_BLIND_FILL_MODELS: ReadonlySet<string> = new Set(["touch", "cross", "bar_cross"]);
 
+const iso = (ts: number): string => new Date(ts).toISOString();
+
+/**
+ * A window that holds no snapshot of the data is a mistake, not a run that made no trades
+ * (ADR-245): `E_INVALID_ARGUMENT` (field `window`) saying where the data lies relative to it.
+ */
+function refuseEmptyWindow(w: { from_ts?: number; to_ts?: number }, p: { snapshots: number; in_window: number; last_ts: number }, name: string): void {
+  if (p.in_window > 0) return;
+  const win = `the window ${w.from_ts === undefined ? "…" : iso(w.from_ts)} – ${w.to_ts === undefined ? "…" : iso(w.to_ts)}`;
+  // nothing read: the data begins after the window's end (or is empty); else every snapshot read was before its start
+  const where =
+    p.snapshots === 0
+      ? w.to_ts === undefined ? "it has no snapshot" : "its first snapshot is after the window's end"
+      : `its last snapshot${w.to_ts === undefined ? "" : " up to the window's end"} is at ${iso(p.last_ts)}, before the window's start`;
+  throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${win} holds no snapshot of ${name}: ${where}`, { field: "window" });
+}
+
 /**
  * Replay a fixture (or a snapshot stream) through the whole pipeline and return the digest,
  * the headline summary, the metrics and the per-bar / fills / cycles tables.
@@ -135,6 +152,7 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
   const toTs = opts.window?.to_ts ?? Infinity;
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
   const withNoTrade = (r: ReplayResult<string | null>): ReplayResult<string | null> => {
+    if (opts.window) refuseEmptyWindow(opts.window, engine.progress, fx ? fx.manifest.name : (opts.source?.name ?? store?.manifest.name ?? "the data"));
     const fills = new Map<string, number>();
     if (r.summary.fills > 0) {
       const col = r.fills.numRows() ? (r.fills.array("symbol") as ArrayLike<string>) : [];

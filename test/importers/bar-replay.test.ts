@@ -8,12 +8,23 @@ import { runReplay } from "../../sdk/engine/run";
 import { parseWindowArgs } from "../../sdk/cli/commands/replay";
 import { NoTradeTally } from "../../sdk/metrics/no-trade";
 import { errorOf } from "../support";
+import { GrinderError } from "../../sdk/contracts/errors";
 import { tmpDir } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "grinder.js");
 const GBP = path.join(ROOT, "datasets", "gbpusd_m1_2012_02", "dataset.json");
 const CB = path.join(ROOT, "datasets", "coinbase_3sym_m1_2018_04", "dataset.json");
+/** The GrinderError a promise rejects with. */
+async function rejection(p: Promise<unknown>): Promise<GrinderError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(GrinderError);
+    return e as GrinderError;
+  }
+  throw new Error("expected a GrinderError");
+}
 const expected = (f: string) => JSON.parse(readFileSync(path.join(path.dirname(f), "expected.json"), "utf8"));
 
 function grinder(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -107,5 +118,27 @@ describe("replay --from/--to and lenient imports that reject everything", functi
     expect(c.status).to.equal(2);
     expect(c.stderr).to.contain("E_REFUSED");
     expect(c.stderr).to.contain("every data line was rejected");
+  });
+
+  it("a window that holds no snapshot is refused (ADR-245): after the data, before it, in a gap; CLI exit 2 on a fixture and a bar dataset; a window with one snapshot runs", async () => {
+    // SDK: the fixture spans 2024-01-01T00:00:00Z .. 23:59:59Z (one snapshot a second)
+    const after = await rejection(runReplay({ fixture: "fixtures/range_day_l1", window: { from_ts: Date.UTC(2030, 0, 1) }, tables: false }));
+    expect(after.code).to.equal("E_INVALID_ARGUMENT");
+    expect(after.field).to.equal("window");
+    expect(after.message).to.contain("holds no snapshot of range_day_l1").and.contain("its last snapshot is at 2024-01-01T23:59:59.000Z, before the window's start");
+    const before = await rejection(runReplay({ fixture: "fixtures/range_day_l1", window: { to_ts: Date.UTC(2020, 0, 1) }, tables: false }));
+    expect(before.message).to.contain("its first snapshot is after the window's end");
+    // between two snapshots (they are a second apart)
+    const t = Date.UTC(2024, 0, 1, 5);
+    const gap = await rejection(runReplay({ fixture: "fixtures/range_day_l1", window: { from_ts: t + 100, to_ts: t + 900 }, tables: false }));
+    expect(gap.message).to.contain("up to the window's end is at 2024-01-01T05:00:00.000Z");
+    const one = await runReplay({ fixture: "fixtures/range_day_l1", window: { from_ts: t, to_ts: t }, tables: false });
+    expect(one.summary.fills).to.equal(0);
+    // CLI: a fixture, a bar dataset (GBPUSD February 2012)
+    for (const target of ["range_day_l1", GBP]) {
+      const r = grinder("replay", target, "--from", "2031-01-01");
+      expect(r.status, `${target}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr).to.contain("E_INVALID_ARGUMENT").and.contain("holds no snapshot");
+    }
   });
 });
