@@ -319,6 +319,8 @@ export interface StoreWriteOptions {
   batch_rows?: number;
   /** Manifest version to write (default `STORE_VERSION`; 1 = every partition with all eight columns, as before ADR-235). */
   version?: 1 | 2;
+  /** The file the rows come from, named in a row's refusal with its line (e.g. a fixture's snapshots file). */
+  source?: string;
 }
 
 class SymbolBuffer {
@@ -438,9 +440,9 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   try {
     const handle = (s: Snapshot): void => {
       const b = bufs.get(s.symbol);
-      if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' not declared`, { line: seq + 1, field: "symbol" });
-      if (s.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${lastTs}`, { line: seq + 1, field: "ts" });
-      if (s.book !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "the columnar store holds L1 snapshots only (this row has a book)", { line: seq + 1, field: "book" });
+      if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' not declared`, { file: opts.source, line: seq + 1, field: "symbol" });
+      if (s.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${lastTs}`, { file: opts.source, line: seq + 1, field: "ts" });
+      if (s.book !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "the columnar store holds L1 snapshots only (this row has a book)", { file: opts.source, line: seq + 1, field: "book" });
       lastTs = s.ts;
       roll(b, s.ts);
       const n = b.n++;
@@ -459,7 +461,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     };
     const handleBatch = (x: L1ColumnBatch): void => {
       const b = bufs.get(x.symbol);
-      if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${x.symbol}' not declared`, { line: seq + 1, field: "symbol" });
+      if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${x.symbol}' not declared`, { file: opts.source, line: seq + 1, field: "symbol" });
       const sj = symJson.get(x.symbol)!;
       const { ts, bid_price: bp, bid_qty: bq, ask_price: ap, ask_qty: aq } = x;
       const lpc = x.last_price, frc = x.funding_rate;
@@ -472,7 +474,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
         let i = 0;
         while (i < x.n) {
           const t0 = ts[i];
-          if (t0 < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t0} before ${lastTs}`, { line: seq + 1, field: "ts" });
+          if (t0 < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t0} before ${lastTs}`, { file: opts.source, line: seq + 1, field: "ts" });
           if (b.n === b.cap || Math.floor(t0 / 86_400_000) !== b.day) roll(b, t0);
           const dayEnd = (b.day + 1) * 86_400_000;
           const lim = Math.min(x.n, i + (b.cap - b.n));
@@ -505,7 +507,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       }
       for (let i = 0; i < x.n; i++) {
         const t = ts[i];
-        if (t < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t} before ${lastTs}`, { line: seq + 1, field: "ts" });
+        if (t < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${t} before ${lastTs}`, { file: opts.source, line: seq + 1, field: "ts" });
         lastTs = t;
         if (b.n === b.cap || Math.floor(t / 86_400_000) !== b.day) roll(b, t);
         const n = b.n++;

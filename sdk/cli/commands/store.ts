@@ -18,7 +18,7 @@ export function registerStore(program: Command): void {
     .action(async (name: string, o: { out: string; force?: boolean }) => {
       const fx = openFixture(resolveFixture(name));
       const t0 = process.hrtime.bigint();
-      const m = await writeColumnarStore(o.out, streamFixture(fx), { name: fx.manifest.name, description: fx.manifest.description, instruments: fx.instruments.values(), force: o.force, provenance: { converted_from: fx.manifest.name, ...(fx.manifest.provenance ?? {}) } });
+      const m = await writeColumnarStore(o.out, streamFixture(fx), { name: fx.manifest.name, description: fx.manifest.description, instruments: fx.instruments.values(), force: o.force, source: fx.snapshotsPath, provenance: { converted_from: fx.manifest.name, ...(fx.manifest.provenance ?? {}) } });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (m.content_sha256 !== fx.manifest.content_sha256)
         throw new GrinderError(ErrorCode.HASH_MISMATCH, `converted content hash ${m.content_sha256} differs from the fixture's ${fx.manifest.content_sha256}`, { file: fx.dir });
