@@ -54,9 +54,20 @@ export interface Fixture {
   instruments: ReadonlyMap<string, InstrumentSpec>;
 }
 
-/** Read and validate a fixture's manifest. */
+/** The project's bundled fixtures (`fixtures/` at the project root). */
+const BUNDLED_FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
+
+/**
+ * Read and validate a fixture's manifest. `dir` is a fixture folder, or the bare name of a
+ * bundled fixture (`"range_day_l1"` = `<project>/fixtures/range_day_l1`) when no such folder
+ * exists where it points (ADR-247).
+ */
 export function openFixture(dir: string): Fixture {
-  const file = path.join(dir, "fixture.json");
+  let file = path.join(dir, "fixture.json");
+  if (!existsSync(file) && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(dir) && existsSync(path.join(BUNDLED_FIXTURES, dir, "fixture.json"))) {
+    dir = path.join(BUNDLED_FIXTURES, dir);
+    file = path.join(dir, "fixture.json");
+  }
   if (!existsSync(file)) throw new GrinderError(ErrorCode.IO, "no fixture.json in fixture folder", { file });
   let raw: unknown;
   try {

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
@@ -6,6 +8,8 @@ import { parseConfig, configHash } from "../../sdk/config";
 import { ReplayEngine, intentLine, planLine } from "../../sdk/engine/replay";
 import { canonicalJson } from "../../sdk/util/canonical";
 import { runReplay } from "../../sdk/engine/run";
+import { openFixture } from "../../sdk/data/fixture";
+import { errorOf } from "../support";
 import { INST, market, scriptedStages } from "./helpers";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
@@ -183,5 +187,26 @@ describe("engine: plan lines", () => {
     const fplans = fx.events!.filter((e) => e.t === "plan");
     expect(fplans.length).to.be.greaterThan(30);
     for (const e of fplans) if (e.t === "plan") expect(planLine(e.plan)).to.equal(canonicalJson(e));
+  });
+});
+
+describe("runReplay / openFixture: a bare fixture name (ADR-247)", () => {
+  it("names a bundled fixture when no folder of that name is where it points; a folder there comes first; an unknown name is E_IO", async () => {
+    const expected = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "fixtures", "btcusdt_bookticker_real", "expected.json"), "utf8"));
+    const r = await runReplay({ fixture: "btcusdt_bookticker_real", tables: false });
+    expect(r.digest).to.equal(expected.digest);
+    expect(openFixture("thin_book_l2").dir).to.equal(path.resolve(__dirname, "..", "..", "fixtures", "thin_book_l2"));
+    expect(errorOf(() => openFixture("no_such_fixture")).message).to.contain("no_such_fixture/fixture.json");
+    // a relative folder of the same name, from the working directory, is taken first
+    const dir = mkdtempSync(path.join(os.tmpdir(), "grinder-bare-"));
+    cpSync(path.join(__dirname, "..", "..", "fixtures", "thin_book_l2"), path.join(dir, "thin_book_l2"), { recursive: true });
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      expect(realpathSync(openFixture("thin_book_l2").dir)).to.equal(realpathSync(path.join(dir, "thin_book_l2")));
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
