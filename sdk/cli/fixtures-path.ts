@@ -14,8 +14,9 @@ export function listFixtureDirs(root = FIXTURES_DIR): string[] {
     .sort();
 }
 
-/** Accept a fixture folder path or a bare fixture name. */
+/** Accept a fixture folder path, its `fixture.json`, or a bare fixture name. */
 export function resolveFixture(arg: string): string {
+  if (path.basename(arg) === "fixture.json" && existsSync(arg)) return path.dirname(arg);
   if (existsSync(path.join(arg, "fixture.json"))) return arg;
   const named = path.join(FIXTURES_DIR, arg);
   if (existsSync(path.join(named, "fixture.json"))) return named;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
@@ -66,11 +66,14 @@ export interface OpenedBarDataset {
   files: string[][];
 }
 
-/** True when `file` looks like a bar dataset recipe (a JSON file with `"kind": "bars"`). */
+/** True when `file` is read as a bar dataset recipe: a JSON file other than a fixture's or a store's manifest (ADR-248). */
 export function isBarDatasetFile(file: string): boolean {
+  // any other JSON file given where a dataset goes is read as a recipe, so that what is wrong with
+  // it (JSON, `kind`, a field) is said (ADR-248); a fixture's or a store's manifest names its folder
   if (!file.endsWith(".json") || !existsSync(file)) return false;
+  if (path.basename(file) === "fixture.json" || path.basename(file) === "store.json") return false;
   try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { kind?: unknown }).kind === "bars";
+    return statSync(file).isFile();
   } catch {
     return false;
   }

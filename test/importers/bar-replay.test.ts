@@ -120,6 +120,19 @@ describe("replay --from/--to and lenient imports that reject everything", functi
     expect(c.stderr).to.contain("every data line was rejected");
   });
 
+  it("replay of a JSON file: a recipe with a wrong kind says so (field 'kind'); a fixture's fixture.json replays its fixture (ADR-248)", () => {
+    const dir = tmpDir("recipe-kind");
+    const spec = JSON.parse(readFileSync(GBP, "utf8"));
+    const f = path.join(dir, "dataset.json");
+    writeFileSync(f, JSON.stringify({ ...spec, kind: "bar", sources: spec.sources.map((s: { files: string[] }) => ({ ...s, files: s.files.map((x) => path.resolve(path.dirname(GBP), x)) })) }));
+    const r = grinder("replay", f);
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stderr).to.contain("E_CONFIG").and.contain("field 'kind'");
+    const fx = grinder("replay", path.join(ROOT, "fixtures", "btcusdt_bookticker_real", "fixture.json"), "--json", "--no-baselines");
+    expect(fx.status, fx.stderr).to.equal(0);
+    expect(JSON.parse(fx.stdout).digest).to.equal(expected(path.join(ROOT, "fixtures", "btcusdt_bookticker_real", "fixture.json")).digest);
+  });
+
   it("a window that holds no snapshot is refused (ADR-245): after the data, before it, in a gap; CLI exit 2 on a fixture and a bar dataset; a window with one snapshot runs", async () => {
     // SDK: the fixture spans 2024-01-01T00:00:00Z .. 23:59:59Z (one snapshot a second)
     const after = await rejection(runReplay({ fixture: "fixtures/range_day_l1", window: { from_ts: Date.UTC(2030, 0, 1) }, tables: false }));

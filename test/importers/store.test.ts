@@ -100,6 +100,10 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     expect(run("store", "export", path.join(dir, "s"), "--out", path.join(dir, "fx")).status).to.equal(2);
     const r = run("replay", path.join(dir, "s"), "--json");
     expect(JSON.parse(r.stdout).digest).to.equal(JSON.parse(readFileSync(path.join(FX("btcusdt_bookticker_real"), "expected.json"), "utf8")).digest);
+    // the store's manifest names the store (ADR-248)
+    const m = run("replay", path.join(dir, "s", "store.json"), "--json", "--no-baselines");
+    expect(m.status, m.stderr).to.equal(0);
+    expect(JSON.parse(m.stdout).digest).to.equal(JSON.parse(r.stdout).digest);
     // an L2 fixture cannot be stored: refused naming its snapshots file, line and field, nothing written
     const l2 = run("store", "convert", "thin_book_l2", "--out", path.join(dir, "l2"));
     expect(l2.status, l2.stderr).to.equal(2);
