@@ -71,6 +71,30 @@ describe("grinder import: bar formats write a dataset recipe (ADR-123)", functio
     expect(existsSync(out), "no recipe folder").to.equal(false);
   });
 
+  it("lean-minute on day files of three symbols: one source and one instrument per symbol, as in the committed Coinbase recipe, which it reproduces (ADR-249)", async () => {
+    const committedFile = path.join(PROJECT_ROOT, "datasets", "coinbase_3sym_m1_2018_04", "dataset.json");
+    const committed = JSON.parse(readFileSync(committedFile, "utf8"));
+    const files = (committed.sources as Array<{ files: string[] }>).flatMap((s) => s.files.map((f) => path.resolve(path.dirname(committedFile), f)));
+    const dir = tmpDir("barimp-3sym");
+    const out = path.join(dir, "coinbase_3sym_m1_2018_04");
+    // symbols in any order (each symbol's days in date order): grouped by the symbol of each file name, sources in symbol order
+    const interleaved = [files[5], files[0], files[3], files[6], files[1], files[4], files[7], files[2]];
+    const r = await importBarDataset("lean-minute", interleaved, { out, instrument: { lot_size: 1e-8 } });
+    expect(r.symbols.map((x) => [x.symbol, x.bars])).to.deep.equal([["BTCEUR", 4313], ["ETHUSD", 2876], ["LTCUSD", 4316]]);
+    expect(r.bars).to.equal(4313 + 2876 + 4316);
+    expect(r.dataset.instruments).to.deep.equal(committed.instruments);
+    expect(r.dataset.sources.map((s) => [s.format, s.symbol, s.files.map((f) => path.basename(f)), s.sha256])).to.deep.equal(
+      committed.sources.map((s: { format: string; symbol: string; files: string[]; sha256: string[] }) => [s.format, s.symbol, s.files.map((f) => path.basename(f)), s.sha256]),
+    );
+    // with the committed recipe's path settings (not an import option) it replays to the committed digest
+    const recipe = JSON.parse(readFileSync(r.recipe, "utf8"));
+    writeFileSync(r.recipe, JSON.stringify({ ...recipe, description: committed.description, path: committed.path }, null, 2) + "\n");
+    const rep = await replayBarDataset(r.recipe, { tables: false });
+    expect(rep.digest).to.equal(JSON.parse(readFileSync(path.join(path.dirname(committedFile), "expected.json"), "utf8")).digest);
+    // --symbol cannot name files of several symbols
+    await expectGrinderError(importBarDataset("lean-minute", files, { out: path.join(dir, "x"), symbol: "X", instrument: { lot_size: 1 } }), "E_INVALID_ARGUMENT", undefined, "symbol");
+  });
+
   it("lean-minute on three real Coinbase LTCUSD day files: symbol from the file name, 4,316 bars, first and last bar times, tick inferred", async () => {
     const dir = tmpDir("barimp-ltc");
     const r = await importBarDataset("lean-minute", LTC, { out: path.join(dir, "ltc"), instrument: { lot_size: 1e-8 } });

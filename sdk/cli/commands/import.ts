@@ -161,14 +161,17 @@ async function importBars(format: BarImportFormat, inputs: string[], o: ImportCl
     force: o.force,
   });
   if (o.json) {
-    process.stdout.write(JSON.stringify({ format: r.format, written: [r.recipe], bars: r.bars, report: r.report, dataset: r.dataset }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ format: r.format, written: [r.recipe], bars: r.bars, report: r.report, ...(r.symbols.length > 1 ? { symbols: r.symbols } : {}), dataset: r.dataset }, null, 2) + "\n");
     return;
   }
-  const i = r.report.instrument!;
-  process.stdout.write(`✔ ${format}: ${r.report.lines} lines → ${r.bars} bars of ${r.dataset.interval_ms} ms (${r.dataset.sources[0].symbol})\n`);
-  process.stdout.write(`    instrument ${i.symbol} tick=${i.tick_size}${r.tick_inferred ? " (inferred)" : ""} lot=${i.lot_size} min_notional=${i.min_notional}${i.contract_multiplier !== undefined ? ` multiplier=${i.contract_multiplier}` : ""}${i.inverse ? " inverse" : ""}\n`);
-  const counts = Object.entries(r.report.counts).filter(([, v]) => v !== 0);
-  if (counts.length) process.stdout.write(`    counts ${counts.map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+  const lines = r.symbols.reduce((a, x) => a + x.report.lines, 0);
+  process.stdout.write(`✔ ${format}: ${lines} lines → ${r.bars} bars of ${r.dataset.interval_ms} ms (${r.symbols.map((x) => x.symbol).join(", ")})\n`);
+  for (const x of r.symbols) {
+    const i = x.report.instrument!;
+    process.stdout.write(`    instrument ${i.symbol} tick=${i.tick_size}${x.tick_inferred ? " (inferred)" : ""} lot=${i.lot_size} min_notional=${i.min_notional}${i.contract_multiplier !== undefined ? ` multiplier=${i.contract_multiplier}` : ""}${i.inverse ? " inverse" : ""}${r.symbols.length > 1 ? ` (${x.bars} bars)` : ""}\n`);
+    const counts = Object.entries(x.report.counts).filter(([, v]) => v !== 0);
+    if (counts.length) process.stdout.write(`    counts${r.symbols.length > 1 ? ` ${i.symbol}` : ""} ${counts.map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+  }
   process.stdout.write(`    wrote ${path.relative(process.cwd(), r.recipe) || r.recipe}\n`);
   process.stdout.write(`    replay: grinder replay ${path.relative(process.cwd(), r.recipe) || r.recipe}; pin: npx tsx scripts/pin-bar-datasets.ts --update (datasets/ only)\n`);
 }

@@ -1,7 +1,6 @@
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
-import type { InstrumentSpec } from "../../contracts/market";
 import { fromZodError } from "../../contracts/zod";
 import { importLeanMinute, importOhlcvCsv, importQuoteBarPair, leanFileInfo, type BarImport, type OhlcvCsvOptions } from "../bars";
 import { BarDatasetSchema, type BarDataset } from "../dataset";
@@ -39,6 +38,8 @@ export interface BarDatasetImportResult {
   report: ImportReport;
   bars: number;
   tick_inferred: boolean;
+  /** Per symbol, in symbol order (one entry unless Lean files of several symbols were imported, ADR-249): bars, report (with its instrument), tick inferred. `report` / `tick_inferred` above are the first's. */
+  symbols: Array<{ symbol: string; bars: number; report: ImportReport; tick_inferred: boolean }>;
 }
 
 const NAME = /^[a-z0-9_\-.]+$/i;
@@ -87,58 +88,86 @@ export async function importBarDataset(format: BarImportFormat, inputs: string[]
     }
     if (!st.isFile()) throw new GrinderError(ErrorCode.IO, "input is not a regular file", { file: f });
   }
-  let symbol = opts.symbol;
   let interval = opts.interval_ms;
+  // one group of files per symbol: Lean day files of several symbols (named in their file names)
+  // give one source and one instrument each, unless --symbol names the one symbol (ADR-249)
+  let groups: Array<{ symbol: string | undefined; files: string[] }> = [{ symbol: opts.symbol, files: inputs }];
   if (format === "lean-minute") {
-    const info = leanFileInfo(inputs[0]);
-    symbol ??= info.symbol;
+    const bySymbol = new Map<string, string[]>();
+    for (const f of inputs) {
+      const sym = leanFileInfo(f).symbol;
+      bySymbol.set(sym, [...(bySymbol.get(sym) ?? []), f]);
+    }
+    if (bySymbol.size > 1 && opts.symbol !== undefined)
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `the files are of ${bySymbol.size} symbols (${[...bySymbol.keys()].sort().join(", ")}): they cannot be one symbol '${opts.symbol}'; leave --symbol out for one instrument per symbol`, { field: "symbol" });
+    if (opts.symbol === undefined) groups = [...bySymbol.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([symbol, files]) => ({ symbol, files }));
     if (interval !== undefined && interval !== 60_000)
       throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `lean-minute bars are one minute long: --interval must be 1m, got ${interval} ms`, { field: "interval" });
     interval = 60_000;
   }
-  if (symbol === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} needs --symbol`, { field: "symbol" });
-  if (!/^[A-Za-z0-9_\-.]+$/.test(symbol)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `symbol '${symbol}' must use only letters, digits, '_', '-' and '.'`, { field: "symbol" });
-  if (!(interval !== undefined && Number.isInteger(interval) && interval > 0))
-    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} needs --interval (the bar length, e.g. 1m, 60000)`, { field: "interval" });
-  const given = presetOverrides(opts.contract, symbol, opts.instrument ?? {});
-  if (given.lot_size === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "bar data carries no order quantities: pass --lot (or an instrument --preset)", { field: "lot" });
-  const steps = new StepTracker();
-  const imp = barImport(format, inputs, symbol, interval, opts.columns, steps);
-  let bars = 0;
-  let first: number | undefined;
-  let last: number | undefined;
-  for await (const b of imp) {
-    bars++;
-    first ??= b.open_time;
-    last = b.open_time;
+  const per: BarSymbolImport[] = [];
+  const sources: Array<Record<string, unknown>> = [];
+  for (const g of groups) {
+    const symbol = g.symbol;
+    if (symbol === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} needs --symbol`, { field: "symbol" });
+    if (!/^[A-Za-z0-9_\-.]+$/.test(symbol)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `symbol '${symbol}' must use only letters, digits, '_', '-' and '.'`, { field: "symbol" });
+    if (!(interval !== undefined && Number.isInteger(interval) && interval > 0))
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${format} needs --interval (the bar length, e.g. 1m, 60000)`, { field: "interval" });
+    const given = presetOverrides(opts.contract, symbol, opts.instrument ?? {});
+    if (given.lot_size === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "bar data carries no order quantities: pass --lot (or an instrument --preset)", { field: "lot" });
+    const steps = new StepTracker();
+    const imp = barImport(format, g.files, symbol, interval, opts.columns, steps);
+    let bars = 0;
+    let first: number | undefined;
+    let last: number | undefined;
+    for await (const b of imp) {
+      bars++;
+      first ??= b.open_time;
+      last = b.open_time;
+    }
+    if (bars === 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no bar was read: nothing to replay", { file: g.files[0] });
+    const tick = given.tick_size ?? steps.step();
+    if (tick === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "cannot infer the tick (every price is 0?): pass --tick", { file: g.files[0], field: "tick" });
+    const inst = withContractTerms({ symbol, tick_size: tick, lot_size: given.lot_size, min_notional: given.min_notional ?? 0 }, opts.contract);
+    const files = g.files.map((f) => path.relative(out, path.resolve(f)).split(path.sep).join("/"));
+    const sha256: string[] = [];
+    for (const f of g.files) sha256.push(await sha256File(f));
+    const source: Record<string, unknown> = { format, symbol, files, sha256 };
+    if (opts.columns && format !== "lean-minute") source.columns = opts.columns;
+    sources.push(source);
+    imp.report.instrument = inst;
+    imp.report.instrument_inferred = given.tick_size === undefined;
+    imp.report.first_ts = first;
+    imp.report.last_ts = last;
+    per.push({ symbol, files: g.files, bars, first, last, report: imp.report, tick_inferred: given.tick_size === undefined });
   }
-  if (bars === 0) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no bar was read: nothing to replay", { file: inputs[0] });
-  const inferredTick = steps.step();
-  const tick = given.tick_size ?? inferredTick;
-  if (tick === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "cannot infer the tick (every price is 0?): pass --tick", { file: inputs[0], field: "tick" });
-  let inst: InstrumentSpec = { symbol, tick_size: tick, lot_size: given.lot_size, min_notional: given.min_notional ?? 0 };
-  inst = withContractTerms(inst, opts.contract);
-  const files = inputs.map((f) => path.relative(out, path.resolve(f)).split(path.sep).join("/"));
-  const sha256: string[] = [];
-  for (const f of inputs) sha256.push(await sha256File(f));
-  const source: Record<string, unknown> = { format, symbol, files, sha256 };
-  if (opts.columns && format !== "lean-minute") source.columns = opts.columns;
+  const bars = per.reduce((a, x) => a + x.bars, 0);
+  const firsts = per.map((x) => x.first!);
+  const lasts = per.map((x) => x.last!);
+  const span = `${isoOf(Math.min(...firsts))} .. ${isoOf(Math.max(...lasts))}`;
+  const what = per.length === 1 ? `${per[0].symbol} ${format} bars imported from ${inputs.map((f) => path.basename(f)).join(", ")}` : `${per.map((x) => x.symbol).join(", ")} ${format} bars imported from ${inputs.length} files`;
   const raw = {
     name,
-    description: opts.description ?? `${symbol} ${format} bars imported from ${inputs.map((f) => path.basename(f)).join(", ")} (${bars} bars${first !== undefined ? `, ${isoOf(first)} .. ${isoOf(last!)}` : ""}).`,
+    description: opts.description ?? `${what} (${bars} bars, ${span}).`,
     kind: "bars",
     interval_ms: interval,
-    sources: [source],
-    instruments: [inst],
+    sources,
+    instruments: per.map((x) => x.report.instrument!),
   };
   const parsed = BarDatasetSchema.safeParse(raw);
   if (!parsed.success) throw fromZodError(parsed.error, "bar dataset").at({ file: recipe });
   await writeFileAtomic(recipe, JSON.stringify(raw, null, 2) + "\n");
-  imp.report.instrument = inst;
-  imp.report.instrument_inferred = given.tick_size === undefined;
-  imp.report.first_ts = first;
-  imp.report.last_ts = last;
-  return { format, recipe, dataset: parsed.data, report: imp.report, bars, tick_inferred: given.tick_size === undefined };
+  return { format, recipe, dataset: parsed.data, report: per[0].report, bars, tick_inferred: per[0].tick_inferred, symbols: per.map(({ symbol, bars, report, tick_inferred }) => ({ symbol, bars, report, tick_inferred })) };
+}
+
+interface BarSymbolImport {
+  symbol: string;
+  files: string[];
+  bars: number;
+  first: number | undefined;
+  last: number | undefined;
+  report: ImportReport;
+  tick_inferred: boolean;
 }
 
 function isoOf(ms: number): string {
