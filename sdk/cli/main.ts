@@ -59,11 +59,19 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const g = asGrinderError(e);
     if (g) {
-      process.stderr.write(`grinder: ${g.message}\n`);
+      process.stderr.write(`grinder: ${printable(g.message)}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/**
+ * `text` with its control characters written as `\xNN` (a message quoting a binary file's bytes
+ * must not write NULs or escape sequences to the terminal, nor break the one-line form; ADR-250).
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /**
