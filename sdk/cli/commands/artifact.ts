@@ -3,6 +3,7 @@ import { loadArtifact } from "../../calibration/artifact";
 import { GrinderError } from "../../contracts/errors";
 import { existsSync, readFileSync } from "node:fs";
 import { isRegimeModelJson, loadRegimeModel } from "../../ml/model";
+import { printable } from "../printable";
 
 /** A regime-model file (ADR-110) is verified by its own loader; anything else as a calibration artifact. */
 function isRegimeModelFile(f: string): boolean {
@@ -33,7 +34,7 @@ export function registerArtifact(program: Command): void {
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           failed++;
-          process.stderr.write(`✘ ${f}: ${e.message}\n`);
+          process.stderr.write(`✘ ${f}: ${printable(e.message)}\n`);
         }
       }
       if (failed) process.exitCode = 1;

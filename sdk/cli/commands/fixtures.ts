@@ -4,6 +4,7 @@ import { GrinderError } from "../../contracts/errors";
 import { validateFixture, type FixtureSummary } from "../../data/fixture";
 import { validateFixtureTrades, type TradesSummary } from "../../data/trades";
 import { listFixtureDirs, resolveFixture } from "../fixtures-path";
+import { printable } from "../printable";
 
 function printSummary(s: FixtureSummary): void {
   const rej = s.report.rejectedTotal ? `, rejected ${s.report.rejectedTotal} ${JSON.stringify(s.report.rejected)}` : "";
@@ -48,7 +49,7 @@ export function registerFixtures(program: Command): void {
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           failed++;
-          process.stderr.write(`✘ ${d}: ${e.message}\n`);
+          process.stderr.write(`✘ ${d}: ${printable(e.message)}\n`);
         }
       }
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");

@@ -7,6 +7,7 @@ import { writeFileAtomic } from "../../data/fixture";
 import { runReplay } from "../../engine/run";
 import type { ReplaySummary } from "../../engine/replay";
 import { listFixtureDirs, resolveFixture } from "../fixtures-path";
+import { printable } from "../printable";
 
 /** `fixtures/<name>/expected.json`: what a replay of the fixture with the default config must give. */
 export interface ExpectedReplay {
@@ -84,7 +85,7 @@ export function registerVerify(program: Command): void {
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           refused++;
-          process.stderr.write(`✘ ${path.basename(d)}: ${e.message}\n`);
+          process.stderr.write(`✘ ${path.basename(d)}: ${printable(e.message)}\n`);
           continue;
         }
         const act: ExpectedReplay = {
@@ -108,7 +109,7 @@ export function registerVerify(program: Command): void {
         } catch (e) {
           if (!(e instanceof GrinderError)) throw e;
           refused++;
-          process.stderr.write(`✘ ${r.fixture}: ${e.message}\n`);
+          process.stderr.write(`✘ ${r.fixture}: ${printable(e.message)}\n`);
           continue;
         }
         const diffs = compareExpected(exp, act);
