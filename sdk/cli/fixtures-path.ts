@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
+import { BUNDLED_FIXTURES_DIR, resolveFixtureDir } from "../data/fixture";
 
 /** Project root: the folder holding package.json above this file. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const FIXTURES_DIR = path.join(PROJECT_ROOT, "fixtures");
+export const FIXTURES_DIR = BUNDLED_FIXTURES_DIR;
 
 /** Fixture folders under `fixtures/`, sorted by name. */
 export function listFixtureDirs(root = FIXTURES_DIR): string[] {
@@ -14,11 +15,5 @@ export function listFixtureDirs(root = FIXTURES_DIR): string[] {
     .sort();
 }
 
-/** Accept a fixture folder path, its `fixture.json`, or a bare fixture name. */
-export function resolveFixture(arg: string): string {
-  if (path.basename(arg) === "fixture.json" && existsSync(arg)) return path.dirname(arg);
-  if (existsSync(path.join(arg, "fixture.json"))) return arg;
-  const named = path.join(FIXTURES_DIR, arg);
-  if (existsSync(path.join(named, "fixture.json"))) return named;
-  return arg;
-}
+/** Accept a fixture folder path, its `fixture.json`, or a bare fixture name (the SDK's rule, `resolveFixtureDir`). */
+export const resolveFixture = resolveFixtureDir;

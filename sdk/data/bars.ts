@@ -148,8 +148,8 @@ function lockedOrCrossed(report: ImportReport, bo: number, ao: number, bc: numbe
 }
 
 /** Bars read before a mostly crossed stream is judged as it streams (ADR-243); a shorter stream is judged at its end from this many bars. */
-export const CROSSED_CHECK_BARS = 100;
-export const CROSSED_CHECK_MIN_BARS = 10;
+const CROSSED_CHECK_BARS = 100;
+const CROSSED_CHECK_MIN_BARS = 10;
 
 /**
  * A stream whose bid is above its ask on more than half of its bars is not a market: the bid and
@@ -158,12 +158,12 @@ export const CROSSED_CHECK_MIN_BARS = 10;
  * `CROSSED_CHECK_BARS`-th bar on, or at the end (`final`) of a stream of at least
  * `CROSSED_CHECK_MIN_BARS` bars. Real data crosses at a few minutes (FXCM GBPUSD: 676 of 30,117).
  */
-function refuseMostlyCrossed(report: ImportReport, file: string, line: number, field: string, final: boolean): void {
+function refuseMostlyCrossed(report: ImportReport, file: string, line: number, field: string, swapped: "files" | "columns", final: boolean): void {
   const bars = report.emitted;
   const crossed = report.counts.crossed_bars ?? 0;
   if (crossed * 2 <= bars || bars < (final ? CROSSED_CHECK_MIN_BARS : CROSSED_CHECK_BARS)) return;
   const pct = ((100 * crossed) / bars).toFixed(1);
-  throw new GrinderError(ErrorCode.CROSSED_BOOK, `the bid is above the ask on ${crossed} of the ${bars} bars read (${pct} %): the bid and ask ${field === "open" ? "files" : "columns"} look swapped`, { file, line, field });
+  throw new GrinderError(ErrorCode.CROSSED_BOOK, `the bid is above the ask on ${crossed} of the ${bars} bars read (${pct} %): the bid and ask ${swapped} look swapped`, { file, line, field });
 }
 
 function stamp(report: ImportReport, b: QuoteBar): void {
@@ -392,9 +392,9 @@ export function importQuoteBarPair(bidFile: string, askFile: string, opts: Quote
       } catch (e) {
         refuse(e, report, at, lineNo, !!opts.lenient);
       }
-      refuseMostlyCrossed(report, bidFile, lineNo, "open", false);
+      refuseMostlyCrossed(report, bidFile, lineNo, "open", "files", false);
     }
-    refuseMostlyCrossed(report, bidFile, lineNo, "open", true);
+    refuseMostlyCrossed(report, bidFile, lineNo, "open", "files", true);
   }
   return { report, symbol: opts.symbol, interval_ms: interval, [Symbol.asyncIterator]: gen };
 }
@@ -484,9 +484,9 @@ export function importLeanMinute(files: string[], opts: LeanMinuteOptions = {}):
         } catch (e) {
           refuse(e, report, file, lineNo, !!opts.lenient);
         }
-        if (kind === "quote") refuseMostlyCrossed(report, file, lineNo, "bid_open", false);
+        if (kind === "quote") refuseMostlyCrossed(report, file, lineNo, "bid_open", "columns", false);
       }
-      if (kind === "quote" && fi === files.length - 1) refuseMostlyCrossed(report, file, lineNo, "bid_open", true);
+      if (kind === "quote" && fi === files.length - 1) refuseMostlyCrossed(report, file, lineNo, "bid_open", "columns", true);
     }
   }
   return { report, symbol, interval_ms: interval, [Symbol.asyncIterator]: gen };

@@ -70,8 +70,7 @@ export interface OpenedBarDataset {
 export function isBarDatasetFile(file: string): boolean {
   // any other JSON file given where a dataset goes is read as a recipe, so that what is wrong with
   // it (JSON, `kind`, a field) is said (ADR-248); a fixture's or a store's manifest names its folder
-  if (!file.endsWith(".json") || !existsSync(file)) return false;
-  if (path.basename(file) === "fixture.json" || path.basename(file) === "store.json") return false;
+  if (!file.endsWith(".json") || path.basename(file) === "fixture.json" || path.basename(file) === "store.json") return false;
   try {
     return statSync(file).isFile();
   } catch {

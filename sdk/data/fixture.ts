@@ -55,19 +55,26 @@ export interface Fixture {
 }
 
 /** The project's bundled fixtures (`fixtures/` at the project root). */
-const BUNDLED_FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
+export const BUNDLED_FIXTURES_DIR = path.resolve(__dirname, "..", "..", "fixtures");
 
 /**
- * Read and validate a fixture's manifest. `dir` is a fixture folder, or the bare name of a
- * bundled fixture (`"range_day_l1"` = `<project>/fixtures/range_day_l1`) when no such folder
- * exists where it points (ADR-247).
+ * The fixture folder `arg` names: a fixture folder; a fixture's `fixture.json` (its folder,
+ * ADR-248); or, when no fixture is where it points, a name under the bundled fixtures folder
+ * (`"range_day_l1"` = `<project>/fixtures/range_day_l1`, ADR-247; as the CLI always took it). Anything else is
+ * returned as given (opening it names what is missing).
  */
-export function openFixture(dir: string): Fixture {
-  let file = path.join(dir, "fixture.json");
-  if (!existsSync(file) && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(dir) && existsSync(path.join(BUNDLED_FIXTURES, dir, "fixture.json"))) {
-    dir = path.join(BUNDLED_FIXTURES, dir);
-    file = path.join(dir, "fixture.json");
-  }
+export function resolveFixtureDir(arg: string): string {
+  if (path.basename(arg) === "fixture.json" && existsSync(arg)) return path.dirname(arg);
+  if (existsSync(path.join(arg, "fixture.json"))) return arg;
+  const named = path.join(BUNDLED_FIXTURES_DIR, arg);
+  if (existsSync(path.join(named, "fixture.json"))) return named;
+  return arg;
+}
+
+/** Read and validate a fixture's manifest; `arg` as `resolveFixtureDir` takes it. */
+export function openFixture(arg: string): Fixture {
+  const dir = resolveFixtureDir(arg);
+  const file = path.join(dir, "fixture.json");
   if (!existsSync(file)) throw new GrinderError(ErrorCode.IO, "no fixture.json in fixture folder", { file });
   let raw: unknown;
   try {

@@ -556,12 +556,18 @@ export interface ColumnarStore {
   instruments: InstrumentSpec[];
 }
 
-/** True when `dir` holds a columnar store (`store.json`). */
-export function isColumnarStore(dir: string): boolean {
-  return existsSync(path.join(dir, "store.json"));
+/** The store folder `arg` names: itself, or the folder of a `store.json` given as the path (ADR-248). */
+function storeDir(arg: string): string {
+  return path.basename(arg) === "store.json" && existsSync(arg) ? path.dirname(arg) : arg;
 }
 
-export function openColumnarStore(dir: string): ColumnarStore {
+/** True when `dir` holds a columnar store (`store.json`), or is a store's `store.json`. */
+export function isColumnarStore(dir: string): boolean {
+  return existsSync(path.join(storeDir(dir), "store.json"));
+}
+
+export function openColumnarStore(arg: string): ColumnarStore {
+  const dir = storeDir(arg);
   const file = path.join(dir, "store.json");
   let raw: unknown;
   try {

@@ -168,10 +168,6 @@ export class ReplayEngine<D extends string | null = string> {
   /** `engine.mark_interval_ms` (read on every event). */
   private readonly markInterval: number;
   private snapshots = 0;
-  /** Snapshots stepped at or after `window.from_ts` (the ones the run trades on). */
-  private inWindow = 0;
-  /** Data time of the last snapshot stepped (`lastTs` also moves with trade prints). */
-  private lastSnapshotTs = -Infinity;
   private finished = false;
 
   constructor(private readonly opts: ReplayEngineOptions & DigestOption<D>) {
@@ -241,9 +237,16 @@ export class ReplayEngine<D extends string | null = string> {
     record(header);
   }
 
-  /** What the run has read so far: snapshots stepped, those inside the window, the last snapshot's data time (-Infinity before any). */
-  get progress(): { snapshots: number; in_window: number; last_ts: number } {
-    return { snapshots: this.snapshots, in_window: this.inWindow, last_ts: this.lastSnapshotTs };
+  /**
+   * What the run has read so far: snapshots stepped and the last one's data time (-Infinity
+   * before any), from each symbol's latest quote event (`lastTs` also moves with prints). Not
+   * tracked per event: the snapshots come in time order, so the run traded on some snapshot iff
+   * this time is at or after `window.from_ts`.
+   */
+  get progress(): { snapshots: number; last_ts: number } {
+    let last = -Infinity;
+    for (const slot of this.slots.values()) if (slot.ev.snapshot !== undefined && slot.ev.ts > last) last = slot.ev.ts;
+    return { snapshots: this.snapshots, last_ts: last };
   }
 
   /** The drawdown guard (spec 17.14.3). */
@@ -323,7 +326,6 @@ export class ReplayEngine<D extends string | null = string> {
       this.lastSlot = slot;
     }
     this.lastTs = ts;
-    this.lastSnapshotTs = ts;
     this.snapshots++;
     if (this.queue.size > 0) this.drain();
     const ev = slot.ev;
@@ -335,7 +337,6 @@ export class ReplayEngine<D extends string | null = string> {
     this.ledger.markQuote(slot.book, s);
     const trading = ts >= this.fromTs;
     if (trading) {
-      this.inWindow++;
       this.venue.onMarket(ev);
       if (this.queue.size > 0) this.drain(); // zero response latency: the strategy learns of the fills now
       const tr = this.supervisor.mark(s);

@@ -80,8 +80,8 @@ const iso = (ts: number): string => new Date(ts).toISOString();
  * A window that holds no snapshot of the data is a mistake, not a run that made no trades
  * (ADR-245): `E_INVALID_ARGUMENT` (field `window`) saying where the data lies relative to it.
  */
-function refuseEmptyWindow(w: { from_ts?: number; to_ts?: number }, p: { snapshots: number; in_window: number; last_ts: number }, name: string): void {
-  if (p.in_window > 0) return;
+function refuseEmptyWindow(w: { from_ts?: number; to_ts?: number }, p: { snapshots: number; last_ts: number }, name: string): void {
+  if (p.snapshots > 0 && p.last_ts >= (w.from_ts ?? -Infinity)) return;
   const win = `the window ${w.from_ts === undefined ? "…" : iso(w.from_ts)} – ${w.to_ts === undefined ? "…" : iso(w.to_ts)}`;
   // nothing read: the data begins after the window's end (or is empty); else every snapshot read was before its start
   const where =
@@ -132,6 +132,7 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     stages = withKlines(stages, k.symbol, k.klines);
   }
   const tally = new NoTradeTally();
+  const dataName = fx ? fx.manifest.name : (opts.source?.name ?? store?.manifest.name ?? "");
   const engine = new ReplayEngine<string | null>({
     digest: opts.digest,
     onPlan: (p, selected) => tally.add(p, selected),
@@ -145,14 +146,14 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     window: opts.window,
     keepEvents: opts.keepEvents ?? config.engine.keep_events,
     tables: opts.tables,
-    fixtureName: fx ? fx.manifest.name : (opts.source?.name ?? store?.manifest.name ?? ""),
+    fixtureName: dataName,
     contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? store?.manifest.content_sha256 ?? ""),
     tradesSha256: useTrades && fx && !PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind) ? fx.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
   const withNoTrade = (r: ReplayResult<string | null>): ReplayResult<string | null> => {
-    if (opts.window) refuseEmptyWindow(opts.window, engine.progress, fx ? fx.manifest.name : (opts.source?.name ?? store?.manifest.name ?? "the data"));
+    if (opts.window) refuseEmptyWindow(opts.window, engine.progress, dataName || "the data");
     const fills = new Map<string, number>();
     if (r.summary.fills > 0) {
       const col = r.fills.numRows() ? (r.fills.array("symbol") as ArrayLike<string>) : [];

@@ -79,10 +79,17 @@ describe("notebook kernel: the SDK within tslab's TypeScript", () => {
     const taken = createServer();
     await new Promise<void>((res) => taken.listen(0, "127.0.0.1", res));
     const port = (taken.address() as AddressInfo).port;
+    // the other four: ports free a moment ago (bindable without privileges, unlike ports below 1024)
+    const free: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = createServer();
+      await new Promise<void>((res) => s.listen(0, "127.0.0.1", res));
+      free.push((s.address() as AddressInfo).port);
+      await new Promise<void>((res) => s.close(() => res()));
+    }
     const dir = tempDir();
     const conn = path.join(dir, "kernel.json");
-    // only the shell port is taken; the others are ones nobody listens on (the kernel exits before it would use them)
-    writeFileSync(conn, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", shell_port: port, iopub_port: 1, stdin_port: 2, hb_port: 3, control_port: 4, signature_scheme: "hmac-sha256", key: "k" }));
+    writeFileSync(conn, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", shell_port: port, iopub_port: free[0], stdin_port: free[1], hb_port: free[2], control_port: free[3], signature_scheme: "hmac-sha256", key: "k" }));
     try {
       const kernel = spawn(path.join(ROOT, "scripts", "grinder-kernel.sh"), ["--config-path", conn], { stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";

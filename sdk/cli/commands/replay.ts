@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import * as path from "node:path";
 import { getPriority } from "node:os";
 import { peakRssKb } from "../../util/peak-rss";
 import type { Command } from "commander";
@@ -136,8 +134,6 @@ export function registerReplay(program: Command): void {
     .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; sameOrders?: string | boolean; baselines?: boolean }) => {
       const phases = new Phases(process.env.GRINDER_PHASES === "1");
       phases.mark("action_start");
-      // a store's manifest names its store (a fixture's is resolved by resolveFixture; ADR-248)
-      if (path.basename(name) === "store.json" && existsSync(name)) name = path.dirname(name);
       const notes: string[] = [];
       const config = opts.config ? loadConfigOrArtifact(opts.config, { warnings: notes }) : defaultConfig();
       for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);

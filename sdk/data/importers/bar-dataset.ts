@@ -105,7 +105,7 @@ export async function importBarDataset(format: BarImportFormat, inputs: string[]
       throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `lean-minute bars are one minute long: --interval must be 1m, got ${interval} ms`, { field: "interval" });
     interval = 60_000;
   }
-  const per: BarSymbolImport[] = [];
+  const per: BarDatasetImportResult["symbols"] = [];
   const sources: Array<Record<string, unknown>> = [];
   for (const g of groups) {
     const symbol = g.symbol;
@@ -139,12 +139,10 @@ export async function importBarDataset(format: BarImportFormat, inputs: string[]
     imp.report.instrument_inferred = given.tick_size === undefined;
     imp.report.first_ts = first;
     imp.report.last_ts = last;
-    per.push({ symbol, files: g.files, bars, first, last, report: imp.report, tick_inferred: given.tick_size === undefined });
+    per.push({ symbol, bars, report: imp.report, tick_inferred: given.tick_size === undefined });
   }
   const bars = per.reduce((a, x) => a + x.bars, 0);
-  const firsts = per.map((x) => x.first!);
-  const lasts = per.map((x) => x.last!);
-  const span = `${isoOf(Math.min(...firsts))} .. ${isoOf(Math.max(...lasts))}`;
+  const span = `${isoOf(Math.min(...per.map((x) => x.report.first_ts!)))} .. ${isoOf(Math.max(...per.map((x) => x.report.last_ts!)))}`;
   const what = per.length === 1 ? `${per[0].symbol} ${format} bars imported from ${inputs.map((f) => path.basename(f)).join(", ")}` : `${per.map((x) => x.symbol).join(", ")} ${format} bars imported from ${inputs.length} files`;
   const raw = {
     name,
@@ -157,17 +155,7 @@ export async function importBarDataset(format: BarImportFormat, inputs: string[]
   const parsed = BarDatasetSchema.safeParse(raw);
   if (!parsed.success) throw fromZodError(parsed.error, "bar dataset").at({ file: recipe });
   await writeFileAtomic(recipe, JSON.stringify(raw, null, 2) + "\n");
-  return { format, recipe, dataset: parsed.data, report: per[0].report, bars, tick_inferred: per[0].tick_inferred, symbols: per.map(({ symbol, bars, report, tick_inferred }) => ({ symbol, bars, report, tick_inferred })) };
-}
-
-interface BarSymbolImport {
-  symbol: string;
-  files: string[];
-  bars: number;
-  first: number | undefined;
-  last: number | undefined;
-  report: ImportReport;
-  tick_inferred: boolean;
+  return { format, recipe, dataset: parsed.data, report: per[0].report, bars, tick_inferred: per[0].tick_inferred, symbols: per };
 }
 
 function isoOf(ms: number): string {
