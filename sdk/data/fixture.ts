@@ -652,8 +652,22 @@ export class FixtureWriter {
     this.throwIfFailed();
     const chunk = this.pending;
     this.pending = "";
-    if (chunk.length && !this.sink.write(chunk)) await Promise.race([once(this.sink, "drain"), once(this.fileStream, "close")]);
+    if (chunk.length && !this.sink.write(chunk)) await this.drained();
     this.throwIfFailed();
+  }
+
+  /**
+   * Until the sink drains or the file closes (a failed write closes it). Both waits are removed
+   * when either ends: a `close` wait left behind per drain kept two listeners per 64 KB on the
+   * file stream (memory growing with the data; Node's MaxListeners warning from the 11th).
+   */
+  private async drained(): Promise<void> {
+    const stop = new AbortController();
+    try {
+      await Promise.race([once(this.sink, "drain", { signal: stop.signal }), once(this.fileStream, "close", { signal: stop.signal })]);
+    } finally {
+      stop.abort();
+    }
   }
 
   /** Finish the file, write the manifest and move the folder into place. Returns the manifest. */

@@ -227,4 +227,24 @@ describe("data: gzip and plain files", () => {
     }
     expect(hashes[1]).to.equal(hashes[0]);
   });
+
+  for (const gzip of [false, true]) {
+    it(`a long write leaves no listeners behind on the file stream (${gzip ? "gzip" : "plain"})`, async () => {
+      const dir = path.join(t.dir, gzip ? "fx-long-gz" : "fx-long");
+      const w = await FixtureWriter.create(dir, { name: "fx", description: "t", scenario: {}, symbols: [{ symbol: "AAAUSDT", tick_size: 0.01, lot_size: 0.5, min_notional: 5 }], gzip });
+      const file = (w as unknown as { fileStream: NodeJS.WritableStream }).fileStream;
+      const sink = (w as unknown as { sink: NodeJS.WritableStream }).sink;
+      const before = { close: file.listenerCount("close"), error: file.listenerCount("error"), drain: sink.listenerCount("drain") };
+      let drains = 0;
+      sink.on("drain", () => drains++);
+      // ≈ 2.5 MB of lines: dozens of 64 KB batches, each one a write the stream must drain
+      for (let i = 0; i < 20_000; i++) await w.write(l1(i) as unknown as Snapshot);
+      expect(drains, "the writes waited for the stream").to.be.greaterThan(11);
+      expect(file.listenerCount("close"), "close listeners").to.equal(before.close);
+      expect(file.listenerCount("error"), "error listeners").to.equal(before.error);
+      expect(sink.listenerCount("drain"), "drain listeners").to.equal(before.drain + 1);
+      await w.close();
+      expect((await validateFixture(dir)).rows).to.equal(20_000);
+    });
+  }
 });
