@@ -131,7 +131,7 @@ function buildCli(key) {
       target: "node20",
       format: "cjs",
       outfile: path.join(tmp, "grinder.js"),
-      external: ["piscina", "tsx", "tsx/*"],
+      external: ["piscina", "tsx", "tsx/*", "@duckdb/node-api"],
       tsconfigRaw: tsconfigRaw(),
       plugins: [sourcePaths()],
       logLevel: "silent",

@@ -117,6 +117,7 @@ export * from "./data/trades";
 export * from "./data/bars";
 export * from "./data/dataset";
 export * from "./data/store";
+export * from "./data/parquet";
 export { configForInterval, replayBarDataset, expectedOfBarReplay, type BarReplayOptions, type BarReplayResult, type ExpectedBarReplay } from "./engine";
 
 // ── Research validity: objectives, optimisers, PBO/DSR, baselines, attribution (ADR-060..069) ──

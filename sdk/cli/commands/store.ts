@@ -5,11 +5,12 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { FixtureWriter, openFixture, streamFixture } from "../../data/fixture";
 import { columnarContentHash, columnarSnapshots, isColumnarStore, openColumnarStore, writeColumnarStore } from "../../data/store";
 import { importBookTickerCsv, inferBookTickerInstrument } from "../../data/importers";
+import { exportStoreToParquet, importParquetStore, PARQUET_FIELDS, type ParquetCompression, type ParquetField, type ParquetTimeUnit } from "../../data/parquet";
 import { resolveFixture } from "../fixtures-path";
 
 /** `grinder store …`: the columnar (Arrow IPC) L1 store, ADR-076. */
 export function registerStore(program: Command): void {
-  const st = program.command("store").description("columnar L1 store (Arrow IPC partitioned by symbol/date, SHA-256 manifest): convert, export, verify, import");
+  const st = program.command("store").description("columnar L1 store (Arrow IPC partitioned by symbol/date, SHA-256 manifest): convert, export, verify, import, Parquet in and out");
   st.command("convert")
     .description("JSONL fixture → columnar store (same content_sha256)")
     .argument("<fixture>", "fixture folder or name")
@@ -53,6 +54,56 @@ export function registerStore(program: Command): void {
       const h = columnarContentHash(s);
       if (h !== s.manifest.content_sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `content hash ${h} differs from the manifest's ${s.manifest.content_sha256}`, { file: path.join(dir, "store.json") });
       process.stdout.write(`✔ ${s.manifest.name}: ${s.manifest.rows} rows, ${s.manifest.partitions.length} partitions, hashes match (content ${h})\n`);
+    });
+  st.command("export-parquet")
+    .description("columnar store → one Parquet file (symbol, ts in epoch ms, bid/ask price and qty; the manifest as file metadata)")
+    .argument("<store>", "store folder")
+    .requiredOption("--out <file>", "Parquet file to write")
+    .option("--compression <c>", "zstd, snappy or uncompressed", "zstd")
+    .option("--force", "replace an existing file")
+    .action(async (dir: string, o: { out: string; compression: string; force?: boolean }) => {
+      const t0 = process.hrtime.bigint();
+      const r = await exportStoreToParquet(openColumnarStore(dir), o.out, { force: o.force, compression: o.compression as ParquetCompression });
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      process.stdout.write(`✔ ${r.rows} rows → ${o.out} (${r.bytes} bytes, ${secs.toFixed(2)} s); file sha256 ${r.sha256}; content sha256 ${r.content_sha256}\n`);
+    });
+  st.command("import-parquet")
+    .description("Parquet quote files (one stream, in time order) → columnar store; a GRINDER export needs no flags")
+    .argument("<files...>", "Parquet files")
+    .requiredOption("--out <dir>", "store folder")
+    .option("--columns <map>", `field=column pairs for other layouts (fields ${PARQUET_FIELDS.join(", ")}), e.g. ts=timestamp,bid_price=bid,bid_qty=bid_size`)
+    .option("--symbol <s>", "symbol of every row (files without a symbol column)")
+    .option("--ts-unit <u>", "unit of a numeric ts column: s, ms, us or ns (a TIMESTAMP column needs none; times are floored to the ms)", "ms")
+    .option("--tick <t>", "tick size (for every symbol; needed unless the files are a GRINDER export)")
+    .option("--lot <l>", "lot size (with --tick)")
+    .option("--min-notional <n>", "minimum order notional (with --tick)", "0")
+    .option("--force", "replace an existing store folder")
+    .action(async (files: string[], o: { out: string; columns?: string; symbol?: string; tsUnit: string; tick?: string; lot?: string; minNotional: string; force?: boolean }) => {
+      const t0 = process.hrtime.bigint();
+      const num = (v: string | undefined, k: string, zero = false): number | undefined => {
+        if (v === undefined) return undefined;
+        const x = Number(v);
+        if (!(zero ? x >= 0 : x > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${k} must be a ${zero ? "non-negative" : "positive"} number, got '${v}'`, { field: k });
+        return x;
+      };
+      const tick = num(o.tick, "tick"), lot = num(o.lot, "lot"), minNotional = num(o.minNotional, "min-notional", true) ?? 0;
+      if ((tick === undefined) !== (lot === undefined)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--tick and --lot go together", { field: tick === undefined ? "tick" : "lot" });
+      const columns: Partial<Record<ParquetField, string>> = {};
+      for (const part of (o.columns ?? "").split(",").filter((x) => x.trim())) {
+        const [k, v] = part.split("=").map((x) => x.trim());
+        if (!k || !v || !(PARQUET_FIELDS as readonly string[]).includes(k))
+          throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--columns takes field=column pairs (fields ${PARQUET_FIELDS.join(", ")}), got '${part}'`, { field: "columns" });
+        columns[k as ParquetField] = v;
+      }
+      const r = await importParquetStore(files, o.out, {
+        columns, symbol: o.symbol, ts_unit: o.tsUnit as ParquetTimeUnit, force: o.force,
+        instrument: tick !== undefined && lot !== undefined ? { tick_size: tick, lot_size: lot, min_notional: minNotional } : undefined,
+      });
+      const m = r.manifest;
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      for (const i of m.symbols) process.stdout.write(`  instrument ${i.symbol}: tick ${i.tick_size}, lot ${i.lot_size}${r.instruments_from_metadata ? " (from the export's metadata)" : ""}\n`);
+      const check = r.metadata_content_sha256 !== null ? " = the export's" : "";
+      process.stdout.write(`✔ ${m.rows} rows from ${r.files.length} file${r.files.length > 1 ? "s" : ""} → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256}${check}\n`);
     });
   st.command("import-bookticker")
     .description("Binance bookTicker CSV dump → columnar store directly")
