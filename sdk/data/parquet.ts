@@ -5,7 +5,7 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
 import { checkGrid, validateSnapshotRow } from "./validate";
 import { sha256File } from "./importers/common";
-import { columnarSnapshots, writeColumnarStore, type ColumnarStore, type L1ColumnSource, type StoreManifest } from "./store";
+import { columnarSnapshots, moveFolderInto, writeColumnarStore, type ColumnarStore, type L1ColumnSource, type StoreManifest } from "./store";
 
 /**
  * Parquet interchange of L1 quote streams (ADR-251), through DuckDB (`@duckdb/node-api`, its
@@ -435,12 +435,7 @@ export async function importParquetStore(files: string[], dir: string, opts: Par
       throw new GrinderError(ErrorCode.HASH_MISMATCH, `the rows hash to ${manifest.content_sha256}, the file's '${PARQUET_META_KEY}' metadata says ${String(claimed)}: the rows were changed after the export`, { file: layouts[0].file });
     }
     try {
-      if (existsSync(target)) {
-        const old = `${target}.old-${process.pid}`;
-        renameSync(target, old);
-        renameSync(stage, target);
-        rmSync(old, { recursive: true, force: true });
-      } else renameSync(stage, target);
+      moveFolderInto(stage, target);
     } catch (e) {
       rmSync(stage, { recursive: true, force: true });
       throw new GrinderError(ErrorCode.IO, `cannot move the store into place: ${(e as Error).message}`, { file: target });

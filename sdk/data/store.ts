@@ -306,6 +306,16 @@ function utcDate(ts: number): string {
   return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
+/** Move the finished folder `from` to `to`, replacing a folder there (moved aside first, removed after). */
+export function moveFolderInto(from: string, to: string): void {
+  if (existsSync(to)) {
+    const old = `${to}.old-${process.pid}`;
+    renameSync(to, old);
+    renameSync(from, to);
+    rmSync(old, { recursive: true, force: true });
+  } else renameSync(from, to);
+}
+
 export interface StoreWriteOptions {
   name: string;
   instruments: Iterable<InstrumentSpec>;
@@ -537,12 +547,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     const parsed = StoreManifestSchema.safeParse(manifest);
     if (!parsed.success) throw fromZodError(parsed.error, "store manifest");
     writeFileSync(path.join(tmp, "store.json"), JSON.stringify(sortKeysDeep(manifest), null, 2) + "\n");
-    if (existsSync(out)) {
-      const old = `${out}.old-${process.pid}`;
-      renameSync(out, old);
-      renameSync(tmp, out);
-      rmSync(old, { recursive: true, force: true });
-    } else renameSync(tmp, out);
+    moveFolderInto(tmp, out);
     return manifest;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
