@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
@@ -17,8 +16,8 @@ import { columnarSnapshots, moveFolderInto, writeColumnarStore, type ColumnarSto
  * bytes) and is loaded only when a Parquet function is called.
  */
 
-/** The columns of an exported file, in order (`last_price` / `funding_rate` only when some row has one). */
-export const PARQUET_COLUMNS = ["symbol", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty"] as const;
+/** The columns of an exported file, in order (`last_price` / `funding_rate` NULL where a row has none). */
+export const PARQUET_COLUMNS = ["symbol", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
 /** The key of the file metadata entry holding the exporting store's manifest (name, instruments, content hash). */
 export const PARQUET_META_KEY = "grinder_store";
 
@@ -90,6 +89,7 @@ function duckError(e: unknown, file: string, what: string): GrinderError {
 /** DuckDB's memory limit while an export stages its rows (the rest of the table stays in the staging file). */
 export const PARQUET_EXPORT_MEMORY = "64MB";
 
+export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ["zstd", "snappy", "uncompressed"];
 export type ParquetCompression = "zstd" | "snappy" | "uncompressed";
 
 export interface ParquetExport {
@@ -103,28 +103,23 @@ export interface ParquetExport {
 
 /**
  * Write `store` as one Parquet file at `file` (atomic: a temp file renamed into place; an
- * existing file is refused unless `force`): rows in stream order, columns `PARQUET_COLUMNS`
- * (`ts` as BIGINT epoch ms; `last_price` / `funding_rate` DOUBLE only when some row has one),
- * and the store's manifest (name, instruments, rows, content hash) as file metadata under
- * `PARQUET_META_KEY`, so `importParquetStore` needs no instrument flags for it.
+ * existing file is refused unless `force`): rows in stream order, the columns `PARQUET_COLUMNS`
+ * (`ts` as BIGINT epoch ms, the rest DOUBLE; `last_price` / `funding_rate` NULL where a row has
+ * none: every export has the same schema), and the store's manifest (name, instruments, rows,
+ * content hash) as file metadata under `PARQUET_META_KEY`, so `importParquetStore` needs no
+ * instrument flags for it. The rows are staged in a DuckDB file beside the output (memory
+ * bounded at any length), removed afterwards.
  */
 export async function exportStoreToParquet(store: ColumnarStore, file: string, opts: { force?: boolean; compression?: ParquetCompression } = {}): Promise<ParquetExport> {
   const out = path.resolve(file);
   if (existsSync(out) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "file exists (use --force to replace it)", { file: out });
   const compression = opts.compression ?? "zstd";
-  if (!["zstd", "snappy", "uncompressed"].includes(compression)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `compression '${compression}' is not zstd, snappy or uncompressed`, { field: "compression" });
+  if (!PARQUET_COMPRESSIONS.includes(compression)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `compression '${compression}' is not ${PARQUET_COMPRESSIONS.join(", ")}`, { field: "compression" });
   const tmp = `${out}.tmp-${process.pid}`;
-  // the rows are staged in a DuckDB file beside the output (bounded memory at any length), removed after
   const stageDb = `${out}.stage-${process.pid}.duckdb`;
-  const extra = { last_price: false, funding_rate: false };
-  for (const s of columnarSnapshots(store, { reuse: true })) {
-    if (s.last_price !== undefined) extra.last_price = true;
-    if (s.funding_rate !== undefined) extra.funding_rate = true;
-    if (extra.last_price && extra.funding_rate) break;
-  }
-  const cols = [...PARQUET_COLUMNS, ...(extra.last_price ? ["last_price"] : []), ...(extra.funding_rate ? ["funding_rate"] : [])];
   const m = store.manifest;
   const meta = JSON.stringify({ format: m.format, name: m.name, description: m.description, rows: m.rows, content_sha256: m.content_sha256, symbols: m.symbols });
+  const cols = PARQUET_COLUMNS;
   try {
     await withDuck(async (con, d) => {
       await con.run(`CREATE TABLE q (${cols.map((c) => `${ident(c)} ${c === "symbol" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`);
@@ -147,9 +142,8 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
         v[3][n] = s.bid_qty;
         v[4][n] = s.ask_price;
         v[5][n] = s.ask_qty;
-        let k = 6;
-        if (extra.last_price) v[k++][n] = s.last_price ?? null;
-        if (extra.funding_rate) v[k][n] = s.funding_rate ?? null;
+        v[6][n] = s.last_price ?? null;
+        v[7][n] = s.funding_rate ?? null;
         if (++n === N) {
           push(N);
           n = 0;
@@ -161,15 +155,15 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
       const sel = cols.map((c) => (c === "ts" ? `CAST(ts AS BIGINT) AS ts` : ident(c))).join(", ");
       await con.run(`COPY (SELECT ${sel} FROM q) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION ${compression}, KV_METADATA {${PARQUET_META_KEY}: ${lit(meta)}})`);
     }, stageDb, { memory_limit: PARQUET_EXPORT_MEMORY, temp_directory: `${stageDb}.spill` });
-    rmSync(stageDb, { force: true });
-    rmSync(`${stageDb}.wal`, { force: true });
-    rmSync(`${stageDb}.spill`, { recursive: true, force: true });
-    const bytes = readFileSync(tmp);
+    const sha256 = await sha256File(tmp);
+    const bytes = statSync(tmp).size;
     renameSync(tmp, out);
-    return { file: out, rows: m.rows, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), content_sha256: m.content_sha256 };
+    return { file: out, rows: m.rows, bytes, sha256, content_sha256: m.content_sha256 };
   } catch (e) {
-    for (const f of [tmp, stageDb, `${stageDb}.wal`, `${stageDb}.spill`]) rmSync(f, { recursive: true, force: true });
+    rmSync(tmp, { force: true });
     throw duckError(e, out, "cannot write the Parquet file");
+  } finally {
+    for (const f of [stageDb, `${stageDb}.wal`, `${stageDb}.spill`]) rmSync(f, { recursive: true, force: true });
   }
 }
 
@@ -179,6 +173,7 @@ export type ParquetField = (typeof PARQUET_FIELDS)[number];
 const REQUIRED_FIELDS: readonly ParquetField[] = ["ts", "bid_price", "bid_qty", "ask_price", "ask_qty"];
 
 export type ParquetTimeUnit = "s" | "ms" | "us" | "ns";
+export const PARQUET_TIME_UNITS: readonly ParquetTimeUnit[] = ["s", "ms", "us", "ns"];
 
 export interface ParquetImportOptions {
   /** Store field → file column (default: the field's own name; `symbol` optional when `symbol` is given). */
@@ -246,7 +241,7 @@ function selectList(f: FileLayout, cols: Record<ParquetField, string | undefined
       if (k === "symbol") {
         if (t !== "VARCHAR") throw new GrinderError(ErrorCode.BAD_TYPE, `column '${c}' is ${t}; a symbol column must be VARCHAR`, { file: f.file, field: c });
         // the symbol as its 1-based position among the instruments (0: none of them; NaN: NULL), a number like every other column
-        return `coalesce(CAST(coalesce(list_position([${symbols.map(lit).join(", ")}]::VARCHAR[], ${ident(c)}), 0) AS DOUBLE) + CASE WHEN ${ident(c)} IS NULL THEN 'nan'::DOUBLE ELSE 0 END, 'nan'::DOUBLE)`;
+        return `CASE WHEN ${ident(c)} IS NULL THEN 'nan'::DOUBLE ELSE CAST(coalesce(list_position([${symbols.map(lit).join(", ")}]::VARCHAR[], ${ident(c)}), 0) AS DOUBLE) END`;
       }
       if (k === "ts") {
         if (/^TIMESTAMP/.test(t)) return `CAST(epoch_ms(${ident(c)}) AS DOUBLE)`;
@@ -269,7 +264,10 @@ function selectList(f: FileLayout, cols: Record<ParquetField, string | undefined
 export async function importParquetStore(files: string[], dir: string, opts: ParquetImportOptions = {}): Promise<ParquetImport> {
   if (!files.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "no Parquet file given", { field: "files" });
   const unit = opts.ts_unit ?? "ms";
-  if (!(unit in TS_SCALE)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `ts unit '${unit}' is not s, ms, us or ns`, { field: "ts_unit" });
+  if (!PARQUET_TIME_UNITS.includes(unit)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `ts unit '${unit}' is not ${PARQUET_TIME_UNITS.join(", ")}`, { field: "ts_unit" });
+  // written beside the target and moved into place only once its content hash is checked
+  const target = path.resolve(dir);
+  if (existsSync(target) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "store folder exists (use --force to replace it)", { file: target });
   for (const k of Object.keys(opts.columns ?? {}))
     if (!(PARQUET_FIELDS as readonly string[]).includes(k)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown field '${k}' in the column mapping (fields: ${PARQUET_FIELDS.join(", ")})`, { field: "columns" });
   const abs = files.map((f) => path.resolve(f));
@@ -393,14 +391,9 @@ export async function importParquetStore(files: string[], dir: string, opts: Par
                 }
                 s.symbol = y;
               }
-              if (lp !== undefined) {
-                if (Number.isNaN(lp[i])) delete s.last_price;
-                else s.last_price = lp[i];
-              }
-              if (fr !== undefined) {
-                if (Number.isNaN(fr[i])) delete s.funding_rate;
-                else s.funding_rate = fr[i];
-              }
+              // NULL (NaN) = the row has none; undefined keeps the object's shape (a delete per row would not)
+              if (lp !== undefined) s.last_price = Number.isNaN(lp[i]) ? undefined : lp[i];
+              if (fr !== undefined) s.funding_rate = Number.isNaN(fr[i]) ? undefined : fr[i];
               try {
                 validateSnapshotRow(s);
                 const spec = specs.get(s.symbol);
@@ -421,9 +414,6 @@ export async function importParquetStore(files: string[], dir: string, opts: Par
         }
       },
     };
-    // written beside the target and moved into place only once its content hash is checked
-    const target = path.resolve(dir);
-    if (existsSync(target) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "store folder exists (use --force to replace it)", { file: target });
     const stage = `${target}.parquet-${process.pid}`;
     const manifest = await writeColumnarStore(stage, source, {
       name: opts.name ?? meta?.name ?? path.basename(target), description: opts.description ?? meta?.description, instruments, force: true,

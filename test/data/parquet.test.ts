@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -75,12 +75,16 @@ describe("data: Parquet export and import of columnar stores (ADR-251)", functio
     try {
       const f = path.join(t.dir, "multi.parquet");
       const cols = (await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${f}')`)).getRowObjects().map((r) => `${String(r.column_name)} ${String(r.column_type)}`);
-      expect(cols).to.deep.equal(["symbol VARCHAR", "ts BIGINT", "bid_price DOUBLE", "bid_qty DOUBLE", "ask_price DOUBLE", "ask_qty DOUBLE", "last_price DOUBLE"]);
+      expect(cols).to.deep.equal(["symbol VARCHAR", "ts BIGINT", "bid_price DOUBLE", "bid_qty DOUBLE", "ask_price DOUBLE", "ask_qty DOUBLE", "last_price DOUBLE", "funding_rate DOUBLE"]);
       const n = (await con.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT symbol)::INTEGER AS s FROM read_parquet('${f}')`)).getRowObjects()[0];
       const fx = openFixture("multisymbol_topk_l1");
       expect(n).to.deep.equal({ n: fx.manifest.rows, s: fx.instruments.size });
       const kv = (await con.runAndReadAll(`SELECT decode(value) AS v FROM parquet_kv_metadata('${f}') WHERE decode(key) = '${PARQUET_META_KEY}'`)).getRowObjects();
       expect(JSON.parse(String(kv[0].v)).content_sha256).to.equal(openFixture("multisymbol_topk_l1").manifest.content_sha256);
+      // the fixture has last prices and no funding rates: the column is there, NULL on every row
+      const nulls = (await con.runAndReadAll(`SELECT count(last_price)::INTEGER AS lp, count(funding_rate)::INTEGER AS fr FROM read_parquet('${f}')`)).getRowObjects()[0];
+      expect(nulls.lp).to.be.greaterThan(0);
+      expect(nulls.fr).to.equal(0);
     } finally {
       con.closeSync();
       inst.closeSync();
@@ -186,6 +190,14 @@ describe("data: Parquet export and import of columnar stores (ADR-251)", functio
     expect(again.code).to.equal(ErrorCode.REFUSED);
     const forced = await importParquetStore([f], path.join(t.dir, "range-back"), { force: true });
     expect(forced.manifest.content_sha256).to.equal(fx.manifest.content_sha256);
+    // a tampered store partition is refused by the export's scan, and no file (nor staging file) is left
+    const part = path.join(t.dir, "range-back", openColumnarStore(path.join(t.dir, "range-back")).manifest.partitions[0].file);
+    const bytes = readFileSync(part);
+    bytes[1000] ^= 0xff;
+    writeFileSync(part, bytes);
+    const tampered = await rejection(exportStoreToParquet(openColumnarStore(path.join(t.dir, "range-back")), path.join(t.dir, "tampered.parquet")));
+    expect(tampered.code).to.equal(ErrorCode.HASH_MISMATCH);
+    expect(readdirSync(t.dir).filter((x) => x.startsWith("tampered")), "nothing left").to.deep.equal([]);
   });
 
   it("CLI: store export-parquet / import-parquet print the hashes; bad input exits 2 with one line", () => {

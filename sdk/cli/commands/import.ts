@@ -44,18 +44,26 @@ export function parseInterval(v: string): number {
   return ms;
 }
 
-/** `time=Date,open=1,close=Close` → { time: "Date", open: 1, close: "Close" }; unknown keys refused. */
-export function parseColumns(v: string): Partial<Record<"time" | "open" | "high" | "low" | "close" | "volume", string | number>> {
-  const out: Record<string, string | number> = {};
+/** `--columns` text `a=X,b=Y` → { a: "X", b: "Y" } for keys among `fields`; anything else refused. */
+export function parseFieldMap<F extends string>(v: string, fields: readonly F[]): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
   for (const part of v.split(",")) {
     const eq = part.indexOf("=");
     const k = eq < 0 ? "" : part.slice(0, eq).trim();
     const val = eq < 0 ? "" : part.slice(eq + 1).trim();
-    if (!["time", "open", "high", "low", "close", "volume"].includes(k) || val === "")
-      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--columns takes field=column pairs (fields time, open, high, low, close, volume), got '${part}'`, { field: "columns" });
-    out[k] = /^\d+$/.test(val) ? Number(val) : val;
+    if (!(fields as readonly string[]).includes(k) || val === "")
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--columns takes field=column pairs (fields ${fields.join(", ")}), got '${part}'`, { field: "columns" });
+    out[k as F] = val;
   }
   return out;
+}
+
+const BAR_FIELDS = ["time", "open", "high", "low", "close", "volume"] as const;
+
+/** `time=Date,open=1,close=Close` → { time: "Date", open: 1, close: "Close" } (digits = a 0-based column index); unknown keys refused. */
+export function parseColumns(v: string): Partial<Record<(typeof BAR_FIELDS)[number], string | number>> {
+  const named = parseFieldMap(v, BAR_FIELDS);
+  return Object.fromEntries(Object.entries(named).map(([k, val]) => [k, /^\d+$/.test(val as string) ? Number(val) : (val as string)]));
 }
 
 export function registerImport(program: Command): void {

@@ -1,12 +1,21 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { FixtureWriter, openFixture, streamFixture } from "../../data/fixture";
 import { columnarContentHash, columnarSnapshots, isColumnarStore, openColumnarStore, writeColumnarStore } from "../../data/store";
 import { importBookTickerCsv, inferBookTickerInstrument } from "../../data/importers";
-import { exportStoreToParquet, importParquetStore, PARQUET_FIELDS, type ParquetCompression, type ParquetField, type ParquetTimeUnit } from "../../data/parquet";
+import { exportStoreToParquet, importParquetStore, PARQUET_COMPRESSIONS, PARQUET_FIELDS, PARQUET_TIME_UNITS, type ParquetCompression, type ParquetTimeUnit } from "../../data/parquet";
+import { parseFieldMap } from "./import";
 import { resolveFixture } from "../fixtures-path";
+
+/** An option's number: undefined when not given, else positive (or ≥ 0 with `zero`), else `E_INVALID_ARGUMENT` naming the option. */
+function optionNumber(v: string | undefined, k: string, zero = false): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(zero ? x >= 0 : x > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${k} must be a ${zero ? "non-negative" : "positive"} number, got '${v}'`, { field: k });
+  return x;
+}
 
 /** `grinder store …`: the columnar (Arrow IPC) L1 store, ADR-076. */
 export function registerStore(program: Command): void {
@@ -59,7 +68,7 @@ export function registerStore(program: Command): void {
     .description("columnar store → one Parquet file (symbol, ts in epoch ms, bid/ask price and qty; the manifest as file metadata)")
     .argument("<store>", "store folder")
     .requiredOption("--out <file>", "Parquet file to write")
-    .option("--compression <c>", "zstd, snappy or uncompressed", "zstd")
+    .addOption(new Option("--compression <c>", "Parquet compression").choices(PARQUET_COMPRESSIONS).default("zstd"))
     .option("--force", "replace an existing file")
     .action(async (dir: string, o: { out: string; compression: string; force?: boolean }) => {
       const t0 = process.hrtime.bigint();
@@ -73,30 +82,17 @@ export function registerStore(program: Command): void {
     .requiredOption("--out <dir>", "store folder")
     .option("--columns <map>", `field=column pairs for other layouts (fields ${PARQUET_FIELDS.join(", ")}), e.g. ts=timestamp,bid_price=bid,bid_qty=bid_size`)
     .option("--symbol <s>", "symbol of every row (files without a symbol column)")
-    .option("--ts-unit <u>", "unit of a numeric ts column: s, ms, us or ns (a TIMESTAMP column needs none; times are floored to the ms)", "ms")
+    .addOption(new Option("--ts-unit <u>", "unit of a numeric ts column (a TIMESTAMP column needs none; times are floored to the ms)").choices(PARQUET_TIME_UNITS).default("ms"))
     .option("--tick <t>", "tick size (for every symbol; needed unless the files are a GRINDER export)")
     .option("--lot <l>", "lot size (with --tick)")
     .option("--min-notional <n>", "minimum order notional (with --tick)", "0")
     .option("--force", "replace an existing store folder")
     .action(async (files: string[], o: { out: string; columns?: string; symbol?: string; tsUnit: string; tick?: string; lot?: string; minNotional: string; force?: boolean }) => {
       const t0 = process.hrtime.bigint();
-      const num = (v: string | undefined, k: string, zero = false): number | undefined => {
-        if (v === undefined) return undefined;
-        const x = Number(v);
-        if (!(zero ? x >= 0 : x > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${k} must be a ${zero ? "non-negative" : "positive"} number, got '${v}'`, { field: k });
-        return x;
-      };
-      const tick = num(o.tick, "tick"), lot = num(o.lot, "lot"), minNotional = num(o.minNotional, "min-notional", true) ?? 0;
+      const tick = optionNumber(o.tick, "tick"), lot = optionNumber(o.lot, "lot"), minNotional = optionNumber(o.minNotional, "min-notional", true) ?? 0;
       if ((tick === undefined) !== (lot === undefined)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--tick and --lot go together", { field: tick === undefined ? "tick" : "lot" });
-      const columns: Partial<Record<ParquetField, string>> = {};
-      for (const part of (o.columns ?? "").split(",").filter((x) => x.trim())) {
-        const [k, v] = part.split("=").map((x) => x.trim());
-        if (!k || !v || !(PARQUET_FIELDS as readonly string[]).includes(k))
-          throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--columns takes field=column pairs (fields ${PARQUET_FIELDS.join(", ")}), got '${part}'`, { field: "columns" });
-        columns[k as ParquetField] = v;
-      }
       const r = await importParquetStore(files, o.out, {
-        columns, symbol: o.symbol, ts_unit: o.tsUnit as ParquetTimeUnit, force: o.force,
+        columns: o.columns === undefined ? {} : parseFieldMap(o.columns, PARQUET_FIELDS), symbol: o.symbol, ts_unit: o.tsUnit as ParquetTimeUnit, force: o.force,
         instrument: tick !== undefined && lot !== undefined ? { tick_size: tick, lot_size: lot, min_notional: minNotional } : undefined,
       });
       const m = r.manifest;
@@ -115,10 +111,8 @@ export function registerStore(program: Command): void {
     .option("--force", "replace an existing store folder")
     .action(async (csv: string, o: { out: string; symbol?: string; tick?: string; lot?: string; force?: boolean }) => {
       const t0 = process.hrtime.bigint();
-      const tick = o.tick === undefined ? undefined : Number(o.tick);
-      const lot = o.lot === undefined ? undefined : Number(o.lot);
-      for (const [k, v] of [["tick", tick], ["lot", lot]] as const)
-        if (v !== undefined && !(v > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${k} must be a positive number`, { field: k });
+      const tick = optionNumber(o.tick, "tick");
+      const lot = optionNumber(o.lot, "lot");
       const spec = tick !== undefined && lot !== undefined
         ? { symbol: importBookTickerCsv(csv, { symbol: o.symbol }).symbol, tick_size: tick, lot_size: lot, min_notional: 0 }
         : (await inferBookTickerInstrument(csv, { symbol: o.symbol, instrument: { tick_size: tick, lot_size: lot } })).spec;
