@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { BookTickerCsvParser, importBookTickerCsv } from "../../sdk/data/importers";
@@ -7,6 +9,7 @@ import { GrinderError } from "../../sdk/contracts/errors";
 import type { Snapshot } from "../../sdk/contracts/market";
 import { l1Line, writeColumnarStore } from "../../sdk/data/store";
 import { tmpDir } from "./helpers";
+import { BOOKTICKER_SCAN_WASM_BASE64, BOOKTICKER_SCAN_WASM_SHA256 } from "../../sdk/data/importers/bookticker-scan-wasm";
 import { genCsv, rng } from "./bookticker-gen";
 
 /**
@@ -65,6 +68,56 @@ describe("bookTicker fast path and canonical lines from the field text (ADR-192)
       }),
       { seed: 192, numRuns: 150 },
     );
+  });
+
+  it("ADR-252: the WebAssembly fast path gives the rows, line bytes, lenient report and strict error of the JavaScript path, whatever the chunk boundaries (property, seeded)", () => {
+    let taken = 0;
+    let total = 0;
+    const run = (body: Buffer, cuts: number[], wasm: boolean, lenient: boolean): { rows: number[][]; lines: string; report: unknown; err: unknown; wasmRows: number } => {
+      const p = new BookTickerCsvParser("x.csv", lenient);
+      p.trackSteps = false; // tick and lot given: the store import's setting, where the module runs
+      p.renderLines("BTC-USD_X", { wasm });
+      const rows: number[][] = [];
+      let lines = "";
+      let err: unknown;
+      try {
+        feed(p, body, cuts, (r, l) => {
+          rows.push(...r);
+          lines += l;
+        });
+      } catch (e) {
+        err = e instanceof GrinderError ? { code: e.code, message: e.message, line: e.line, field: e.field } : e;
+      }
+      return { rows, lines, report: JSON.parse(JSON.stringify(p.report)), err, wasmRows: p.wasmRowsTaken };
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 30 }), fc.boolean(), fc.boolean(), fc.uniqueArray(fc.integer({ min: 1, max: 20_000 }), { maxLength: 6 }), (seed, header, lenient, cutsRaw) => {
+        const g = genCsv(rng(seed), 150, header, 1_723_161_256_313, lenient ? 40 : 400);
+        const body = Buffer.from(g.lines.join("\n") + "\n", "latin1");
+        const cuts = [...new Set(cutsRaw.map((c) => c % body.length).filter((c) => c > 0))].sort((a, b) => a - b);
+        const js = run(body, cuts, false, lenient);
+        const wa = run(body, cuts, true, lenient);
+        expect(js.wasmRows).to.equal(0);
+        expect(wa.rows).to.deep.equal(js.rows);
+        expect(wa.lines).to.equal(js.lines);
+        expect(wa.report).to.deep.equal(js.report);
+        expect(wa.err).to.deep.equal(js.err);
+        taken += wa.wasmRows;
+        total += wa.rows.length;
+      }),
+      { seed: 252, numRuns: 200 },
+    );
+    // the module took most rows (the generator writes many rows in forms it leaves to the parser)
+    expect(taken).to.be.greaterThan(total * 0.3);
+  });
+
+  it("ADR-252: the committed module is the compile of wasm/bookticker-scan.ts by the pinned AssemblyScript (scripts/build-wasm.cjs --check)", () => {
+    const r = spawnSync(process.execPath, [path.join(__dirname, "..", "..", "scripts", "build-wasm.cjs"), "--check"], { encoding: "utf8" });
+    expect(r.stderr).to.equal("");
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.match(/bookticker-scan-wasm\.ts is current/);
+    const bytes = Buffer.from(BOOKTICKER_SCAN_WASM_BASE64, "base64");
+    expect(createHash("sha256").update(bytes).digest("hex")).to.equal(BOOKTICKER_SCAN_WASM_SHA256);
   });
 
   it("a store written through the rendered lines equals the one written through the Snapshot path (manifest: content and partition hashes)", async () => {

@@ -7,6 +7,7 @@ import { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText } from "../line-b
 import { SegmentThread, threadMain, wantThread, type BookTickerParserState, type ThreadHooks } from "./bookticker-thread";
 export { THREAD_MIN_BYTES, type BookTickerParserState, type ThreadHooks } from "./bookticker-thread";
 import type { L1ColumnBatch, L1ColumnSource } from "../store";
+import { BookTickerWasmScan } from "./bookticker-wasm";
 
 /** Column names of Binance's public bookTicker dump, in order. */
 export const BOOKTICKER_COLUMNS = [
@@ -212,6 +213,10 @@ export class BookTickerCsvParser {
   /** The current chunk as a DataView (four-byte copies of field text). */
   private srcDv: DataView = new DataView(new ArrayBuffer(0));
   private ln = 0;
+  /** The WebAssembly fast path (ADR-252), with lines rendered and no steps to track; undefined without WebAssembly or with `GRINDER_IMPORT_WASM=0`. */
+  private wasm: BookTickerWasmScan | undefined;
+  /** Rows the WebAssembly fast path took (the rest went through `fastRow` or `lineAt`). */
+  wasmRowsTaken = 0;
 
   constructor(
     readonly file: string,
@@ -254,7 +259,13 @@ export class BookTickerCsvParser {
    */
   private lines(buf: Buffer, pos: number, stop: number): void {
     this.srcDv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    const wasm = this.trackSteps ? undefined : this.wasm;
+    if (wasm !== undefined) wasm.load(buf, pos, stop);
     while (pos < stop) {
+      if (wasm !== undefined && this.line > 0 && this.blankAt === 0) {
+        pos = this.wasmRows(wasm, pos);
+        if (pos >= stop) break;
+      }
       const next = this.line > 0 && this.blankAt === 0 ? this.fastRow(buf, pos) : -1;
       if (next > 0) {
         this.line++;
@@ -264,6 +275,39 @@ export class BookTickerCsvParser {
       const nl = buf.indexOf(10, pos);
       this.lineAt(buf, pos, nl);
       pos = nl + 1;
+    }
+  }
+
+  /**
+   * The rows from `pos` the WebAssembly scan takes (ADR-252: the common-form lines whose
+   * canonical number texts are their own bytes), appended to the batch and the lines, in calls of
+   * up to its capacity until it stops; returns the position of the first line it did not take.
+   */
+  private wasmRows(w: BookTickerWasmScan, pos: number): number {
+    for (;;) {
+      const end = w.scan(pos, this.lastId, this.lastEvent);
+      const k = w.rows;
+      if (k === 0) return pos;
+      const b = this.batch;
+      while (b.n + k > b.capacity) b.grow();
+      const n = b.n;
+      b.update_id.set(w.column(0), n);
+      b.bid_price.set(w.column(1), n);
+      b.bid_qty.set(w.column(2), n);
+      b.ask_price.set(w.column(3), n);
+      b.ask_qty.set(w.column(4), n);
+      b.transaction_time.set(w.column(5), n);
+      b.event_time.set(w.column(6), n);
+      b.n = n + k;
+      const len = w.lineLen;
+      while (this.ln + len > this.lineBuf.length) this.growLines();
+      this.lineBuf.set(w.lines(), this.ln);
+      this.ln += len;
+      this.line += k;
+      this.wasmRowsTaken += k;
+      this.lastId = w.lastId;
+      this.lastEvent = w.lastEvent;
+      pos = end;
     }
   }
 
@@ -413,10 +457,14 @@ export class BookTickerCsvParser {
     return o;
   }
 
-  /** Render each accepted row's canonical JSON line for `symbol` (ADR-192; see `lineBytes`). */
-  renderLines(symbol: string): void {
+  /**
+   * Render each accepted row's canonical JSON line for `symbol` (ADR-192; see `lineBytes`).
+   * `wasm: false`: without the WebAssembly fast path (ADR-252; same rows, lines and errors).
+   */
+  renderLines(symbol: string, opts: { wasm?: boolean } = {}): void {
     this.lineSym = symbolJsonBytes(symbol);
     this.symWords = words(this.lineSym);
+    this.wasm = opts.wasm === false ? undefined : BookTickerWasmScan.create([KEY_AP, KEY_AQ, KEY_BP, KEY_BQ], this.lineSym);
   }
 
   /** `row`'s line: every field printed from its value (the reference rendering). */
