@@ -10,5 +10,8 @@ export const defaultStages: StageFactory<GrinderConfig> = {
   features: (inst, cfg) => new FeatureEngine(inst, cfg.features),
   toxicity: (f, cfg) => assessToxicity(f, cfg.toxicity),
   regime: (symbol, cfg) => new RegimeController(symbol, cfg.regime),
-  plan: (input, cfg) => planGrid({ ...input, bar_interval_ms: cfg.features.bar_interval_ms }, cfg.policy),
+  // the strategy's input already carries the features' bar interval: used as is (a copy with a key
+  // added after a spread is built through a slow path into the old generation, ADR-253)
+  plan: (input, cfg) =>
+    planGrid(input.bar_interval_ms === cfg.features.bar_interval_ms ? input : { ...input, bar_interval_ms: cfg.features.bar_interval_ms }, cfg.policy),
 };

@@ -17,6 +17,8 @@ export interface EnginePlanInput {
   equity: number;
   inventory_qty: number;
   guard: GuardMode;
+  /** The features' bar interval (ms, `features.bar_interval_ms`): the engine's policy tick (ADR-253). */
+  bar_interval_ms?: number;
 }
 
 export interface FeatureStage {

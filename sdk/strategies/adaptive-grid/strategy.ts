@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import type { InstrumentSpec } from "../../contracts/market";
-import type { MarketEvent } from "../../contracts/events";
+import { fillRecord, type MarketEvent } from "../../contracts/events";
 import type { PortfolioSelector, Selection, SymbolView, ToxAssessment } from "../../contracts/features";
 import type { Fill, GridLevel, GridPlan, Intent, Regime } from "../../contracts/trading";
 import { REGIMES } from "../../contracts/trading";
@@ -165,7 +165,7 @@ export class AdaptiveGridStrategy implements Strategy {
       if (o === null) continue; // not an order of ours: nothing to cycle
       const fill: Fill = { order_id: r.order_id, symbol: r.symbol, side: r.side, kind: o.kind, price: r.price, qty: r.qty, ts: r.ts, fee: r.fee, liquidity: r.liquidity };
       this.ctx.metrics.timeToFill.observe({ symbol: r.symbol }, (r.ts - o.created_ts) / 1000);
-      this.ctx.record({ t: "fill", ...fill, level: o.level, realized: r.realized ?? 0 });
+      this.ctx.record(fillRecord(fill, o.level, r.realized ?? 0));
       const outer = om.outermostGrid(r.symbol, r.side);
       const entry = o.kind === "TP" ? { price: o.entry_price, fee: r.qty === o.qty ? o.entry_fee : (o.entry_fee * r.qty) / o.qty, ts: o.entry_ts } : undefined;
       const c = p.cycle.onFill(fill, o.level, p.ctx, outer.price, outer.level, entry);
@@ -298,7 +298,10 @@ export class AdaptiveGridStrategy implements Strategy {
     if (this.rows !== null) this.rows.push(regimeRow(p.symbol, f, tox, dec, p.rc));
     const equity = this.ctx.equity();
     const plan = st.plan(
-      { symbol: p.symbol, ts, instrument: p.inst, features: f, regime: dec.regime, tox, dd_budget: p.budget, equity, inventory_qty: p.posF, guard: this.ctx.risk.guard },
+      {
+        symbol: p.symbol, ts, instrument: p.inst, features: f, regime: dec.regime, tox, dd_budget: p.budget, equity, inventory_qty: p.posF, guard: this.ctx.risk.guard,
+        bar_interval_ms: cfg.features.bar_interval_ms,
+      },
       cfg,
     );
     p.plan = plan;

@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { qtyForNotional, qtyNotional, type InstrumentSpec } from "../../contracts/market";
-import type { MarketEvent } from "../../contracts/events";
+import { fillRecord, type MarketEvent } from "../../contracts/events";
 import type { Fill, GridLevel } from "../../contracts/trading";
 import { ExecutionConfigSchema, type ExecutionConfig, type ExecutionConfigInput } from "../../execution/config";
 import { CycleEngine } from "../../execution/cycle";
@@ -146,7 +146,7 @@ export class StaticGridStrategy implements Strategy {
       const o = orders[k];
       if (o === null) return;
       const fill: Fill = { order_id: r.order_id, symbol: r.symbol, side: r.side, kind: o.kind, price: r.price, qty: r.qty, ts: r.ts, fee: r.fee, liquidity: r.liquidity };
-      this.ctx.record({ t: "fill", ...fill, level: o.level, realized: r.realized ?? 0 });
+      this.ctx.record(fillRecord(fill, o.level, r.realized ?? 0));
       const outer = om.outermostGrid(r.symbol, r.side);
       const entry = o.kind === "TP" ? { price: o.entry_price, fee: r.qty === o.qty ? o.entry_fee : (o.entry_fee * r.qty) / o.qty, ts: o.entry_ts } : undefined;
       const c = l.cycle.onFill(fill, o.level, l.ctx, outer.price, outer.level, entry);
