@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     const m = await writeColumnarStore(dir, synthetic(n), { name: `synth-${n}`, instruments: [BENCH_INST] });
     const buildS = Number(process.hrtime.bigint() - t0) / 1e9;
     const t1 = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "disk-replay-child.ts"), dir], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 1 << 20 });
+    const child = spawnSync(process.execPath, ["--expose-gc", "--require", "tsx/cjs", path.join(__dirname, "disk-replay-child.ts"), dir], { encoding: "utf8", cwd: PROJECT_ROOT, maxBuffer: 1 << 20 });
     const childWall = Number(process.hrtime.bigint() - t1) / 1e9;
     if (child.status !== 0) throw new Error(child.stderr);
     const c = JSON.parse(child.stdout.trim().split("\n").pop()!);
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
       read_share_of_replay: c.bare_read_s / c.replay_s, engine_s_estimate: c.replay_s - c.bare_read_s,
       ratio_replay_to_bare_read: c.bare_read_s / c.replay_s, cli_wall_s: cliWall, cli_rows_per_s_end_to_end: m.rows / cliWall, cli_digest_equals_child: cliDigest === c.digest,
       cli_wall_s_runs: cliRuns.map((r) => r.wall_s), cli_rows_per_s_end_to_end_runs: cliRuns.map((r) => m.rows / r.wall_s), cli_cpu_s_runs: cliRuns.map((r) => r.phases.cpu_s),
-      max_rss_mb: c.max_rss_kb / 1024, max_rss_mb_after_replay: c.max_rss_kb_after_replay / 1024, fills: c.fills,
+      max_rss_mb: c.max_rss_kb / 1024, max_rss_mb_after_replay: c.max_rss_kb_after_replay / 1024, heap_used_mb_after_gc: c.heap_used_after_gc_bytes / 1048576, fills: c.fills,
       max_rss_mb_data_side_only: bc.max_rss_kb / 1024, data_side_only_checks: bc.acc_check && bc.bare_rows === c.rows,
       cli_no_baselines_wall_s: cliNb.wall_s, cli_no_baselines_rows_per_s_end_to_end: m.rows / cliNb.wall_s, cli_no_baselines_digest_equals_child: cliNb.digest === c.digest,
       cli_baselines_in_process_wall_s: cliSeq.wall_s, cli_baselines_in_process_rows_per_s_end_to_end: m.rows / cliSeq.wall_s, cli_baselines_in_process_digest_equals_child: cliSeq.digest === c.digest,
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${n} rows: replay ${(c.rows / c.replay_s / 1e6).toFixed(2)} M/s in a fresh process (${(c.replay_s).toFixed(2)} s; bare read ${(c.bare_rows / c.bare_read_s / 1e6).toFixed(2)} M/s with read-ahead, ${(c.bare_rows / c.bare_read_sync_s / 1e6).toFixed(2)} M/s without, ratio ${(c.bare_read_s / c.replay_s).toFixed(3)}); grinder replay end to end ${cliWall.toFixed(2)} s = ${(m.rows / cliWall / 1e6).toFixed(2)} M/s (median of ${cliRuns.map((r) => (m.rows / r.wall_s / 1e6).toFixed(2)).join(" / ")}; thread with its own read-ahead ${cliOwn.wall_s.toFixed(2)} s; baselines in-process ${cliSeq.wall_s.toFixed(2)} s; --no-baselines ${cliNb.wall_s.toFixed(2)} s = ${(m.rows / cliNb.wall_s / 1e6).toFixed(2)} M/s; phases ${JSON.stringify(cli.phases)}); peak RSS ${(c.max_rss_kb / 1024).toFixed(0)} MB\n`);
     rmSync(dir, { recursive: true, force: true });
   }
-  type R = { max_rss_mb_after_replay: number; max_rss_mb_data_side_only: number; cli_phases_s: { max_rss_mb: number }; cli_no_baselines_phases_s: { max_rss_mb: number }; cli_own_read_ahead_phases_s: { max_rss_mb: number } };
+  type R = { max_rss_mb_after_replay: number; heap_used_mb_after_gc: number; max_rss_mb_data_side_only: number; cli_phases_s: { max_rss_mb: number }; cli_no_baselines_phases_s: { max_rss_mb: number }; cli_own_read_ahead_phases_s: { max_rss_mb: number } };
   const [a, b] = SIZES.map((n) => replays[String(n)] as R);
   out.replays = replays;
   out.loadavg_1m_at_end = os.loadavg()[0];
@@ -259,14 +259,17 @@ async function main(): Promise<void> {
       "peak_rss_ratio_10x_to_1x: peak RSS of a fresh process that opens the store and replays it (runReplay, no tables) up to the end of the replay, " +
       "the measure of earlier runs (the bare reads the child does afterwards are left out). data_side_only: a fresh process that only reads the store " +
       "(read-ahead worker, hash checks, decoding, the scan loop, no engine). cli: grinder replay's own peak RSS (GRINDER_PHASES), all threads " +
-      "(cli_with_baselines: the default layout, baseline thread sharing the read-ahead, ADR-215; _own_read_ahead: the thread reading the store itself, as before ADR-215).",
+      "(cli_with_baselines: the default layout, baseline thread sharing the read-ahead, ADR-215; _own_read_ahead: the thread reading the store itself, as before ADR-215). " +
+      "heap_after_gc: the V8 heap the replay's process still uses after a full collection at the end of the replay (what the run retains, without the " +
+      "garbage V8 has not yet collected and without the young generation V8 grows as it sees objects survive, ADR-253).",
     replay_after_replay: b.max_rss_mb_after_replay / a.max_rss_mb_after_replay,
     data_side_only: b.max_rss_mb_data_side_only / a.max_rss_mb_data_side_only,
     cli_with_baselines: b.cli_phases_s.max_rss_mb / a.cli_phases_s.max_rss_mb,
     cli_no_baselines: b.cli_no_baselines_phases_s.max_rss_mb / a.cli_no_baselines_phases_s.max_rss_mb,
     cli_with_baselines_own_read_ahead: b.cli_own_read_ahead_phases_s.max_rss_mb / a.cli_own_read_ahead_phases_s.max_rss_mb,
+    heap_after_gc: b.heap_used_mb_after_gc / a.heap_used_mb_after_gc,
   };
-  process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
+  process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2; grinder replay ${(b.cli_phases_s.max_rss_mb / a.cli_phases_s.max_rss_mb).toFixed(3)}, heap after a full GC ${(b.heap_used_mb_after_gc / a.heap_used_mb_after_gc).toFixed(3)}); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
   if (existsSync(TMP)) rmSync(TMP, { recursive: true, force: true });
   await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json"), JSON.stringify(out, null, 2) + "\n");
   process.stdout.write("wrote bench/results/disk-replay.json\n");
