@@ -4,7 +4,7 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
 import { checkGrid, validateSnapshotRow } from "./validate";
 import { sha256File } from "./importers/common";
-import { columnarSnapshots, moveFolderInto, writeColumnarStore, type ColumnarStore, type L1ColumnSource, type StoreManifest } from "./store";
+import { BOOK_STORE_VERSION, columnarSnapshots, moveFolderInto, writeColumnarStore, type ColumnarStore, type L1ColumnSource, type StoreManifest } from "./store";
 
 /**
  * Parquet interchange of L1 quote streams (ADR-251), through DuckDB (`@duckdb/node-api`, its
@@ -115,9 +115,12 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
   if (existsSync(out) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "file exists (use --force to replace it)", { file: out });
   const compression = opts.compression ?? "zstd";
   if (!PARQUET_COMPRESSIONS.includes(compression)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `compression '${compression}' is not ${PARQUET_COMPRESSIONS.join(", ")}`, { field: "compression" });
+  const m = store.manifest;
+  // the Parquet layout is the L1 quote (ADR-251): a store with books would lose them (ADR-254)
+  if (m.version === BOOK_STORE_VERSION)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "Parquet export writes L1 rows only: this store holds L2 books (version 3); export it to a JSONL fixture (grinder store export) instead", { file: path.join(store.dir, "store.json"), field: "version" });
   const tmp = `${out}.tmp-${process.pid}`;
   const stageDb = `${out}.stage-${process.pid}.duckdb`;
-  const m = store.manifest;
   const meta = JSON.stringify({ format: m.format, name: m.name, description: m.description, rows: m.rows, content_sha256: m.content_sha256, symbols: m.symbols });
   const cols = PARQUET_COLUMNS;
   try {

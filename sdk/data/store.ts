@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
-import { tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
+import { float64, list, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
+import { InstrumentSpecSchema, type BookLevel, type InstrumentSpec, type OrderBook, type Snapshot } from "../contracts/market";
+import { canonicalJson } from "../util/canonical";
+import { validateSnapshotRow } from "./validate";
 import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep } from "./fixture";
 import { shortDecimal } from "../util/short-decimal";
@@ -26,7 +28,9 @@ export { K_AP, K_AQ, K_BP, K_BQ, symbolJsonBytes, writeNumText };
  * the stream's canonical JSON lines — the same value a JSONL fixture of the same snapshots
  * carries, whatever the storage format. The loader checks every partition's hash before
  * decoding it (a mismatch is `E_HASH_MISMATCH`) and streams record batches as typed arrays.
- * L1 only: a snapshot with a `book` is refused.
+ * L2 books (version 3, ADR-254): a partition with some row that has a `book` also holds
+ * `book_flags`, `book_ts` and the four list columns `book_{bid,ask}_{price,qty}`, see `BOOK_COLS`.
+ * The format name predates them and is kept, so that every earlier manifest still reads.
  */
 export const STORE_FORMAT = "grinder-columnar-l1";
 /**
@@ -39,6 +43,12 @@ export const STORE_FORMAT = "grinder-columnar-l1";
  * version-2 manifest by its schema instead of misreading it.
  */
 export const STORE_VERSION = 2;
+/**
+ * The manifest version of a store whose stream has L2 books (ADR-254): its partitions with a book
+ * row hold the book columns. A stream without books is written as `STORE_VERSION` (same bytes as
+ * before); readers older than version 3 refuse a version-3 manifest by its schema.
+ */
+export const BOOK_STORE_VERSION = 3;
 
 const PartitionSchema = z
   .object({
@@ -56,7 +66,7 @@ const PartitionSchema = z
 export const StoreManifestSchema = z
   .object({
     format: z.literal(STORE_FORMAT),
-    version: z.union([z.literal(1), z.literal(2)]),
+    version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
     name: z.string().regex(/^[a-z0-9_\-.]+$/i),
     description: z.string(),
     symbols: z.array(InstrumentSpecSchema).min(1),
@@ -72,6 +82,15 @@ type Part = StoreManifest["partitions"][number];
 const COLS = ["seq", "ts", "bid_price", "bid_qty", "ask_price", "ask_qty", "last_price", "funding_rate"] as const;
 /** The columns every version-2 partition holds (the others are optional, ADR-235). */
 const V2_REQUIRED = ["ts", "bid_price", "bid_qty", "ask_price", "ask_qty"] as const;
+/**
+ * The book columns of a version-3 partition (ADR-254), all six or none: `book_flags` NaN where the
+ * row has no book, else bit 1 = the book has a `stale` key, bit 2 = its value is true;
+ * `book_ts` NaN where the book has no `ts`; the level lists (float64, empty where no book), the
+ * price and qty lists of a side of equal lengths on every row.
+ */
+const BOOK_COLS = ["book_flags", "book_ts", "book_bid_price", "book_bid_qty", "book_ask_price", "book_ask_qty"] as const;
+const BOOK_HAS_STALE = 1;
+const BOOK_STALE = 2;
 const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
 
 const num = numText;
@@ -327,8 +346,11 @@ export interface StoreWriteOptions {
   part_rows?: number;
   /** Rows per record batch (default 65 536). */
   batch_rows?: number;
-  /** Manifest version to write (default `STORE_VERSION`; 1 = every partition with all eight columns, as before ADR-235). */
-  version?: 1 | 2;
+  /**
+   * Manifest version to write (default `STORE_VERSION`, or `BOOK_STORE_VERSION` when some row has
+   * a book; 1 = every partition with all eight columns, as before ADR-235; 1 and 2 refuse a book).
+   */
+  version?: 1 | 2 | 3;
   /** The file the rows come from, named in a row's refusal with its line (e.g. a fixture's snapshots file). */
   source?: string;
 }
@@ -339,10 +361,97 @@ class SymbolBuffer {
   date = "";
   day = -1;
   part = 0;
+  /** The buffered rows' books (ADR-254), from this symbol's first row with a book on. */
+  book: BookBuffer | null = null;
   constructor(readonly symbol: string, readonly cap: number) {
     this.cols = COLS.map(() => new Float64Array(cap));
   }
 }
+
+/** A growable float64 array. */
+class Grow {
+  a = new Float64Array(1024);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+}
+
+/** The book columns of a symbol's buffered rows (ADR-254): flags and ts per row, each side's levels flat with per-row offsets. */
+class BookBuffer {
+  readonly flags: Float64Array;
+  readonly ts: Float64Array;
+  /** `bidOff[i]`..`bidOff[i + 1]` are row i's bid levels in `bidPx` / `bidQty` (same for asks). */
+  readonly bidOff: Int32Array;
+  readonly askOff: Int32Array;
+  readonly bidPx = new Grow();
+  readonly bidQty = new Grow();
+  readonly askPx = new Grow();
+  readonly askQty = new Grow();
+  /** Rows of the partition that have a book. */
+  books = 0;
+  /** Rows already buffered have no book: flags NaN, empty lists (offsets 0). */
+  constructor(cap: number) {
+    this.flags = new Float64Array(cap).fill(NaN);
+    this.ts = new Float64Array(cap).fill(NaN);
+    this.bidOff = new Int32Array(cap + 1);
+    this.askOff = new Int32Array(cap + 1);
+  }
+  /** Row `n` (the next row) with `book`, or without one. */
+  row(n: number, book: OrderBook | undefined): void {
+    if (book === undefined) {
+      this.flags[n] = NaN;
+      this.ts[n] = NaN;
+    } else {
+      this.flags[n] = (book.stale !== undefined ? BOOK_HAS_STALE : 0) | (book.stale === true ? BOOK_STALE : 0);
+      this.ts[n] = book.ts ?? NaN;
+      for (const l of book.bids) {
+        this.bidPx.push(l.price);
+        this.bidQty.push(l.qty);
+      }
+      for (const l of book.asks) {
+        this.askPx.push(l.price);
+        this.askQty.push(l.qty);
+      }
+      this.books++;
+    }
+    this.bidOff[n + 1] = this.bidPx.n;
+    this.askOff[n + 1] = this.askPx.n;
+  }
+  /** Rows `n0`..`n0 + k` without a book. */
+  none(n0: number, k: number): void {
+    this.flags.fill(NaN, n0, n0 + k);
+    this.ts.fill(NaN, n0, n0 + k);
+    this.bidOff.fill(this.bidPx.n, n0 + 1, n0 + k + 1);
+    this.askOff.fill(this.askPx.n, n0 + 1, n0 + k + 1);
+  }
+  /** The partition's book columns for its `n` rows (views), or null when none of them has a book. */
+  columns(n: number): Record<string, Float64Array | Float64Array[]> | null {
+    if (this.books === 0) return null;
+    const lists = (off: Int32Array, g: Grow): Float64Array[] => {
+      const out = new Array<Float64Array>(n);
+      for (let i = 0; i < n; i++) out[i] = g.a.subarray(off[i], off[i + 1]);
+      return out;
+    };
+    return {
+      book_flags: this.flags.subarray(0, n), book_ts: this.ts.subarray(0, n),
+      book_bid_price: lists(this.bidOff, this.bidPx), book_bid_qty: lists(this.bidOff, this.bidQty),
+      book_ask_price: lists(this.askOff, this.askPx), book_ask_qty: lists(this.askOff, this.askQty),
+    };
+  }
+  /** Empty, for the next partition. */
+  reset(): void {
+    this.books = 0;
+    this.bidPx.n = this.bidQty.n = this.askPx.n = this.askQty.n = 0;
+  }
+}
+
+const LIST_F64 = { book_bid_price: list(float64()), book_bid_qty: list(float64()), book_ask_price: list(float64()), book_ask_qty: list(float64()) };
 
 /**
  * A stream of L1 rows as column batches (ADR-156): an importer that parses into columns offers
@@ -378,8 +487,9 @@ function isColumnSource(x: unknown): x is L1ColumnSource {
 
 /**
  * Write a snapshot stream into a columnar store folder atomically (built in a sibling temp
- * folder, renamed into place; an existing folder is refused unless `force`). Rows are checked
- * like a fixture's: declared symbol, non-decreasing ts, no book. A source that also offers
+ * folder, renamed into place; an existing folder is refused unless `force`). Rows are checked:
+ * declared symbol, non-decreasing ts, and a row with a book (version 3, ADR-254) as a fixture
+ * row is (`validateSnapshotRow`: levels, order, not crossed). A source that also offers
  * `l1Columns` (e.g. `importBookTickerCsv`) is read as column batches: same store, same hashes.
  */
 export async function writeColumnarStore(dir: string, source: AsyncIterable<Snapshot> | Iterable<Snapshot> | L1ColumnSource, opts: StoreWriteOptions): Promise<StoreManifest> {
@@ -390,8 +500,12 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     if (!SYMBOL_RE.test(i.symbol)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `symbol '${i.symbol}' cannot name a partition folder (letters, digits, _ - . only)`, { field: "symbol" });
   const partRows = opts.part_rows ?? 1 << 18;
   const batchRows = opts.batch_rows ?? 1 << 16;
-  const version = opts.version ?? STORE_VERSION;
-  if (version !== 1 && version !== 2) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `store version ${String(version)} cannot be written (1 or 2)`, { field: "version" });
+  if (opts.version !== undefined && opts.version !== 1 && opts.version !== 2 && opts.version !== 3)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `store version ${String(opts.version)} cannot be written (1, 2 or 3)`, { field: "version" });
+  // the partitions' layout: version 1's eight columns, else version 2's (plus the book columns where a partition has books)
+  const version: 1 | 2 = opts.version === 1 ? 1 : 2;
+  const booksAllowed = opts.version === undefined || opts.version === 3;
+  let books = false;
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -408,7 +522,9 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   let lastTs = -Infinity;
   const flush = (b: SymbolBuffer): void => {
     if (b.n === 0) return;
-    const data = Object.fromEntries(partitionColumns(b, version).map((k) => [COLS[k], b.cols[k].subarray(0, b.n)]));
+    const data: Record<string, Float64Array | Float64Array[]> = Object.fromEntries(partitionColumns(b, version).map((k) => [COLS[k], b.cols[k].subarray(0, b.n)]));
+    const bookCols = b.book !== null ? b.book.columns(b.n) : null;
+    if (bookCols !== null) Object.assign(data, bookCols);
     // Float64Array columns without a declared type: flechette makes float64 record batches as
     // views of the arrays (no per-value builder); the IPC bytes are identical to those of the
     // builder path with `float64()` declared (ADR-191, tested), so partition hashes are unchanged.
@@ -416,7 +532,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     // written one by one: the same bytes as its one-buffer result, without a copy into a new
     // buffer per partition (ADR-236)
     const sink = new ChunkSink();
-    tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file", sink });
+    tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows, ...(bookCols !== null ? { types: LIST_F64 } : {}) }), { format: "file", sink });
     const rel = `${b.symbol}/${b.date}.${b.part}.arrow`;
     mkdirSync(path.join(tmp, b.symbol), { recursive: true });
     const ph = createHash("sha256");
@@ -435,6 +551,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     });
     b.part++;
     b.n = 0;
+    b.book?.reset();
   };
   /** The buffer of `b` ready for a row at `ts` (a new UTC day or a full buffer flushes first). */
   const roll = (b: SymbolBuffer, ts: number): void => {
@@ -452,10 +569,22 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       const b = bufs.get(s.symbol);
       if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' not declared`, { file: opts.source, line: seq + 1, field: "symbol" });
       if (s.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${lastTs}`, { file: opts.source, line: seq + 1, field: "ts" });
-      if (s.book !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "the columnar store holds L1 snapshots only (this row has a book)", { file: opts.source, line: seq + 1, field: "book" });
+      const book = s.book;
+      if (book !== undefined) {
+        if (!booksAllowed) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds L1 snapshots only (this row has a book; version 3 holds books)`, { file: opts.source, line: seq + 1, field: "book" });
+        try {
+          validateSnapshotRow(s);
+        } catch (e) {
+          throw e instanceof GrinderError ? e.at({ file: opts.source, line: seq + 1 }) : e;
+        }
+      }
       lastTs = s.ts;
       roll(b, s.ts);
       const n = b.n++;
+      if (book !== undefined) {
+        books = true;
+        (b.book ??= new BookBuffer(b.cap)).row(n, book);
+      } else if (b.book !== null) b.book.row(n, undefined);
       const c = b.cols;
       const lp = s.last_price ?? NaN;
       const fr = s.funding_rate ?? NaN;
@@ -467,7 +596,12 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       c[5][n] = s.ask_qty;
       c[6][n] = lp;
       c[7][n] = fr;
-      lines.line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
+      if (book === undefined) lines.line(symJson.get(s.symbol)!, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, lp, fr);
+      else {
+        // a book row's line is the fixture writer's (canonicalJson), after the buffered L1 lines
+        lines.flush();
+        hash.update(canonicalJson(s) + "\n");
+      }
     };
     const handleBatch = (x: L1ColumnBatch): void => {
       const b = bufs.get(x.symbol);
@@ -504,6 +638,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
           cAq.set(aq.subarray(i, j), n0);
           cLp.fill(NaN, n0, n0 + k);
           cFr.fill(NaN, n0, n0 + k);
+          b.book?.none(n0, k);
           for (let q = 0; q < k; q++) cSeq[n0 + q] = seq + q;
           seq += k;
           b.n += k;
@@ -531,6 +666,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
         cAq[n] = aq[i];
         cLp[n] = lp;
         cFr[n] = fr;
+        b.book?.row(n, undefined);
         lines.line(sj, t, bp[i], bq[i], ap[i], aq[i], lp, fr);
       }
     };
@@ -541,7 +677,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     lines.flush();
     partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
     const manifest: StoreManifest = {
-      format: STORE_FORMAT, version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
+      format: STORE_FORMAT, version: books ? BOOK_STORE_VERSION : version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
       content_sha256: hash.digest("hex"), partitions, ...(opts.provenance ? { provenance: opts.provenance } : {}),
     };
     const parsed = StoreManifestSchema.safeParse(manifest);
@@ -604,6 +740,40 @@ export interface ColumnBatch {
   ask_qty: Float64Array;
   last_price: Float64Array | null;
   funding_rate: Float64Array | null;
+  /** The batch's book columns (version 3, ADR-254), null when its partition stores none. */
+  book: BookBatch | null;
+}
+
+/**
+ * The book columns of a record batch (ADR-254): row i has a book iff `flags[i]` is not NaN; its
+ * bids are levels `bidOff[i]`..`bidOff[i + 1]` of `bidPx` / `bidQty`, its asks likewise.
+ */
+export interface BookBatch {
+  flags: Float64Array;
+  ts: Float64Array;
+  bidOff: Int32Array;
+  bidPx: Float64Array;
+  bidQty: Float64Array;
+  askOff: Int32Array;
+  askPx: Float64Array;
+  askQty: Float64Array;
+}
+
+/** Row `i`'s book (a new object: the engine and the fill models may keep a book's levels), or undefined. */
+function bookAt(k: BookBatch, i: number): OrderBook | undefined {
+  const f = k.flags[i];
+  if (f !== f) return undefined;
+  const side = (off: Int32Array, px: Float64Array, qty: Float64Array): BookLevel[] => {
+    const a = off[i], e = off[i + 1];
+    const out = new Array<BookLevel>(e - a);
+    for (let j = a; j < e; j++) out[j - a] = { price: px[j], qty: qty[j] };
+    return out;
+  };
+  const b: OrderBook = { bids: side(k.bidOff, k.bidPx, k.bidQty), asks: side(k.askOff, k.askPx, k.askQty) };
+  const ts = k.ts[i];
+  if (ts === ts) b.ts = ts;
+  if (f & BOOK_HAS_STALE) b.stale = (f & BOOK_STALE) !== 0;
+  return b;
 }
 
 /** A read buffer reused from one partition to the next (the previous partition's batches must be done with). */
@@ -659,7 +829,11 @@ function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uin
   const names = t.schema.fields.map((f) => f.name);
   const required: readonly string[] = store.manifest.version === 1 ? COLS : V2_REQUIRED;
   for (const c of required) if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `partition has no column '${c}'`, { file, field: c });
-  for (const c of names) if (!(COLS as readonly string[]).includes(c)) throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not a store column`, { file, field: c });
+  // version 3 (ADR-254): the six book columns, all or none
+  const known: readonly string[] = store.manifest.version === BOOK_STORE_VERSION ? [...COLS, ...BOOK_COLS] : COLS;
+  for (const c of names) if (!known.includes(c)) throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not a store column`, { file, field: c });
+  const hasBook = names.includes(BOOK_COLS[0]);
+  if (hasBook) for (const c of BOOK_COLS) if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `partition has book columns but no column '${c}'`, { file, field: c });
   const cols = COLS.map((c) => (names.includes(c) ? t.getChild(c).data : null));
   const nb = cols[1]!.length;
   const out: ColumnBatch[] = [];
@@ -674,10 +848,35 @@ function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uin
     const n = v[1]!.length;
     for (let k = 0; k < v.length; k++) if (v[k] !== null && v[k]!.length !== n) throw new GrinderError(ErrorCode.IO, `partition column '${COLS[k]}' has ${v[k]!.length} rows in batch ${b}, not ${n}`, { file, field: COLS[k] });
     const seq = v[0];
-    out.push({ symbol: p.symbol, length: n, first_seq: seq !== null ? (n > 0 ? seq[0] : first) : first, seq, ts: v[1]!, bid_price: v[2]!, bid_qty: v[3]!, ask_price: v[4]!, ask_qty: v[5]!, last_price: v[6], funding_rate: v[7] });
+    const book = hasBook ? bookBatch(t, b, n, file) : null;
+    out.push({ symbol: p.symbol, length: n, first_seq: seq !== null ? (n > 0 ? seq[0] : first) : first, seq, ts: v[1]!, bid_price: v[2]!, bid_qty: v[3]!, ask_price: v[4]!, ask_qty: v[5]!, last_price: v[6], funding_rate: v[7], book });
     first += n;
   }
   return out;
+}
+
+/** Record batch `b`'s book columns (`n` rows), checked: float64 flags and ts, float64 lists, each side's price and qty lists of equal lengths. */
+function bookBatch(t: ReturnType<typeof tableFromIPC>, b: number, n: number, file: string): BookBatch {
+  const scalar = (c: string): Float64Array => {
+    const x = t.getChild(c).data[b]?.values;
+    if (!(x instanceof Float64Array) || x.length !== n) throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not float64 with ${n} rows in batch ${b}`, { file, field: c });
+    return x;
+  };
+  const listOf = (c: string): { off: Int32Array; v: Float64Array } => {
+    const d = t.getChild(c).data[b] as { offsets?: unknown; children?: { values?: unknown }[]; length: number } | undefined;
+    const off = d?.offsets;
+    const v = d?.children?.[0]?.values;
+    if (d === undefined || d.length !== n || !(off instanceof Int32Array) || off.length < n + 1 || !(v instanceof Float64Array) || off[0] !== 0 || off[n] > v.length)
+      throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not a list of float64 with ${n} rows in batch ${b}`, { file, field: c });
+    for (let i = 0; i < n; i++) if (off[i + 1] < off[i]) throw new GrinderError(ErrorCode.IO, `partition column '${c}' has decreasing list offsets in batch ${b}`, { file, field: c });
+    return { off, v };
+  };
+  const bp = listOf("book_bid_price"), bq = listOf("book_bid_qty"), ap = listOf("book_ask_price"), aq = listOf("book_ask_qty");
+  for (let i = 0; i <= n; i++) {
+    if (bq.off[i] !== bp.off[i]) throw new GrinderError(ErrorCode.IO, `partition column 'book_bid_qty' has other list lengths than 'book_bid_price' in batch ${b}`, { file, field: "book_bid_qty" });
+    if (aq.off[i] !== ap.off[i]) throw new GrinderError(ErrorCode.IO, `partition column 'book_ask_qty' has other list lengths than 'book_ask_price' in batch ${b}`, { file, field: "book_ask_qty" });
+  }
+  return { flags: scalar("book_flags"), ts: scalar("book_ts"), bidOff: bp.off, bidPx: bp.v, bidQty: bq.v, askOff: ap.off, askPx: ap.v, askQty: aq.v };
 }
 
 /**
@@ -1139,7 +1338,8 @@ function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, 
     const b = best.b!;
     const end = best.runEnd(limit);
     const sym = b.symbol;
-    const lpc = b.last_price, frc = b.funding_rate;
+    const lpc = b.last_price, frc = b.funding_rate, bk = b.book;
+    if (reuse && bk === null && shared.book !== undefined) delete shared.book;
     for (let i = best.i; i < end; i++) {
       let s: Snapshot;
       if (reuse) {
@@ -1155,6 +1355,11 @@ function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, 
       if (frc !== null) {
         const fr = frc[i];
         if (fr === fr) s.funding_rate = fr;
+      }
+      if (bk !== null) {
+        const book = bookAt(bk, i);
+        if (book !== undefined) s.book = book;
+        else if (s.book !== undefined) delete s.book;
       }
       rows++;
       yield s;
@@ -1207,11 +1412,15 @@ function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot)
     const i0 = best.i;
     const end = best.runEnd(limit);
     let stop: number;
-    if (b.last_price === null && b.funding_rate === null) {
-      if (s.last_price !== undefined) delete s.last_price;
-      if (s.funding_rate !== undefined) delete s.funding_rate;
-      stop = visitQuotes(s, b.ts, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, i0, end, visit);
-    } else stop = visitRows(s, b, i0, end, visit);
+    if (b.book !== null) stop = visitBookRows(s, b, b.book, i0, end, visit);
+    else {
+      if (s.book !== undefined) delete s.book;
+      if (b.last_price === null && b.funding_rate === null) {
+        if (s.last_price !== undefined) delete s.last_price;
+        if (s.funding_rate !== undefined) delete s.funding_rate;
+        stop = visitQuotes(s, b.ts, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, i0, end, visit);
+      } else stop = visitRows(s, b, i0, end, visit);
+    }
     if (stop >= 0) return rows + (stop - i0) + 1;
     rows += end - i0;
     best.moveTo(end);
@@ -1255,6 +1464,25 @@ function visitRows(s: Snapshot, b: ColumnBatch, i0: number, end: number, visit: 
   return -1;
 }
 
+/** Rows of a batch with book columns (version 3, ADR-254): `visitRows` plus each row's book, a new object where the row has one. */
+function visitBookRows(s: Snapshot, b: ColumnBatch, k: BookBatch, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
+  const ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
+  for (let i = i0; i < end; i++) {
+    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
+    const lp = lpc !== null ? lpc[i] : NaN;
+    if (lp === lp) s.last_price = lp;
+    else if (s.last_price !== undefined) delete s.last_price;
+    const fr = frc !== null ? frc[i] : NaN;
+    if (fr === fr) s.funding_rate = fr;
+    else if (s.funding_rate !== undefined) delete s.funding_rate;
+    const book = bookAt(k, i);
+    if (book !== undefined) s.book = book;
+    else if (s.book !== undefined) delete s.book;
+    if (visit(s) === false) return i;
+  }
+  return -1;
+}
+
 /** SHA-256 of the canonical JSON lines of a store's snapshots (equals a JSONL fixture's `content_sha256` of the same stream). */
 export function columnarContentHash(store: ColumnarStore): string {
   const h = createHash("sha256");
@@ -1268,7 +1496,8 @@ export function columnarContentHash(store: ColumnarStore): string {
       sym = s.symbol;
       symJson = sj.get(sym)!;
     }
-    pending += lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN);
+    // a book row's line is the fixture writer's (ADR-254)
+    pending += s.book !== undefined ? canonicalJson(s) + "\n" : lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN);
     if (pending.length > 1 << 16) {
       h.update(pending);
       pending = "";

@@ -55,7 +55,7 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     expect(columnarContentHash(openColumnarStore(dir))).to.equal(fx.manifest.content_sha256);
   });
 
-  it("a tampered partition is refused by its hash; a book is refused at write; symbols with _ and - name partitions", async () => {
+  it("a tampered partition is refused by its hash; a book is refused by a version-1/2 store; symbols with _ and - name partitions", async () => {
     const fx = openFixture(FX("btcusdt_bookticker_real"));
     const dir = path.join(tmpDir("store"), "btc");
     const m = await writeColumnarStore(dir, streamFixture(fx), { name: "btc", instruments: fx.instruments.values() });
@@ -82,11 +82,13 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     expect(await drain((async function* () { yield* columnarSnapshots(openColumnarStore(d2)); })())).to.deep.equal(rows);
     expect(openColumnarStore(d2).instruments[0]).to.deep.include({ contract_multiplier: 100, inverse: true });
     const withBook = [{ ...rows[0], book: { bids: [], asks: [] } }];
-    await expectGrinderError(writeColumnarStore(path.join(tmpDir("store"), "b"), withBook, { name: "b", instruments: inst }), "E_INVALID_ARGUMENT", 1, "book");
+    // a version-1 or -2 store holds no book (ADR-254: books make a version-3 store)
+    await expectGrinderError(writeColumnarStore(path.join(tmpDir("store"), "b"), withBook, { name: "b", instruments: inst, version: 2 }), "E_INVALID_ARGUMENT", 1, "book");
+    await expectGrinderError(writeColumnarStore(path.join(tmpDir("store"), "b"), withBook, { name: "b", instruments: inst, version: 1 }), "E_INVALID_ARGUMENT", 1, "book");
     expect(existsSync(path.join(tmpDir("store"), "b"))).to.equal(false);
   });
 
-  it("CLI: store convert → export gives a JSONL fixture with the same content hash; verify; refusal without --force", () => {
+  it("CLI: store convert → export gives a JSONL fixture with the same content hash; verify; refusal without --force; an L2 fixture stored as version 3", async () => {
     const dir = tmpDir("storecli");
     const run = (...a: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), ...a], { cwd: ROOT, encoding: "utf8" });
     const c = run("store", "convert", "btcusdt_bookticker_real", "--out", path.join(dir, "s"));
@@ -104,10 +106,21 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     const m = run("replay", path.join(dir, "s", "store.json"), "--json", "--no-baselines");
     expect(m.status, m.stderr).to.equal(0);
     expect(JSON.parse(m.stdout).digest).to.equal(JSON.parse(r.stdout).digest);
-    // an L2 fixture cannot be stored: refused naming its snapshots file, line and field, nothing written
+    // an L2 fixture is stored as version 3 (ADR-254), and the convert says its trades sidecar stays behind
     const l2 = run("store", "convert", "thin_book_l2", "--out", path.join(dir, "l2"));
-    expect(l2.status, l2.stderr).to.equal(2);
-    expect(l2.stderr).to.contain(`${path.join(FX("thin_book_l2"), "snapshots.jsonl.gz")}:1, field 'book'`);
-    expect(existsSync(path.join(dir, "l2"))).to.equal(false);
+    expect(l2.status, l2.stderr).to.equal(0);
+    expect(l2.stdout).to.contain("(L2 books, store version 3)");
+    expect(l2.stdout).to.match(/note: the fixture's trades sidecar \(\d+ prints\) is not in the store/);
+    expect(JSON.parse(readFileSync(path.join(dir, "l2", "store.json"), "utf8")).version).to.equal(3);
+    const l2r = run("replay", path.join(dir, "l2"), "--json", "--no-baselines");
+    expect(l2r.status, l2r.stderr).to.equal(0);
+    expect(JSON.parse(l2r.stdout).digest).to.equal(JSON.parse(readFileSync(path.join(FX("thin_book_l2"), "expected.json"), "utf8")).digest);
+    // and a version-2 store of it is refused naming its snapshots file, line and field, nothing written
+    const v2 = await writeColumnarStore(path.join(dir, "l2v2"), streamFixture(openFixture(FX("thin_book_l2"))), { name: "x", instruments: openFixture(FX("thin_book_l2")).instruments.values(), version: 2, source: path.join(FX("thin_book_l2"), "snapshots.jsonl.gz") }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    expect(v2).to.match(/version-2 store holds L1 snapshots only/);
+    expect(existsSync(path.join(dir, "l2v2"))).to.equal(false);
   });
 });

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { FixtureWriter, openFixture, streamFixture } from "../../data/fixture";
-import { columnarContentHash, columnarSnapshots, isColumnarStore, openColumnarStore, writeColumnarStore } from "../../data/store";
+import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, isColumnarStore, openColumnarStore, writeColumnarStore } from "../../data/store";
 import { importBookTickerCsv, inferBookTickerInstrument } from "../../data/importers";
 import { exportStoreToParquet, importParquetStore, PARQUET_COMPRESSIONS, PARQUET_FIELDS, PARQUET_TIME_UNITS, type ParquetCompression, type ParquetTimeUnit } from "../../data/parquet";
 import { parseFieldMap } from "./import";
@@ -19,7 +19,7 @@ function optionNumber(v: string | undefined, k: string, zero = false): number | 
 
 /** `grinder store …`: the columnar (Arrow IPC) L1 store, ADR-076. */
 export function registerStore(program: Command): void {
-  const st = program.command("store").description("columnar L1 store (Arrow IPC partitioned by symbol/date, SHA-256 manifest): convert, export, verify, import, Parquet in and out");
+  const st = program.command("store").description("columnar store (Arrow IPC partitioned by symbol/date, SHA-256 manifest; L1, and L2 books in version 3): convert, export, verify, import, Parquet in and out");
   st.command("convert")
     .description("JSONL fixture → columnar store (same content_sha256)")
     .argument("<fixture>", "fixture folder or name")
@@ -32,7 +32,11 @@ export function registerStore(program: Command): void {
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (m.content_sha256 !== fx.manifest.content_sha256)
         throw new GrinderError(ErrorCode.HASH_MISMATCH, `converted content hash ${m.content_sha256} differs from the fixture's ${fx.manifest.content_sha256}`, { file: fx.dir });
-      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256} = fixture's\n`);
+      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256} = fixture's${m.version === BOOK_STORE_VERSION ? " (L2 books, store version 3)" : ""}\n`);
+      // a store holds snapshots only: say what it leaves out (ADR-254)
+      const tr = fx.manifest.trades;
+      if (tr !== undefined && tr.rows > 0)
+        process.stdout.write(`  note: the fixture's trades sidecar (${tr.rows} prints) is not in the store: its replays see quotes only, so fill models that read prints (trade_through, queue_prob) differ from the fixture's; replay the fixture for them\n`);
     });
   st.command("export")
     .description("columnar store → JSONL fixture (same content_sha256)")

@@ -1,0 +1,174 @@
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { tableFromArrays, tableFromIPC, tableToIPC, float64, list } from "@uwdata/flechette";
+import { openFixture, streamFixture } from "../../sdk/data/fixture";
+import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, openColumnarStore, scanColumnar, STORE_VERSION, writeColumnarStore } from "../../sdk/data/store";
+import { exportStoreToParquet } from "../../sdk/data/parquet";
+import { runReplay } from "../../sdk/engine/run";
+import { canonicalJson } from "../../sdk/util/canonical";
+import type { BookLevel, InstrumentSpec, OrderBook, Snapshot } from "../../sdk/contracts/market";
+import { expectGrinderError, tmpDir } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const FX = (n: string) => path.join(ROOT, "fixtures", n);
+const DATA = path.join(ROOT, "..", "shared", "data");
+const INSTS: InstrumentSpec[] = [
+  { symbol: "AAA", tick_size: 0.5, lot_size: 0.25, min_notional: 0 },
+  { symbol: "BB-C_1", tick_size: 0.5, lot_size: 0.25, min_notional: 0 },
+];
+
+/** A valid row: L1 at 100 / 101, book levels on the half-tick grid below / above it (or a stale book anywhere). */
+const row = (ts: number): fc.Arbitrary<Snapshot> =>
+  fc
+    .record({
+      symbol: fc.constantFrom("AAA", "BB-C_1"),
+      bq: fc.integer({ min: 1, max: 400 }),
+      aq: fc.integer({ min: 1, max: 400 }),
+      lp: fc.option(fc.integer({ min: 190, max: 210 }), { nil: undefined }),
+      book: fc.option(
+        fc.record({
+          bids: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 6 }),
+          asks: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 6 }),
+          ts: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+          stale: fc.option(fc.boolean(), { nil: undefined }),
+        }),
+        { nil: undefined, freq: 2 },
+      ),
+    })
+    .map(({ symbol, bq, aq, lp, book }) => {
+      const s: Snapshot = { ts, symbol, bid_price: 100, bid_qty: bq / 4, ask_price: 101, ask_qty: aq / 4 };
+      if (lp !== undefined) s.last_price = lp / 2;
+      if (book !== undefined) {
+        const lv = (qs: number[], p0: number, dir: number): BookLevel[] => qs.map((q, i) => ({ price: p0 + dir * i * 0.5, qty: q / 4 }));
+        const b: OrderBook = { bids: lv(book.bids, 100, -1), asks: lv(book.asks, 101, 1) };
+        if (book.ts !== undefined) b.ts = ts - book.ts;
+        if (book.stale !== undefined) b.stale = book.stale;
+        s.book = b;
+      }
+      return s;
+    });
+const stream: fc.Arbitrary<Snapshot[]> = fc.array(fc.integer({ min: 0, max: 40_000_000 }), { minLength: 1, maxLength: 120 }).chain((gaps) => {
+  let t = 1_704_067_195_000; // rows cross a UTC midnight: partitions by date
+  return fc.tuple(...gaps.map((g) => row((t += g))));
+});
+
+const sha = (rows: Snapshot[]): string => createHash("sha256").update(rows.map((r) => canonicalJson(r) + "\n").join("")).digest("hex");
+const copy = (s: Snapshot): Snapshot => JSON.parse(JSON.stringify(s)) as Snapshot;
+
+describe("columnar store with L2 books (version 3, ADR-254)", function () {
+  this.timeout(300_000);
+
+  it("random streams with and without books: read back row for row (scan and iterator), content hash = the fixture's lines, version 3 only with books (property, seeded)", async () => {
+    const base = tmpDir("storel2p");
+    let k = 0;
+    let withBooks = 0;
+    await fc.assert(
+      fc.asyncProperty(stream, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 17 }), async (rows, partRows, batchRows) => {
+        const dir = path.join(base, String(k++));
+        const m = await writeColumnarStore(dir, rows, { name: "p", instruments: INSTS, part_rows: partRows, batch_rows: batchRows });
+        const books = rows.some((r) => r.book !== undefined);
+        if (books) withBooks++;
+        expect(m.version).to.equal(books ? BOOK_STORE_VERSION : STORE_VERSION);
+        expect(m.content_sha256).to.equal(sha(rows));
+        const st = openColumnarStore(dir);
+        const scanned: Snapshot[] = [];
+        scanColumnar(st, (s) => void scanned.push(copy(s)));
+        expect(scanned).to.deep.equal(rows);
+        expect([...columnarSnapshots(st)]).to.deep.equal(rows);
+        expect([...columnarSnapshots(st, { reuse: true })].length).to.equal(rows.length);
+        const reused: Snapshot[] = [];
+        for (const s of columnarSnapshots(st, { reuse: true })) reused.push(copy(s));
+        expect(reused).to.deep.equal(rows);
+        expect(columnarContentHash(st)).to.equal(m.content_sha256);
+      }),
+      { seed: 254, numRuns: 60 },
+    );
+    expect(withBooks).to.be.greaterThan(30);
+  });
+
+  it("the bundled L2 fixtures: stored with the fixture's content hash, replay to the fixture's digest, export back to the same fixture", async () => {
+    for (const name of ["thin_book_l2", "impact_spike_l2"]) {
+      const fx = openFixture(FX(name));
+      const dir = path.join(tmpDir("storel2"), name);
+      const m = await writeColumnarStore(dir, streamFixture(fx), { name, instruments: fx.instruments.values() });
+      expect(m.version).to.equal(3);
+      expect(m.content_sha256).to.equal(fx.manifest.content_sha256);
+      const fields = tableFromIPC(readFileSync(path.join(dir, m.partitions[0].file))).schema.fields.map((f) => f.name);
+      expect(fields).to.include.members(["book_flags", "book_ts", "book_bid_price", "book_bid_qty", "book_ask_price", "book_ask_qty"]);
+      const a = await runReplay({ fixture: FX(name), trades: false, tables: false });
+      const b = await runReplay({ store: openColumnarStore(dir), tables: false });
+      expect(b.digest).to.equal(a.digest);
+      expect(b.summary.fills).to.be.greaterThan(0);
+      let n = 0;
+      for (const s of columnarSnapshots(openColumnarStore(dir))) if (s.book !== undefined) n++;
+      expect(n).to.equal(m.rows); // every row of these fixtures has a book
+    }
+  });
+
+  it("real data: the spot ETHUSDT 2024-08-08 websocket recording imported with its rebuilt book, stored, replays to the fixture's digest, store verify passes", () => {
+    const dir = tmpDir("storel2real");
+    const run = (...a: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), ...a], { cwd: ROOT, encoding: "utf8" });
+    const imp = run("import", "binance-ws", path.join(DATA, "binance-spot", "ethusdt-2024-08-08-stream.txt"), "--out", path.join(dir, "fx"));
+    expect(imp.status, imp.stderr).to.equal(0);
+    const conv = run("store", "convert", path.join(dir, "fx"), "--out", path.join(dir, "st"));
+    expect(conv.status, conv.stderr).to.equal(0);
+    expect(conv.stdout).to.contain("(L2 books, store version 3)");
+    expect(run("store", "verify", path.join(dir, "st")).status).to.equal(0);
+    // the default fill model reads no prints: the fixture's trades sidecar cannot change the digest
+    const want = JSON.parse(run("replay", path.join(dir, "fx"), "--json", "--no-baselines").stdout);
+    const got = run("replay", path.join(dir, "st"), "--json", "--no-baselines");
+    expect(got.status, got.stderr).to.equal(0);
+    const g = JSON.parse(got.stdout);
+    expect(g.digest).to.equal(want.digest);
+    expect(g.summary).to.deep.equal(want.summary);
+    expect(g.summary.snapshots).to.be.greaterThan(20_000);
+    const back = run("store", "export", path.join(dir, "st"), "--out", path.join(dir, "fx2"));
+    expect(back.status, back.stderr).to.equal(0);
+    expect(openFixture(path.join(dir, "fx2")).manifest.content_sha256).to.equal(openFixture(path.join(dir, "fx")).manifest.content_sha256);
+  });
+
+  it("bad input: a crossed book row is refused with file, line and field; a partition missing a book column, or with unequal level lists, is E_IO; a tampered one E_HASH_MISMATCH; Parquet export refuses books", async () => {
+    const base = tmpDir("storel2bad");
+    const ok: Snapshot = { ts: 1_704_067_200_000, symbol: "AAA", bid_price: 100, bid_qty: 1, ask_price: 101, ask_qty: 1, book: { bids: [{ price: 100, qty: 1 }], asks: [{ price: 101, qty: 1 }] } };
+    const crossed: Snapshot = { ...ok, ts: ok.ts + 1, book: { bids: [{ price: 101, qty: 1 }], asks: [{ price: 101.5, qty: 1 }] } };
+    await expectGrinderError(writeColumnarStore(path.join(base, "x"), [ok, crossed], { name: "x", instruments: INSTS, source: "rows.jsonl" }), "E_BOOK_MISMATCH", 2, "book.bids[0].price", "rows.jsonl");
+    // a good store, then its partition rewritten without one book column / with unequal lists (hash re-pinned)
+    const rewrite = async (tag: string, edit: (cols: Record<string, unknown>) => void): Promise<string> => {
+      const dir = path.join(base, tag);
+      const m = await writeColumnarStore(dir, [ok, { ...ok, ts: ok.ts + 5 }], { name: tag, instruments: INSTS });
+      const file = path.join(dir, m.partitions[0].file);
+      const t = tableFromIPC(readFileSync(file));
+      const cols: Record<string, unknown> = {};
+      for (const f of t.schema.fields) cols[f.name] = f.name.startsWith("book_") && f.name !== "book_flags" && f.name !== "book_ts" ? Array.from(t.getChild(f.name).toArray() as ArrayLike<ArrayLike<number>>, (x) => Float64Array.from(x)) : t.getChild(f.name).toArray();
+      edit(cols);
+      const types = Object.fromEntries(Object.keys(cols).filter((c) => Array.isArray(cols[c])).map((c) => [c, list(float64())]));
+      const bytes = tableToIPC(tableFromArrays(cols as Record<string, Float64Array>, { types }), { format: "file" })!;
+      writeFileSync(file, bytes);
+      const man = JSON.parse(readFileSync(path.join(dir, "store.json"), "utf8"));
+      man.partitions[0].sha256 = createHash("sha256").update(bytes).digest("hex");
+      writeFileSync(path.join(dir, "store.json"), JSON.stringify(man));
+      return dir;
+    };
+    const scan = async (dir: string) => {
+      scanColumnar(openColumnarStore(dir), () => undefined);
+    };
+    const noAsk = await rewrite("noask", (c) => delete c.book_ask_qty);
+    const e1 = await expectGrinderError(scan(noAsk), "E_IO", undefined, "book_ask_qty");
+    expect(e1.message).to.match(/book columns but no column 'book_ask_qty'/);
+    const uneven = await rewrite("uneven", (c) => ((c.book_bid_qty as Float64Array[])[1] = new Float64Array([1, 2])));
+    await expectGrinderError(scan(uneven), "E_IO", undefined, "book_bid_qty");
+    const good = await rewrite("good", () => undefined);
+    expect([...columnarSnapshots(openColumnarStore(good))].map((s) => s.book)).to.deep.equal([ok.book, ok.book]);
+    const file = path.join(good, openColumnarStore(good).manifest.partitions[0].file);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 40] ^= 1;
+    writeFileSync(file, bytes);
+    await expectGrinderError(scan(good), "E_HASH_MISMATCH", undefined, "sha256");
+    const pq = await rewrite("pq", () => undefined);
+    await expectGrinderError(exportStoreToParquet(openColumnarStore(pq), path.join(base, "pq.parquet")), "E_INVALID_ARGUMENT", undefined, "version");
+  });
+});
