@@ -118,7 +118,7 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
   const m = store.manifest;
   // the Parquet layout is the L1 quote (ADR-251): a store with books would lose them (ADR-254)
   if (m.version === BOOK_STORE_VERSION)
-    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "Parquet export writes L1 rows only: this store holds L2 books (version 3); export it to a JSONL fixture (grinder store export) instead", { file: path.join(store.dir, "store.json"), field: "version" });
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "Parquet export writes L1 rows only: this store holds L2 books or trade prints (version 3); export it to a JSONL fixture (grinder store export) instead", { file: path.join(store.dir, "store.json"), field: "version" });
   const tmp = `${out}.tmp-${process.pid}`;
   const stageDb = `${out}.stage-${process.pid}.duckdb`;
   const meta = JSON.stringify({ format: m.format, name: m.name, description: m.description, rows: m.rows, content_sha256: m.content_sha256, symbols: m.symbols });

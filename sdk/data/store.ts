@@ -5,11 +5,12 @@ import * as path from "node:path";
 import { float64, list, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
-import { InstrumentSpecSchema, type BookLevel, type InstrumentSpec, type OrderBook, type Snapshot } from "../contracts/market";
+import { InstrumentSpecSchema, type Aggressor, type BookLevel, type InstrumentSpec, type OrderBook, type Snapshot, type Trade } from "../contracts/market";
 import { canonicalJson } from "../util/canonical";
 import { validateSnapshotRow } from "./validate";
+import { checkTradeGrid, validateTradeRow } from "./trades";
 import { fromZodError } from "../contracts/zod";
-import { sortKeysDeep } from "./fixture";
+import { DEFAULT_MAX_GAP_MS, sortKeysDeep } from "./fixture";
 import { shortDecimal } from "../util/short-decimal";
 import { asciiBytes, K_AP, K_AQ, K_BP, K_BQ, numText, symbolJsonBytes, writeNumText } from "./line-bytes";
 
@@ -63,6 +64,18 @@ const PartitionSchema = z
   })
   .strict();
 
+/** A file of trade prints (ADR-255): all symbols of one UTC date, in stream order. */
+const TradePartitionSchema = z
+  .object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    file: z.string(),
+    rows: z.number().int().positive(),
+    first_ts: z.number().int().nonnegative(),
+    last_ts: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+
 export const StoreManifestSchema = z
   .object({
     format: z.literal(STORE_FORMAT),
@@ -74,6 +87,16 @@ export const StoreManifestSchema = z
     content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
     partitions: z.array(PartitionSchema),
     provenance: z.record(z.unknown()).optional(),
+    /** The trade prints beside the snapshots (version 3, ADR-255). */
+    trades: z
+      .object({
+        rows: z.number().int().nonnegative(),
+        /** SHA-256 of the prints' canonical JSON lines: a fixture's `trades.content_sha256` of the same prints. */
+        content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        partitions: z.array(TradePartitionSchema),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type StoreManifest = z.infer<typeof StoreManifestSchema>;
@@ -353,6 +376,14 @@ export interface StoreWriteOptions {
   version?: 1 | 2 | 3;
   /** The file the rows come from, named in a row's refusal with its line (e.g. a fixture's snapshots file). */
   source?: string;
+  /**
+   * Trade prints to store beside the snapshots (ADR-255; e.g. a fixture's sidecar,
+   * `streamFixtureTrades`): one time-ordered stream of the declared symbols, checked as the
+   * fixture's trade writer checks them; the store is then version 3.
+   */
+  trades?: AsyncIterable<Trade> | Iterable<Trade>;
+  /** The file the trades come from, named in a refusal. */
+  trades_source?: string;
 }
 
 class SymbolBuffer {
@@ -675,10 +706,13 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     else for await (const s of source as AsyncIterable<Snapshot>) handle(s);
     for (const b of bufs.values()) flush(b);
     lines.flush();
+    const trades = opts.trades !== undefined ? await writeTradePartitions(tmp, opts.trades, instruments, batchRows, opts.trades_source) : undefined;
+    if (trades !== undefined && !booksAllowed)
+      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds no trades (version 3 does)`, { field: "trades" });
     partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
     const manifest: StoreManifest = {
-      format: STORE_FORMAT, version: books ? BOOK_STORE_VERSION : version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
-      content_sha256: hash.digest("hex"), partitions, ...(opts.provenance ? { provenance: opts.provenance } : {}),
+      format: STORE_FORMAT, version: books || trades !== undefined ? BOOK_STORE_VERSION : version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
+      content_sha256: hash.digest("hex"), partitions, ...(opts.provenance ? { provenance: opts.provenance } : {}), ...(trades !== undefined ? { trades } : {}),
     };
     const parsed = StoreManifestSchema.safeParse(manifest);
     if (!parsed.success) throw fromZodError(parsed.error, "store manifest");
@@ -689,6 +723,147 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The columns of a trades partition (ADR-255), float64: `sym` indexes the manifest's symbols, `aggressor` 0 = BUY, 1 = SELL. */
+const TRADE_COLS = ["ts", "sym", "price", "qty", "aggressor", "id"] as const;
+const AGGRESSORS: readonly Aggressor[] = ["BUY", "SELL"];
+
+/**
+ * Write a trade stream as partitions `trades/<YYYY-MM-DD>.<part>.arrow` (all symbols of a UTC date,
+ * in stream order) into the staging folder `tmp`; each print checked as `TradeWriter` checks it
+ * (row, declared symbol, tick/lot grid, time order, gap), a refusal naming `source` and its line.
+ * Returns the manifest's `trades` block: rows, the content hash of the prints' canonical lines
+ * (a fixture sidecar's `content_sha256` of the same prints), partitions.
+ */
+async function writeTradePartitions(tmp: string, trades: AsyncIterable<Trade> | Iterable<Trade>, instruments: readonly InstrumentSpec[], batchRows: number, source: string | undefined): Promise<NonNullable<StoreManifest["trades"]>> {
+  const cap = 1 << 16;
+  const cols = TRADE_COLS.map(() => new Float64Array(cap));
+  const symIx = new Map(instruments.map((i, k) => [i.symbol, k]));
+  const specs = new Map(instruments.map((i) => [i.symbol, i]));
+  const hash = createHash("sha256");
+  const partitions: NonNullable<StoreManifest["trades"]>["partitions"] = [];
+  let n = 0, rows = 0, day = -1, date = "", part = 0, lastTs = -1;
+  let pending = "";
+  const flush = (): void => {
+    if (n === 0) return;
+    const data = Object.fromEntries(TRADE_COLS.map((c, k) => [c, cols[k].subarray(0, n)]));
+    const bytes = tableToIPC(tableFromArrays(data, { maxBatchRows: batchRows }), { format: "file" })!;
+    const rel = `trades/${date}.${part}.arrow`;
+    mkdirSync(path.join(tmp, "trades"), { recursive: true });
+    writeFileSync(path.join(tmp, rel), bytes);
+    partitions.push({ date, file: rel, rows: n, first_ts: cols[0][0], last_ts: cols[0][n - 1], sha256: createHash("sha256").update(bytes).digest("hex") });
+    part++;
+    n = 0;
+  };
+  const one = (t: Trade): void => {
+    try {
+      validateTradeRow(t);
+      const spec = specs.get(t.symbol);
+      if (spec === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' not declared`, { field: "symbol" });
+      checkTradeGrid(t, spec);
+      if (t.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${t.ts} before ${lastTs}`, { field: "ts" });
+      if (lastTs >= 0 && t.ts - lastTs > DEFAULT_MAX_GAP_MS)
+        throw new GrinderError(ErrorCode.TIME_RANGE, `trade ts ${t.ts} jumps ${t.ts - lastTs} ms past the previous trade (more than ${DEFAULT_MAX_GAP_MS} ms)`, { field: "ts" });
+    } catch (e) {
+      throw e instanceof GrinderError ? e.at({ file: source, line: rows + 1 }) : e;
+    }
+    lastTs = t.ts;
+    const d = Math.floor(t.ts / 86_400_000);
+    if (d !== day) {
+      flush();
+      if (day !== d) part = 0;
+      day = d;
+      date = utcDate(t.ts);
+    } else if (n === cap) flush();
+    cols[0][n] = t.ts;
+    cols[1][n] = symIx.get(t.symbol)!;
+    cols[2][n] = t.price;
+    cols[3][n] = t.qty;
+    cols[4][n] = t.aggressor === "BUY" ? 0 : 1;
+    cols[5][n] = t.id;
+    n++;
+    rows++;
+    pending += canonicalJson(t) + "\n";
+    if (pending.length > 1 << 16) {
+      hash.update(pending);
+      pending = "";
+    }
+  };
+  if (Symbol.iterator in (trades as object)) for (const t of trades as Iterable<Trade>) one(t);
+  else for await (const t of trades as AsyncIterable<Trade>) one(t);
+  flush();
+  hash.update(pending);
+  return { rows, content_sha256: hash.digest("hex"), partitions };
+}
+
+/**
+ * The store's trade prints in stream order (ADR-255; empty without a trades block): each partition
+ * read, its SHA-256 checked against the manifest before it is decoded, its columns checked; a new
+ * `Trade` per print. The row count is checked when the stream ends.
+ */
+export function* storeTrades(store: ColumnarStore): Generator<Trade> {
+  const tr = store.manifest.trades;
+  if (tr === undefined) return;
+  const syms = store.instruments.map((i) => i.symbol);
+  let rows = 0;
+  for (const p of tr.partitions) {
+    const file = path.join(store.dir, p.file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new GrinderError(ErrorCode.IO, `cannot read trades partition: ${(e as Error).message}`, { file });
+    }
+    const h = createHash("sha256").update(bytes).digest("hex");
+    if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
+    let t: ReturnType<typeof tableFromIPC>;
+    try {
+      t = tableFromIPC(bytes);
+    } catch (e) {
+      throw new GrinderError(ErrorCode.IO, `not a readable Arrow IPC file: ${(e as Error).message}`, { file });
+    }
+    if (t.numRows !== p.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades partition has ${t.numRows} rows, the manifest says ${p.rows}`, { file, field: "rows" });
+    const names = t.schema.fields.map((f) => f.name);
+    for (const c of names) if (!(TRADE_COLS as readonly string[]).includes(c)) throw new GrinderError(ErrorCode.IO, `trades partition column '${c}' is not a trades column`, { file, field: c });
+    const data = TRADE_COLS.map((c) => {
+      if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `trades partition has no column '${c}'`, { file, field: c });
+      return t.getChild(c).data;
+    });
+    for (let b = 0; b < data[0].length; b++) {
+      const v = data.map((d, k) => {
+        const x = d[b]?.values;
+        if (!(x instanceof Float64Array) || x.length !== data[0][b].length) throw new GrinderError(ErrorCode.IO, `trades partition column '${TRADE_COLS[k]}' is not float64`, { file, field: TRADE_COLS[k] });
+        return x;
+      });
+      const [ts, sym, price, qty, agg, id] = v;
+      for (let i = 0; i < ts.length; i++) {
+        const symbol = syms[sym[i]];
+        const aggressor = AGGRESSORS[agg[i]];
+        if (symbol === undefined || aggressor === undefined)
+          throw new GrinderError(ErrorCode.IO, `trades partition row ${i} of batch ${b}: ${symbol === undefined ? `symbol index ${sym[i]}` : `aggressor ${agg[i]}`} is not one of the store's`, { file, field: symbol === undefined ? "sym" : "aggressor" });
+        rows++;
+        yield { ts: ts[i], symbol, price: price[i], qty: qty[i], aggressor, id: id[i] };
+      }
+    }
+  }
+  if (rows !== tr.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} trades, the manifest says ${tr.rows}`, { file: path.join(store.dir, "store.json"), field: "trades.rows" });
+}
+
+/** SHA-256 of the canonical JSON lines of a store's trade prints (equals a fixture sidecar's `content_sha256` of the same prints); null without trades. */
+export function columnarTradesHash(store: ColumnarStore): string | null {
+  if (store.manifest.trades === undefined) return null;
+  const h = createHash("sha256");
+  let pending = "";
+  for (const t of storeTrades(store)) {
+    pending += canonicalJson(t) + "\n";
+    if (pending.length > 1 << 16) {
+      h.update(pending);
+      pending = "";
+    }
+  }
+  h.update(pending);
+  return h.digest("hex");
 }
 
 export interface ColumnarStore {

@@ -4,7 +4,7 @@ import type { PortfolioSelector } from "../contracts/features";
 import { defaultConfig, runConfigHash, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
-import { columnarSnapshots, detachReadAhead, scanColumnar, type ColumnarStore, type ReadAheadHandle } from "../data/store";
+import { columnarSnapshots, detachReadAhead, scanColumnar, storeTrades, type ColumnarStore, type ReadAheadHandle } from "../data/store";
 import { isTrade, type Trade } from "../contracts/market";
 import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
@@ -121,6 +121,9 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
   const source: AsyncIterable<Snapshot> | Iterable<Snapshot> | null = opts.snapshots ?? (fx ? streamFixture(fx) : null);
   if (!source && !store) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "runReplay: no snapshots to replay", { field: "snapshots" });
   const useTrades = opts.snapshots === undefined && fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
+  // a store's trade prints (ADR-255), merged as a fixture's sidecar is: trades first at equal ts
+  const storeTradesOn = store !== null && store.manifest.trades !== undefined && opts.trades !== false && opts.tradeStream === undefined;
+  const tradeStream: Iterable<Trade> | undefined = storeTradesOn ? storeTrades(store!) : opts.tradeStream;
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
   // natr_source "klines" reads the fixture's klines.csv sidecar (ADR-077); without one it is refused, not a run that never warms up
@@ -148,7 +151,9 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     tables: opts.tables,
     fixtureName: dataName,
     contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? store?.manifest.content_sha256 ?? ""),
-    tradesSha256: useTrades && fx && !PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind) ? fx.manifest.trades!.content_sha256 : undefined,
+    tradesSha256: PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind)
+      ? undefined
+      : useTrades && fx ? fx.manifest.trades!.content_sha256 : storeTradesOn ? store!.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
@@ -171,7 +176,7 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     }
     return withNoTrade(await engine.finish());
   }
-  if (store && !(opts.tradeStream && opts.trades !== false)) {
+  if (store && !(tradeStream && opts.trades !== false)) {
     scanColumnar(store, (s) => {
       if (s.ts > toTs) return false;
       engine.step(s);
@@ -181,8 +186,8 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
   }
   if (opts.readAhead) detachReadAhead(opts.readAhead); // not read through it: the other replays must not wait for this one
   const src = source ?? columnarSnapshots(store!, { reuse: true });
-  if (opts.tradeStream && opts.trades !== false) {
-    const tr = opts.tradeStream[Symbol.iterator]();
+  if (tradeStream && opts.trades !== false) {
+    const tr = tradeStream[Symbol.iterator]();
     let t = tr.next();
     const feed = (ts: number): void => {
       while (!t.done && t.value.ts <= ts) {

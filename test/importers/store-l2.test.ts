@@ -6,11 +6,13 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { tableFromArrays, tableFromIPC, tableToIPC, float64, list } from "@uwdata/flechette";
 import { openFixture, streamFixture } from "../../sdk/data/fixture";
-import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, openColumnarStore, scanColumnar, STORE_VERSION, writeColumnarStore } from "../../sdk/data/store";
+import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, columnarTradesHash, openColumnarStore, scanColumnar, storeTrades, STORE_VERSION, writeColumnarStore } from "../../sdk/data/store";
+import { streamFixtureTrades } from "../../sdk/data/trades";
+import { defaultConfig, parseConfig } from "../../sdk/config";
 import { exportStoreToParquet } from "../../sdk/data/parquet";
 import { runReplay } from "../../sdk/engine/run";
 import { canonicalJson } from "../../sdk/util/canonical";
-import type { BookLevel, InstrumentSpec, OrderBook, Snapshot } from "../../sdk/contracts/market";
+import type { BookLevel, InstrumentSpec, OrderBook, Snapshot, Trade } from "../../sdk/contracts/market";
 import { expectGrinderError, tmpDir } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -59,7 +61,7 @@ const stream: fc.Arbitrary<Snapshot[]> = fc.array(fc.integer({ min: 0, max: 40_0
 const sha = (rows: Snapshot[]): string => createHash("sha256").update(rows.map((r) => canonicalJson(r) + "\n").join("")).digest("hex");
 const copy = (s: Snapshot): Snapshot => JSON.parse(JSON.stringify(s)) as Snapshot;
 
-describe("columnar store with L2 books (version 3, ADR-254)", function () {
+describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)", function () {
   this.timeout(300_000);
 
   it("random streams with and without books: read back row for row (scan and iterator), content hash = the fixture's lines, version 3 only with books (property, seeded)", async () => {
@@ -116,9 +118,13 @@ describe("columnar store with L2 books (version 3, ADR-254)", function () {
     expect(imp.status, imp.stderr).to.equal(0);
     const conv = run("store", "convert", path.join(dir, "fx"), "--out", path.join(dir, "st"));
     expect(conv.status, conv.stderr).to.equal(0);
-    expect(conv.stdout).to.contain("(L2 books, store version 3)");
-    expect(run("store", "verify", path.join(dir, "st")).status).to.equal(0);
-    // the default fill model reads no prints: the fixture's trades sidecar cannot change the digest
+    expect(conv.stdout).to.contain("(store version 3)");
+    const fxm = openFixture(path.join(dir, "fx")).manifest;
+    expect(fxm.trades!.rows).to.be.greaterThan(1000);
+    expect(conv.stdout).to.contain(`trades ${fxm.trades!.rows} → `);
+    const ver = run("store", "verify", path.join(dir, "st"));
+    expect(ver.status, ver.stderr).to.equal(0);
+    expect(ver.stdout).to.contain(`${fxm.trades!.rows} trades (content ${fxm.trades!.content_sha256})`);
     const want = JSON.parse(run("replay", path.join(dir, "fx"), "--json", "--no-baselines").stdout);
     const got = run("replay", path.join(dir, "st"), "--json", "--no-baselines");
     expect(got.status, got.stderr).to.equal(0);
@@ -126,9 +132,48 @@ describe("columnar store with L2 books (version 3, ADR-254)", function () {
     expect(g.digest).to.equal(want.digest);
     expect(g.summary).to.deep.equal(want.summary);
     expect(g.summary.snapshots).to.be.greaterThan(20_000);
+    // the ladder, print-reading rungs included (ADR-255: the store carries the prints): the same rows
+    const ladder = (src: string) => JSON.parse(run("replay", src, "--json", "--fill-models", "touch,trade_through,queue_prob").stdout).rows;
+    const rows = ladder(path.join(dir, "st"));
+    expect(rows).to.deep.equal(ladder(path.join(dir, "fx")));
+    expect(rows.map((r: { trades: number }) => r.trades)).to.deep.equal([fxm.trades!.rows, fxm.trades!.rows, fxm.trades!.rows]);
     const back = run("store", "export", path.join(dir, "st"), "--out", path.join(dir, "fx2"));
     expect(back.status, back.stderr).to.equal(0);
-    expect(openFixture(path.join(dir, "fx2")).manifest.content_sha256).to.equal(openFixture(path.join(dir, "fx")).manifest.content_sha256);
+    expect(openFixture(path.join(dir, "fx2")).manifest.content_sha256).to.equal(fxm.content_sha256);
+    expect(openFixture(path.join(dir, "fx2")).manifest.trades).to.deep.include({ rows: fxm.trades!.rows, content_sha256: fxm.trades!.content_sha256 });
+  });
+
+  it("trade prints in the store (ADR-255): the L2 fixtures' sidecars stored with their hash, replays equal the fixture's under print-reading fill models; bad prints and a tampered trades partition refused", async () => {
+    const fx = openFixture(FX("thin_book_l2"));
+    const base = tmpDir("storetr");
+    const m = await writeColumnarStore(path.join(base, "s"), streamFixture(fx), { name: "t", instruments: fx.instruments.values(), trades: streamFixtureTrades(fx) });
+    expect(m.trades).to.deep.include({ rows: fx.manifest.trades!.rows, content_sha256: fx.manifest.trades!.content_sha256 });
+    const st = openColumnarStore(path.join(base, "s"));
+    expect(columnarTradesHash(st)).to.equal(fx.manifest.trades!.content_sha256);
+    const want: Trade[] = [];
+    for await (const t of streamFixtureTrades(fx)) want.push(t);
+    expect([...storeTrades(st)]).to.deep.equal(want);
+    for (const kind of ["trade_through", "queue_prob"] as const) {
+      const base = defaultConfig();
+      const config = parseConfig({ ...(base as unknown as Record<string, unknown>), execution: { ...base.execution, fill_model: { kind } } });
+      const a = await runReplay({ fixture: fx, config, tables: false });
+      const b = await runReplay({ store: st, config, tables: false });
+      expect(b.digest, kind).to.equal(a.digest);
+      expect(b.trades).to.equal(fx.manifest.trades!.rows);
+      // without the prints the rung differs: the test can tell
+      expect((await runReplay({ store: st, config, tables: false, trades: false })).digest).to.not.equal(a.digest);
+    }
+    // bad prints: an undeclared symbol and a print back in time, named by file and line; none in a version-2 store
+    const snap: Snapshot = { ts: 1_704_067_200_000, symbol: "AAA", bid_price: 100, bid_qty: 1, ask_price: 101, ask_qty: 1 };
+    const t0: Trade = { ts: snap.ts, symbol: "AAA", price: 100.5, qty: 0.25, aggressor: "BUY", id: 1 };
+    await expectGrinderError(writeColumnarStore(path.join(base, "b1"), [snap], { name: "b", instruments: INSTS, trades: [t0, { ...t0, symbol: "ZZZ" }], trades_source: "t.jsonl" }), "E_UNKNOWN_SYMBOL", 2, "symbol", "t.jsonl");
+    await expectGrinderError(writeColumnarStore(path.join(base, "b2"), [snap], { name: "b", instruments: INSTS, trades: [t0, { ...t0, ts: t0.ts - 1 }], trades_source: "t.jsonl" }), "E_TIME_BACKWARDS", 2, "ts", "t.jsonl");
+    await expectGrinderError(writeColumnarStore(path.join(base, "b3"), [snap], { name: "b", instruments: INSTS, trades: [t0], version: 2 }), "E_INVALID_ARGUMENT", undefined, "trades");
+    const tfile = path.join(st.dir, st.manifest.trades!.partitions[0].file);
+    const bytes = readFileSync(tfile);
+    bytes[bytes.length >> 1] ^= 1;
+    writeFileSync(tfile, bytes);
+    await expectGrinderError((async () => [...storeTrades(openColumnarStore(st.dir))])(), "E_HASH_MISMATCH", undefined, "sha256");
   });
 
   it("bad input: a crossed book row is refused with file, line and field; a partition missing a book column, or with unequal level lists, is E_IO; a tampered one E_HASH_MISMATCH; Parquet export refuses books", async () => {

@@ -109,8 +109,9 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     // an L2 fixture is stored as version 3 (ADR-254), and the convert says its trades sidecar stays behind
     const l2 = run("store", "convert", "thin_book_l2", "--out", path.join(dir, "l2"));
     expect(l2.status, l2.stderr).to.equal(0);
-    expect(l2.stdout).to.contain("(L2 books, store version 3)");
-    expect(l2.stdout).to.match(/note: the fixture's trades sidecar \(\d+ prints\) is not in the store/);
+    expect(l2.stdout).to.contain("(store version 3)");
+    const l2fx = openFixture(FX("thin_book_l2")).manifest;
+    expect(l2.stdout).to.contain(`trades ${l2fx.trades!.rows} → 1 partitions; sha256 ${l2fx.trades!.content_sha256} = fixture's`);
     expect(JSON.parse(readFileSync(path.join(dir, "l2", "store.json"), "utf8")).version).to.equal(3);
     const l2r = run("replay", path.join(dir, "l2"), "--json", "--no-baselines");
     expect(l2r.status, l2r.stderr).to.equal(0);

@@ -155,7 +155,9 @@ export function registerReplay(program: Command): void {
         const kinds = parseFillModelList(opts.fillModels);
         const rows = isBarDatasetFile(name)
           ? await barFillModelSensitivity(name, { config, window, kinds })
-          : await fillModelSensitivity({ fixture: resolveFixture(name), config, window, kinds });
+          : isColumnarStore(name)
+            ? await fillModelSensitivity({ store: openColumnarStore(name), config, window, kinds })
+            : await fillModelSensitivity({ fixture: resolveFixture(name), config, window, kinds });
         if (opts.json) process.stdout.write(JSON.stringify({ fixture: name, rows }, null, 2) + "\n");
         else process.stdout.write(`fill-model sensitivity ${name}\n` + formatSensitivity(rows));
         return;

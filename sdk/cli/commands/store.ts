@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { FixtureWriter, openFixture, streamFixture } from "../../data/fixture";
-import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, isColumnarStore, openColumnarStore, writeColumnarStore } from "../../data/store";
+import { streamFixtureTrades, tradesPath, TradeWriter } from "../../data/trades";
+import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, columnarTradesHash, isColumnarStore, storeTrades, openColumnarStore, writeColumnarStore } from "../../data/store";
 import { importBookTickerCsv, inferBookTickerInstrument } from "../../data/importers";
 import { exportStoreToParquet, importParquetStore, PARQUET_COMPRESSIONS, PARQUET_FIELDS, PARQUET_TIME_UNITS, type ParquetCompression, type ParquetTimeUnit } from "../../data/parquet";
 import { parseFieldMap } from "./import";
@@ -19,7 +20,7 @@ function optionNumber(v: string | undefined, k: string, zero = false): number | 
 
 /** `grinder store …`: the columnar (Arrow IPC) L1 store, ADR-076. */
 export function registerStore(program: Command): void {
-  const st = program.command("store").description("columnar store (Arrow IPC partitioned by symbol/date, SHA-256 manifest; L1, and L2 books in version 3): convert, export, verify, import, Parquet in and out");
+  const st = program.command("store").description("columnar store (Arrow IPC partitioned by symbol/date, SHA-256 manifest; L1, and L2 books and trade prints in version 3): convert, export, verify, import, Parquet in and out");
   st.command("convert")
     .description("JSONL fixture → columnar store (same content_sha256)")
     .argument("<fixture>", "fixture folder or name")
@@ -28,15 +29,20 @@ export function registerStore(program: Command): void {
     .action(async (name: string, o: { out: string; force?: boolean }) => {
       const fx = openFixture(resolveFixture(name));
       const t0 = process.hrtime.bigint();
-      const m = await writeColumnarStore(o.out, streamFixture(fx), { name: fx.manifest.name, description: fx.manifest.description, instruments: fx.instruments.values(), force: o.force, source: fx.snapshotsPath, provenance: { converted_from: fx.manifest.name, ...(fx.manifest.provenance ?? {}) } });
+      const tr = fx.manifest.trades;
+      const m = await writeColumnarStore(o.out, streamFixture(fx), {
+        name: fx.manifest.name, description: fx.manifest.description, instruments: fx.instruments.values(), force: o.force, source: fx.snapshotsPath,
+        provenance: { converted_from: fx.manifest.name, ...(fx.manifest.provenance ?? {}) },
+        // the trades sidecar goes along (ADR-255), its hash checked as it streams
+        ...(tr !== undefined ? { trades: streamFixtureTrades(fx), trades_source: tradesPath(fx) } : {}),
+      });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (m.content_sha256 !== fx.manifest.content_sha256)
         throw new GrinderError(ErrorCode.HASH_MISMATCH, `converted content hash ${m.content_sha256} differs from the fixture's ${fx.manifest.content_sha256}`, { file: fx.dir });
-      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256} = fixture's${m.version === BOOK_STORE_VERSION ? " (L2 books, store version 3)" : ""}\n`);
-      // a store holds snapshots only: say what it leaves out (ADR-254)
-      const tr = fx.manifest.trades;
-      if (tr !== undefined && tr.rows > 0)
-        process.stdout.write(`  note: the fixture's trades sidecar (${tr.rows} prints) is not in the store: its replays see quotes only, so fill models that read prints (trade_through, queue_prob) differ from the fixture's; replay the fixture for them\n`);
+      if (tr !== undefined && m.trades?.content_sha256 !== tr.content_sha256)
+        throw new GrinderError(ErrorCode.HASH_MISMATCH, `converted trades hash ${m.trades?.content_sha256} differs from the fixture's ${tr.content_sha256}`, { file: fx.dir });
+      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256} = fixture's${m.version === BOOK_STORE_VERSION ? " (store version 3)" : ""}\n`);
+      if (m.trades !== undefined) process.stdout.write(`  trades ${m.trades.rows} → ${m.trades.partitions.length} partitions; sha256 ${m.trades.content_sha256} = fixture's\n`);
     });
   st.command("export")
     .description("columnar store → JSONL fixture (same content_sha256)")
@@ -47,13 +53,22 @@ export function registerStore(program: Command): void {
       const s = openColumnarStore(dir);
       if (existsSync(o.out) && !o.force) throw new GrinderError(ErrorCode.REFUSED, "fixture folder exists (use --force to replace it)", { file: o.out });
       const w = await FixtureWriter.create(o.out, { name: s.manifest.name, description: s.manifest.description, scenario: { exported_from: "columnar store" }, symbols: s.instruments, provenance: s.manifest.provenance });
+      const tr = s.manifest.trades;
       try {
         for (const x of columnarSnapshots(s)) await w.write(x);
+        // the store's trade prints back as the fixture's sidecar (ADR-255)
+        if (tr !== undefined) {
+          const tw = TradeWriter.create(w.stagingDir, s.instruments.map((i) => i.symbol), true, new Map(s.instruments.map((i) => [i.symbol, i])));
+          for (const t of storeTrades(s)) await tw.write(t);
+          w.setTrades(await tw.close());
+        }
       } catch (e) {
         await w.abort();
         throw e;
       }
       const m = await w.close();
+      if (tr !== undefined && m.trades?.content_sha256 !== tr.content_sha256)
+        throw new GrinderError(ErrorCode.HASH_MISMATCH, `exported trades hash ${m.trades?.content_sha256} differs from the store's ${tr.content_sha256}`, { file: o.out });
       if (m.content_sha256 !== s.manifest.content_sha256)
         throw new GrinderError(ErrorCode.HASH_MISMATCH, `exported content hash ${m.content_sha256} differs from the store's ${s.manifest.content_sha256}`, { file: o.out });
       process.stdout.write(`✔ ${m.rows} rows → ${path.join(o.out, m.snapshots)}; content sha256 ${m.content_sha256} = store's\n`);
@@ -66,7 +81,11 @@ export function registerStore(program: Command): void {
       const s = openColumnarStore(dir);
       const h = columnarContentHash(s);
       if (h !== s.manifest.content_sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `content hash ${h} differs from the manifest's ${s.manifest.content_sha256}`, { file: path.join(dir, "store.json") });
-      process.stdout.write(`✔ ${s.manifest.name}: ${s.manifest.rows} rows, ${s.manifest.partitions.length} partitions, hashes match (content ${h})\n`);
+      const th = columnarTradesHash(s);
+      if (th !== null && th !== s.manifest.trades!.content_sha256)
+        throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades content hash ${th} differs from the manifest's ${s.manifest.trades!.content_sha256}`, { file: path.join(dir, "store.json"), field: "trades.content_sha256" });
+      const trades = th !== null ? `, ${s.manifest.trades!.rows} trades (content ${th})` : "";
+      process.stdout.write(`✔ ${s.manifest.name}: ${s.manifest.rows} rows, ${s.manifest.partitions.length} partitions, hashes match (content ${h})${trades}\n`);
     });
   st.command("export-parquet")
     .description("columnar store → one Parquet file (symbol, ts in epoch ms, bid/ask price and qty; the manifest as file metadata)")
