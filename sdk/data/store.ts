@@ -1623,33 +1623,30 @@ function visitQuotes(s: Snapshot, ts: Float64Array, bp: Float64Array, bq: Float6
   return -1;
 }
 
-/** Rows of a batch with an optional column: a field is set where its row has a value and absent elsewhere. */
+/** Row `i` of `b` into `s`: the quote, and `last_price` / `funding_rate` set where the row has a value and absent elsewhere. */
+function fillRow(s: Snapshot, b: ColumnBatch, i: number): void {
+  s.ts = b.ts[i]; s.bid_price = b.bid_price[i]; s.bid_qty = b.bid_qty[i]; s.ask_price = b.ask_price[i]; s.ask_qty = b.ask_qty[i];
+  const lp = b.last_price !== null ? b.last_price[i] : NaN;
+  if (lp === lp) s.last_price = lp;
+  else if (s.last_price !== undefined) delete s.last_price;
+  const fr = b.funding_rate !== null ? b.funding_rate[i] : NaN;
+  if (fr === fr) s.funding_rate = fr;
+  else if (s.funding_rate !== undefined) delete s.funding_rate;
+}
+
+/** Rows of a batch with an optional column (`fillRow`). */
 function visitRows(s: Snapshot, b: ColumnBatch, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
-  const ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
   for (let i = i0; i < end; i++) {
-    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
-    const lp = lpc !== null ? lpc[i] : NaN;
-    if (lp === lp) s.last_price = lp;
-    else if (s.last_price !== undefined) delete s.last_price;
-    const fr = frc !== null ? frc[i] : NaN;
-    if (fr === fr) s.funding_rate = fr;
-    else if (s.funding_rate !== undefined) delete s.funding_rate;
+    fillRow(s, b, i);
     if (visit(s) === false) return i;
   }
   return -1;
 }
 
-/** Rows of a batch with book columns (version 3, ADR-254): `visitRows` plus each row's book, a new object where the row has one. */
+/** Rows of a batch with book columns (version 3, ADR-254): `fillRow` plus each row's book, a new object where the row has one. */
 function visitBookRows(s: Snapshot, b: ColumnBatch, k: BookBatch, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
-  const ts = b.ts, bp = b.bid_price, bq = b.bid_qty, ap = b.ask_price, aq = b.ask_qty, lpc = b.last_price, frc = b.funding_rate;
   for (let i = i0; i < end; i++) {
-    s.ts = ts[i]; s.bid_price = bp[i]; s.bid_qty = bq[i]; s.ask_price = ap[i]; s.ask_qty = aq[i];
-    const lp = lpc !== null ? lpc[i] : NaN;
-    if (lp === lp) s.last_price = lp;
-    else if (s.last_price !== undefined) delete s.last_price;
-    const fr = frc !== null ? frc[i] : NaN;
-    if (fr === fr) s.funding_rate = fr;
-    else if (s.funding_rate !== undefined) delete s.funding_rate;
+    fillRow(s, b, i);
     const book = bookAt(k, i);
     if (book !== undefined) s.book = book;
     else if (s.book !== undefined) delete s.book;
