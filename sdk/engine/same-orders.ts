@@ -4,6 +4,7 @@ import type { MarketEvent } from "../contracts/events";
 import { defaultConfig, parseConfig, runConfigHash, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
+import { columnarSnapshots, storeTrades, type ColumnarStore } from "../data/store";
 import { NoTradeTally, type NoTradeReport } from "../metrics/no-trade";
 import { TopKSelector } from "../portfolio/selector";
 import type { FillModelKind } from "../sim/config";
@@ -33,8 +34,9 @@ import { LADDER } from "./sensitivity";
  * cut off at the optimistic rung's fill instant nor kept resting to the end of the data.
  */
 export interface SameOrdersOptions {
-  /** Fixture folder or opened fixture; or `snapshots` + `instruments` (+ `tradeStream`). */
+  /** Fixture folder or opened fixture; or an opened columnar store (its trade prints too, ADR-255); or `snapshots` + `instruments` (+ `tradeStream`). */
   fixture?: string | Fixture;
+  store?: ColumnarStore;
   /** A re-iterable stream (array): it is replayed once per rung. */
   snapshots?: Iterable<Snapshot>;
   instruments?: Iterable<InstrumentSpec>;
@@ -113,6 +115,11 @@ type Ev = Snapshot | Trade;
 /** The market events of a replay in feed order, as `runReplay` feeds them. */
 async function* marketEvents(fx: Fixture | null, opts: SameOrdersOptions, useTrades: boolean): AsyncGenerator<Ev> {
   const toTs = opts.window?.to_ts ?? Infinity;
+  if (opts.store !== undefined) {
+    // the store's snapshots and its prints, prints first at equal ts
+    yield* mergeByTs(columnarSnapshots(opts.store), useTrades ? storeTrades(opts.store) : null, toTs);
+    return;
+  }
   if (fx) {
     for await (const e of useTrades ? streamFixtureEvents(fx) : streamFixture(fx)) {
       if (e.ts > toTs) return;
@@ -120,9 +127,14 @@ async function* marketEvents(fx: Fixture | null, opts: SameOrdersOptions, useTra
     }
     return;
   }
-  const tr = opts.tradeStream && opts.trades !== false ? opts.tradeStream[Symbol.iterator]() : null;
+  yield* mergeByTs(opts.snapshots!, opts.tradeStream && opts.trades !== false ? opts.tradeStream : null, toTs);
+}
+
+/** Snapshots and time-ordered prints as one stream up to `toTs`: prints first at equal ts (as `runReplay` merges them). */
+function* mergeByTs(snapshots: Iterable<Snapshot>, trades: Iterable<Trade> | null, toTs: number): Generator<Ev> {
+  const tr = trades ? trades[Symbol.iterator]() : null;
   let t = tr ? tr.next() : null;
-  for (const s of opts.snapshots!) {
+  for (const s of snapshots) {
     if (s.ts > toTs) break;
     while (t && !t.done && t.value.ts <= s.ts) {
       if (t.value.ts <= toTs) yield t.value;
@@ -205,20 +217,23 @@ function setup(opts: SameOrdersOptions): Setup {
   const base = opts.config ?? defaultConfig();
   let fx: Fixture | null = null;
   if (opts.fixture !== undefined) fx = typeof opts.fixture === "string" ? openFixture(opts.fixture) : opts.fixture;
-  if (fx && opts.snapshots) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "same-orders: give a fixture or snapshots, not both", { field: "snapshots" });
-  if (!fx && opts.snapshots === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "same-orders needs a fixture, or snapshots with their instruments", { field: "fixture" });
+  const st = opts.store ?? null;
+  if ([fx, st, opts.snapshots ?? null].filter((x) => x !== null).length > 1)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "same-orders: give a fixture, a store or snapshots, not several", { field: "snapshots" });
+  if (!fx && !st && opts.snapshots === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "same-orders needs a fixture, a store, or snapshots with their instruments", { field: "fixture" });
   if (opts.snapshots !== undefined && !(Symbol.iterator in (opts.snapshots as object)))
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "same-orders replays the stream once per rung: pass a fixture or an array of snapshots", { field: "snapshots" });
-  const instruments = opts.instruments ? [...opts.instruments] : fx ? [...fx.instruments.values()] : [];
+  const instruments = opts.instruments ? [...opts.instruments] : fx ? [...fx.instruments.values()] : st ? [...st.instruments] : [];
   if (!instruments.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "same-orders needs instruments", { field: "instruments" });
-  const useTrades = fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
+  const useTrades = opts.trades !== false && (fx !== null ? fx.manifest.trades !== undefined : st !== null && st.manifest.trades !== undefined);
+  const tradesHash = fx ? fx.manifest.trades?.content_sha256 : st?.manifest.trades?.content_sha256;
   return {
     fx, instruments, useTrades, base,
     engineFor: (config, strategy) =>
       new ReplayEngine({
         config, configHash: runConfigHash(config), instruments, strategy, window: opts.window, keepEvents: false, tables: false,
-        fixtureName: fx ? fx.manifest.name : "", contentSha256: fx ? fx.manifest.content_sha256 : "",
-        tradesSha256: useTrades && fx && !PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind) ? fx.manifest.trades!.content_sha256 : undefined,
+        fixtureName: fx ? fx.manifest.name : (st?.manifest.name ?? ""), contentSha256: fx ? fx.manifest.content_sha256 : (st?.manifest.content_sha256 ?? ""),
+        tradesSha256: useTrades && !PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind) ? tradesHash : undefined,
       }),
     feed: async (engine, before) => {
       let k = 0;

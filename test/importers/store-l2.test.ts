@@ -11,6 +11,7 @@ import { streamFixtureTrades } from "../../sdk/data/trades";
 import { defaultConfig, parseConfig } from "../../sdk/config";
 import { exportStoreToParquet } from "../../sdk/data/parquet";
 import { runReplay } from "../../sdk/engine/run";
+import { sameOrdersLadder } from "../../sdk/engine/same-orders";
 import { canonicalJson } from "../../sdk/util/canonical";
 import type { BookLevel, InstrumentSpec, OrderBook, Snapshot, Trade } from "../../sdk/contracts/market";
 import { expectGrinderError, tmpDir } from "./helpers";
@@ -138,13 +139,17 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
     const rows = ladder(path.join(dir, "st"));
     expect(rows).to.deep.equal(ladder(path.join(dir, "fx")));
     expect(rows.map((r: { trades: number }) => r.trades)).to.deep.equal([fxm.trades!.rows, fxm.trades!.rows, fxm.trades!.rows]);
+    const same = (src: string) => run("replay", src, "--same-orders", "touch", "--fill-models", "touch,queue_prob").stdout.split("\n").slice(1).join("\n");
+    const sameRows = same(path.join(dir, "st"));
+    expect(sameRows).to.contain("queue_prob@2");
+    expect(sameRows).to.equal(same(path.join(dir, "fx")));
     const back = run("store", "export", path.join(dir, "st"), "--out", path.join(dir, "fx2"));
     expect(back.status, back.stderr).to.equal(0);
     expect(openFixture(path.join(dir, "fx2")).manifest.content_sha256).to.equal(fxm.content_sha256);
     expect(openFixture(path.join(dir, "fx2")).manifest.trades).to.deep.include({ rows: fxm.trades!.rows, content_sha256: fxm.trades!.content_sha256 });
   });
 
-  it("trade prints in the store (ADR-255): the L2 fixtures' sidecars stored with their hash, replays equal the fixture's under print-reading fill models; bad prints and a tampered trades partition refused", async () => {
+  it("trade prints in the store (ADR-255): the L2 fixtures' sidecars stored with their hash, replays and same-orders rows equal the fixture's under print-reading fill models; bad prints and a tampered trades partition refused", async () => {
     const fx = openFixture(FX("thin_book_l2"));
     const base = tmpDir("storetr");
     const m = await writeColumnarStore(path.join(base, "s"), streamFixture(fx), { name: "t", instruments: fx.instruments.values(), trades: streamFixtureTrades(fx) });
@@ -164,6 +169,11 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
       // without the prints the rung differs: the test can tell
       expect((await runReplay({ store: st, config, tables: false, trades: false })).digest).to.not.equal(a.digest);
     }
+    // the same orders under each rung (ADR-196) from the store: the fixture's rows
+    const so = async (src: { fixture: typeof fx } | { store: typeof st }) => (await sameOrdersLadder({ ...src, reference: "touch", kinds: ["touch", "trade_through", "queue_prob"] })).rows;
+    const soRows = await so({ store: st });
+    expect(soRows).to.deep.equal(await so({ fixture: fx }));
+    expect(soRows.length).to.equal(3);
     // bad prints: an undeclared symbol and a print back in time, named by file and line; none in a version-2 store
     const snap: Snapshot = { ts: 1_704_067_200_000, symbol: "AAA", bid_price: 100, bid_qty: 1, ask_price: 101, ask_qty: 1 };
     const t0: Trade = { ts: snap.ts, symbol: "AAA", price: 100.5, qty: 0.25, aggressor: "BUY", id: 1 };

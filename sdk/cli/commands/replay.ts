@@ -140,12 +140,13 @@ export function registerReplay(program: Command): void {
       const window = parseWindowArgs(opts.from, opts.to);
       if (opts.sameOrders !== undefined) {
         // Same-orders comparison (ADR-196): one reference run's requests replayed under each rung.
-        if (isBarDatasetFile(name) || isColumnarStore(name)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders replays a fixture (not a bar dataset or a columnar store)", { field: "same-orders" });
+        if (isBarDatasetFile(name)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders replays a fixture or a columnar store (not a bar dataset)", { field: "same-orders" });
         const { sameOrdersLadder, formatSameOrders } = await import("../../engine/same-orders");
         const reference = typeof opts.sameOrders === "string" ? parseFillModelList(opts.sameOrders, "same-orders") : [config.execution.fill_model.kind];
         if (reference.length !== 1) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders takes one reference rung", { field: "same-orders" });
         const kinds = opts.fillModels !== undefined ? parseFillModelList(opts.fillModels) : undefined;
-        const res = await sameOrdersLadder({ fixture: resolveFixture(name), config, window, reference: reference[0], kinds });
+        const src = isColumnarStore(name) ? { store: openColumnarStore(name) } : { fixture: resolveFixture(name) };
+        const res = await sameOrdersLadder({ ...src, config, window, reference: reference[0], kinds });
         if (opts.json) process.stdout.write(JSON.stringify({ fixture: name, ...res }, null, 2) + "\n");
         else process.stdout.write(`same-orders fill-model comparison ${name}\n` + formatSameOrders(res));
         return;
