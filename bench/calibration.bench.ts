@@ -13,6 +13,7 @@
  * Run: `npx tsx bench/calibration.bench.ts [--quick]` or `npm run bench`.
  * Writes `bench/results/calibration.json`.
  */
+import { rmSync } from "node:fs";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import * as path from "node:path";
@@ -184,12 +185,18 @@ async function measureQueue(pool1: Timed): Promise<{
     }
     // The queue's own cost per trial, without replay time in the way: the synthetic evaluator.
     const root = tmp("bench");
-    await tinyFixture(root, "fx_a");
-    await tinyFixture(root, "fx_b", 30, 1_700_100_000_000);
-    const sp = await timed(1, undefined, { root });
-    const ws = await startWorkers(redis.url, "bench-synth", 1, ["--evaluator", SYNTH_MODULE, "--data", root]);
-    const sq = await timed(1, { url: redis.url, name: "bench-synth" }, { root });
-    await stopWorkers(ws);
+    let sp: Timed, sq: Timed;
+    try {
+      await tinyFixture(root, "fx_a");
+      await tinyFixture(root, "fx_b", 30, 1_700_100_000_000);
+      sp = await timed(1, undefined, { root });
+      const ws = await startWorkers(redis.url, "bench-synth", 1, ["--evaluator", SYNTH_MODULE, "--data", root]);
+      sq = await timed(1, { url: redis.url, name: "bench-synth" }, { root });
+      await stopWorkers(ws);
+    } finally {
+      // the two tiny fixtures are the bench's own scratch: nothing of them stays in the temp folder
+      rmSync(root, { recursive: true, force: true });
+    }
     dispatch = {
       trials: sq.trials,
       pool_ms_per_trial: 1000 / sp.steady_trials_per_s,
