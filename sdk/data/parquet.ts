@@ -1,10 +1,11 @@
-import { existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type InstrumentSpec, type Snapshot } from "../contracts/market";
 import { checkGrid, validateSnapshotRow } from "./validate";
 import { sha256File } from "./importers/common";
-import { BOOK_STORE_VERSION, columnarSnapshots, moveFolderInto, writeColumnarStore, type ColumnarStore, type L1ColumnSource, type StoreManifest } from "./store";
+import { columnarSnapshots, moveFolderInto, writeColumnarStore, type ColumnarStore, type L1ColumnSource, type StoreManifest } from "./store";
 
 /**
  * Parquet interchange of L1 quote streams (ADR-251), through DuckDB (`@duckdb/node-api`, its
@@ -93,12 +94,17 @@ export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ["zstd", "sna
 export type ParquetCompression = "zstd" | "snappy" | "uncompressed";
 
 export interface ParquetExport {
+  /** The file written, or the folder of a date-partitioned export. */
   file: string;
   rows: number;
   bytes: number;
-  /** SHA-256 of the written file (the same store and options give the same bytes). */
+  /** SHA-256 of the written file (the same store and options give the same bytes); of a partitioned export, of its files' paths and hashes. */
   sha256: string;
   content_sha256: string;
+  /** A date-partitioned export's files (`date=YYYY-MM-DD/data_0.parquet`, relative), in date order. */
+  files?: Array<{ file: string; bytes: number; sha256: string }>;
+  /** The store's trade prints, which the quote layout does not hold (ADR-255): not in the export. */
+  trades_left_out: number;
 }
 
 /**
@@ -110,18 +116,17 @@ export interface ParquetExport {
  * instrument flags for it. The rows are staged in a DuckDB file beside the output (memory
  * bounded at any length), removed afterwards.
  */
-export async function exportStoreToParquet(store: ColumnarStore, file: string, opts: { force?: boolean; compression?: ParquetCompression } = {}): Promise<ParquetExport> {
+export async function exportStoreToParquet(store: ColumnarStore, file: string, opts: { force?: boolean; compression?: ParquetCompression; partitioned?: boolean } = {}): Promise<ParquetExport> {
   const out = path.resolve(file);
-  if (existsSync(out) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "file exists (use --force to replace it)", { file: out });
+  if (existsSync(out) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, `${opts.partitioned ? "folder" : "file"} exists (use --force to replace it)`, { file: out });
   const compression = opts.compression ?? "zstd";
   if (!PARQUET_COMPRESSIONS.includes(compression)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `compression '${compression}' is not ${PARQUET_COMPRESSIONS.join(", ")}`, { field: "compression" });
   const m = store.manifest;
-  // the Parquet layout is the L1 quote (ADR-251): a store with books would lose them (ADR-254)
-  if (m.version === BOOK_STORE_VERSION)
-    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "Parquet export writes L1 rows only: this store holds L2 books or trade prints (version 3); export it to a JSONL fixture (grinder store export) instead", { file: path.join(store.dir, "store.json"), field: "version" });
   const tmp = `${out}.tmp-${process.pid}`;
   const stageDb = `${out}.stage-${process.pid}.duckdb`;
-  const meta = JSON.stringify({ format: m.format, name: m.name, description: m.description, rows: m.rows, content_sha256: m.content_sha256, symbols: m.symbols });
+  // a partitioned export names its dates: an import of all of them must reproduce the content hash, of some of them cannot
+  const dates = opts.partitioned ? [...new Set(m.partitions.map((p) => p.date))].sort() : undefined;
+  const meta = JSON.stringify({ format: m.format, name: m.name, description: m.description, rows: m.rows, content_sha256: m.content_sha256, symbols: m.symbols, ...(dates ? { dates } : {}) });
   const cols = PARQUET_COLUMNS;
   try {
     await withDuck(async (con, d) => {
@@ -138,7 +143,12 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
         for (let k = 0; k < cols.length; k++) ch.setColumnValues(k, rows === N ? v[k] : v[k].slice(0, rows));
         ap.appendDataChunk(ch);
       };
+      let row = 0;
       for (const s of columnarSnapshots(store, { reuse: true })) {
+        row++;
+        // the Parquet layout is the L1 quote (ADR-251): a row with a book would lose it (ADR-254)
+        if (s.book !== undefined)
+          throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `Parquet export writes L1 rows only: store row ${row} has an L2 book; export the store to a JSONL fixture (grinder store export) instead`, { file: path.join(store.dir, "store.json"), field: "book" });
         v[0][n] = s.symbol;
         v[1][n] = s.ts;
         v[2][n] = s.bid_price;
@@ -156,18 +166,50 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
       ap.flushSync();
       ap.closeSync();
       const sel = cols.map((c) => (c === "ts" ? `CAST(ts AS BIGINT) AS ts` : ident(c))).join(", ");
-      await con.run(`COPY (SELECT ${sel} FROM q) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION ${compression}, KV_METADATA {${PARQUET_META_KEY}: ${lit(meta)}})`);
+      if (opts.partitioned) {
+        // hive style, one folder per UTC date (`date=YYYY-MM-DD`, the column only in the path), written
+        // one date at a time as the single file is (DuckDB's PARTITION_BY writer does not keep row order)
+        mkdirSync(tmp, { recursive: true });
+        for (const d of dates!) {
+          mkdirSync(path.join(tmp, `date=${d}`));
+          await con.run(
+            `COPY (SELECT ${sel} FROM q WHERE strftime(epoch_ms(CAST(ts AS BIGINT)), '%Y-%m-%d') = ${lit(d)}) TO ${lit(path.join(tmp, `date=${d}`, "data_0.parquet"))} ` +
+              `(FORMAT parquet, COMPRESSION ${compression}, KV_METADATA {${PARQUET_META_KEY}: ${lit(meta)}})`,
+          );
+        }
+      } else await con.run(`COPY (SELECT ${sel} FROM q) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION ${compression}, KV_METADATA {${PARQUET_META_KEY}: ${lit(meta)}})`);
     }, stageDb, { memory_limit: PARQUET_EXPORT_MEMORY, temp_directory: `${stageDb}.spill` });
+    if (opts.partitioned) {
+      const files: NonNullable<ParquetExport["files"]> = [];
+      for (const rel of parquetFilesUnder(tmp)) files.push({ file: rel, bytes: statSync(path.join(tmp, rel)).size, sha256: await sha256File(path.join(tmp, rel)) });
+      moveFolderInto(tmp, out);
+      const sha256 = createHash("sha256").update(files.map((f) => `${f.sha256}  ${f.file}\n`).join("")).digest("hex");
+      return { file: out, rows: m.rows, bytes: files.reduce((a, f) => a + f.bytes, 0), sha256, content_sha256: m.content_sha256, files, trades_left_out: m.trades?.rows ?? 0 };
+    }
     const sha256 = await sha256File(tmp);
     const bytes = statSync(tmp).size;
     renameSync(tmp, out);
-    return { file: out, rows: m.rows, bytes, sha256, content_sha256: m.content_sha256 };
+    return { file: out, rows: m.rows, bytes, sha256, content_sha256: m.content_sha256, trades_left_out: m.trades?.rows ?? 0 };
   } catch (e) {
-    rmSync(tmp, { force: true });
+    rmSync(tmp, { recursive: true, force: true });
     throw duckError(e, out, "cannot write the Parquet file");
   } finally {
     for (const f of [stageDb, `${stageDb}.wal`, `${stageDb}.spill`]) rmSync(f, { recursive: true, force: true });
   }
+}
+
+/** The `.parquet` files under `dir` (relative paths, any depth), sorted: a date-partitioned folder's `date=…` files in date order. */
+export function parquetFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile() && e.name.endsWith(".parquet")) out.push(r);
+    }
+  };
+  walk("");
+  return out.sort();
 }
 
 /** The store columns a Parquet import reads, and which file columns hold them. */
@@ -273,11 +315,24 @@ export async function importParquetStore(files: string[], dir: string, opts: Par
   if (existsSync(target) && !opts.force) throw new GrinderError(ErrorCode.REFUSED, "store folder exists (use --force to replace it)", { file: target });
   for (const k of Object.keys(opts.columns ?? {}))
     if (!(PARQUET_FIELDS as readonly string[]).includes(k)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `unknown field '${k}' in the column mapping (fields: ${PARQUET_FIELDS.join(", ")})`, { field: "columns" });
-  const abs = files.map((f) => path.resolve(f));
+  // a folder stands for its .parquet files in path order (a date-partitioned export: date order)
+  const abs: string[] = [];
+  for (const f of files.map((x) => path.resolve(x))) {
+    if (existsSync(f) && statSync(f).isDirectory()) {
+      const inner = parquetFilesUnder(f);
+      if (!inner.length) throw new GrinderError(ErrorCode.IO, "no .parquet file in folder", { file: f });
+      abs.push(...inner.map((r) => path.join(f, r)));
+    } else abs.push(f);
+  }
   return withDuck(async (con) => {
     const layouts: FileLayout[] = [];
     for (const f of abs) layouts.push(await layoutOf(con, f));
-    const meta = layouts.length === 1 ? layouts[0].meta : null;
+    // the claim of one export: a single file's, or that of all the date files of one partitioned export
+    const m0 = layouts[0].meta;
+    const dates = m0 && Array.isArray((m0 as { dates?: unknown }).dates) ? ((m0 as { dates: unknown[] }).dates as unknown[]) : null;
+    const whole = dates !== null && layouts.length === dates.length && layouts.every((l) => l.meta?.content_sha256 === m0!.content_sha256) &&
+      layouts.every((l, k) => path.basename(path.dirname(l.file)) === `date=${String(dates[k])}`);
+    const meta = layouts.length === 1 && dates === null ? m0 : whole ? m0 : null;
     const cols = {} as Record<ParquetField, string | undefined>;
     for (const k of PARQUET_FIELDS) cols[k] = opts.columns?.[k] ?? k;
     // which of the store's fields each file gives, checked before any row is read

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { tableFromArrays, tableFromIPC, tableToIPC, float64, list } from "@uwdata/flechette";
@@ -225,6 +225,7 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
     writeFileSync(file, bytes);
     await expectGrinderError(scan(good), "E_HASH_MISMATCH", undefined, "sha256");
     const pq = await rewrite("pq", () => undefined);
-    await expectGrinderError(exportStoreToParquet(openColumnarStore(pq), path.join(base, "pq.parquet")), "E_INVALID_ARGUMENT", undefined, "version");
+    await expectGrinderError(exportStoreToParquet(openColumnarStore(pq), path.join(base, "pq.parquet")), "E_INVALID_ARGUMENT", undefined, "book");
+    expect(existsSync(path.join(base, "pq.parquet"))).to.equal(false);
   });
 });

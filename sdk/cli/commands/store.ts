@@ -88,20 +88,25 @@ export function registerStore(program: Command): void {
       process.stdout.write(`✔ ${s.manifest.name}: ${s.manifest.rows} rows, ${s.manifest.partitions.length} partitions, hashes match (content ${h})${trades}\n`);
     });
   st.command("export-parquet")
-    .description("columnar store → one Parquet file (symbol, ts in epoch ms, bid/ask price and qty; the manifest as file metadata)")
+    .description("columnar store → one Parquet file, or a folder of one file per UTC date (--partitioned); symbol, ts in epoch ms, bid/ask price and qty; the manifest as file metadata")
     .argument("<store>", "store folder")
-    .requiredOption("--out <file>", "Parquet file to write")
+    .requiredOption("--out <path>", "Parquet file to write (a folder with --partitioned)")
     .addOption(new Option("--compression <c>", "Parquet compression").choices(PARQUET_COMPRESSIONS).default("zstd"))
-    .option("--force", "replace an existing file")
-    .action(async (dir: string, o: { out: string; compression: string; force?: boolean }) => {
+    .option("--partitioned", "hive-style folder date=YYYY-MM-DD/data_0.parquet, one per UTC date (ADR-256)")
+    .option("--force", "replace an existing file or folder")
+    .action(async (dir: string, o: { out: string; compression: string; partitioned?: boolean; force?: boolean }) => {
       const t0 = process.hrtime.bigint();
-      const r = await exportStoreToParquet(openColumnarStore(dir), o.out, { force: o.force, compression: o.compression as ParquetCompression });
+      const r = await exportStoreToParquet(openColumnarStore(dir), o.out, { force: o.force, compression: o.compression as ParquetCompression, partitioned: o.partitioned });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      process.stdout.write(`✔ ${r.rows} rows → ${o.out} (${r.bytes} bytes, ${secs.toFixed(2)} s); file sha256 ${r.sha256}; content sha256 ${r.content_sha256}\n`);
+      if (r.files) {
+        for (const f of r.files) process.stdout.write(`  ${f.file}  ${f.bytes} bytes  sha256 ${f.sha256}\n`);
+        process.stdout.write(`✔ ${r.rows} rows → ${r.files.length} files in ${o.out} (${r.bytes} bytes, ${secs.toFixed(2)} s); content sha256 ${r.content_sha256}\n`);
+      } else process.stdout.write(`✔ ${r.rows} rows → ${o.out} (${r.bytes} bytes, ${secs.toFixed(2)} s); file sha256 ${r.sha256}; content sha256 ${r.content_sha256}\n`);
+      if (r.trades_left_out > 0) process.stdout.write(`  note: the store's ${r.trades_left_out} trade prints are not in the Parquet export (quotes only); the store and its JSONL export keep them\n`);
     });
   st.command("import-parquet")
     .description("Parquet quote files (one stream, in time order) → columnar store; a GRINDER export needs no flags")
-    .argument("<files...>", "Parquet files")
+    .argument("<files...>", "Parquet files, or folders (their .parquet files in path order: a --partitioned export in date order)")
     .requiredOption("--out <dir>", "store folder")
     .option("--columns <map>", `field=column pairs for other layouts (fields ${PARQUET_FIELDS.join(", ")}), e.g. ts=timestamp,bid_price=bid,bid_qty=bid_size`)
     .option("--symbol <s>", "symbol of every row (files without a symbol column)")
