@@ -184,6 +184,22 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     }, { readAhead: opts.readAhead });
     return withNoTrade(await engine.finish());
   }
+  if (store && storeTradesOn) {
+    // the store's prints merged into its scan (prints first at equal ts), through the read-ahead as without them
+    const tr = tradeStream![Symbol.iterator]();
+    let t = tr.next();
+    scanColumnar(store, (s) => {
+      if (s.ts > toTs) return false;
+      while (!t.done && t.value.ts <= s.ts) {
+        engine.stepTrade(t.value);
+        t = tr.next();
+      }
+      engine.step(s);
+      return true;
+    }, { readAhead: opts.readAhead });
+    for (; !t.done && t.value.ts <= toTs; t = tr.next()) engine.stepTrade(t.value);
+    return withNoTrade(await engine.finish());
+  }
   if (opts.readAhead) detachReadAhead(opts.readAhead); // not read through it: the other replays must not wait for this one
   const src = source ?? columnarSnapshots(store!, { reuse: true });
   if (tradeStream && opts.trades !== false) {
