@@ -18,7 +18,7 @@ function optionNumber(v: string | undefined, k: string, zero = false): number | 
   return x;
 }
 
-/** `grinder store …`: the columnar (Arrow IPC) L1 store, ADR-076. */
+/** `grinder store …`: the columnar (Arrow IPC) store, ADR-076 (books ADR-254, trade prints ADR-255, Parquet ADR-251/256). */
 export function registerStore(program: Command): void {
   const st = program.command("store").description("columnar store (Arrow IPC partitioned by symbol/date, SHA-256 manifest; L1, and L2 books and trade prints in version 3): convert, export, verify, import, Parquet in and out");
   st.command("convert")
