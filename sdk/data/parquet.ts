@@ -144,7 +144,16 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
         ap.appendDataChunk(ch);
       };
       let row = 0;
+      // the rows of each UTC date (a store streams in time order): a date's file is a rowid range of the staging table
+      const ranges: Array<{ date: string; from: number; to: number }> = [];
+      let day = -1;
       for (const s of columnarSnapshots(store, { reuse: true })) {
+        const d = Math.floor(s.ts / 86_400_000);
+        if (d !== day) {
+          day = d;
+          ranges.push({ date: new Date(d * 86_400_000).toISOString().slice(0, 10), from: row, to: row });
+        }
+        ranges[ranges.length - 1].to = row;
         row++;
         // the Parquet layout is the L1 quote (ADR-251): a row with a book would lose it (ADR-254)
         if (s.book !== undefined)
@@ -170,10 +179,10 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
         // hive style, one folder per UTC date (`date=YYYY-MM-DD`, the column only in the path), written
         // one date at a time as the single file is (DuckDB's PARTITION_BY writer does not keep row order)
         mkdirSync(tmp, { recursive: true });
-        for (const d of dates!) {
-          mkdirSync(path.join(tmp, `date=${d}`));
+        for (const r of ranges) {
+          mkdirSync(path.join(tmp, `date=${r.date}`));
           await con.run(
-            `COPY (SELECT ${sel} FROM q WHERE strftime(epoch_ms(CAST(ts AS BIGINT)), '%Y-%m-%d') = ${lit(d)}) TO ${lit(path.join(tmp, `date=${d}`, "data_0.parquet"))} ` +
+            `COPY (SELECT ${sel} FROM q WHERE rowid BETWEEN ${r.from} AND ${r.to} ORDER BY rowid) TO ${lit(path.join(tmp, `date=${r.date}`, "data_0.parquet"))} ` +
               `(FORMAT parquet, COMPRESSION ${compression}, KV_METADATA {${PARQUET_META_KEY}: ${lit(meta)}})`,
           );
         }
@@ -332,7 +341,7 @@ export async function importParquetStore(files: string[], dir: string, opts: Par
     const dates = m0 && Array.isArray((m0 as { dates?: unknown }).dates) ? ((m0 as { dates: unknown[] }).dates as unknown[]) : null;
     const whole = dates !== null && layouts.length === dates.length && layouts.every((l) => l.meta?.content_sha256 === m0!.content_sha256) &&
       layouts.every((l, k) => path.basename(path.dirname(l.file)) === `date=${String(dates[k])}`);
-    const meta = layouts.length === 1 && dates === null ? m0 : whole ? m0 : null;
+    const meta = dates === null ? (layouts.length === 1 ? m0 : null) : whole ? m0 : null;
     const cols = {} as Record<ParquetField, string | undefined>;
     for (const k of PARQUET_FIELDS) cols[k] = opts.columns?.[k] ?? k;
     // which of the store's fields each file gives, checked before any row is read

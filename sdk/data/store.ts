@@ -8,9 +8,9 @@ import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type Aggressor, type BookLevel, type InstrumentSpec, type OrderBook, type Snapshot, type Trade } from "../contracts/market";
 import { canonicalJson } from "../util/canonical";
 import { validateSnapshotRow } from "./validate";
-import { checkTradeGrid, validateTradeRow } from "./trades";
+import { TradeChecker } from "./trades";
 import { fromZodError } from "../contracts/zod";
-import { DEFAULT_MAX_GAP_MS, sortKeysDeep } from "./fixture";
+import { sortKeysDeep } from "./fixture";
 import { shortDecimal } from "../util/short-decimal";
 import { asciiBytes, K_AP, K_AQ, K_BP, K_BQ, numText, symbolJsonBytes, writeNumText } from "./line-bytes";
 
@@ -536,6 +536,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   // the partitions' layout: version 1's eight columns, else version 2's (plus the book columns where a partition has books)
   const version: 1 | 2 = opts.version === 1 ? 1 : 2;
   const booksAllowed = opts.version === undefined || opts.version === 3;
+  if (opts.trades !== undefined && !booksAllowed) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds no trades (version 3 does)`, { field: "trades" });
   let books = false;
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -707,8 +708,6 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     for (const b of bufs.values()) flush(b);
     lines.flush();
     const trades = opts.trades !== undefined ? await writeTradePartitions(tmp, opts.trades, instruments, batchRows, opts.trades_source) : undefined;
-    if (trades !== undefined && !booksAllowed)
-      throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds no trades (version 3 does)`, { field: "trades" });
     partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
     const manifest: StoreManifest = {
       format: STORE_FORMAT, version: books || trades !== undefined ? BOOK_STORE_VERSION : version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
@@ -740,11 +739,10 @@ async function writeTradePartitions(tmp: string, trades: AsyncIterable<Trade> | 
   const cap = 1 << 16;
   const cols = TRADE_COLS.map(() => new Float64Array(cap));
   const symIx = new Map(instruments.map((i, k) => [i.symbol, k]));
-  const specs = new Map(instruments.map((i) => [i.symbol, i]));
-  const hash = createHash("sha256");
+  const checker = new TradeChecker(source, new Set(symIx.keys()), new Map(instruments.map((i) => [i.symbol, i])));
+  const hash = new LineHash();
   const partitions: NonNullable<StoreManifest["trades"]>["partitions"] = [];
-  let n = 0, rows = 0, day = -1, date = "", part = 0, lastTs = -1;
-  let pending = "";
+  let n = 0, day = -1, date = "", part = 0;
   const flush = (): void => {
     if (n === 0) return;
     const data = Object.fromEntries(TRADE_COLS.map((c, k) => [c, cols[k].subarray(0, n)]));
@@ -757,22 +755,11 @@ async function writeTradePartitions(tmp: string, trades: AsyncIterable<Trade> | 
     n = 0;
   };
   const one = (t: Trade): void => {
-    try {
-      validateTradeRow(t);
-      const spec = specs.get(t.symbol);
-      if (spec === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' not declared`, { field: "symbol" });
-      checkTradeGrid(t, spec);
-      if (t.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${t.ts} before ${lastTs}`, { field: "ts" });
-      if (lastTs >= 0 && t.ts - lastTs > DEFAULT_MAX_GAP_MS)
-        throw new GrinderError(ErrorCode.TIME_RANGE, `trade ts ${t.ts} jumps ${t.ts - lastTs} ms past the previous trade (more than ${DEFAULT_MAX_GAP_MS} ms)`, { field: "ts" });
-    } catch (e) {
-      throw e instanceof GrinderError ? e.at({ file: source, line: rows + 1 }) : e;
-    }
-    lastTs = t.ts;
+    checker.check(t);
     const d = Math.floor(t.ts / 86_400_000);
     if (d !== day) {
       flush();
-      if (day !== d) part = 0;
+      part = 0;
       day = d;
       date = utcDate(t.ts);
     } else if (n === cap) flush();
@@ -783,18 +770,29 @@ async function writeTradePartitions(tmp: string, trades: AsyncIterable<Trade> | 
     cols[4][n] = t.aggressor === "BUY" ? 0 : 1;
     cols[5][n] = t.id;
     n++;
-    rows++;
-    pending += canonicalJson(t) + "\n";
-    if (pending.length > 1 << 16) {
-      hash.update(pending);
-      pending = "";
-    }
+    hash.add(canonicalJson(t) + "\n");
   };
   if (Symbol.iterator in (trades as object)) for (const t of trades as Iterable<Trade>) one(t);
   else for await (const t of trades as AsyncIterable<Trade>) one(t);
   flush();
-  hash.update(pending);
-  return { rows, content_sha256: hash.digest("hex"), partitions };
+  return { rows: checker.rows, content_sha256: hash.digest(), partitions };
+}
+
+/** SHA-256 of text lines added one by one, hashed in batches of about 64 KB. */
+class LineHash {
+  private readonly h = createHash("sha256");
+  private pending = "";
+  add(line: string): void {
+    this.pending += line;
+    if (this.pending.length > 1 << 16) {
+      this.h.update(this.pending);
+      this.pending = "";
+    }
+  }
+  digest(): string {
+    this.h.update(this.pending);
+    return this.h.digest("hex");
+  }
 }
 
 /**
@@ -809,21 +807,7 @@ export function* storeTrades(store: ColumnarStore): Generator<Trade> {
   let rows = 0;
   for (const p of tr.partitions) {
     const file = path.join(store.dir, p.file);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new GrinderError(ErrorCode.IO, `cannot read trades partition: ${(e as Error).message}`, { file });
-    }
-    const h = createHash("sha256").update(bytes).digest("hex");
-    if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
-    let t: ReturnType<typeof tableFromIPC>;
-    try {
-      t = tableFromIPC(bytes);
-    } catch (e) {
-      throw new GrinderError(ErrorCode.IO, `not a readable Arrow IPC file: ${(e as Error).message}`, { file });
-    }
-    if (t.numRows !== p.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `trades partition has ${t.numRows} rows, the manifest says ${p.rows}`, { file, field: "rows" });
+    const t = ipcTable(readChecked(file, p.sha256, "trades partition"), file, p.rows, "trades partition");
     const names = t.schema.fields.map((f) => f.name);
     for (const c of names) if (!(TRADE_COLS as readonly string[]).includes(c)) throw new GrinderError(ErrorCode.IO, `trades partition column '${c}' is not a trades column`, { file, field: c });
     const data = TRADE_COLS.map((c) => {
@@ -853,17 +837,9 @@ export function* storeTrades(store: ColumnarStore): Generator<Trade> {
 /** SHA-256 of the canonical JSON lines of a store's trade prints (equals a fixture sidecar's `content_sha256` of the same prints); null without trades. */
 export function columnarTradesHash(store: ColumnarStore): string | null {
   if (store.manifest.trades === undefined) return null;
-  const h = createHash("sha256");
-  let pending = "";
-  for (const t of storeTrades(store)) {
-    pending += canonicalJson(t) + "\n";
-    if (pending.length > 1 << 16) {
-      h.update(pending);
-      pending = "";
-    }
-  }
-  h.update(pending);
-  return h.digest("hex");
+  const h = new LineHash();
+  for (const t of storeTrades(store)) h.add(canonicalJson(t) + "\n");
+  return h.digest();
 }
 
 export interface ColumnarStore {
@@ -934,10 +910,13 @@ export interface BookBatch {
   askQty: Float64Array;
 }
 
-/** Row `i`'s book (a new object: the engine and the fill models may keep a book's levels), or undefined. */
-function bookAt(k: BookBatch, i: number): OrderBook | undefined {
+/** `s.book` = row `i`'s book (a new object: the engine and the fill models may keep a book's levels), or absent where the row has none. */
+function setBook(s: Snapshot, k: BookBatch, i: number): void {
   const f = k.flags[i];
-  if (f !== f) return undefined;
+  if (f !== f) {
+    if (s.book !== undefined) delete s.book;
+    return;
+  }
   const side = (off: Int32Array, px: Float64Array, qty: Float64Array): BookLevel[] => {
     const a = off[i], e = off[i + 1];
     const out = new Array<BookLevel>(e - a);
@@ -948,7 +927,7 @@ function bookAt(k: BookBatch, i: number): OrderBook | undefined {
   const ts = k.ts[i];
   if (ts === ts) b.ts = ts;
   if (f & BOOK_HAS_STALE) b.stale = (f & BOOK_STALE) !== 0;
-  return b;
+  s.book = b;
 }
 
 /** A read buffer reused from one partition to the next (the previous partition's batches must be done with). */
@@ -980,26 +959,37 @@ function readInto(file: string, rb: ReadBuffer): Buffer {
  */
 function readPartition(store: ColumnarStore, p: Part, rb?: ReadBuffer): ColumnBatch[] {
   const file = path.join(store.dir, p.file);
+  return decodePartition(store, file, p, readChecked(file, p.sha256, "partition", rb));
+}
+
+/** A partition file's bytes (into `rb` when given), refused unless their SHA-256 is the manifest's. */
+function readChecked(file: string, sha256: string, what: string, rb?: ReadBuffer): Buffer {
   let bytes: Buffer;
   try {
     bytes = rb ? readInto(file, rb) : readFileSync(file);
   } catch (e) {
-    throw new GrinderError(ErrorCode.IO, `cannot read partition: ${(e as Error).message}`, { file });
+    throw new GrinderError(ErrorCode.IO, `cannot read ${what}: ${(e as Error).message}`, { file });
   }
   const h = createHash("sha256").update(bytes).digest("hex");
-  if (h !== p.sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition SHA-256 ${h} differs from the manifest's ${p.sha256}`, { file, field: "sha256" });
-  return decodePartition(store, file, p, bytes);
+  if (h !== sha256) throw new GrinderError(ErrorCode.HASH_MISMATCH, `${what} SHA-256 ${h} differs from the manifest's ${sha256}`, { file, field: "sha256" });
+  return bytes;
 }
 
-/** Decode the (hash-checked) bytes of a partition into record batches (views of `bytes`). */
-function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uint8Array): ColumnBatch[] {
+/** The Arrow table of a (hash-checked) partition file's bytes, refused unless it has the manifest's row count. */
+function ipcTable(bytes: Uint8Array, file: string, rows: number, what: string): ReturnType<typeof tableFromIPC> {
   let t: ReturnType<typeof tableFromIPC>;
   try {
     t = tableFromIPC(bytes);
   } catch (e) {
     throw new GrinderError(ErrorCode.IO, `not a readable Arrow IPC file: ${(e as Error).message}`, { file });
   }
-  if (t.numRows !== p.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `partition has ${t.numRows} rows, the manifest says ${p.rows}`, { file, field: "rows" });
+  if (t.numRows !== rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `${what} has ${t.numRows} rows, the manifest says ${rows}`, { file, field: "rows" });
+  return t;
+}
+
+/** Decode the (hash-checked) bytes of a partition into record batches (views of `bytes`). */
+function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uint8Array): ColumnBatch[] {
+  const t = ipcTable(bytes, file, p.rows, "partition");
   // version 1: all eight columns; version 2: the five required, the others optional (ADR-235)
   const names = t.schema.fields.map((f) => f.name);
   const required: readonly string[] = store.manifest.version === 1 ? COLS : V2_REQUIRED;
@@ -1531,11 +1521,7 @@ function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, 
         const fr = frc[i];
         if (fr === fr) s.funding_rate = fr;
       }
-      if (bk !== null) {
-        const book = bookAt(bk, i);
-        if (book !== undefined) s.book = book;
-        else if (s.book !== undefined) delete s.book;
-      }
+      if (bk !== null) setBook(s, bk, i);
       rows++;
       yield s;
     }
@@ -1647,9 +1633,7 @@ function visitRows(s: Snapshot, b: ColumnBatch, i0: number, end: number, visit: 
 function visitBookRows(s: Snapshot, b: ColumnBatch, k: BookBatch, i0: number, end: number, visit: (s: Snapshot) => boolean | void): number {
   for (let i = i0; i < end; i++) {
     fillRow(s, b, i);
-    const book = bookAt(k, i);
-    if (book !== undefined) s.book = book;
-    else if (s.book !== undefined) delete s.book;
+    setBook(s, k, i);
     if (visit(s) === false) return i;
   }
   return -1;
@@ -1657,8 +1641,7 @@ function visitBookRows(s: Snapshot, b: ColumnBatch, k: BookBatch, i0: number, en
 
 /** SHA-256 of the canonical JSON lines of a store's snapshots (equals a JSONL fixture's `content_sha256` of the same stream). */
 export function columnarContentHash(store: ColumnarStore): string {
-  const h = createHash("sha256");
-  let pending = "";
+  const h = new LineHash();
   const sj = new Map(store.instruments.map((i) => [i.symbol, JSON.stringify(i.symbol)]));
   const lines = new L1LineWriter();
   let sym = "";
@@ -1669,12 +1652,7 @@ export function columnarContentHash(store: ColumnarStore): string {
       symJson = sj.get(sym)!;
     }
     // a book row's line is the fixture writer's (ADR-254)
-    pending += s.book !== undefined ? canonicalJson(s) + "\n" : lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN);
-    if (pending.length > 1 << 16) {
-      h.update(pending);
-      pending = "";
-    }
+    h.add(s.book !== undefined ? canonicalJson(s) + "\n" : lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN));
   });
-  h.update(pending);
-  return h.digest("hex");
+  return h.digest();
 }

@@ -205,20 +205,50 @@ export async function validateFixtureTrades(dir: string | Fixture, opts: { lenie
  * Writes a trades sidecar into a folder (a `FixtureWriter`'s staging folder): canonical JSON
  * lines, validated on the way in, time order enforced. `close()` returns the manifest section.
  */
-export class TradeWriter {
-  private rows = 0;
+/**
+ * The checks a print gets before it is written (`TradeWriter`, the columnar store's trades,
+ * ADR-255): a valid row, a declared symbol, on its instrument's tick/lot grid when one is given,
+ * time order and the gap limit. A refusal names `file` and the print's line.
+ */
+export class TradeChecker {
   private lastTs = -1;
+  /** Prints checked so far. */
+  rows = 0;
+  constructor(
+    private readonly file: string | undefined,
+    private readonly known: ReadonlySet<string>,
+    private readonly instruments?: ReadonlyMap<string, InstrumentSpec>,
+  ) {}
+
+  check(t: Trade): void {
+    try {
+      validateTradeRow(t);
+      if (!this.known.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' not declared`, { field: "symbol" });
+      const spec = this.instruments?.get(t.symbol);
+      if (spec) checkTradeGrid(t, spec);
+      if (t.ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${t.ts} before ${this.lastTs}`, { field: "ts" });
+      if (this.lastTs >= 0 && t.ts - this.lastTs > DEFAULT_MAX_GAP_MS)
+        throw new GrinderError(ErrorCode.TIME_RANGE, `trade ts ${t.ts} jumps ${t.ts - this.lastTs} ms past the previous trade (more than ${DEFAULT_MAX_GAP_MS} ms)`, { field: "ts" });
+    } catch (e) {
+      throw e instanceof GrinderError ? e.at({ file: this.file, line: this.rows + 1 }) : e;
+    }
+    this.lastTs = t.ts;
+    this.rows++;
+  }
+}
+
+export class TradeWriter {
+  private readonly checker: TradeChecker;
   private pending = "";
   private readonly hash = createHash("sha256");
-  private readonly known: Set<string>;
   private constructor(
     readonly fileName: string,
     private readonly sink: NodeJS.WritableStream,
     private readonly fileStream: NodeJS.WritableStream,
     symbols: Iterable<string>,
-    private readonly instruments?: ReadonlyMap<string, InstrumentSpec>,
+    instruments?: ReadonlyMap<string, InstrumentSpec>,
   ) {
-    this.known = new Set(symbols);
+    this.checker = new TradeChecker(fileName, new Set(symbols), instruments);
   }
 
   /** With `instruments`, every trade must be on its tick/lot grid (what the loader will check). */
@@ -235,21 +265,9 @@ export class TradeWriter {
   }
 
   async write(t: Trade): Promise<void> {
-    try {
-      validateTradeRow(t);
-      if (!this.known.has(t.symbol)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' not declared`, { field: "symbol" });
-      const spec = this.instruments?.get(t.symbol);
-      if (spec) checkTradeGrid(t, spec);
-      if (t.ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${t.ts} before ${this.lastTs}`, { field: "ts" });
-      if (this.lastTs >= 0 && t.ts - this.lastTs > DEFAULT_MAX_GAP_MS)
-        throw new GrinderError(ErrorCode.TIME_RANGE, `trade ts ${t.ts} jumps ${t.ts - this.lastTs} ms past the previous trade (more than ${DEFAULT_MAX_GAP_MS} ms)`, { field: "ts" });
-    } catch (e) {
-      throw e instanceof GrinderError ? e.at({ file: this.fileName, line: this.rows + 1 }) : e;
-    }
-    this.lastTs = t.ts;
+    this.checker.check(t);
     const line = canonicalJson(t) + "\n";
     this.hash.update(line);
-    this.rows++;
     this.pending += line;
     if (this.pending.length >= 65536) await this.flush();
   }
@@ -265,10 +283,10 @@ export class TradeWriter {
     const done = once(this.fileStream, "finish");
     this.sink.end();
     await done;
-    return { file: this.fileName, rows: this.rows, content_sha256: this.hash.digest("hex") };
+    return { file: this.fileName, rows: this.checker.rows, content_sha256: this.hash.digest("hex") };
   }
 
   get rowCount(): number {
-    return this.rows;
+    return this.checker.rows;
   }
 }

@@ -4,7 +4,7 @@ import type { PortfolioSelector } from "../contracts/features";
 import { defaultConfig, runConfigHash, type GrinderConfig } from "../config";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
 import { streamFixtureEvents } from "../data/trades";
-import { columnarSnapshots, detachReadAhead, scanColumnar, storeTrades, type ColumnarStore, type ReadAheadHandle } from "../data/store";
+import { detachReadAhead, scanColumnar, storeTrades, type ColumnarStore, type ReadAheadHandle } from "../data/store";
 import { isTrade, type Trade } from "../contracts/market";
 import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
@@ -176,41 +176,30 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     }
     return withNoTrade(await engine.finish());
   }
-  if (store && !(tradeStream && opts.trades !== false)) {
-    scanColumnar(store, (s) => {
-      if (s.ts > toTs) return false;
-      engine.step(s);
-      return true;
-    }, { readAhead: opts.readAhead });
-    return withNoTrade(await engine.finish());
-  }
-  if (store && storeTradesOn) {
-    // the store's prints merged into its scan (prints first at equal ts), through the read-ahead as without them
-    const tr = tradeStream![Symbol.iterator]();
-    let t = tr.next();
-    scanColumnar(store, (s) => {
-      if (s.ts > toTs) return false;
-      while (!t.done && t.value.ts <= s.ts) {
-        engine.stepTrade(t.value);
-        t = tr.next();
-      }
-      engine.step(s);
-      return true;
-    }, { readAhead: opts.readAhead });
-    for (; !t.done && t.value.ts <= toTs; t = tr.next()) engine.stepTrade(t.value);
+  // time-ordered prints fed before each snapshot (prints first at equal ts), none after the window
+  const feed = tradeStream && opts.trades !== false ? tradeFeed(tradeStream, engine, toTs) : null;
+  if (store) {
+    // the store's rows in one scan through the read-ahead; its prints (ADR-255) or a given stream merged in
+    if (feed === null)
+      scanColumnar(store, (s) => {
+        if (s.ts > toTs) return false;
+        engine.step(s);
+        return true;
+      }, { readAhead: opts.readAhead });
+    else {
+      scanColumnar(store, (s) => {
+        if (s.ts > toTs) return false;
+        feed(s.ts);
+        engine.step(s);
+        return true;
+      }, { readAhead: opts.readAhead });
+      feed(toTs);
+    }
     return withNoTrade(await engine.finish());
   }
   if (opts.readAhead) detachReadAhead(opts.readAhead); // not read through it: the other replays must not wait for this one
-  const src = source ?? columnarSnapshots(store!, { reuse: true });
-  if (tradeStream && opts.trades !== false) {
-    const tr = tradeStream[Symbol.iterator]();
-    let t = tr.next();
-    const feed = (ts: number): void => {
-      while (!t.done && t.value.ts <= ts) {
-        if (t.value.ts <= toTs) engine.stepTrade(t.value);
-        t = tr.next();
-      }
-    };
+  const src = source!;
+  if (feed !== null) {
     if (Symbol.iterator in (src as object)) {
       for (const s of src as Iterable<Snapshot>) {
         if (s.ts > toTs) break;
@@ -239,4 +228,16 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     }
   }
   return withNoTrade(await engine.finish());
+}
+
+/** Step `trades` into `engine` up to each given ts (inclusive), none after `toTs`. */
+function tradeFeed(trades: Iterable<Trade>, engine: { stepTrade(t: Trade): void }, toTs: number): (ts: number) => void {
+  const tr = trades[Symbol.iterator]();
+  let t = tr.next();
+  return (ts) => {
+    while (!t.done && t.value.ts <= ts) {
+      if (t.value.ts <= toTs) engine.stepTrade(t.value);
+      t = tr.next();
+    }
+  };
 }
