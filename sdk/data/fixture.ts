@@ -8,8 +8,8 @@ import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, TradesFileSchema, type InstrumentSpec, type Snapshot, type TradesFile } from "../contracts/market";
 import { fromZodError } from "../contracts/zod";
-import { canonicalJson } from "../util/canonical";
-import { checkGrid, DEFAULT_TIME_RANGE, validateSnapshotRow, type TimeRange } from "./validate";
+import { snapshotLine } from "./line-bytes";
+import { checkGrid, DEFAULT_TIME_RANGE, markCheckedRows, validateSnapshotRow, type TimeRange } from "./validate";
 
 /**
  * Fixture = folder with `fixture.json` (this manifest) and `snapshots.jsonl` or
@@ -250,7 +250,10 @@ export const DEFAULT_MAX_GAP_MS = 7 * 24 * 3_600_000;
  * early makes the reader hash the rest of the file (without parsing it) before it checks.
  */
 export function streamSnapshotFile(file: string, opts: StreamOptions = {}): AsyncGenerator<Snapshot> {
-  return streamJsonlRows(file, opts, SNAPSHOT_ROWS);
+  const rows = streamJsonlRows(file, opts, SNAPSHOT_ROWS);
+  // every yielded row passed the row check (default time range) and, where the symbol has a spec, its grid: the store writer need not repeat them (ADR-257)
+  const range = opts.timeRange;
+  return range === undefined || (range.min === DEFAULT_TIME_RANGE.min && range.max === DEFAULT_TIME_RANGE.max) ? markCheckedRows(rows, opts.instruments) : rows;
 }
 
 /**
@@ -637,7 +640,7 @@ export class FixtureWriter {
     if (s.ts < this.lastTs)
       throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${this.lastTs}`, { line: this.rows + 1, field: "ts" });
     this.lastTs = s.ts;
-    const line = canonicalJson(s) + "\n";
+    const line = snapshotLine(s);
     this.hash.update(line);
     this.rows++;
     this.bytes += line.length;

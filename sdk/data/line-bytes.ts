@@ -39,3 +39,41 @@ export function symbolJsonBytes(symbol: string): Uint8Array {
   return asciiBytes(`,"symbol":${JSON.stringify(symbol)},"ts":`);
 }
 
+
+/** The fields of a snapshot row `snapshotLine` reads (structurally a `Snapshot`; kept local so the importer's worker loads no contracts). */
+interface RowLike {
+  ts: number;
+  symbol: string;
+  bid_price: number;
+  bid_qty: number;
+  ask_price: number;
+  ask_qty: number;
+  last_price?: number;
+  funding_rate?: number;
+  book?: { bids: ReadonlyArray<{ price: number; qty: number }>; asks: ReadonlyArray<{ price: number; qty: number }>; ts?: number; stale?: boolean };
+}
+
+function levelsText(lv: ReadonlyArray<{ price: number; qty: number }>): string {
+  let s = "[";
+  for (let i = 0; i < lv.length; i++) s += `${i ? "," : ""}{"price":${numText(lv[i].price)},"qty":${numText(lv[i].qty)}}`;
+  return s + "]";
+}
+
+/**
+ * The canonical JSON line of a snapshot row that passed `validateSnapshotRow` (ADR-257):
+ * `canonicalJson(s) + "\n"` (keys in code-unit order, `undefined` members left out), with or
+ * without a book, built without sorting keys (tested against `canonicalJson` on random rows).
+ */
+export function snapshotLine(s: RowLike): string {
+  let t = `{"ask_price":${numText(s.ask_price)},"ask_qty":${numText(s.ask_qty)},"bid_price":${numText(s.bid_price)},"bid_qty":${numText(s.bid_qty)}`;
+  const b = s.book;
+  if (b !== undefined) {
+    t += `,"book":{"asks":${levelsText(b.asks)},"bids":${levelsText(b.bids)}`;
+    if (b.stale !== undefined) t += b.stale ? ',"stale":true' : ',"stale":false';
+    if (b.ts !== undefined) t += `,"ts":${numText(b.ts)}`;
+    t += "}";
+  }
+  if (s.funding_rate !== undefined) t += `,"funding_rate":${numText(s.funding_rate)}`;
+  if (s.last_price !== undefined) t += `,"last_price":${numText(s.last_price)}`;
+  return `${t},"symbol":${JSON.stringify(s.symbol)},"ts":${numText(s.ts)}}\n`;
+}

@@ -6,13 +6,12 @@ import { float64, list, tableFromArrays, tableFromIPC, tableToIPC } from "@uwdat
 import { z } from "zod";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { InstrumentSpecSchema, type Aggressor, type BookLevel, type InstrumentSpec, type OrderBook, type Snapshot, type Trade } from "../contracts/market";
-import { canonicalJson } from "../util/canonical";
-import { validateSnapshotRow } from "./validate";
-import { TradeChecker } from "./trades";
+import { checkedRows, checkGrid, validateSnapshotRow } from "./validate";
+import { TradeChecker, tradeLine } from "./trades";
 import { fromZodError } from "../contracts/zod";
 import { sortKeysDeep } from "./fixture";
 import { shortDecimal } from "../util/short-decimal";
-import { asciiBytes, K_AP, K_AQ, K_BP, K_BQ, numText, symbolJsonBytes, writeNumText } from "./line-bytes";
+import { asciiBytes, K_AP, K_AQ, K_BP, K_BQ, numText, snapshotLine, symbolJsonBytes, writeNumText } from "./line-bytes";
 
 export { shortDecimal };
 // the canonical line bytes shared with the bookTicker importer (a light module its worker thread loads, ADR-210)
@@ -386,6 +385,16 @@ export interface StoreWriteOptions {
   trades_source?: string;
 }
 
+/** `validateSnapshotRow` (when `row`) and `checkGrid` against the symbol's instrument (when its buffer asks), a refusal naming `file` and `line`. */
+function checkRow(s: Snapshot, b: SymbolBuffer, row: boolean, file: string | undefined, line: number): void {
+  try {
+    if (row) validateSnapshotRow(s);
+    if (b.gridCheck) checkGrid(s, b.spec);
+  } catch (e) {
+    throw e instanceof GrinderError ? e.at({ file, line }) : e;
+  }
+}
+
 class SymbolBuffer {
   readonly cols: Float64Array[];
   n = 0;
@@ -394,7 +403,9 @@ class SymbolBuffer {
   part = 0;
   /** The buffered rows' books (ADR-254), from this symbol's first row with a book on. */
   book: BookBuffer | null = null;
-  constructor(readonly symbol: string, readonly cap: number) {
+  /** Whether this symbol's rows still need `checkGrid` here (false: the row stream checked them against the same tick and lot, ADR-257). */
+  gridCheck = true;
+  constructor(readonly symbol: string, readonly cap: number, readonly spec: InstrumentSpec) {
     this.cols = COLS.map(() => new Float64Array(cap));
   }
 }
@@ -518,10 +529,12 @@ function isColumnSource(x: unknown): x is L1ColumnSource {
 
 /**
  * Write a snapshot stream into a columnar store folder atomically (built in a sibling temp
- * folder, renamed into place; an existing folder is refused unless `force`). Rows are checked:
- * declared symbol, non-decreasing ts, and a row with a book (version 3, ADR-254) as a fixture
- * row is (`validateSnapshotRow`: levels, order, not crossed). A source that also offers
- * `l1Columns` (e.g. `importBookTickerCsv`) is read as column batches: same store, same hashes.
+ * folder, renamed into place; an existing folder is refused unless `force`). Every row is checked
+ * as a fixture row is (ADR-257): declared symbol, non-decreasing ts, `validateSnapshotRow` (fields,
+ * levels, order, not crossed; a book needs version 3, ADR-254) and the instrument's tick/lot grid
+ * (`checkGrid`); a stream of the fixture loader, which checked its rows, is not checked twice. A
+ * source that also offers `l1Columns` (e.g. `importBookTickerCsv`) is read as column batches: same
+ * store, same hashes; a column source checks its own rows (the importers do).
  */
 export async function writeColumnarStore(dir: string, source: AsyncIterable<Snapshot> | Iterable<Snapshot> | L1ColumnSource, opts: StoreWriteOptions): Promise<StoreManifest> {
   const out = path.resolve(dir);
@@ -543,8 +556,13 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
   mkdirSync(tmp, { recursive: true });
   const bufs = new Map<string, SymbolBuffer>();
   const symJson = new Map<string, Uint8Array>();
+  // rows of a stream the fixture loader checked are not checked twice (ADR-257); any other row is checked here
+  const pre = isColumnSource(source) ? undefined : checkedRows(source as object);
   for (const i of instruments) {
-    bufs.set(i.symbol, new SymbolBuffer(i.symbol, partRows));
+    const sb = new SymbolBuffer(i.symbol, partRows, i);
+    const g = pre?.grid?.get(i.symbol);
+    if (g !== undefined && g.tick_size === i.tick_size && g.lot_size === i.lot_size) sb.gridCheck = false;
+    bufs.set(i.symbol, sb);
     symJson.set(i.symbol, symbolJsonBytes(i.symbol));
   }
   const hash = createHash("sha256");
@@ -602,14 +620,10 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       if (b === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${s.symbol}' not declared`, { file: opts.source, line: seq + 1, field: "symbol" });
       if (s.ts < lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `ts ${s.ts} before ${lastTs}`, { file: opts.source, line: seq + 1, field: "ts" });
       const book = s.book;
-      if (book !== undefined) {
-        if (!booksAllowed) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds L1 snapshots only (this row has a book; version 3 holds books)`, { file: opts.source, line: seq + 1, field: "book" });
-        try {
-          validateSnapshotRow(s);
-        } catch (e) {
-          throw e instanceof GrinderError ? e.at({ file: opts.source, line: seq + 1 }) : e;
-        }
-      }
+      if (book !== undefined && !booksAllowed)
+        throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds L1 snapshots only (this row has a book; version 3 holds books)`, { file: opts.source, line: seq + 1, field: "book" });
+      // every row as a fixture row is checked (ADR-257; before, L1 rows only for symbol and time order)
+      if (pre === undefined || b.gridCheck) checkRow(s, b, pre === undefined, opts.source, seq + 1);
       lastTs = s.ts;
       roll(b, s.ts);
       const n = b.n++;
@@ -632,7 +646,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       else {
         // a book row's line is the fixture writer's (canonicalJson), after the buffered L1 lines
         lines.flush();
-        hash.update(canonicalJson(s) + "\n");
+        hash.update(snapshotLine(s));
       }
     };
     const handleBatch = (x: L1ColumnBatch): void => {
@@ -770,7 +784,7 @@ async function writeTradePartitions(tmp: string, trades: AsyncIterable<Trade> | 
     cols[4][n] = t.aggressor === "BUY" ? 0 : 1;
     cols[5][n] = t.id;
     n++;
-    hash.add(canonicalJson(t) + "\n");
+    hash.add(tradeLine(t));
   };
   if (Symbol.iterator in (trades as object)) for (const t of trades as Iterable<Trade>) one(t);
   else for await (const t of trades as AsyncIterable<Trade>) one(t);
@@ -838,7 +852,7 @@ export function* storeTrades(store: ColumnarStore): Generator<Trade> {
 export function columnarTradesHash(store: ColumnarStore): string | null {
   if (store.manifest.trades === undefined) return null;
   const h = new LineHash();
-  for (const t of storeTrades(store)) h.add(canonicalJson(t) + "\n");
+  for (const t of storeTrades(store)) h.add(tradeLine(t));
   return h.digest();
 }
 
@@ -1652,7 +1666,7 @@ export function columnarContentHash(store: ColumnarStore): string {
       symJson = sj.get(sym)!;
     }
     // a book row's line is the fixture writer's (ADR-254)
-    h.add(s.book !== undefined ? canonicalJson(s) + "\n" : lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN));
+    h.add(s.book !== undefined ? snapshotLine(s) : lines.line(symJson, s.ts, s.bid_price, s.bid_qty, s.ask_price, s.ask_qty, s.last_price ?? NaN, s.funding_rate ?? NaN));
   });
   return h.digest();
 }

@@ -5,9 +5,9 @@ import { createGzip } from "node:zlib";
 import { once } from "node:events";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import type { FixtureEvent, InstrumentSpec, Snapshot, Trade, TradesFile } from "../contracts/market";
-import { canonicalJson } from "../util/canonical";
 import { DEFAULT_MAX_GAP_MS, newLoadReport, openFixture, streamFixture, streamJsonlRows, type Fixture, type JsonlRowKind, type LoadReport, type StreamExpectation, type StreamOptions } from "./fixture";
 import { DEFAULT_TIME_RANGE, onGridValue, type TimeRange } from "./validate";
+import { numText } from "./line-bytes";
 
 /**
  * Trades as market data (ADR-050): a fixture may carry a **trades sidecar** (`trades.jsonl` or
@@ -210,6 +210,23 @@ export async function validateFixtureTrades(dir: string | Fixture, opts: { lenie
  * ADR-255): a valid row, a declared symbol, on its instrument's tick/lot grid when one is given,
  * time order and the gap limit. A refusal names `file` and the print's line.
  */
+const AGG_JSON = { BUY: '{"aggressor":"BUY","id":', SELL: '{"aggressor":"SELL","id":' } as const;
+let lastSym = "";
+let lastSymJson = '"symbol":""';
+
+/**
+ * The canonical JSON line of a checked print (ADR-257): `canonicalJson(t) + "\n"` for every trade
+ * that passed `validateTradeRow` (six keys, finite numbers; tested), built without sorting keys.
+ */
+export function tradeLine(t: Trade): string {
+  const sym = t.symbol;
+  if (sym !== lastSym) {
+    lastSym = sym;
+    lastSymJson = `"symbol":${JSON.stringify(sym)}`;
+  }
+  return `${AGG_JSON[t.aggressor]}${numText(t.id)},"price":${numText(t.price)},"qty":${numText(t.qty)},${lastSymJson},"ts":${numText(t.ts)}}\n`;
+}
+
 export class TradeChecker {
   private lastTs = -1;
   /** Prints checked so far. */
@@ -266,7 +283,7 @@ export class TradeWriter {
 
   async write(t: Trade): Promise<void> {
     this.checker.check(t);
-    const line = canonicalJson(t) + "\n";
+    const line = tradeLine(t);
     this.hash.update(line);
     this.pending += line;
     if (this.pending.length >= 65536) await this.flush();

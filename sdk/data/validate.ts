@@ -130,3 +130,22 @@ export function checkGrid(s: Snapshot, spec: InstrumentSpec): void {
     }
   }
 }
+
+/**
+ * Row streams whose every row already passed `validateSnapshotRow` (the fixture loader's), with
+ * the instruments whose tick/lot grid each row of a listed symbol was checked against (ADR-257).
+ * The store writer checks every other row itself; a row stream from anywhere else is checked.
+ */
+const CHECKED_ROWS = new WeakMap<object, ReadonlyMap<string, InstrumentSpec> | null>();
+
+/** @internal Mark `rows` (an iterable the caller returns as is) as yielding only rows that passed `validateSnapshotRow` and, for the symbols of `grid`, `checkGrid` against those specs. */
+export function markCheckedRows<T extends object>(rows: T, grid?: ReadonlyMap<string, InstrumentSpec>): T {
+  CHECKED_ROWS.set(rows, grid ?? null);
+  return rows;
+}
+
+/** @internal What `markCheckedRows` recorded for `rows`: undefined when nothing (every row must be checked). */
+export function checkedRows(rows: object): { grid: ReadonlyMap<string, InstrumentSpec> | null } | undefined {
+  const g = CHECKED_ROWS.get(rows);
+  return g === undefined ? undefined : { grid: g };
+}

@@ -9,6 +9,11 @@ import { runReplay } from "../../sdk/engine/run";
 import { canonicalJson } from "../../sdk/util/canonical";
 import type { Snapshot } from "../../sdk/contracts/market";
 import { drain, expectGrinderError, tmpDir } from "./helpers";
+import { checkedRows } from "../../sdk/data/validate";
+
+function* rowsOf(rows: Snapshot[]): Generator<Snapshot, void, undefined> {
+  yield* rows;
+}
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FX = (n: string) => path.join(ROOT, "fixtures", n);
@@ -73,12 +78,12 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     expect((err as { file?: string }).file).to.equal(file);
     const inst = [{ symbol: "BTCUSD_PERP", tick_size: 0.1, lot_size: 1, min_notional: 0, contract_multiplier: 100, inverse: true }, { symbol: "ETH-USD", tick_size: 0.01, lot_size: 0.001, min_notional: 0 }];
     const rows: Snapshot[] = [
-      { ts: 1, symbol: "ETH-USD", bid_price: 1, bid_qty: 1, ask_price: 2, ask_qty: 1 },
-      { ts: 86_400_001, symbol: "BTCUSD_PERP", bid_price: 1, bid_qty: 1, ask_price: 2, ask_qty: 1, funding_rate: -0.0001 },
+      { ts: 1_704_067_200_001, symbol: "ETH-USD", bid_price: 1, bid_qty: 1, ask_price: 2, ask_qty: 1 },
+      { ts: 1_704_153_600_001, symbol: "BTCUSD_PERP", bid_price: 1, bid_qty: 1, ask_price: 2, ask_qty: 1, funding_rate: -0.0001 },
     ];
     const d2 = path.join(tmpDir("store"), "sym");
     const m2 = await writeColumnarStore(d2, rows, { name: "sym", instruments: inst });
-    expect(m2.partitions.map((p) => p.file)).to.deep.equal(["BTCUSD_PERP/1970-01-02.0.arrow", "ETH-USD/1970-01-01.0.arrow"]);
+    expect(m2.partitions.map((p) => p.file)).to.deep.equal(["BTCUSD_PERP/2024-01-02.0.arrow", "ETH-USD/2024-01-01.0.arrow"]);
     expect(await drain((async function* () { yield* columnarSnapshots(openColumnarStore(d2)); })())).to.deep.equal(rows);
     expect(openColumnarStore(d2).instruments[0]).to.deep.include({ contract_multiplier: 100, inverse: true });
     const withBook = [{ ...rows[0], book: { bids: [], asks: [] } }];
@@ -86,6 +91,45 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     await expectGrinderError(writeColumnarStore(path.join(tmpDir("store"), "b"), withBook, { name: "b", instruments: inst, version: 2 }), "E_INVALID_ARGUMENT", 1, "book");
     await expectGrinderError(writeColumnarStore(path.join(tmpDir("store"), "b"), withBook, { name: "b", instruments: inst, version: 1 }), "E_INVALID_ARGUMENT", 1, "book");
     expect(existsSync(path.join(tmpDir("store"), "b"))).to.equal(false);
+  });
+
+  it("ADR-257: every row given to the writer is checked as a fixture row (fields, range, crossed, grid), naming the line; a fixture's stream is not checked twice and stores the same bytes", async () => {
+    const inst = [{ symbol: "ETHUSDT", tick_size: 0.01, lot_size: 0.001, min_notional: 0 }];
+    const ok: Snapshot = { ts: 1_704_067_200_000, symbol: "ETHUSDT", bid_price: 2000, bid_qty: 1, ask_price: 2000.01, ask_qty: 2 };
+    const bad: Array<[Partial<Snapshot> & Record<string, unknown>, string, string]> = [
+      [{ bid_price: NaN }, "E_BAD_NUMBER", "bid_price"],
+      [{ ask_qty: -1 }, "E_BAD_NUMBER", "ask_qty"],
+      [{ bid_price: 2000.01 }, "E_CROSSED_BOOK", "bid_price"],
+      [{ ask_price: 2000.015 }, "E_OFF_GRID", "ask_price"],
+      [{ bid_qty: 0.0005 }, "E_OFF_GRID", "bid_qty"],
+      [{ ts: 5_000_000_000_000 }, "E_TIME_RANGE", "ts"],
+      [{ ts: 1_704_067_200_002.5 }, "E_BAD_NUMBER", "ts"],
+      [{ venue: "x" }, "E_EXTRA_FIELD", "venue"],
+    ];
+    const root = tmpDir("store-rows");
+    for (const [change, code, field] of bad) {
+      const rows = [ok, { ...ok, ts: ok.ts + 1 }, { ...ok, ts: ok.ts + 2, ...change } as Snapshot];
+      const out = path.join(root, `bad-${field}`);
+      await expectGrinderError(writeColumnarStore(out, rows, { name: "x", instruments: inst, source: "rows.jsonl" }), code, 3, field, "rows.jsonl");
+      expect(existsSync(out), "nothing written").to.equal(false);
+    }
+    // the loader's stream is marked as checked against its instruments; a wider time range is not
+    const fx = openFixture(FX("multisymbol_topk_l1"));
+    const marked = checkedRows(streamFixture(fx));
+    expect(marked?.grid && [...marked.grid.keys()]).to.deep.equal([...fx.instruments.keys()]);
+    expect(checkedRows(streamFixture(fx, { timeRange: { min: 0, max: 4_102_444_800_000 } }))).to.equal(undefined);
+    expect(checkedRows(rowsOf([ok]))).to.equal(undefined);
+    // the same rows through the marked stream and as a plain iterable (checked here): the same store
+    const a = await writeColumnarStore(path.join(root, "marked"), streamFixture(fx), { name: "m", instruments: fx.instruments.values() });
+    const plain: Snapshot[] = [];
+    for await (const r of streamFixture(fx)) plain.push(r);
+    const b = await writeColumnarStore(path.join(root, "plain"), plain, { name: "m", instruments: fx.instruments.values() });
+    expect(b.content_sha256).to.equal(a.content_sha256).and.equal(fx.manifest.content_sha256);
+    expect(b.partitions).to.deep.equal(a.partitions);
+    // a spec with another tick than the one the stream was checked against: the writer checks the grid itself
+    const coarse = [...fx.instruments.values()].map((i) => ({ ...i, tick_size: i.tick_size * 1000 }));
+    const err = await writeColumnarStore(path.join(root, "coarse"), streamFixture(fx), { name: "m", instruments: coarse }).then(() => null, (e: unknown) => e as { code?: string });
+    expect(err?.code).to.equal("E_OFF_GRID");
   });
 
   it("CLI: store convert → export gives a JSONL fixture with the same content hash; verify; refusal without --force; an L2 fixture stored as version 3", async () => {
