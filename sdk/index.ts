@@ -82,7 +82,7 @@ export { selectionHistoryTable, selectionSummaryTable, summarizeSelections, repl
 
 // ── Replay: engine, fills, cycles, risk, metrics (spec 17.12–17.14, 17.18, 17.20) ───────────
 export { runReplay, type ReplayOptions } from "./engine";
-export { ReplayEngine, EVENT_LOG_VERSION, type ReplayResult, type ReplaySummary, type ReplayEngineOptions } from "./engine";
+export { ReplayEngine, EVENT_LOG_VERSION, type ReplayResult, type ReplaySummary, type ReplayEngineOptions, type ReplayWindow, replayStartTs } from "./engine";
 export type { DigestOption } from "./engine";
 export type { CycleRecord } from "./execution";
 export { DrawdownGuard, type DdGuardState, type GuardTransition } from "./ledger";

@@ -6,6 +6,7 @@ import type { GrinderConfig } from "../config";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { openColumnarStore, SharedReadAhead, type ColumnarStore, type ReadAheadHandle } from "../data/store";
 import { runReplay } from "../engine/run";
+import { replayStartTs, type ReplayWindow } from "../engine/replay";
 
 /**
  * The static-grid baseline of `grinder replay` on a second thread (ADR-190): the baseline is an
@@ -23,7 +24,7 @@ export interface StaticGridJob {
   store?: string;
   fixture?: string;
   config: GrinderConfig;
-  window?: { from_ts?: number; to_ts?: number };
+  window?: ReplayWindow;
   /** The baseline's share of the adaptive run's read-ahead (ADR-215): each partition read and hash-checked once for both. */
   readAhead?: ReadAheadHandle;
 }
@@ -136,7 +137,8 @@ export function sharedReadAheadWanted(): boolean {
 export function startStaticGrid(job: StaticGridJob, store?: ColumnarStore): StaticGridRun | null {
   const bundle = process.env.GRINDER_CLI_BUNDLE;
   if (!bundle || !existsSync(bundle) || !baselineThreadWanted()) return null;
-  const ra = store && job.store !== undefined && sharedReadAheadWanted() ? SharedReadAhead.start(store, 2) : null;
+  // both replays scan from the same first data time (a bounded warm-up, ADR-258)
+  const ra = store && job.store !== undefined && sharedReadAheadWanted() ? SharedReadAhead.start(store, 2, { fromTs: replayStartTs(job.window) }) : null;
   let worker: Worker;
   try {
     worker = new Worker(WORKER, { eval: true, workerData: { bundle, nice: baselineNice(), job: ra ? { ...job, readAhead: ra.handle(1) } : job }, resourceLimits: { maxYoungGenerationSizeMb: BASELINE_YOUNG_GENERATION_MB } });

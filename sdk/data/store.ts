@@ -814,12 +814,16 @@ class LineHash {
  * read, its SHA-256 checked against the manifest before it is decoded, its columns checked; a new
  * `Trade` per print. The row count is checked when the stream ends.
  */
-export function* storeTrades(store: ColumnarStore): Generator<Trade> {
+export function* storeTrades(store: ColumnarStore, opts: { fromTs?: number } = {}): Generator<Trade> {
   const tr = store.manifest.trades;
   if (tr === undefined) return;
   const syms = store.instruments.map((i) => i.symbol);
+  // from a data time (ADR-258): partitions that end before it are not read (the prints before it in the first one read are yielded)
+  const from = opts.fromTs ?? -Infinity;
+  const parts = tr.partitions.filter((p) => !(p.last_ts < from));
+  const want = parts.reduce((a, p) => a + p.rows, 0);
   let rows = 0;
-  for (const p of tr.partitions) {
+  for (const p of parts) {
     const file = path.join(store.dir, p.file);
     const t = ipcTable(readChecked(file, p.sha256, "trades partition"), file, p.rows, "trades partition");
     const names = t.schema.fields.map((f) => f.name);
@@ -845,7 +849,7 @@ export function* storeTrades(store: ColumnarStore): Generator<Trade> {
       }
     }
   }
-  if (rows !== tr.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} trades, the manifest says ${tr.rows}`, { file: path.join(store.dir, "store.json"), field: "trades.rows" });
+  if (rows !== want || tr.partitions.reduce((a, p) => a + p.rows, 0) !== tr.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} trades, the manifest says ${want === tr.rows ? tr.rows : `${want} in the partitions read`}`, { file: path.join(store.dir, "store.json"), field: "trades.rows" });
 }
 
 /** SHA-256 of the canonical JSON lines of a store's trade prints (equals a fixture sidecar's `content_sha256` of the same prints); null without trades. */
@@ -1213,6 +1217,16 @@ export interface ReadAheadHandle {
   bit: number;
   /** `READ_AHEAD_STALL_MS` unless the creator chose another bound. */
   stall_ms: number;
+  /** The scans' first data time (ADR-258): partitions that end before it are not read; -Infinity (or absent): all. */
+  from_ts?: number;
+}
+
+/**
+ * The partitions of `symbol` a scan from data time `fromTs` reads (ADR-258): all but those whose
+ * last row is before it (a symbol's partitions are in time order, so the rest is a suffix).
+ */
+function partsFrom(store: ColumnarStore, symbol: string, fromTs: number): Part[] {
+  return store.manifest.partitions.filter((p) => p.symbol === symbol && !(p.last_ts < fromTs));
 }
 
 /** Drop a consumer's share of every slot and wake the worker (idempotent; what a consumer that never scans must do). */
@@ -1235,15 +1249,16 @@ export class SharedReadAhead {
    * has fewer than `PREFETCH_MIN_PARTITIONS` files or no worker can start (each scan then reads
    * on its own, as before).
    */
-  static start(store: ColumnarStore, consumers: number, opts: { stallMs?: number } = {}): SharedReadAhead | null {
+  static start(store: ColumnarStore, consumers: number, opts: { stallMs?: number; fromTs?: number } = {}): SharedReadAhead | null {
     const parts = store.manifest.partitions;
     if (parts.length < PREFETCH_MIN_PARTITIONS || consumers < 1 || consumers > 30) return null;
     try {
       const sizes: number[] = [];
       const slotOf: Record<string, number> = {};
       const plan: Array<{ slot0: number; files: string[]; sha256: string[] }> = [];
+      const fromTs = opts.fromTs ?? -Infinity;
       for (const i of store.instruments) {
-        const mine = parts.filter((p) => p.symbol === i.symbol);
+        const mine = partsFrom(store, i.symbol, fromTs);
         let max = 0;
         for (const p of mine) max = Math.max(max, statSync(path.join(store.dir, p.file)).size);
         if (max === 0) continue;
@@ -1257,7 +1272,7 @@ export class SharedReadAhead {
       new Int32Array(state)[slots.length * 4 + 1] = all;
       const handles: ReadAheadHandle[] = [];
       for (let c = 0; c < consumers; c++)
-        handles.push({ dir: store.dir, content_sha256: store.manifest.content_sha256, partitions: parts.length, state, slots, slotOf, bit: 1 << c, stall_ms: opts.stallMs ?? READ_AHEAD_STALL_MS });
+        handles.push({ dir: store.dir, content_sha256: store.manifest.content_sha256, partitions: parts.length, state, slots, slotOf, bit: 1 << c, stall_ms: opts.stallMs ?? READ_AHEAD_STALL_MS, from_ts: fromTs });
       const worker = new Worker(SHARED_WORKER, { eval: true, workerData: { state, slots, plan } });
       worker.unref();
       return new SharedReadAhead(worker, handles);
@@ -1289,9 +1304,10 @@ class ReadAheadConsumer {
     this.st = new Int32Array(h.state);
   }
   /** Attached: the handle is for this store and has not detached yet. */
-  static attach(h: ReadAheadHandle, store: ColumnarStore): ReadAheadConsumer | null {
+  static attach(h: ReadAheadHandle, store: ColumnarStore, fromTs: number): ReadAheadConsumer | null {
     const c = new ReadAheadConsumer(h);
-    const ok = h.dir === store.dir && h.content_sha256 === store.manifest.content_sha256 && h.partitions === store.manifest.partitions.length;
+    // the worker reads the partitions of its own first data time: a scan from another one reads on its own
+    const ok = h.dir === store.dir && h.content_sha256 === store.manifest.content_sha256 && h.partitions === store.manifest.partitions.length && (h.from_ts ?? -Infinity) === fromTs;
     if (!ok || (Atomics.load(c.st, h.slots.length * 4 + 1) & h.bit) === 0) {
       detachReadAhead(h);
       return null;
@@ -1331,8 +1347,8 @@ class ReadAheadConsumer {
 }
 
 /** `symbolBatchesReused` through a shared read-ahead: partition k in slot `slot0 + k % 2`. */
-function* sharedBatches(store: ColumnarStore, symbol: string, c: ReadAheadConsumer, slot0: number): Generator<ColumnBatch> {
-  const parts = store.manifest.partitions.filter((p) => p.symbol === symbol);
+function* sharedBatches(store: ColumnarStore, symbol: string, c: ReadAheadConsumer, slot0: number, fromTs: number): Generator<ColumnBatch> {
+  const parts = partsFrom(store, symbol, fromTs);
   const rb: ReadBuffer = { buf: Buffer.alloc(0) };
   for (let k = 0; k < parts.length; k++) {
     // partition k-1's batches are done with: the worker may refill its slot with partition k+1
@@ -1352,10 +1368,10 @@ class ScanReader {
   readonly pre: Prefetcher | null = null;
   private readonly shared: ReadAheadConsumer | null = null;
   private readonly slotOf = new Map<string, number>();
-  constructor(readonly store: ColumnarStore, prefetch: boolean, readAhead?: ReadAheadHandle) {
+  constructor(readonly store: ColumnarStore, prefetch: boolean, readAhead?: ReadAheadHandle, readonly fromTs = -Infinity) {
     const parts = store.manifest.partitions;
     if (readAhead) {
-      this.shared = ReadAheadConsumer.attach(readAhead, store);
+      this.shared = ReadAheadConsumer.attach(readAhead, store, fromTs);
       if (this.shared) return;
     }
     if (!prefetch || parts.length < PREFETCH_MIN_PARTITIONS) return;
@@ -1363,7 +1379,7 @@ class ScanReader {
     try {
       for (const i of store.instruments) {
         let max = 0;
-        for (const p of parts) if (p.symbol === i.symbol) max = Math.max(max, statSync(path.join(store.dir, p.file)).size);
+        for (const p of partsFrom(store, i.symbol, fromTs)) max = Math.max(max, statSync(path.join(store.dir, p.file)).size);
         if (max === 0) continue;
         this.slotOf.set(i.symbol, sizes.length);
         sizes.push(max, max);
@@ -1375,12 +1391,13 @@ class ScanReader {
     }
   }
   batches(symbol: string): Generator<ColumnBatch> {
+    const from = this.fromTs;
     if (this.shared) {
       const s = this.shared.h.slotOf[symbol];
-      return s === undefined ? symbolBatchesReused(this.store, symbol) : sharedBatches(this.store, symbol, this.shared, s);
+      return s === undefined ? symbolBatchesReused(this.store, symbol, from) : sharedBatches(this.store, symbol, this.shared, s, from);
     }
     const s = this.pre ? this.slotOf.get(symbol) : undefined;
-    return s === undefined ? symbolBatchesReused(this.store, symbol) : prefetchedBatches(this.store, symbol, this.pre!, s);
+    return s === undefined ? symbolBatchesReused(this.store, symbol, from) : prefetchedBatches(this.store, symbol, this.pre!, s, from);
   }
   close(): void {
     this.pre?.close();
@@ -1389,8 +1406,8 @@ class ScanReader {
 }
 
 /** `symbolBatchesReused` through the read-ahead worker: partition k in slot `slot0 + k % 2`. */
-function* prefetchedBatches(store: ColumnarStore, symbol: string, pre: Prefetcher, slot0: number): Generator<ColumnBatch> {
-  const parts = store.manifest.partitions.filter((p) => p.symbol === symbol);
+function* prefetchedBatches(store: ColumnarStore, symbol: string, pre: Prefetcher, slot0: number, fromTs: number): Generator<ColumnBatch> {
+  const parts = partsFrom(store, symbol, fromTs);
   const ask = (k: number): void => {
     if (k < parts.length) pre.request(slot0 + (k & 1), path.join(store.dir, parts[k].file), parts[k].sha256);
   };
@@ -1413,9 +1430,9 @@ export function* symbolBatches(store: ColumnarStore, symbol: string): Generator<
 }
 
 /** `symbolBatches` through one reused read buffer: a batch is valid only until the next partition is read. */
-function* symbolBatchesReused(store: ColumnarStore, symbol: string): Generator<ColumnBatch> {
+function* symbolBatchesReused(store: ColumnarStore, symbol: string, fromTs: number): Generator<ColumnBatch> {
   const rb: ReadBuffer = { buf: Buffer.alloc(0) };
-  for (const p of store.manifest.partitions) if (p.symbol === symbol) for (const b of readPartition(store, p, rb)) yield b;
+  for (const p of partsFrom(store, symbol, fromTs)) for (const b of readPartition(store, p, rb)) yield b;
 }
 
 /** One symbol's position in a scan: its current batch, row and that row's stream index. */
@@ -1428,6 +1445,18 @@ class Cursor {
   constructor(reader: ScanReader, symbol: string) {
     this.it = reader.batches(symbol);
     this.next();
+    const from = reader.fromTs;
+    // a scan from a data time (ADR-258): the first row at or after it (rows of a batch are in time order)
+    while (this.b !== null && this.b.ts[this.i] < from) {
+      const ts = this.b.ts;
+      let lo = this.i, hi = this.b.length;
+      while (lo < hi) {
+        const m = (lo + hi) >>> 1;
+        if (ts[m] < from) lo = m + 1;
+        else hi = m;
+      }
+      this.moveTo(lo);
+    }
   }
   next(): void {
     for (;;) {
@@ -1469,6 +1498,18 @@ class Cursor {
 }
 
 /**
+ * The stream index a scan starts at: 0 for a whole scan; from a data time (ADR-258) the first row
+ * at or after it, i.e. the smallest head of the cursors (rows are in time order, so every later
+ * row is at or after it too); the row count when no row is left.
+ */
+function firstSeq(store: ColumnarStore, cursors: Cursor[], fromTs: number): number {
+  if (fromTs === -Infinity) return 0;
+  let first = Infinity;
+  for (const c of cursors) if (c.head < first) first = c.head;
+  return first === Infinity ? store.manifest.rows : first;
+}
+
+/**
  * A scan's next row must be row `rows` of the stream: with `seq` not stored (ADR-235) the
  * partition's place comes from the manifest's `first_seq`, which no partition hash covers.
  */
@@ -1484,10 +1525,10 @@ function outOfSequence(store: ColumnarStore, seq: number, rows: number): Grinder
  * `prefetch` (default on): partitions read and hash-checked ahead by a worker thread (ADR-155).
  * `readAhead`: as in `scanColumnar` (ADR-215); detached when the generator ends or is closed.
  */
-export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean; prefetch?: boolean; readAhead?: ReadAheadHandle } = {}): Generator<Snapshot> {
+export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean; prefetch?: boolean; readAhead?: ReadAheadHandle; fromTs?: number } = {}): Generator<Snapshot> {
   const reuse = opts.reuse === true;
   const shared: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
-  const reader = new ScanReader(store, opts.prefetch !== false, opts.readAhead);
+  const reader = new ScanReader(store, opts.prefetch !== false, opts.readAhead, opts.fromTs);
   try {
     yield* snapshotsOf(store, reader, reuse, shared);
   } finally {
@@ -1497,7 +1538,7 @@ export function* columnarSnapshots(store: ColumnarStore, opts: { reuse?: boolean
 
 function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, shared: Snapshot): Generator<Snapshot> {
   const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol));
-  let rows = 0;
+  let rows = firstSeq(store, cursors, reader.fromTs);
   for (;;) {
     let best: Cursor | null = null;
     let bestSeq = Infinity;
@@ -1554,8 +1595,8 @@ function* snapshotsOf(store: ColumnarStore, reader: ScanReader, reuse: boolean, 
  * `readAhead`: this scan's share of a `SharedReadAhead` (ADR-215; one worker reads and checks
  * each partition once for several scans); detached when the scan ends, however it ends.
  */
-export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void, opts: { prefetch?: boolean; readAhead?: ReadAheadHandle } = {}): number {
-  const reader = new ScanReader(store, opts.prefetch !== false, opts.readAhead);
+export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boolean | void, opts: { prefetch?: boolean; readAhead?: ReadAheadHandle; fromTs?: number } = {}): number {
+  const reader = new ScanReader(store, opts.prefetch !== false, opts.readAhead, opts.fromTs);
   try {
     return scanWith(store, reader, visit);
   } finally {
@@ -1566,7 +1607,8 @@ export function scanColumnar(store: ColumnarStore, visit: (s: Snapshot) => boole
 function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot) => boolean | void): number {
   const s: Snapshot = { ts: 0, symbol: "", bid_price: 0, bid_qty: 0, ask_price: 0, ask_qty: 0 };
   const cursors = store.instruments.map((i) => new Cursor(reader, i.symbol));
-  let rows = 0;
+  const first = firstSeq(store, cursors, reader.fromTs);
+  let rows = first;
   for (;;) {
     let best: Cursor | null = null;
     let bestSeq = Infinity;
@@ -1596,12 +1638,12 @@ function scanWith(store: ColumnarStore, reader: ScanReader, visit: (s: Snapshot)
         stop = visitQuotes(s, b.ts, b.bid_price, b.bid_qty, b.ask_price, b.ask_qty, i0, end, visit);
       } else stop = visitRows(s, b, i0, end, visit);
     }
-    if (stop >= 0) return rows + (stop - i0) + 1;
+    if (stop >= 0) return rows - first + (stop - i0) + 1;
     rows += end - i0;
     best.moveTo(end);
   }
   if (rows !== store.manifest.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} rows, the manifest says ${store.manifest.rows}`, { file: path.join(store.dir, "store.json"), field: "rows" });
-  return rows;
+  return rows - first;
 }
 
 /*

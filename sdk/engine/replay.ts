@@ -90,6 +90,29 @@ export interface ReplayResult<D extends string | null = string> {
   fill_model_counters?: Record<string, number>;
 }
 
+/**
+ * The data-time window of a replay (inclusive): it trades inside [from_ts, to_ts]; snapshots
+ * before `from_ts` warm the features up without trading, and nothing after `to_ts` is read.
+ * `warmup_ms` (ADR-258) bounds the warm-up: data before `from_ts − warmup_ms` is not replayed
+ * (a columnar store does not even read its partitions), so a window of a long dataset costs its
+ * warm-up plus itself instead of everything before it. Without it the warm-up is all data before
+ * `from_ts`. Requires `from_ts`.
+ */
+export interface ReplayWindow {
+  from_ts?: number;
+  to_ts?: number;
+  warmup_ms?: number;
+}
+
+/** The first data time a replay of `w` steps (`from_ts − warmup_ms`), -Infinity without a warm-up bound; a `warmup_ms` that is not a non-negative safe integer, or without `from_ts`, is `E_INVALID_ARGUMENT`. */
+export function replayStartTs(w: ReplayWindow | undefined): number {
+  if (w === undefined || w.warmup_ms === undefined) return -Infinity;
+  const m = w.warmup_ms;
+  if (!(Number.isSafeInteger(m) && m >= 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `window.warmup_ms must be a non-negative integer of ms, got ${String(m)}`, { field: "warmup_ms" });
+  if (w.from_ts === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "window.warmup_ms bounds the warm-up before from_ts: give from_ts too", { field: "warmup_ms" });
+  return w.from_ts - m;
+}
+
 export interface ReplayEngineOptions {
   config: GrinderConfig;
   configHash: string;
@@ -101,7 +124,7 @@ export interface ReplayEngineOptions {
   strategy?: Strategy;
   /** Collect the adaptive grid's regime record (one row per policy tick per symbol) here. */
   regimeRows?: RegimeRow[];
-  window?: { from_ts?: number; to_ts?: number };
+  window?: ReplayWindow;
   keepEvents?: boolean;
   fixtureName?: string;
   contentSha256?: string;
@@ -159,6 +182,8 @@ export class ReplayEngine<D extends string | null = string> {
   private lastSlot: { ev: QuoteEvent; book: SymbolBook } | undefined = undefined;
   private readonly fromTs: number;
   private readonly toTs: number;
+  /** Events before this data time are not replayed (`window.warmup_ms`, ADR-258; -Infinity without). */
+  private readonly startTs: number;
   private readonly risk: { guard: "NORMAL" | "DAMAGE_CONTROL" | "EMERGENCY"; dd_budget: number };
   private readonly hasSelector: boolean;
   /** Account columns of the bars table row being written (reused). */
@@ -181,6 +206,7 @@ export class ReplayEngine<D extends string | null = string> {
     this.supervisor = new Supervisor(cfg, this.ledger, record);
     this.fromTs = opts.window?.from_ts ?? -Infinity;
     this.toTs = opts.window?.to_ts ?? Infinity;
+    this.startTs = replayStartTs(opts.window);
     this.latency = makeLatencyModel(cfg.execution.latency);
     const immediate = this.latency.immediate;
     this.venue = new SimVenue(insts, makeFillModel(cfg.execution.fill_model), new FeeModel(cfg.execution.fees, insts), { reports: (b) => this.onVenueReports(b) }, { confirmations: !immediate });
@@ -295,7 +321,7 @@ export class ReplayEngine<D extends string | null = string> {
   stepTrade(t: Trade): void {
     const ts = t.ts;
     if (ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `trade ts ${ts} is before the previous event's ${this.lastTs}`, { field: "ts" });
-    if (ts > this.toTs) return;
+    if (ts > this.toTs || ts < this.startTs) return;
     const slot = this.slots.get(t.symbol);
     if (slot === undefined) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `symbol '${t.symbol}' is not an instrument of this replay`, { field: "symbol" });
     this.lastTs = ts;
@@ -317,7 +343,7 @@ export class ReplayEngine<D extends string | null = string> {
   step(s: Snapshot): void {
     const ts = s.ts;
     if (ts < this.lastTs) throw new GrinderError(ErrorCode.TIME_BACKWARDS, `snapshot ts ${ts} is before the previous ${this.lastTs}`, { field: "ts" });
-    if (ts > this.toTs) return;
+    if (ts > this.toTs || ts < this.startTs) return;
     let slot = this.lastSlot;
     if (s.symbol !== this.lastSym || slot === undefined) {
       slot = this.slots.get(s.symbol);

@@ -8,7 +8,7 @@ import { detachReadAhead, scanColumnar, storeTrades, type ColumnarStore, type Re
 import { isTrade, type Trade } from "../contracts/market";
 import { TopKSelector } from "../portfolio/selector";
 import { defaultStages } from "../strategies/adaptive-grid/default-stages";
-import { ReplayEngine, type ReplayResult } from "./replay";
+import { ReplayEngine, replayStartTs, type ReplayResult, type ReplayWindow } from "./replay";
 import type { StageFactory } from "../strategies/adaptive-grid/stages";
 import type { RegimeRow } from "../strategies/adaptive-grid/regime-record";
 import type { Strategy } from "../strategy/types";
@@ -22,9 +22,10 @@ export interface ReplayOptions {
   config?: GrinderConfig;
   /**
    * Only trade inside [from_ts, to_ts] (data time, inclusive). Snapshots before `from_ts` still
-   * warm the features up; snapshots after `to_ts` are not read further.
+   * warm the features up (all of them, or the last `warmup_ms` of them, ADR-258); snapshots
+   * after `to_ts` are not read further.
    */
-  window?: { from_ts?: number; to_ts?: number };
+  window?: ReplayWindow;
   /**
    * Portfolio selector called at each re-selection tick. `"auto"` (default): a `TopKSelector`
    * on `config.portfolio` when the replay has more than one symbol, none for one symbol.
@@ -80,9 +81,12 @@ const iso = (ts: number): string => new Date(ts).toISOString();
  * A window that holds no snapshot of the data is a mistake, not a run that made no trades
  * (ADR-245): `E_INVALID_ARGUMENT` (field `window`) saying where the data lies relative to it.
  */
-function refuseEmptyWindow(w: { from_ts?: number; to_ts?: number }, p: { snapshots: number; last_ts: number }, name: string): void {
+function refuseEmptyWindow(w: ReplayWindow, p: { snapshots: number; last_ts: number }, name: string): void {
   if (p.snapshots > 0 && p.last_ts >= (w.from_ts ?? -Infinity)) return;
   const win = `the window ${w.from_ts === undefined ? "…" : iso(w.from_ts)} – ${w.to_ts === undefined ? "…" : iso(w.to_ts)}`;
+  // with a bounded warm-up (ADR-258) nothing before its start was read
+  if (p.snapshots === 0 && w.warmup_ms !== undefined && w.from_ts !== undefined)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${win} holds no snapshot of ${name}: none at or after the warm-up's start ${iso(w.from_ts - w.warmup_ms)}${w.to_ts === undefined ? "" : " up to the window's end"}`, { field: "window" });
   // nothing read: the data begins after the window's end (or is empty); else every snapshot read was before its start
   const where =
     p.snapshots === 0
@@ -123,7 +127,7 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
   const useTrades = opts.snapshots === undefined && fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
   // a store's trade prints (ADR-255), merged as a fixture's sidecar is: trades first at equal ts
   const storeTradesOn = store !== null && store.manifest.trades !== undefined && opts.trades !== false && opts.tradeStream === undefined;
-  const tradeStream: Iterable<Trade> | undefined = storeTradesOn ? storeTrades(store!) : opts.tradeStream;
+  const tradeStream: Iterable<Trade> | undefined = storeTradesOn ? storeTrades(store!, { fromTs: replayStartTs(opts.window) }) : opts.tradeStream;
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
   // natr_source "klines" reads the fixture's klines.csv sidecar (ADR-077); without one it is refused, not a run that never warms up
@@ -156,6 +160,8 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
       : useTrades && fx ? fx.manifest.trades!.content_sha256 : storeTradesOn ? store!.manifest.trades!.content_sha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
+  // a bounded warm-up (ADR-258): the engine skips what comes before it; a store does not read those partitions
+  const startTs = replayStartTs(opts.window);
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
   const withNoTrade = (r: ReplayResult<string | null>): ReplayResult<string | null> => {
     if (opts.window) refuseEmptyWindow(opts.window, engine.progress, dataName || "the data");
@@ -185,14 +191,14 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
         if (s.ts > toTs) return false;
         engine.step(s);
         return true;
-      }, { readAhead: opts.readAhead });
+      }, { readAhead: opts.readAhead, fromTs: startTs });
     else {
       scanColumnar(store, (s) => {
         if (s.ts > toTs) return false;
         feed(s.ts);
         engine.step(s);
         return true;
-      }, { readAhead: opts.readAhead });
+      }, { readAhead: opts.readAhead, fromTs: startTs });
       feed(toTs);
     }
     return withNoTrade(await engine.finish());

@@ -14,7 +14,7 @@ import { defaultStages } from "../strategies/adaptive-grid/default-stages";
 import { ScriptedOrdersStrategy, type ScriptedFill, type ScriptedRequest, type TimedRequest } from "../strategies/scripted/strategy";
 import type { RiskTransition, Strategy, StrategyContext, StrategyReport, StrategyStats } from "../strategy/types";
 import { hasKlinesSidecar, loadKlinesSidecar, withKlines } from "./klines-sidecar";
-import { ReplayEngine } from "./replay";
+import { ReplayEngine, replayStartTs, type ReplayWindow } from "./replay";
 import { PRINT_BLIND_FILL_MODELS } from "./run";
 import { LADDER } from "./sensitivity";
 
@@ -46,7 +46,7 @@ export interface SameOrdersOptions {
   trades?: boolean;
   /** Base config (default `defaultConfig()`); its `execution.fill_model` is replaced per run. */
   config?: GrinderConfig;
-  window?: { from_ts?: number; to_ts?: number };
+  window?: ReplayWindow;
   /** Rung of the reference run (default: the base config's `execution.fill_model.kind`). */
   reference?: FillModelKind;
   /** Rungs to replay the recorded orders under (default the whole ladder). */
@@ -117,7 +117,9 @@ async function* marketEvents(fx: Fixture | null, opts: SameOrdersOptions, useTra
   const toTs = opts.window?.to_ts ?? Infinity;
   if (opts.store !== undefined) {
     // the store's snapshots and its prints, prints first at equal ts
-    yield* mergeByTs(columnarSnapshots(opts.store), useTrades ? storeTrades(opts.store) : null, toTs);
+    // a bounded warm-up (ADR-258): the partitions before it are not read (the engines skip what is left before it)
+    const fromTs = replayStartTs(opts.window);
+    yield* mergeByTs(columnarSnapshots(opts.store, { fromTs }), useTrades ? storeTrades(opts.store, { fromTs }) : null, toTs);
     return;
   }
   if (fx) {

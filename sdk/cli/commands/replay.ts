@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { defaultConfig } from "../../config";
 import { loadConfigOrArtifact } from "../../calibration/artifact";
 import { runReplay } from "../../engine/run";
-import type { ReplayResult } from "../../engine/replay";
+import type { ReplayResult, ReplayWindow } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
 import { replaySelectionSummary, summarizeSelections } from "../../portfolio/report";
 import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
@@ -66,7 +66,7 @@ export function formatBaselines(rows: BaselineRow[]): string[] {
  * (`2024-08-08T23:58:00Z`, `2012-02-20`, no zone = UTC). Anything else, and `--from` after
  * `--to`, is `E_INVALID_ARGUMENT` (exit 2), never a silent NaN window.
  */
-export function parseWindowArgs(from?: string, to?: string): { from_ts?: number; to_ts?: number } | undefined {
+export function parseWindowArgs(from?: string, to?: string, warmup?: string): ReplayWindow | undefined {
   const one = (v: string | undefined, field: string): number | undefined => {
     if (v === undefined) return undefined;
     const t = v.trim();
@@ -86,7 +86,13 @@ export function parseWindowArgs(from?: string, to?: string): { from_ts?: number;
   const to_ts = one(to, "to");
   if (from_ts !== undefined && to_ts !== undefined && from_ts > to_ts)
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `inverted window: --from ${from} is after --to ${to}`, { field: "from" });
-  return from_ts === undefined && to_ts === undefined ? undefined : { from_ts, to_ts };
+  if (warmup === undefined) return from_ts === undefined && to_ts === undefined ? undefined : { from_ts, to_ts };
+  // --warmup (ADR-258): a duration before --from; the data before it is not replayed
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(warmup.trim());
+  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[m[2] ?? "ms"] : NaN;
+  if (!Number.isSafeInteger(ms)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--warmup must be a duration (0, 90000, 90s, 30m, 2h, 1d), got '${warmup}'`, { field: "warmup" });
+  if (from_ts === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--warmup bounds the warm-up before --from: give --from too", { field: "warmup" });
+  return { from_ts, to_ts, warmup_ms: ms };
 }
 
 /** The JSON form of a replay printed by `replay --json` and compared by `fixtures verify`. */
@@ -128,16 +134,17 @@ export function registerReplay(program: Command): void {
     .option("--prom", "print the run's metrics in Prometheus text format")
     .option("--from <ts>", "trade only from this data time (epoch ms or ISO-8601)")
     .option("--to <ts>", "stop after this data time (epoch ms or ISO-8601)")
+    .option("--warmup <duration>", "warm the features up on this much data before --from only (e.g. 6h, 1d; default: all of it); earlier data is not replayed, and a store does not read it")
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055); on a bar dataset e.g. touch,cross,bar_cross (ADR-122)")
     .option("--same-orders [reference]", "same-orders comparison (ADR-196): record the orders of the run under the reference rung (default: the config's fill model), replay exactly them under each rung of --fill-models (default: the ladder)")
     .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
-    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; fillModels?: string; sameOrders?: string | boolean; baselines?: boolean }) => {
+    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; warmup?: string; fillModels?: string; sameOrders?: string | boolean; baselines?: boolean }) => {
       const phases = new Phases(process.env.GRINDER_PHASES === "1");
       phases.mark("action_start");
       const notes: string[] = [];
       const config = opts.config ? loadConfigOrArtifact(opts.config, { warnings: notes }) : defaultConfig();
       for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);
-      const window = parseWindowArgs(opts.from, opts.to);
+      const window = parseWindowArgs(opts.from, opts.to, opts.warmup);
       if (opts.sameOrders !== undefined) {
         // Same-orders comparison (ADR-196): one reference run's requests replayed under each rung.
         if (isBarDatasetFile(name)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--same-orders replays a fixture or a columnar store (not a bar dataset)", { field: "same-orders" });
