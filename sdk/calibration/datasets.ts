@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { openFixture, readLines, type Fixture } from "../data/fixture";
 import { canonicalJson } from "../util/canonical";
+import { columnarContentHash, columnarTradesHash, isColumnarStore, openColumnarStore, scanColumnar, type ColumnarStore } from "../data/store";
 import type { ResolvedDataset } from "./folds";
 import type { DatasetSpec } from "./spec";
 
@@ -13,14 +14,52 @@ export const DEFAULT_FIXTURES_ROOT = path.resolve(__dirname, "..", "..", "fixtur
 /** Fixture name under `root`, else a folder path (relative to `cwd`). */
 export function resolveFixtureDir(name: string, root = DEFAULT_FIXTURES_ROOT, cwd = process.cwd()): string {
   const named = path.join(root, name);
-  if (existsSync(path.join(named, "fixture.json"))) return named;
+  if (existsSync(path.join(named, "fixture.json")) || isColumnarStore(named)) return named;
   return path.resolve(cwd, name);
 }
 
 /**
- * Resolve the spec's datasets: open each fixture, check the requested symbols exist, and read
- * its time span while recomputing the content SHA-256 — a fixture whose snapshots no longer
- * match its manifest is refused (E_HASH_MISMATCH), because the artifact pins that hash.
+ * A columnar store as a calibration dataset (ADR-259): its content hash and its prints' hash
+ * recomputed from the partitions (as `grinder store verify`; a mismatch is E_HASH_MISMATCH), its
+ * first and last data time from the same scan. A store has no dataset version of its own: it is
+ * recorded as the version of the fixture `store export` writes from it, 1.
+ */
+function resolveStore(dir: string, d: DatasetSpec, i: number, file: string | undefined): ResolvedDataset {
+  let store: ColumnarStore;
+  try {
+    store = openColumnarStore(dir);
+  } catch (e) {
+    if (e instanceof GrinderError) throw new GrinderError(e.code, `dataset '${d.fixture}': ${e.detail}`, { file: e.file ?? file, field: `datasets[${i}].fixture` });
+    throw e;
+  }
+  const m = store.manifest;
+  const known = new Set(store.instruments.map((x) => x.symbol));
+  (d.symbols ?? []).forEach((sym, j) => {
+    if (!known.has(sym)) throw new GrinderError(ErrorCode.UNKNOWN_SYMBOL, `dataset '${d.fixture}': symbol '${sym}' is not in the store`, { file, field: `datasets[${i}].symbols[${j}]` });
+  });
+  const sha = columnarContentHash(store);
+  if (sha !== m.content_sha256)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `store '${m.name}' rows hash ${sha.slice(0, 12)} ≠ manifest ${m.content_sha256.slice(0, 12)}`, { file: path.join(store.dir, "store.json") });
+  const th = columnarTradesHash(store);
+  if (th !== null && th !== m.trades!.content_sha256)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `store '${m.name}' trades hash ${th.slice(0, 12)} ≠ manifest ${m.trades!.content_sha256.slice(0, 12)}`, { file: path.join(store.dir, "store.json"), field: "trades.content_sha256" });
+  let first = NaN;
+  let last = NaN;
+  scanColumnar(store, (s) => {
+    if (first !== first) first = s.ts;
+    last = s.ts;
+  });
+  if (first !== first) throw new GrinderError(ErrorCode.CONFIG, `store '${m.name}' has no snapshots`, { file: path.join(store.dir, "store.json") });
+  return {
+    fixture: m.name, version: 1, content_sha256: m.content_sha256, rows: m.rows, symbols: d.symbols ? [...d.symbols].sort() : [...known].sort(),
+    symbols_restricted: d.symbols !== undefined, first_ts: first, last_ts: last, dir: store.dir,
+  };
+}
+
+/**
+ * Resolve the spec's datasets: open each fixture (or columnar store, ADR-259), check the requested
+ * symbols exist, and read its time span while recomputing the content SHA-256 — a dataset whose
+ * rows no longer match its manifest is refused (E_HASH_MISMATCH), because the artifact pins that hash.
  * Result sorted by fixture name.
  */
 export async function resolveDatasets(specs: readonly DatasetSpec[], opts: { root?: string; file?: string } = {}): Promise<ResolvedDataset[]> {
@@ -28,6 +67,10 @@ export async function resolveDatasets(specs: readonly DatasetSpec[], opts: { roo
   for (let i = 0; i < specs.length; i++) {
     const d = specs[i];
     const dir = resolveFixtureDir(d.fixture, opts.root);
+    if (isColumnarStore(dir)) {
+      out.push(resolveStore(dir, d, i, opts.file));
+      continue;
+    }
     let fx: Fixture;
     try {
       fx = openFixture(dir);

@@ -1,7 +1,9 @@
 import type { GrinderConfig } from "../config";
-import type { Snapshot } from "../contracts/market";
+import type { Snapshot, Trade } from "../contracts/market";
 import { openFixture, streamFixture, type Fixture } from "../data/fixture";
+import { columnarSnapshots, isColumnarStore, openColumnarStore, type ColumnarStore } from "../data/store";
 import { runReplay } from "../engine/run";
+import { streamFixtureTrades } from "../data/trades";
 import { buyAndHoldPnl } from "../analysis/baselines";
 import type { ReplayResult } from "../engine/replay";
 import type { EvalTask, TrialMetrics } from "./evaluator";
@@ -23,8 +25,18 @@ export const SERIES_MS = 3_600_000;
 export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
   const config = task.config as unknown as GrinderConfig;
   const { unit } = task;
+  const to = unit.to_ts - 1;
+  // a columnar store (ADR-259): replayed as `grinder replay <store>` replays it, the same digest as its fixture's
+  if (isColumnarStore(task.fixture_dir)) return metricsOf(await replayStoreUnit(openColumnarStore(task.fixture_dir), config, unit.symbols, { from_ts: unit.from_ts, to_ts: to }), config, unit);
   const fx = openFixture(task.fixture_dir);
-  const cached = await cachedSnapshots(fx, unit.symbols);
+  // A unit of all symbols sees the fixture's trades sidecar, as `grinder replay` does (ADR-259):
+  // from the cache, its prints are cached beside its rows (the cache used to carry no prints, so a
+  // unit under trade_through / queue_prob saw none, and under any model the run ended at the last
+  // quote instead of the last print); a fixture too large to cache streams with its sidecar.
+  const sidecar = fx.manifest.trades !== undefined && !unit.symbols;
+  let cached = await cachedSnapshots(fx, unit.symbols);
+  const prints = sidecar && cached !== null ? await cachedTrades(fx) : null;
+  if (sidecar && prints === null) cached = null;
   let snapshots: AsyncIterable<Snapshot> | Iterable<Snapshot> | undefined = cached ?? undefined;
   let instruments = undefined;
   if (unit.symbols) {
@@ -35,7 +47,6 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
         for await (const s of streamFixture(fx)) if (keep.has(s.symbol)) yield s;
       })();
   }
-  const to = unit.to_ts - 1;
   // With `fixture` given too, the digest header names the fixture exactly as a file replay does.
   const r = await runReplay({
     fixture: fx,
@@ -44,7 +55,30 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
     config,
     window: { from_ts: unit.from_ts, to_ts: to },
     keepEvents: false,
+    ...(prints !== null ? { tradeStream: prints, tradesSha256: fx.manifest.trades!.content_sha256 } : {}),
   });
+  return metricsOf(r, config, unit);
+}
+
+/**
+ * One unit of a store dataset. All its symbols: the store's own scan (its prints merged as a
+ * fixture's sidecar is). A symbol subset: its rows as a stream with the store's name and content
+ * hash, no prints — as the fixture path replays a subset (a fixture with `snapshots` given feeds
+ * no sidecar), so a store and its fixture give the same digest either way.
+ */
+async function replayStoreUnit(store: ColumnarStore, config: GrinderConfig, symbols: readonly string[] | undefined, window: { from_ts: number; to_ts: number }): Promise<ReplayResult> {
+  if (!symbols) return runReplay({ store, config, window, keepEvents: false });
+  const keep = new Set(symbols);
+  const rows = (function* () {
+    for (const s of columnarSnapshots(store, { reuse: true })) if (keep.has(s.symbol)) yield s;
+  })();
+  return runReplay({
+    snapshots: rows, instruments: store.instruments.filter((i) => keep.has(i.symbol)), config, window, keepEvents: false,
+    source: { name: store.manifest.name, content_sha256: store.manifest.content_sha256 },
+  });
+}
+
+function metricsOf(r: ReplayResult, config: GrinderConfig, unit: EvalTask["unit"]): TrialMetrics {
   const s = r.summary;
   const risk = config.risk;
   const dd_budget = risk.dd_budget_abs ?? risk.equity * risk.dd_budget_frac;
@@ -150,9 +184,25 @@ async function cachedSnapshots(fx: Fixture, symbols: readonly string[] | undefin
   return rows;
 }
 
-/** Drop the parsed-fixture cache of this thread. */
+const tradeCache = new Map<string, { content: string; rows: readonly Trade[] }>();
+
+/** The fixture's trade prints, parsed once per thread and frozen like the rows; null over MAX_CACHED_ROWS prints. */
+async function cachedTrades(fx: Fixture): Promise<readonly Trade[] | null> {
+  const tr = fx.manifest.trades!;
+  if (tr.rows > MAX_CACHED_ROWS) return null;
+  const key = fx.dir;
+  const hit = tradeCache.get(key);
+  if (hit && hit.content === tr.content_sha256) return hit.rows;
+  const rows: Trade[] = [];
+  for await (const t of streamFixtureTrades(fx)) rows.push(deepFreeze(t));
+  tradeCache.set(key, { content: tr.content_sha256, rows });
+  return rows;
+}
+
+/** Drop the parsed-fixture cache of this thread (rows and prints). */
 export function clearSnapshotCache(): void {
   cache.clear();
+  tradeCache.clear();
 }
 
 function deepFreeze<T>(x: T): T {

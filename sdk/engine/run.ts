@@ -65,6 +65,11 @@ export interface ReplayOptions {
    */
   trades?: boolean;
   tradeStream?: Iterable<Trade>;
+  /**
+   * Content hash of `tradeStream` for the run header (ADR-259; e.g. a fixture's sidecar replayed
+   * from memory), left out under a print-blind fill model as for a fixture's own sidecar.
+   */
+  tradesSha256?: string;
 }
 
 /**
@@ -157,7 +162,7 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
     contentSha256: fx ? fx.manifest.content_sha256 : (opts.source?.content_sha256 ?? store?.manifest.content_sha256 ?? ""),
     tradesSha256: PRINT_BLIND_FILL_MODELS.has(config.execution.fill_model.kind)
       ? undefined
-      : useTrades && fx ? fx.manifest.trades!.content_sha256 : storeTradesOn ? store!.manifest.trades!.content_sha256 : undefined,
+      : useTrades && fx ? fx.manifest.trades!.content_sha256 : storeTradesOn ? store!.manifest.trades!.content_sha256 : opts.tradeStream !== undefined ? opts.tradesSha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
   // a bounded warm-up (ADR-258): the engine skips what comes before it; a store does not read those partitions

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { openFixture } from "../../data/fixture";
+import { isColumnarStore, openColumnarStore } from "../../data/store";
 import { resolveDatasets } from "../datasets";
 
 /** What a job names of its dataset: the fixture's name (a hint) and its content hash (the identity). */
@@ -12,7 +13,7 @@ export interface DatasetRef {
 
 /**
  * A worker's datasets, found by content hash (ADR-102) under the given folders: each folder is
- * a fixture itself or holds fixtures one level below (a project's `fixtures/`, or a shared store
+ * a fixture (or a columnar store, ADR-259) itself or holds them one level below (a project's `fixtures/`, or a shared store
  * laid out as `<store>/<name>/` on a network file system). A dataset is verified (its
  * snapshots re-hashed against the manifest, `resolveDatasets`) the first time a job needs it;
  * a missing dataset or a mismatch is a refusal, never a guess.
@@ -28,9 +29,11 @@ export class DatasetStore {
   private scan(): Map<string, string> {
     const idx = new Map<string, string>();
     const add = (dir: string): void => {
-      if (!existsSync(path.join(dir, "fixture.json"))) return;
+      const store = isColumnarStore(dir);
+      if (!store && !existsSync(path.join(dir, "fixture.json"))) return;
       try {
-        const sha = openFixture(dir).manifest.content_sha256;
+        // a columnar store is a dataset too (ADR-259): the same content hash as the fixture it holds
+        const sha = store ? openColumnarStore(dir).manifest.content_sha256 : openFixture(dir).manifest.content_sha256;
         if (!idx.has(sha)) idx.set(sha, dir);
       } catch {
         /* not a readable fixture: not a candidate (a job that needs it reports it missing) */
