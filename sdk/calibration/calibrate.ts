@@ -154,7 +154,7 @@ export async function runCalibration(rs: ResolvedSpec, opts: CalibrateOptions = 
     await local?.close();
     throw e;
   }
-  const units = buildUnits(datasets, spec.folds.segments);
+  const units = buildUnits(datasets, spec.folds.segments, spec.folds.warmup_ms);
   const folds = buildFolds(datasets, spec.folds);
   const allUnits = units.map((u) => u.id);
 

@@ -24,7 +24,7 @@ export function withParams(config: GrinderConfig | Record<string, unknown>, para
 /** What `evaluatePoint` evaluates on: a resolved spec, or datasets with optional segments / base / objective. */
 export type PointTarget =
   | ResolvedSpec
-  | { datasets: DatasetSpec[]; segments?: number; base?: Record<string, unknown>; objective?: Partial<ObjectiveSpec> };
+  | { datasets: DatasetSpec[]; segments?: number; warmup_ms?: number; base?: Record<string, unknown>; objective?: Partial<ObjectiveSpec> };
 
 /** One evaluated point: its parameters, score and metrics over every unit. */
 export interface PointEvaluation {
@@ -58,7 +58,7 @@ export async function evaluatePoint(target: PointTarget, params: ParamPoint, opt
   if (!datasets?.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "evaluatePoint needs at least one dataset", { field: "datasets" });
   const config = cloneJson(withParams(base, params)) as unknown as Record<string, unknown>;
   const ds = await resolveDatasets(datasets, { root: opts.fixturesRoot });
-  const units = buildUnits(ds, segments);
+  const units = buildUnits(ds, segments, isSpec ? (target as ResolvedSpec).spec.folds.warmup_ms : (target as { warmup_ms?: number }).warmup_ms);
   const dirs = new Map(ds.map((d) => [d.fixture, d.dir]));
   const fn: EvaluateFn = opts.evaluate ?? (require("./replay-evaluator") as { evaluate: EvaluateFn }).evaluate;
   const runs = [];

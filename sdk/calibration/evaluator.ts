@@ -57,6 +57,8 @@ export interface EvalUnit {
   to_ts: number;
   /** Symbols to replay; undefined = all of the fixture's. */
   symbols?: string[];
+  /** Data before `from_ts − warmup_ms` is not replayed (ADR-260; `folds.warmup_ms`); undefined = all of it. */
+  warmup_ms?: number;
 }
 
 /** What a worker receives: the full resolved config and where to replay it. */

@@ -30,8 +30,9 @@ export interface Fold {
 /**
  * Cut each dataset's span [first_ts, last_ts] into `segments` equal windows
  * `[from_ts, to_ts)` on integer milliseconds. Units are ordered by fixture name then segment.
+ * `warmupMs` (ADR-260): each unit's bounded warm-up (its window's `warmup_ms`).
  */
-export function buildUnits(datasets: readonly ResolvedDataset[], segments: number): EvalUnit[] {
+export function buildUnits(datasets: readonly ResolvedDataset[], segments: number, warmupMs?: number): EvalUnit[] {
   const out: EvalUnit[] = [];
   for (const d of datasets) {
     const start = d.first_ts;
@@ -46,6 +47,7 @@ export function buildUnits(datasets: readonly ResolvedDataset[], segments: numbe
         to_ts: s === segments - 1 ? end : start + Math.floor(((s + 1) * span) / segments),
       };
       if (d.symbols_restricted) u.symbols = d.symbols.slice();
+      if (warmupMs !== undefined) u.warmup_ms = warmupMs;
       out.push(u);
     }
   }

@@ -5,7 +5,7 @@ import { columnarSnapshots, isColumnarStore, openColumnarStore, type ColumnarSto
 import { runReplay } from "../engine/run";
 import { streamFixtureTrades } from "../data/trades";
 import { buyAndHoldPnl } from "../analysis/baselines";
-import type { ReplayResult } from "../engine/replay";
+import { replayStartTs, type ReplayResult, type ReplayWindow } from "../engine/replay";
 import type { EvalTask, TrialMetrics } from "./evaluator";
 
 /** Bucket of the per-trial PnL series (ADR-061): one hour of data time. */
@@ -26,8 +26,10 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
   const config = task.config as unknown as GrinderConfig;
   const { unit } = task;
   const to = unit.to_ts - 1;
+  // a bounded warm-up (ADR-260) only when the unit has one: the window is otherwise the one it always was
+  const window: ReplayWindow = unit.warmup_ms !== undefined ? { from_ts: unit.from_ts, to_ts: to, warmup_ms: unit.warmup_ms } : { from_ts: unit.from_ts, to_ts: to };
   // a columnar store (ADR-259): replayed as `grinder replay <store>` replays it, the same digest as its fixture's
-  if (isColumnarStore(task.fixture_dir)) return metricsOf(await replayStoreUnit(openColumnarStore(task.fixture_dir), config, unit.symbols, { from_ts: unit.from_ts, to_ts: to }), config, unit);
+  if (isColumnarStore(task.fixture_dir)) return metricsOf(await replayStoreUnit(openColumnarStore(task.fixture_dir), config, unit.symbols, window), config, unit);
   const fx = openFixture(task.fixture_dir);
   // A unit of all symbols sees the fixture's trades sidecar, as `grinder replay` does (ADR-259):
   // from the cache, its prints are cached beside its rows (the cache used to carry no prints, so a
@@ -53,7 +55,7 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
     snapshots,
     instruments,
     config,
-    window: { from_ts: unit.from_ts, to_ts: to },
+    window,
     keepEvents: false,
     ...(prints !== null ? { tradeStream: prints, tradesSha256: fx.manifest.trades!.content_sha256 } : {}),
   });
@@ -66,11 +68,12 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
  * hash, no prints — as the fixture path replays a subset (a fixture with `snapshots` given feeds
  * no sidecar), so a store and its fixture give the same digest either way.
  */
-async function replayStoreUnit(store: ColumnarStore, config: GrinderConfig, symbols: readonly string[] | undefined, window: { from_ts: number; to_ts: number }): Promise<ReplayResult> {
+async function replayStoreUnit(store: ColumnarStore, config: GrinderConfig, symbols: readonly string[] | undefined, window: ReplayWindow): Promise<ReplayResult> {
   if (!symbols) return runReplay({ store, config, window, keepEvents: false });
   const keep = new Set(symbols);
+  const fromTs = replayStartTs(window);
   const rows = (function* () {
-    for (const s of columnarSnapshots(store, { reuse: true })) if (keep.has(s.symbol)) yield s;
+    for (const s of columnarSnapshots(store, { reuse: true, fromTs })) if (keep.has(s.symbol)) yield s;
   })();
   return runReplay({
     snapshots: rows, instruments: store.instruments.filter((i) => keep.has(i.symbol)), config, window, keepEvents: false,

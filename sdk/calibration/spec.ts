@@ -102,6 +102,11 @@ export const FoldsSchema = z
       .optional(),
     /** One fold per fixture: train on all the others, test on it. */
     leave_one_fixture_out: z.boolean().default(false),
+    /**
+     * Warm-up of each unit before its window (ms, ADR-260): only this much data before the unit's
+     * start is replayed (a store does not read the rest). Absent: all the data before it, as before.
+     */
+    warmup_ms: z.number().int().min(0).optional(),
   })
   .strict();
 export type FoldsSpec = z.infer<typeof FoldsSchema>;

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { resolveDatasets } from "../../sdk/calibration/datasets";
+import { buildUnits } from "../../sdk/calibration/folds";
+import { parseSpec } from "../../sdk/calibration/spec";
 import { clearSnapshotCache, evaluate } from "../../sdk/calibration/replay-evaluator";
 import { DatasetStore } from "../../sdk/calibration/queue/datastore";
 import { defaultConfig, parseConfig, type GrinderConfig } from "../../sdk/config";
@@ -99,5 +101,30 @@ describe("calibration on columnar stores (ADR-259)", function () {
     const sha = openColumnarStore(range).manifest.content_sha256;
     expect(await new DatasetStore([root]).locate({ fixture: "anything", content_sha256: sha })).to.equal(range);
     expect(await new DatasetStore([range]).locate({ fixture: "range_day_l1", content_sha256: sha })).to.equal(range);
+  });
+});
+
+describe("calibration: a bounded warm-up per unit (ADR-260)", function () {
+  this.timeout(300_000);
+  it("folds.warmup_ms gives each unit the window warm-up; its digest is `grinder replay --warmup`'s; absent, the units and spec hash are as before", async () => {
+    const [f] = await resolveDatasets([{ fixture: "range_day_l1" }], { root: FIXTURES });
+    const plain = buildUnits([f], 4);
+    expect(plain.every((u) => !("warmup_ms" in u))).to.equal(true);
+    const units = buildUnits([f], 4, 2 * HOUR);
+    expect(units.map((u) => u.warmup_ms)).to.deep.equal([2 * HOUR, 2 * HOUR, 2 * HOUR, 2 * HOUR]);
+    const u = units[3];
+    const config = defaultConfig();
+    const m = await evaluate(task(config, f.dir, u));
+    const r = await runReplay({ fixture: f.dir, config, window: { from_ts: u.from_ts, to_ts: u.to_ts - 1, warmup_ms: 2 * HOUR } });
+    expect(m.digest).to.equal(r.digest);
+    expect(m.digest).to.not.equal((await evaluate(task(config, f.dir, plain[3]))).digest);
+    const root = tmp("store-ds-w");
+    const st = await convert(root, "range_day_l1");
+    expect((await evaluate(task(config, st, u))).digest, "store").to.equal(r.digest);
+    // the spec field is optional: a spec without it parses without it (its hash unchanged)
+    const spec = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "calibration", "specs", "default.json"), "utf8"));
+    expect("warmup_ms" in parseSpec(spec).spec.folds).to.equal(false);
+    expect(parseSpec({ ...spec, folds: { ...spec.folds, warmup_ms: HOUR } }).spec.folds.warmup_ms).to.equal(HOUR);
+    expect(() => parseSpec({ ...spec, folds: { ...spec.folds, warmup_ms: -1 } })).to.throw();
   });
 });
