@@ -1,4 +1,6 @@
 import { shortDecimal } from "../util/short-decimal";
+// types only: nothing of the contracts is loaded with this module (the importer's worker loads it)
+import type { Snapshot } from "../contracts/market";
 
 /*
  * The byte pieces of the content hash's canonical L1 lines (ADR-156, ADR-192) shared by the
@@ -40,19 +42,6 @@ export function symbolJsonBytes(symbol: string): Uint8Array {
 }
 
 
-/** The fields of a snapshot row `snapshotLine` reads (structurally a `Snapshot`; kept local so the importer's worker loads no contracts). */
-interface RowLike {
-  ts: number;
-  symbol: string;
-  bid_price: number;
-  bid_qty: number;
-  ask_price: number;
-  ask_qty: number;
-  last_price?: number;
-  funding_rate?: number;
-  book?: { bids: ReadonlyArray<{ price: number; qty: number }>; asks: ReadonlyArray<{ price: number; qty: number }>; ts?: number; stale?: boolean };
-}
-
 function levelsText(lv: ReadonlyArray<{ price: number; qty: number }>): string {
   let s = "[";
   for (let i = 0; i < lv.length; i++) s += `${i ? "," : ""}{"price":${numText(lv[i].price)},"qty":${numText(lv[i].qty)}}`;
@@ -64,7 +53,7 @@ function levelsText(lv: ReadonlyArray<{ price: number; qty: number }>): string {
  * `canonicalJson(s) + "\n"` (keys in code-unit order, `undefined` members left out), with or
  * without a book, built without sorting keys (tested against `canonicalJson` on random rows).
  */
-export function snapshotLine(s: RowLike): string {
+export function snapshotLine(s: Snapshot): string {
   let t = `{"ask_price":${numText(s.ask_price)},"ask_qty":${numText(s.ask_qty)},"bid_price":${numText(s.bid_price)},"bid_qty":${numText(s.bid_qty)}`;
   const b = s.book;
   if (b !== undefined) {

@@ -33,7 +33,7 @@ const withFill = (kind: string): GrinderConfig => {
   const base = defaultConfig();
   return parseConfig({ ...(base as unknown as Record<string, unknown>), execution: { ...base.execution, fill_model: { kind } } });
 };
-const task = (config: GrinderConfig, dir: string, unit: Record<string, unknown>) => ({ config: JSON.parse(JSON.stringify(config)), fixture_dir: dir, unit: unit as never });
+const task = (config: GrinderConfig, dir: string, unit: object) => ({ config: JSON.parse(JSON.stringify(config)), fixture_dir: dir, unit: unit as never });
 
 describe("calibration on columnar stores (ADR-259)", function () {
   this.timeout(300_000);
