@@ -92,7 +92,7 @@ describe("bounded warm-up before the window (ADR-258)", function () {
         const tp = [...storeTrades(store, { fromTs: from })];
         expect(JSON.stringify(tp.filter((t) => t.ts >= from))).to.equal(JSON.stringify(prints.filter((t) => t.ts >= from)));
       }),
-      { seed: 258, numRuns: 30 },
+      { seed: 258, numRuns: 15 },
     );
   });
 
