@@ -49,6 +49,14 @@ export const STORE_VERSION = 2;
  * before); readers older than version 3 refuse a version-3 manifest by its schema.
  */
 export const BOOK_STORE_VERSION = 3;
+/**
+ * The manifest version of a store some of whose book rows are stored as repeats (ADR-261): a row
+ * whose levels equal the previous book row's of its record batch keeps its flags and book time
+ * but no levels (flag `BOOK_REPEAT`). Real websocket imports repeat the book on most rows (their
+ * bookTicker updates change L1 only): 91 % of the spot ETHUSDT import's. Readers of version 3
+ * refuse it by its schema; a store without repeats is still written as version 3.
+ */
+export const REPEAT_BOOK_STORE_VERSION = 4;
 
 const PartitionSchema = z
   .object({
@@ -78,7 +86,7 @@ const TradePartitionSchema = z
 export const StoreManifestSchema = z
   .object({
     format: z.literal(STORE_FORMAT),
-    version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
     name: z.string().regex(/^[a-z0-9_\-.]+$/i),
     description: z.string(),
     symbols: z.array(InstrumentSpecSchema).min(1),
@@ -113,6 +121,8 @@ const V2_REQUIRED = ["ts", "bid_price", "bid_qty", "ask_price", "ask_qty"] as co
 const BOOK_COLS = ["book_flags", "book_ts", "book_bid_price", "book_bid_qty", "book_ask_price", "book_ask_qty"] as const;
 const BOOK_HAS_STALE = 1;
 const BOOK_STALE = 2;
+/** Book flag (ADR-261): the row's levels are those of the previous book row of its record batch that stores levels (its own lists are empty). */
+const BOOK_REPEAT = 4;
 const SYMBOL_RE = /^[A-Za-z0-9_\-.]+$/;
 
 const num = numText;
@@ -370,9 +380,11 @@ export interface StoreWriteOptions {
   batch_rows?: number;
   /**
    * Manifest version to write (default `STORE_VERSION`, or `BOOK_STORE_VERSION` when some row has
-   * a book; 1 = every partition with all eight columns, as before ADR-235; 1 and 2 refuse a book).
+   * a book, `REPEAT_BOOK_STORE_VERSION` when some book row repeats the previous one, ADR-261;
+   * 1 = every partition with all eight columns, as before ADR-235; 1 and 2 refuse a book;
+   * 3 writes every book row's levels, as before ADR-261).
    */
-  version?: 1 | 2 | 3;
+  version?: 1 | 2 | 3 | 4;
   /** The file the rows come from, named in a row's refusal with its line (e.g. a fixture's snapshots file). */
   source?: string;
   /**
@@ -437,8 +449,16 @@ class BookBuffer {
   readonly askQty = new Grow();
   /** Rows of the partition that have a book. */
   books = 0;
-  /** Rows already buffered have no book: flags NaN, empty lists (offsets 0). */
-  constructor(cap: number) {
+  /** Book rows stored as repeats of the previous one (ADR-261). */
+  repeats = 0;
+  /** The last buffered row whose levels are stored (-1: none yet in this partition). */
+  private src = -1;
+  /**
+   * Rows already buffered have no book: flags NaN, empty lists (offsets 0). `batchRows` > 0: a
+   * book row equal to the previous book row of its record batch (`batchRows` rows each, as the
+   * partition is written) is stored as a repeat; 0: never.
+   */
+  constructor(cap: number, private readonly batchRows = 0) {
     this.flags = new Float64Array(cap).fill(NaN);
     this.ts = new Float64Array(cap).fill(NaN);
     this.bidOff = new Int32Array(cap + 1);
@@ -450,8 +470,20 @@ class BookBuffer {
       this.flags[n] = NaN;
       this.ts[n] = NaN;
     } else {
-      this.flags[n] = (book.stale !== undefined ? BOOK_HAS_STALE : 0) | (book.stale === true ? BOOK_STALE : 0);
+      const flags = (book.stale !== undefined ? BOOK_HAS_STALE : 0) | (book.stale === true ? BOOK_STALE : 0);
       this.ts[n] = book.ts ?? NaN;
+      this.books++;
+      // the levels a repeat stands for are those of the last stored book row of its record batch
+      const src = this.src;
+      if (this.batchRows > 0 && src >= 0 && Math.floor(src / this.batchRows) === Math.floor(n / this.batchRows) && this.sameLevels(src, book)) {
+        this.flags[n] = flags | BOOK_REPEAT;
+        this.repeats++;
+        this.bidOff[n + 1] = this.bidPx.n;
+        this.askOff[n + 1] = this.askPx.n;
+        return;
+      }
+      this.flags[n] = flags;
+      this.src = n;
       for (const l of book.bids) {
         this.bidPx.push(l.price);
         this.bidQty.push(l.qty);
@@ -460,10 +492,19 @@ class BookBuffer {
         this.askPx.push(l.price);
         this.askQty.push(l.qty);
       }
-      this.books++;
     }
     this.bidOff[n + 1] = this.bidPx.n;
     this.askOff[n + 1] = this.askPx.n;
+  }
+  /** Whether `book`'s levels equal those stored for row `j` (same counts, prices and quantities; all positive, so `===` is exact). */
+  private sameLevels(j: number, book: OrderBook): boolean {
+    const eq = (lv: ReadonlyArray<BookLevel>, off: Int32Array, px: Grow, qty: Grow): boolean => {
+      const a = off[j];
+      if (off[j + 1] - a !== lv.length) return false;
+      for (let i = 0; i < lv.length; i++) if (px.a[a + i] !== lv[i].price || qty.a[a + i] !== lv[i].qty) return false;
+      return true;
+    };
+    return eq(book.bids, this.bidOff, this.bidPx, this.bidQty) && eq(book.asks, this.askOff, this.askPx, this.askQty);
   }
   /** Rows `n0`..`n0 + k` without a book. */
   none(n0: number, k: number): void {
@@ -489,6 +530,8 @@ class BookBuffer {
   /** Empty, for the next partition. */
   reset(): void {
     this.books = 0;
+    this.repeats = 0;
+    this.src = -1;
     this.bidPx.n = this.bidQty.n = this.askPx.n = this.askQty.n = 0;
   }
 }
@@ -544,13 +587,16 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     if (!SYMBOL_RE.test(i.symbol)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `symbol '${i.symbol}' cannot name a partition folder (letters, digits, _ - . only)`, { field: "symbol" });
   const partRows = opts.part_rows ?? 1 << 18;
   const batchRows = opts.batch_rows ?? 1 << 16;
-  if (opts.version !== undefined && opts.version !== 1 && opts.version !== 2 && opts.version !== 3)
-    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `store version ${String(opts.version)} cannot be written (1, 2 or 3)`, { field: "version" });
+  if (opts.version !== undefined && opts.version !== 1 && opts.version !== 2 && opts.version !== 3 && opts.version !== 4)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `store version ${String(opts.version)} cannot be written (1, 2, 3 or 4)`, { field: "version" });
   // the partitions' layout: version 1's eight columns, else version 2's (plus the book columns where a partition has books)
   const version: 1 | 2 = opts.version === 1 ? 1 : 2;
-  const booksAllowed = opts.version === undefined || opts.version === 3;
+  const booksAllowed = opts.version === undefined || opts.version === 3 || opts.version === 4;
+  // repeated books stored as such (ADR-261) unless version 3 is asked for
+  const repeats = opts.version !== 3;
   if (opts.trades !== undefined && !booksAllowed) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `a version-${version} store holds no trades (version 3 does)`, { field: "trades" });
   let books = false;
+  let repeated = false;
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -574,6 +620,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     if (b.n === 0) return;
     const data: Record<string, Float64Array | Float64Array[]> = Object.fromEntries(partitionColumns(b, version).map((k) => [COLS[k], b.cols[k].subarray(0, b.n)]));
     const bookCols = b.book !== null ? b.book.columns(b.n) : null;
+    if (b.book !== null && b.book.repeats > 0) repeated = true;
     if (bookCols !== null) Object.assign(data, bookCols);
     // Float64Array columns without a declared type: flechette makes float64 record batches as
     // views of the arrays (no per-value builder); the IPC bytes are identical to those of the
@@ -629,7 +676,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
       const n = b.n++;
       if (book !== undefined) {
         books = true;
-        (b.book ??= new BookBuffer(b.cap)).row(n, book);
+        (b.book ??= new BookBuffer(b.cap, repeats ? batchRows : 0)).row(n, book);
       } else if (b.book !== null) b.book.row(n, undefined);
       const c = b.cols;
       const lp = s.last_price ?? NaN;
@@ -724,7 +771,7 @@ export async function writeColumnarStore(dir: string, source: AsyncIterable<Snap
     const trades = opts.trades !== undefined ? await writeTradePartitions(tmp, opts.trades, instruments, batchRows, opts.trades_source) : undefined;
     partitions.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.first_seq - b.first_seq));
     const manifest: StoreManifest = {
-      format: STORE_FORMAT, version: books || trades !== undefined ? BOOK_STORE_VERSION : version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
+      format: STORE_FORMAT, version: repeated ? REPEAT_BOOK_STORE_VERSION : books || trades !== undefined ? BOOK_STORE_VERSION : version, name: opts.name, description: opts.description ?? "", symbols: instruments, rows: seq,
       content_sha256: hash.digest("hex"), partitions, ...(opts.provenance ? { provenance: opts.provenance } : {}), ...(trades !== undefined ? { trades } : {}),
     };
     const parsed = StoreManifestSchema.safeParse(manifest);
@@ -915,7 +962,8 @@ export interface ColumnBatch {
 
 /**
  * The book columns of a record batch (ADR-254): row i has a book iff `flags[i]` is not NaN; its
- * bids are levels `bidOff[i]`..`bidOff[i + 1]` of `bidPx` / `bidQty`, its asks likewise.
+ * bids are levels `bidOff[r]`..`bidOff[r + 1]` of `bidPx` / `bidQty` with r = `src[i]` (i when
+ * `src` is null), its asks likewise.
  */
 export interface BookBatch {
   flags: Float64Array;
@@ -926,6 +974,8 @@ export interface BookBatch {
   askOff: Int32Array;
   askPx: Float64Array;
   askQty: Float64Array;
+  /** Per row, the row whose levels it has (ADR-261: a repeat's are an earlier row's); null when no row of the batch repeats. */
+  src: Int32Array | null;
 }
 
 /** `s.book` = row `i`'s book (a new object: the engine and the fill models may keep a book's levels), or absent where the row has none. */
@@ -935,8 +985,9 @@ function setBook(s: Snapshot, k: BookBatch, i: number): void {
     if (s.book !== undefined) delete s.book;
     return;
   }
+  const r = k.src !== null ? k.src[i] : i;
   const side = (off: Int32Array, px: Float64Array, qty: Float64Array): BookLevel[] => {
-    const a = off[i], e = off[i + 1];
+    const a = off[r], e = off[r + 1];
     const out = new Array<BookLevel>(e - a);
     for (let j = a; j < e; j++) out[j - a] = { price: px[j], qty: qty[j] };
     return out;
@@ -1013,7 +1064,7 @@ function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uin
   const required: readonly string[] = store.manifest.version === 1 ? COLS : V2_REQUIRED;
   for (const c of required) if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `partition has no column '${c}'`, { file, field: c });
   // version 3 (ADR-254): the six book columns, all or none
-  const known: readonly string[] = store.manifest.version === BOOK_STORE_VERSION ? [...COLS, ...BOOK_COLS] : COLS;
+  const known: readonly string[] = store.manifest.version >= BOOK_STORE_VERSION ? [...COLS, ...BOOK_COLS] : COLS;
   for (const c of names) if (!known.includes(c)) throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not a store column`, { file, field: c });
   const hasBook = names.includes(BOOK_COLS[0]);
   if (hasBook) for (const c of BOOK_COLS) if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `partition has book columns but no column '${c}'`, { file, field: c });
@@ -1031,7 +1082,7 @@ function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uin
     const n = v[1]!.length;
     for (let k = 0; k < v.length; k++) if (v[k] !== null && v[k]!.length !== n) throw new GrinderError(ErrorCode.IO, `partition column '${COLS[k]}' has ${v[k]!.length} rows in batch ${b}, not ${n}`, { file, field: COLS[k] });
     const seq = v[0];
-    const book = hasBook ? bookBatch(t, b, n, file) : null;
+    const book = hasBook ? bookBatch(t, b, n, file, store.manifest.version >= REPEAT_BOOK_STORE_VERSION) : null;
     out.push({ symbol: p.symbol, length: n, first_seq: seq !== null ? (n > 0 ? seq[0] : first) : first, seq, ts: v[1]!, bid_price: v[2]!, bid_qty: v[3]!, ask_price: v[4]!, ask_qty: v[5]!, last_price: v[6], funding_rate: v[7], book });
     first += n;
   }
@@ -1039,7 +1090,7 @@ function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uin
 }
 
 /** Record batch `b`'s book columns (`n` rows), checked: float64 flags and ts, float64 lists, each side's price and qty lists of equal lengths. */
-function bookBatch(t: ReturnType<typeof tableFromIPC>, b: number, n: number, file: string): BookBatch {
+function bookBatch(t: ReturnType<typeof tableFromIPC>, b: number, n: number, file: string, repeatsAllowed: boolean): BookBatch {
   const scalar = (c: string): Float64Array => {
     const x = t.getChild(c).data[b]?.values;
     if (!(x instanceof Float64Array) || x.length !== n) throw new GrinderError(ErrorCode.IO, `partition column '${c}' is not float64 with ${n} rows in batch ${b}`, { file, field: c });
@@ -1059,7 +1110,27 @@ function bookBatch(t: ReturnType<typeof tableFromIPC>, b: number, n: number, fil
     if (bq.off[i] !== bp.off[i]) throw new GrinderError(ErrorCode.IO, `partition column 'book_bid_qty' has other list lengths than 'book_bid_price' in batch ${b}`, { file, field: "book_bid_qty" });
     if (aq.off[i] !== ap.off[i]) throw new GrinderError(ErrorCode.IO, `partition column 'book_ask_qty' has other list lengths than 'book_ask_price' in batch ${b}`, { file, field: "book_ask_qty" });
   }
-  return { flags: scalar("book_flags"), ts: scalar("book_ts"), bidOff: bp.off, bidPx: bp.v, bidQty: bq.v, askOff: ap.off, askPx: ap.v, askQty: aq.v };
+  const flags = scalar("book_flags");
+  // repeated books (ADR-261): each repeat row's levels are its batch's last stored book row's, its own lists empty
+  let src: Int32Array | null = null;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const f = flags[i];
+    if (f !== f) continue;
+    if ((f & BOOK_REPEAT) === 0) {
+      last = i;
+      if (src !== null) src[i] = i;
+      continue;
+    }
+    if (!repeatsAllowed || last < 0 || bp.off[i + 1] !== bp.off[i] || ap.off[i + 1] !== ap.off[i])
+      throw new GrinderError(ErrorCode.IO, `partition column 'book_flags' row ${i} of batch ${b} repeats a book ${!repeatsAllowed ? "in a store of a version without repeats" : last < 0 ? "with no book before it in its batch" : "but has levels of its own"}`, { file, field: "book_flags" });
+    if (src === null) {
+      src = new Int32Array(n);
+      for (let k = 0; k < i; k++) src[k] = k;
+    }
+    src[i] = last;
+  }
+  return { flags, ts: scalar("book_ts"), bidOff: bp.off, bidPx: bp.v, bidQty: bq.v, askOff: ap.off, askPx: ap.v, askQty: aq.v, src };
 }
 
 /**

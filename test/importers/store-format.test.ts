@@ -143,9 +143,9 @@ describe("columnar store version 2: absent columns cost no bytes; version 1 stor
       expect(e).to.have.property("code", "E_IO");
       expect(e).to.have.property("field", "seq");
     }
-    const v4 = copy("v4");
-    editManifest(v4, (m) => void (m.version = 4 as never)); // version 3 holds books (ADR-254)
-    expect(() => openColumnarStore(v4)).to.throw(/version/).with.property("file", path.join(v4, "store.json"));
+    const v5 = copy("v5");
+    editManifest(v5, (m) => void (m.version = 5 as never)); // version 3 holds books (ADR-254), 4 repeated books (ADR-261)
+    expect(() => openColumnarStore(v5)).to.throw(/version/).with.property("file", path.join(v5, "store.json"));
   });
 
   it("the real bookTicker dump: version 2 is 40 bytes per row of columns (five of eight), same content hash as the fixture; version 1 keeps the partition hashes of before ADR-235", async () => {

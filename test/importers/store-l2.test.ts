@@ -6,7 +6,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { tableFromArrays, tableFromIPC, tableToIPC, float64, list } from "@uwdata/flechette";
 import { openFixture, streamFixture } from "../../sdk/data/fixture";
-import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, columnarTradesHash, openColumnarStore, scanColumnar, storeTrades, STORE_VERSION, writeColumnarStore } from "../../sdk/data/store";
+import { BOOK_STORE_VERSION, REPEAT_BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, columnarTradesHash, openColumnarStore, scanColumnar, storeTrades, STORE_VERSION, writeColumnarStore } from "../../sdk/data/store";
 import { streamFixtureTrades } from "../../sdk/data/trades";
 import { defaultConfig, parseConfig } from "../../sdk/config";
 import { exportStoreToParquet } from "../../sdk/data/parquet";
@@ -59,23 +59,38 @@ const stream: fc.Arbitrary<Snapshot[]> = fc.array(fc.integer({ min: 0, max: 40_0
   return fc.tuple(...gaps.map((g) => row((t += g))));
 });
 
+/** `stream` with about half of its book rows given the levels of their symbol's previous book row (as real websocket imports have them, ADR-261). */
+const repeating: fc.Arbitrary<Snapshot[]> = fc.tuple(stream, fc.array(fc.boolean(), { minLength: 120, maxLength: 120 })).map(([rows, rep]) => {
+  const last = new Map<string, OrderBook>();
+  return rows.map((r, i) => {
+    const prev = last.get(r.symbol);
+    if (r.book === undefined) return r;
+    const out: Snapshot = rep[i] && prev !== undefined ? { ...r, book: { ...r.book, bids: prev.bids.map((l) => ({ ...l })), asks: prev.asks.map((l) => ({ ...l })) } } : r;
+    last.set(r.symbol, out.book!);
+    return out;
+  });
+});
+
 const sha = (rows: Snapshot[]): string => createHash("sha256").update(rows.map((r) => canonicalJson(r) + "\n").join("")).digest("hex");
 const copy = (s: Snapshot): Snapshot => JSON.parse(JSON.stringify(s)) as Snapshot;
 
-describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)", function () {
+describe("columnar store with L2 books and trade prints (version 3, 4 with repeated books; ADR-254/255/261)", function () {
   this.timeout(300_000);
 
-  it("random streams with and without books: read back row for row (scan and iterator), content hash = the fixture's lines, version 3 only with books (property, seeded)", async () => {
+  it("random streams with and without books, repeated books among them: read back row for row (scan and iterator), content hash = the fixture's lines, version 3 with books, 4 with repeats, 3 when asked (property, seeded)", async () => {
     const base = tmpDir("storel2p");
     let k = 0;
     let withBooks = 0;
+    let withRepeats = 0;
     await fc.assert(
-      fc.asyncProperty(stream, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 17 }), async (rows, partRows, batchRows) => {
+      fc.asyncProperty(repeating, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 17 }), fc.boolean(), async (rows, partRows, batchRows, v3) => {
         const dir = path.join(base, String(k++));
-        const m = await writeColumnarStore(dir, rows, { name: "p", instruments: INSTS, part_rows: partRows, batch_rows: batchRows });
+        const m = await writeColumnarStore(dir, rows, { name: "p", instruments: INSTS, part_rows: partRows, batch_rows: batchRows, ...(v3 ? { version: 3 as const } : {}) });
         const books = rows.some((r) => r.book !== undefined);
         if (books) withBooks++;
-        expect(m.version).to.equal(books ? BOOK_STORE_VERSION : STORE_VERSION);
+        if (m.version === REPEAT_BOOK_STORE_VERSION) withRepeats++;
+        // a repeat is stored only inside a record batch of one partition, after a book row of its symbol with the same levels
+        expect(m.version).to.be.oneOf(books ? (v3 ? [BOOK_STORE_VERSION] : [BOOK_STORE_VERSION, REPEAT_BOOK_STORE_VERSION]) : [STORE_VERSION]);
         expect(m.content_sha256).to.equal(sha(rows));
         const st = openColumnarStore(dir);
         const scanned: Snapshot[] = [];
@@ -88,9 +103,10 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
         expect(reused).to.deep.equal(rows);
         expect(columnarContentHash(st)).to.equal(m.content_sha256);
       }),
-      { seed: 254, numRuns: 60 },
+      { seed: 254, numRuns: 80 },
     );
     expect(withBooks).to.be.greaterThan(30);
+    expect(withRepeats, "streams stored with repeats (10 of the 80 at this seed)").to.be.greaterThan(5);
   });
 
   it("the bundled L2 fixtures: stored with the fixture's content hash (written and recomputed from the columns), replay to the fixture's digest", async () => {
@@ -98,7 +114,8 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
       const fx = openFixture(FX(name));
       const dir = path.join(tmpDir("storel2"), name);
       const m = await writeColumnarStore(dir, streamFixture(fx), { name, instruments: fx.instruments.values() });
-      expect(m.version).to.equal(3);
+      // some rows of these fixtures repeat the previous book (ADR-261: 870 and 120 of 14,400)
+      expect(m.version).to.equal(4);
       expect(m.content_sha256).to.equal(fx.manifest.content_sha256);
       expect(columnarContentHash(openColumnarStore(dir))).to.equal(fx.manifest.content_sha256);
       const fields = tableFromIPC(readFileSync(path.join(dir, m.partitions[0].file))).schema.fields.map((f) => f.name);
@@ -120,7 +137,12 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
     expect(imp.status, imp.stderr).to.equal(0);
     const conv = run("store", "convert", path.join(dir, "fx"), "--out", path.join(dir, "st"));
     expect(conv.status, conv.stderr).to.equal(0);
-    expect(conv.stdout).to.contain("(store version 3)");
+    expect(conv.stdout).to.contain("(store version 4)");
+    // ADR-261: most rows of a websocket import repeat the book; stored as repeats, the partitions are a fifth of version 3's
+    const stm = openColumnarStore(path.join(dir, "st")).manifest;
+    const partBytes = (d: string, m: { partitions: Array<{ file: string }> }) => m.partitions.reduce((a, p) => a + readFileSync(path.join(d, p.file)).length, 0);
+    const perRow = partBytes(path.join(dir, "st"), stm) / stm.rows;
+    expect(perRow, "bytes per row").to.be.below(200);
     const fxm = openFixture(path.join(dir, "fx")).manifest;
     expect(fxm.trades!.rows).to.be.greaterThan(1000);
     expect(conv.stdout).to.contain(`trades ${fxm.trades!.rows} → `);
@@ -224,6 +246,23 @@ describe("columnar store with L2 books and trade prints (version 3, ADR-254/255)
     bytes[bytes.length - 40] ^= 1;
     writeFileSync(file, bytes);
     await expectGrinderError(scan(good), "E_HASH_MISMATCH", undefined, "sha256");
+    // ADR-261: a repeat row with levels of its own, a repeat with no book before it, a repeat in a version-3 store: E_IO
+    const own = await rewrite("own", (c) => ((c.book_bid_price as Float64Array[])[1] = new Float64Array([100]), (c.book_bid_qty as Float64Array[])[1] = new Float64Array([1])));
+    await expectGrinderError(scan(own), "E_IO", undefined, "book_flags");
+    const first = await rewrite("first", (c) => ((c.book_flags as Float64Array)[0] = 4));
+    const e3 = await expectGrinderError(scan(first), "E_IO", undefined, "book_flags");
+    expect(e3.message).to.match(/no book before it/);
+    const v3 = await rewrite("v3", () => undefined);
+    const man = JSON.parse(readFileSync(path.join(v3, "store.json"), "utf8"));
+    expect(man.version).to.equal(4);
+    man.version = 3;
+    writeFileSync(path.join(v3, "store.json"), JSON.stringify(man));
+    const e4 = await expectGrinderError(scan(v3), "E_IO", undefined, "book_flags");
+    expect(e4.message).to.match(/version without repeats/);
+    // version 3 asked for: the same rows with every book's levels
+    const full = await writeColumnarStore(path.join(base, "full"), [ok, { ...ok, ts: ok.ts + 5 }], { name: "full", instruments: INSTS, version: 3 });
+    expect(full.version).to.equal(3);
+    expect([...columnarSnapshots(openColumnarStore(path.join(base, "full")))].map((s) => s.book)).to.deep.equal([ok.book, ok.book]);
     const pq = await rewrite("pq", () => undefined);
     await expectGrinderError(exportStoreToParquet(openColumnarStore(pq), path.join(base, "pq.parquet")), "E_INVALID_ARGUMENT", undefined, "book");
     expect(existsSync(path.join(base, "pq.parquet"))).to.equal(false);

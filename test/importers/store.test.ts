@@ -132,7 +132,7 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     expect(err?.code).to.equal("E_OFF_GRID");
   });
 
-  it("CLI: store convert → export gives a JSONL fixture with the same content hash; verify; refusal without --force; an L2 fixture stored as version 3", async () => {
+  it("CLI: store convert → export gives a JSONL fixture with the same content hash; verify; refusal without --force; an L2 fixture stored with its books", async () => {
     const dir = tmpDir("storecli");
     const run = (...a: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin", "grinder.js"), ...a], { cwd: ROOT, encoding: "utf8" });
     const c = run("store", "convert", "btcusdt_bookticker_real", "--out", path.join(dir, "s"));
@@ -150,13 +150,13 @@ describe("columnar store (Arrow IPC, symbol/date partitions, SHA-256 manifest)",
     const m = run("replay", path.join(dir, "s", "store.json"), "--json", "--no-baselines");
     expect(m.status, m.stderr).to.equal(0);
     expect(JSON.parse(m.stdout).digest).to.equal(JSON.parse(r.stdout).digest);
-    // an L2 fixture is stored as version 3 (ADR-254), and the convert says its trades sidecar stays behind
+    // an L2 fixture is stored with its books (ADR-254; version 4: some of its rows repeat the previous book, ADR-261), and its trades sidecar goes along
     const l2 = run("store", "convert", "thin_book_l2", "--out", path.join(dir, "l2"));
     expect(l2.status, l2.stderr).to.equal(0);
-    expect(l2.stdout).to.contain("(store version 3)");
+    expect(l2.stdout).to.contain("(store version 4)");
     const l2fx = openFixture(FX("thin_book_l2")).manifest;
     expect(l2.stdout).to.contain(`trades ${l2fx.trades!.rows} → 1 partitions; sha256 ${l2fx.trades!.content_sha256} = fixture's`);
-    expect(JSON.parse(readFileSync(path.join(dir, "l2", "store.json"), "utf8")).version).to.equal(3);
+    expect(JSON.parse(readFileSync(path.join(dir, "l2", "store.json"), "utf8")).version).to.equal(4);
     const l2r = run("replay", path.join(dir, "l2"), "--json", "--no-baselines");
     expect(l2r.status, l2r.stderr).to.equal(0);
     expect(JSON.parse(l2r.stdout).digest).to.equal(JSON.parse(readFileSync(path.join(FX("thin_book_l2"), "expected.json"), "utf8")).digest);

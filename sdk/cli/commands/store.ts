@@ -41,7 +41,7 @@ export function registerStore(program: Command): void {
         throw new GrinderError(ErrorCode.HASH_MISMATCH, `converted content hash ${m.content_sha256} differs from the fixture's ${fx.manifest.content_sha256}`, { file: fx.dir });
       if (tr !== undefined && m.trades?.content_sha256 !== tr.content_sha256)
         throw new GrinderError(ErrorCode.HASH_MISMATCH, `converted trades hash ${m.trades?.content_sha256} differs from the fixture's ${tr.content_sha256}`, { file: fx.dir });
-      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256} = fixture's${m.version === BOOK_STORE_VERSION ? " (store version 3)" : ""}\n`);
+      process.stdout.write(`✔ ${m.rows} rows → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256} = fixture's${m.version >= BOOK_STORE_VERSION ? ` (store version ${m.version})` : ""}\n`);
       if (m.trades !== undefined) process.stdout.write(`  trades ${m.trades.rows} → ${m.trades.partitions.length} partitions; sha256 ${m.trades.content_sha256} = fixture's\n`);
     });
   st.command("export")
