@@ -167,7 +167,18 @@ export function guardTime(
 
 /** Fixtures up to this many rows are kept parsed in memory by each worker (about 150 B per L1 row). */
 export const MAX_CACHED_ROWS = 1_000_000;
-const cache = new Map<string, { content: string; rows: readonly Snapshot[] }>();
+/** Parsed fixture rows and prints of this thread, by key; each entry holds the content hash it was parsed at. */
+const cache = new Map<string, { content: string; rows: readonly unknown[] }>();
+
+/** `load`'s rows, parsed once per thread for `key` at content hash `content`, each frozen (deep). */
+async function cached<T>(key: string, content: string, load: AsyncIterable<T>): Promise<readonly T[]> {
+  const hit = cache.get(key);
+  if (hit && hit.content === content) return hit.rows as readonly T[];
+  const rows: T[] = [];
+  for await (const x of load) rows.push(deepFreeze(x));
+  cache.set(key, { content, rows });
+  return rows;
+}
 
 /**
  * The fixture's snapshots (restricted to `symbols`), parsed once per thread and frozen — a
@@ -177,35 +188,22 @@ const cache = new Map<string, { content: string; rows: readonly Snapshot[] }>();
  */
 async function cachedSnapshots(fx: Fixture, symbols: readonly string[] | undefined): Promise<readonly Snapshot[] | null> {
   if (fx.manifest.rows > MAX_CACHED_ROWS) return null;
-  const key = `${fx.snapshotsPath}|${symbols ? symbols.join(",") : "*"}`;
-  const hit = cache.get(key);
-  if (hit && hit.content === fx.manifest.content_sha256) return hit.rows;
   const keep = symbols ? new Set(symbols) : null;
-  const rows: Snapshot[] = [];
-  for await (const s of streamFixture(fx)) if (!keep || keep.has(s.symbol)) rows.push(deepFreeze(s));
-  cache.set(key, { content: fx.manifest.content_sha256, rows });
-  return rows;
+  const rows = (async function* () {
+    for await (const s of streamFixture(fx)) if (!keep || keep.has(s.symbol)) yield s;
+  })();
+  return cached(`${fx.snapshotsPath}|${symbols ? symbols.join(",") : "*"}`, fx.manifest.content_sha256, rows);
 }
 
-const tradeCache = new Map<string, { content: string; rows: readonly Trade[] }>();
-
-/** The fixture's trade prints, parsed once per thread and frozen like the rows; null over MAX_CACHED_ROWS prints. */
+/** The fixture's trade prints, cached like its rows (ADR-259); null over MAX_CACHED_ROWS prints. */
 async function cachedTrades(fx: Fixture): Promise<readonly Trade[] | null> {
   const tr = fx.manifest.trades!;
-  if (tr.rows > MAX_CACHED_ROWS) return null;
-  const key = fx.dir;
-  const hit = tradeCache.get(key);
-  if (hit && hit.content === tr.content_sha256) return hit.rows;
-  const rows: Trade[] = [];
-  for await (const t of streamFixtureTrades(fx)) rows.push(deepFreeze(t));
-  tradeCache.set(key, { content: tr.content_sha256, rows });
-  return rows;
+  return tr.rows > MAX_CACHED_ROWS ? null : cached(`${fx.dir}|trades`, tr.content_sha256, streamFixtureTrades(fx));
 }
 
 /** Drop the parsed-fixture cache of this thread (rows and prints). */
 export function clearSnapshotCache(): void {
   cache.clear();
-  tradeCache.clear();
 }
 
 function deepFreeze<T>(x: T): T {

@@ -868,7 +868,10 @@ export function* storeTrades(store: ColumnarStore, opts: { fromTs?: number } = {
   // from a data time (ADR-258): partitions that end before it are not read (the prints before it in the first one read are yielded)
   const from = opts.fromTs ?? -Infinity;
   const parts = tr.partitions.filter((p) => !(p.last_ts < from));
-  const want = parts.reduce((a, p) => a + p.rows, 0);
+  const count = (ps: typeof parts): number => ps.reduce((a, p) => a + p.rows, 0);
+  if (count(tr.partitions) !== tr.rows)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `the trades partitions hold ${count(tr.partitions)} rows, the manifest says ${tr.rows}`, { file: path.join(store.dir, "store.json"), field: "trades.rows" });
+  const want = count(parts);
   let rows = 0;
   for (const p of parts) {
     const file = path.join(store.dir, p.file);
@@ -896,7 +899,7 @@ export function* storeTrades(store: ColumnarStore, opts: { fromTs?: number } = {
       }
     }
   }
-  if (rows !== want || tr.partitions.reduce((a, p) => a + p.rows, 0) !== tr.rows) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} trades, the manifest says ${want === tr.rows ? tr.rows : `${want} in the partitions read`}`, { file: path.join(store.dir, "store.json"), field: "trades.rows" });
+  if (rows !== want) throw new GrinderError(ErrorCode.HASH_MISMATCH, `store yielded ${rows} trades, the manifest says ${want}${want === tr.rows ? "" : " in the partitions read"}`, { file: path.join(store.dir, "store.json"), field: "trades.rows" });
 }
 
 /** SHA-256 of the canonical JSON lines of a store's trade prints (equals a fixture sidecar's `content_sha256` of the same prints); null without trades. */

@@ -201,15 +201,6 @@ export async function validateFixtureTrades(dir: string | Fixture, opts: { lenie
   return { rows, per_symbol: per, buy, sell: rows - buy, first_ts: first, last_ts: last, report, content_sha256, hash_ok };
 }
 
-/**
- * Writes a trades sidecar into a folder (a `FixtureWriter`'s staging folder): canonical JSON
- * lines, validated on the way in, time order enforced. `close()` returns the manifest section.
- */
-/**
- * The checks a print gets before it is written (`TradeWriter`, the columnar store's trades,
- * ADR-255): a valid row, a declared symbol, on its instrument's tick/lot grid when one is given,
- * time order and the gap limit. A refusal names `file` and the print's line.
- */
 const AGG_JSON = { BUY: '{"aggressor":"BUY","id":', SELL: '{"aggressor":"SELL","id":' } as const;
 let lastSym = "";
 let lastSymJson = '"symbol":""';
@@ -227,6 +218,11 @@ export function tradeLine(t: Trade): string {
   return `${AGG_JSON[t.aggressor]}${numText(t.id)},"price":${numText(t.price)},"qty":${numText(t.qty)},${lastSymJson},"ts":${numText(t.ts)}}\n`;
 }
 
+/**
+ * The checks a print gets before it is written (`TradeWriter`, the columnar store's trades,
+ * ADR-255): a valid row, a declared symbol, on its instrument's tick/lot grid when one is given,
+ * time order and the gap limit. A refusal names `file` and the print's line.
+ */
 export class TradeChecker {
   private lastTs = -1;
   /** Prints checked so far. */
@@ -254,6 +250,10 @@ export class TradeChecker {
   }
 }
 
+/**
+ * Writes a trades sidecar into a folder (a `FixtureWriter`'s staging folder): canonical JSON
+ * lines, validated on the way in, time order enforced. `close()` returns the manifest section.
+ */
 export class TradeWriter {
   private readonly checker: TradeChecker;
   private pending = "";

@@ -90,8 +90,8 @@ function refuseEmptyWindow(w: ReplayWindow, p: { snapshots: number; last_ts: num
   if (p.snapshots > 0 && p.last_ts >= (w.from_ts ?? -Infinity)) return;
   const win = `the window ${w.from_ts === undefined ? "…" : iso(w.from_ts)} – ${w.to_ts === undefined ? "…" : iso(w.to_ts)}`;
   // with a bounded warm-up (ADR-258) nothing before its start was read
-  if (p.snapshots === 0 && w.warmup_ms !== undefined && w.from_ts !== undefined)
-    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${win} holds no snapshot of ${name}: none at or after the warm-up's start ${iso(w.from_ts - w.warmup_ms)}${w.to_ts === undefined ? "" : " up to the window's end"}`, { field: "window" });
+  if (p.snapshots === 0 && w.warmup_ms !== undefined)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `${win} holds no snapshot of ${name}: none at or after the warm-up's start ${iso(replayStartTs(w))}${w.to_ts === undefined ? "" : " up to the window's end"}`, { field: "window" });
   // nothing read: the data begins after the window's end (or is empty); else every snapshot read was before its start
   const where =
     p.snapshots === 0
@@ -132,7 +132,9 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
   const useTrades = opts.snapshots === undefined && fx !== null && fx.manifest.trades !== undefined && opts.trades !== false;
   // a store's trade prints (ADR-255), merged as a fixture's sidecar is: trades first at equal ts
   const storeTradesOn = store !== null && store.manifest.trades !== undefined && opts.trades !== false && opts.tradeStream === undefined;
-  const tradeStream: Iterable<Trade> | undefined = storeTradesOn ? storeTrades(store!, { fromTs: replayStartTs(opts.window) }) : opts.tradeStream;
+  // a bounded warm-up (ADR-258): the engine skips what comes before it; a store does not read those partitions
+  const startTs = replayStartTs(opts.window);
+  const tradeStream: Iterable<Trade> | undefined = storeTradesOn ? storeTrades(store!, { fromTs: startTs }) : opts.tradeStream;
   const sel = opts.selector === undefined ? "auto" : opts.selector;
   const selector = sel === "auto" ? (instruments.length > 1 ? new TopKSelector(config.portfolio) : null) : sel;
   // natr_source "klines" reads the fixture's klines.csv sidecar (ADR-077); without one it is refused, not a run that never warms up
@@ -165,8 +167,6 @@ export async function runReplay(opts: ReplayOptions & { digest?: boolean }): Pro
       : useTrades && fx ? fx.manifest.trades!.content_sha256 : storeTradesOn ? store!.manifest.trades!.content_sha256 : opts.tradeStream !== undefined ? opts.tradesSha256 : undefined,
   });
   const toTs = opts.window?.to_ts ?? Infinity;
-  // a bounded warm-up (ADR-258): the engine skips what comes before it; a store does not read those partitions
-  const startTs = replayStartTs(opts.window);
   // Why nothing traded (ADR-073): per-symbol fills from the fills table, or all zero when the run made none.
   const withNoTrade = (r: ReplayResult<string | null>): ReplayResult<string | null> => {
     if (opts.window) refuseEmptyWindow(opts.window, engine.progress, dataName || "the data");

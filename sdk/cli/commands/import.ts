@@ -35,13 +35,22 @@ interface ImportCliOptions {
   columns?: string;
 }
 
-/** `60000`, `60s`, `1m`, `1h`, `1d` → ms (a positive integer), else E_INVALID_ARGUMENT naming --interval. */
-export function parseInterval(v: string): number {
+/**
+ * A duration option: `60000`, `60s`, `1m`, `1h`, `1d` → ms (a safe integer, > 0 unless `zero`),
+ * else E_INVALID_ARGUMENT naming `--<field>`.
+ */
+export function parseDuration(v: string, field: string, opts: { zero?: boolean } = {}): number {
   const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
   const unit = m ? ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[m[2] ?? "ms"] : 0;
   const ms = m ? Number(m[1]) * unit : NaN;
-  if (!(Number.isSafeInteger(ms) && ms > 0)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--interval must be a positive duration (60000, 60s, 1m, 1h, 1d), got '${v}'`, { field: "interval" });
+  if (!(Number.isSafeInteger(ms) && (ms > 0 || (opts.zero === true && ms === 0))))
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--${field} must be a ${opts.zero ? "" : "positive "}duration (${opts.zero ? "0, " : ""}60000, 60s, 1m, 1h, 1d), got '${v}'`, { field });
   return ms;
+}
+
+/** `--interval` (`parseDuration`, positive). */
+export function parseInterval(v: string): number {
+  return parseDuration(v, "interval");
 }
 
 /** `--columns` text `a=X,b=Y` → { a: "X", b: "Y" } for keys among `fields`; anything else refused. */

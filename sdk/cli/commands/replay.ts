@@ -6,6 +6,7 @@ import { loadConfigOrArtifact } from "../../calibration/artifact";
 import { runReplay } from "../../engine/run";
 import type { ReplayResult, ReplayWindow } from "../../engine/replay";
 import { resolveFixture } from "../fixtures-path";
+import { parseDuration } from "./import";
 import { replaySelectionSummary, summarizeSelections } from "../../portfolio/report";
 import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
@@ -88,9 +89,7 @@ export function parseWindowArgs(from?: string, to?: string, warmup?: string): Re
     throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `inverted window: --from ${from} is after --to ${to}`, { field: "from" });
   if (warmup === undefined) return from_ts === undefined && to_ts === undefined ? undefined : { from_ts, to_ts };
   // --warmup (ADR-258): a duration before --from; the data before it is not replayed
-  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(warmup.trim());
-  const ms = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[m[2] ?? "ms"] : NaN;
-  if (!Number.isSafeInteger(ms)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `--warmup must be a duration (0, 90000, 90s, 30m, 2h, 1d), got '${warmup}'`, { field: "warmup" });
+  const ms = parseDuration(warmup, "warmup", { zero: true });
   if (from_ts === undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--warmup bounds the warm-up before --from: give --from too", { field: "warmup" });
   return { from_ts, to_ts, warmup_ms: ms };
 }
