@@ -882,6 +882,9 @@ export function* storeTrades(store: ColumnarStore, opts: { fromTs?: number } = {
       if (!names.includes(c)) throw new GrinderError(ErrorCode.IO, `trades partition has no column '${c}'`, { file, field: c });
       return t.getChild(c).data;
     });
+    const tsData = data[0];
+    const nB = tsData.length;
+    if (nB) checkRange(tsData[0].values[0] as number | undefined, tsData[nB - 1].values[tsData[nB - 1].length - 1] as number | undefined, p, file, "trades partition");
     for (let b = 0; b < data[0].length; b++) {
       const v = data.map((d, k) => {
         const x = d[b]?.values;
@@ -937,6 +940,16 @@ export function openColumnarStore(arg: string): ColumnarStore {
   }
   const r = StoreManifestSchema.safeParse(raw);
   if (!r.success) throw fromZodError(r.error, "store manifest").at({ file });
+  // each symbol's partitions (and the trades files) in time order (ADR-262): what pruning by a data time relies on
+  const lastOf = new Map<string, number>();
+  const ordered = (key: string, p: { first_ts: number; last_ts: number }, k: number, list: string): void => {
+    const prev = lastOf.get(key) ?? -Infinity;
+    if (p.last_ts < p.first_ts || p.first_ts < prev)
+      throw new GrinderError(ErrorCode.PARSE, `${list}[${k}] spans ts ${p.first_ts}..${p.last_ts}${p.first_ts < prev ? `, before the previous ${key === "\0trades" ? "trades" : `'${key}'`} partition's end ${prev}` : ""}: partitions must be in time order`, { file, field: `${list}[${k}]` });
+    lastOf.set(key, p.last_ts);
+  };
+  r.data.partitions.forEach((p, k) => ordered(p.symbol, p, k, "partitions"));
+  r.data.trades?.partitions.forEach((p, k) => ordered("\0trades", p, k, "trades.partitions"));
   return { dir: path.resolve(dir), manifest: r.data, instruments: r.data.symbols };
 }
 
@@ -1089,7 +1102,19 @@ function decodePartition(store: ColumnarStore, file: string, p: Part, bytes: Uin
     out.push({ symbol: p.symbol, length: n, first_seq: seq !== null ? (n > 0 ? seq[0] : first) : first, seq, ts: v[1]!, bid_price: v[2]!, bid_qty: v[3]!, ask_price: v[4]!, ask_qty: v[5]!, last_price: v[6], funding_rate: v[7], book });
     first += n;
   }
+  checkRange(out.length ? out[0].ts[0] : undefined, out.length ? out[out.length - 1].ts[out[out.length - 1].length - 1] : undefined, p, file, "partition");
   return out;
+}
+
+/**
+ * A read partition's first and last time against the manifest's `first_ts` / `last_ts` (ADR-262):
+ * the ranges a scan from a data time prunes by (ADR-258) are checked whenever a partition is read
+ * (a replay, `store verify`), so a manifest whose ranges disagree with its (hash-checked) files is refused.
+ */
+function checkRange(first: number | undefined, last: number | undefined, p: { first_ts: number; last_ts: number }, file: string, what: string): void {
+  if (first === undefined || last === undefined) return;
+  if (first !== p.first_ts || last !== p.last_ts)
+    throw new GrinderError(ErrorCode.HASH_MISMATCH, `${what} spans ts ${first}..${last}, the manifest says ${p.first_ts}..${p.last_ts}`, { file, field: first !== p.first_ts ? "first_ts" : "last_ts" });
 }
 
 /** Record batch `b`'s book columns (`n` rows), checked: float64 flags and ts, float64 lists, each side's price and qty lists of equal lengths. */

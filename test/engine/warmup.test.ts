@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { defaultConfig, parseConfig } from "../../sdk/config";
@@ -114,6 +114,54 @@ describe("bounded warm-up before the window (ADR-258)", function () {
       err = e;
     }
     expect((err as GrinderError).code).to.equal("E_IO");
+  });
+
+  it("the ranges pruning trusts are checked (ADR-262): a manifest whose last_ts disagrees with its partition is refused when the partition is read; partitions out of time order are refused at open", async () => {
+    const st = await storeOf("ranges", 8_000, 1_500);
+    const file = path.join(st.dir, "store.json");
+    const good = readFileSync(file, "utf8");
+    const m = JSON.parse(good) as { partitions: Array<{ first_ts: number; last_ts: number }>; trades?: { partitions: Array<{ first_ts: number; last_ts: number }> } };
+    // a shortened range (what would make a bounded replay skip rows of its window): the unbounded replay reads the partition and refuses
+    const k = 3;
+    m.partitions[k].last_ts -= 1;
+    writeFileSync(file, JSON.stringify(m));
+    let err: unknown;
+    try {
+      await runReplay({ store: openColumnarStore(st.dir) });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as GrinderError).code).to.equal("E_HASH_MISMATCH");
+    expect((err as GrinderError).field).to.equal("last_ts");
+    expect((err as GrinderError).file).to.equal(path.join(st.dir, st.manifest.partitions[k].file));
+    // a trades partition likewise
+    m.partitions[k].last_ts += 1;
+    expect(m.trades?.partitions.length).to.be.greaterThan(0);
+    m.trades!.partitions[0].first_ts += 1;
+    writeFileSync(file, JSON.stringify(m));
+    err = undefined;
+    try {
+      for (const _ of storeTrades(openColumnarStore(st.dir))) void _;
+    } catch (e) {
+      err = e;
+    }
+    expect((err as GrinderError).code).to.equal("E_HASH_MISMATCH");
+    expect((err as GrinderError).field).to.equal("first_ts");
+    m.trades!.partitions[0].first_ts -= 1;
+    // two partitions swapped: refused at open, naming the entry
+    const p = m.partitions;
+    [p[4], p[5]] = [p[5], p[4]];
+    writeFileSync(file, JSON.stringify(m));
+    err = undefined;
+    try {
+      openColumnarStore(st.dir);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as GrinderError).code).to.equal("E_PARSE");
+    expect((err as GrinderError).field).to.equal("partitions[5]");
+    writeFileSync(file, good);
+    expect((await runReplay({ store: openColumnarStore(st.dir) })).digest).to.match(/^[0-9a-f]{64}$/);
   });
 
   it("a shared read-ahead serves two scans from its start; a scan from another start reads on its own; the same rows either way", () => {
