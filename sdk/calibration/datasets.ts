@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ErrorCode, GrinderError } from "../contracts/errors";
 import { openFixture, readLines, type Fixture } from "../data/fixture";
 import { canonicalJson } from "../util/canonical";
-import { columnarContentHash, columnarTradesHash, isColumnarStore, openColumnarStore, scanColumnar, type ColumnarStore } from "../data/store";
+import { columnarContentHash, columnarTradesHash, isColumnarStore, openColumnarStore, type ColumnarStore } from "../data/store";
 import type { ResolvedDataset } from "./folds";
 import type { DatasetSpec } from "./spec";
 
@@ -21,7 +21,7 @@ export function resolveFixtureDir(name: string, root = DEFAULT_FIXTURES_ROOT, cw
 /**
  * A columnar store as a calibration dataset (ADR-259): its content hash and its prints' hash
  * recomputed from the partitions (as `grinder store verify`; a mismatch is E_HASH_MISMATCH), its
- * first and last data time from the same scan. A store has no dataset version of its own: it is
+ * first and last data time from the partition ranges that scan checked (ADR-262): one read of the rows. A store has no dataset version of its own: it is
  * recorded as the version of the fixture `store export` writes from it, 1.
  */
 function resolveStore(dir: string, d: DatasetSpec, i: number, file: string | undefined): ResolvedDataset {
@@ -43,12 +43,13 @@ function resolveStore(dir: string, d: DatasetSpec, i: number, file: string | und
   const th = columnarTradesHash(store);
   if (th !== null && th !== m.trades!.content_sha256)
     throw new GrinderError(ErrorCode.HASH_MISMATCH, `store '${m.name}' trades hash ${th.slice(0, 12)} ≠ manifest ${m.trades!.content_sha256.slice(0, 12)}`, { file: path.join(store.dir, "store.json"), field: "trades.content_sha256" });
+  // the time span from the partition ranges, which the hash scan above has checked against every partition it read (ADR-262)
   let first = NaN;
   let last = NaN;
-  scanColumnar(store, (s) => {
-    if (first !== first) first = s.ts;
-    last = s.ts;
-  });
+  for (const p of m.partitions) {
+    if (!(p.first_ts >= first)) first = p.first_ts;
+    if (!(p.last_ts <= last)) last = p.last_ts;
+  }
   if (first !== first) throw new GrinderError(ErrorCode.CONFIG, `store '${m.name}' has no snapshots`, { file: path.join(store.dir, "store.json") });
   return {
     fixture: m.name, version: 1, content_sha256: m.content_sha256, rows: m.rows, symbols: d.symbols ? [...d.symbols].sort() : [...known].sort(),
