@@ -17,3 +17,17 @@ export function listFixtureDirs(root = FIXTURES_DIR): string[] {
 
 /** Accept a fixture folder path, its `fixture.json`, or a bare fixture name (the SDK's rule, `resolveFixtureDir`). */
 export const resolveFixture = resolveFixtureDir;
+
+/**
+ * What `grinder replay <name>` reads: a bar dataset folder (one holding `dataset.json` and no
+ * fixture or store manifest) or a bare name of one under `datasets/` stands for its recipe
+ * `dataset.json`; anything else is returned as given (a fixture, a store, a recipe file).
+ */
+export function replaySourceArg(name: string, root = PROJECT_ROOT): string {
+  const isRecipeDir = (dir: string): boolean =>
+    existsSync(path.join(dir, "dataset.json")) && !existsSync(path.join(dir, "fixture.json")) && !existsSync(path.join(dir, "store.json"));
+  if (existsSync(name)) return isRecipeDir(name) ? path.join(name, "dataset.json") : name;
+  const named = path.join(root, "datasets", name);
+  if (!name.includes("/") && !existsSync(path.join(FIXTURES_DIR, name)) && isRecipeDir(named)) return path.join(named, "dataset.json");
+  return name;
+}

@@ -63,6 +63,21 @@ describe("grinder import: bar formats write a dataset recipe (ADR-123)", functio
     expect(rep.summary.fills).to.equal(pinned.summary.fills);
   });
 
+  it("grinder replay takes a bar dataset as its recipe, its folder or its bare name: the committed digest each time; a fixture name still names the fixture; an unknown name exits 2", () => {
+    const pinned = JSON.parse(readFileSync(path.join(GBP_RECIPE, "expected.json"), "utf8"));
+    for (const arg of [path.join("datasets", "gbpusd_m1_2012_02", "dataset.json"), path.join("datasets", "gbpusd_m1_2012_02"), "gbpusd_m1_2012_02"]) {
+      const r = grinder("replay", arg);
+      expect(r.status, `${arg}: ${r.stderr}`).to.equal(0);
+      expect(r.stdout, arg).to.include(`digest       ${pinned.digest}`);
+    }
+    const fx = grinder("replay", "range_day_l1", "--no-baselines");
+    expect(fx.status).to.equal(0);
+    expect(fx.stdout).to.match(/^replay range_day_l1: 86400 snapshots/);
+    const bad = grinder("replay", "no_such_dataset");
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.match(/^grinder: E_IO: .*no_such_dataset/);
+  });
+
   it("quote-bar-pair with the FXCM ask file given as the bid file: exit 2, E_CROSSED_BOOK naming file, line and field, nothing written (ADR-243)", () => {
     const out = path.join(tmpDir("barimp-swapped"), "gbp");
     const r = grinder("import", "quote-bar-pair", ASK, BID, "--out", out, "--symbol", "GBPUSD", "--interval", "1m", "--lot", "1000");

@@ -5,7 +5,7 @@ import { defaultConfig } from "../../config";
 import { loadConfigOrArtifact } from "../../calibration/artifact";
 import { runReplay } from "../../engine/run";
 import type { ReplayResult, ReplayWindow } from "../../engine/replay";
-import { resolveFixture } from "../fixtures-path";
+import { replaySourceArg, resolveFixture } from "../fixtures-path";
 import { parseDuration } from "./import";
 import { replaySelectionSummary, summarizeSelections } from "../../portfolio/report";
 import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
@@ -127,7 +127,7 @@ export function registerReplay(program: Command): void {
   program
     .command("replay")
     .description("replay a fixture through features → regime → policy → execution → ledger; print the summary and digest")
-    .argument("<fixture>", "fixture folder or name under fixtures/, or a bar dataset recipe (datasets/<name>/dataset.json)")
+    .argument("<fixture>", "fixture folder or name under fixtures/, a columnar store folder, or a bar dataset (its recipe datasets/<name>/dataset.json, its folder or its name)")
     .option("--config <file>", "JSON config (sections features, toxicity, regime, policy, execution, risk, portfolio, engine) or a calibration artifact (hash-verified)")
     .option("--json", "print a JSON object: digest, fill_model, config_hash, summary, metrics (+ selection summary of a multi-symbol run)")
     .option("--prom", "print the run's metrics in Prometheus text format")
@@ -137,9 +137,11 @@ export function registerReplay(program: Command): void {
     .option("--fill-models <list>", "sensitivity table: replay under each fill model, e.g. touch,cross,trade_through,queue_prob (ADR-055); on a bar dataset e.g. touch,cross,bar_cross (ADR-122)")
     .option("--same-orders [reference]", "same-orders comparison (ADR-196): record the orders of the run under the reference rung (default: the config's fill model), replay exactly them under each rung of --fill-models (default: the ladder)")
     .option("--no-baselines", "skip the static-grid replay and buy-and-hold baselines (about halves the run time)")
-    .action(async (name: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; warmup?: string; fillModels?: string; sameOrders?: string | boolean; baselines?: boolean }) => {
+    .action(async (arg: string, opts: { config?: string; json?: boolean; prom?: boolean; from?: string; to?: string; warmup?: string; fillModels?: string; sameOrders?: string | boolean; baselines?: boolean }) => {
       const phases = new Phases(process.env.GRINDER_PHASES === "1");
       phases.mark("action_start");
+      // a bar dataset's folder, or its bare name under datasets/, stands for its recipe
+      const name = replaySourceArg(arg);
       const notes: string[] = [];
       const config = opts.config ? loadConfigOrArtifact(opts.config, { warnings: notes }) : defaultConfig();
       for (const n of notes) process.stderr.write(`warning: ${opts.config}: ${n}\n`);
