@@ -3,6 +3,8 @@ import { parseConfig } from "../config";
 import type { ReplayResult } from "../engine/replay";
 import { runReplay, type ReplayOptions } from "../engine/run";
 import { applyPoint, cloneJson, type ParamPoint } from "../calibration/space";
+import { replayBarDataset, type BarReplayOptions } from "../engine/replay-bars";
+import type { OpenedBarDataset } from "../data/dataset";
 
 /**
  * Baselines of a replay (ADR-065), computed from what a replay returns — never inside the
@@ -70,6 +72,17 @@ export async function replayBaselines(adaptive: ReplayResult, opts: ReplayOption
   const cfg = opts.config ?? parseConfig({});
   // only the summary is read: no event log digest, no tables (ADR-205)
   const stat = await runReplay({ ...opts, config: staticGridConfig(cfg), keepEvents: false, tables: false, digest: false });
+  return baselineRows(adaptive, stat.summary, opts.window?.from_ts);
+}
+
+/**
+ * The baselines of a bar dataset's replay (ADR-265): the static grid replays the same recipe
+ * through the same intrabar path model, with the static config adapted to the dataset's interval
+ * as the adaptive run's is (ADR-071); buy-and-hold from the adaptive run's bars.
+ */
+export async function replayBarBaselines(adaptive: ReplayResult, ds: string | OpenedBarDataset, opts: Pick<BarReplayOptions, "config" | "window" | "adapt"> = {}): Promise<BaselineRow[]> {
+  const cfg = opts.config ?? parseConfig({});
+  const stat = await replayBarDataset(ds, { config: staticGridConfig(cfg), window: opts.window, adapt: opts.adapt, keepEvents: false, tables: false });
   return baselineRows(adaptive, stat.summary, opts.window?.from_ts);
 }
 

@@ -10,6 +10,8 @@ import { NoTradeTally } from "../../sdk/metrics/no-trade";
 import { errorOf } from "../support";
 import { GrinderError } from "../../sdk/contracts/errors";
 import { tmpDir } from "./helpers";
+import { replayBarBaselines, staticGridConfig } from "../../sdk/analysis/baselines";
+import { defaultConfig } from "../../sdk/config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "grinder.js");
@@ -54,6 +56,34 @@ describe("replay on real bar data", function () {
     expect(traded.size).to.be.at.least(2);
     const seated = new Set(r.selections!.flatMap((s) => s.selected));
     expect([...seated].sort()).to.deep.equal(["BTCEUR", "ETHUSD", "LTCUSD"]);
+  });
+});
+
+describe("baselines on bar data (ADR-265)", function () {
+  this.timeout(300_000);
+
+  it("GBPUSD: the static grid is the static config's replay of the same recipe (adapted to the interval), buy-and-hold the first and last mid of the bars; grinder replay prints the same rows, --no-baselines none", async () => {
+    const adaptive = await replayBarDataset(GBP);
+    const rows = await replayBarBaselines(adaptive, GBP);
+    expect(rows.map((r) => r.strategy)).to.deep.equal(["adaptive grid", "static grid", "buy and hold"]);
+    const stat = await replayBarDataset(GBP, { config: staticGridConfig(defaultConfig()), tables: false });
+    expect(stat.config_used.features.l1_stale_ms, "static config adapted to the interval").to.equal(60_000);
+    expect(stat.summary.fills).to.be.greaterThan(0);
+    expect(rows[1].net_pnl).to.equal(stat.summary.equity_end - stat.summary.equity_start);
+    expect(rows[1].fills).to.equal(stat.summary.fills);
+    expect(rows[1].fills, "the static grid is a different run").to.not.equal(rows[0].fills);
+    // buy-and-hold by hand: the run's equity in GBPUSD at the first bar mid, marked at the last
+    const mid = adaptive.bars.array("mid") as ArrayLike<number>;
+    const eq = adaptive.summary.equity_start;
+    const bh = eq * (mid[mid.length - 1] / mid[0] - 1);
+    expect(rows[2].net_pnl).to.be.closeTo(bh, 1e-9);
+    expect(rows[2].net_pnl).to.be.greaterThan(0);
+    const cli = grinder("replay", GBP);
+    expect(cli.status, cli.stderr).to.equal(0);
+    const line = cli.stdout.split("\n").find((l) => l.includes("static grid"))!;
+    expect(line).to.include(rows[1].net_pnl.toFixed(2));
+    expect(line).to.include(String(rows[1].fills));
+    expect(grinder("replay", GBP, "--no-baselines").stdout).to.not.include("static grid");
   });
 });
 

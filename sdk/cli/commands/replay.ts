@@ -11,10 +11,10 @@ import { replaySelectionSummary, summarizeSelections } from "../../portfolio/rep
 import { fillModelSensitivity, formatSensitivity, parseFillModelList } from "../../engine/sensitivity";
 import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { parseTime } from "../../data/bars";
-import { isBarDatasetFile } from "../../data/dataset";
+import { isBarDatasetFile, openBarDataset } from "../../data/dataset";
 import { barFillModelSensitivity, replayBarDataset } from "../../engine/replay-bars";
 import { isColumnarStore, openColumnarStore } from "../../data/store";
-import { baselineRows, replayBaselines, type BaselineRow } from "../../analysis/baselines";
+import { baselineRows, replayBarBaselines, replayBaselines, type BaselineRow } from "../../analysis/baselines";
 import { startStaticGrid, type StaticGridRun } from "../baseline-worker";
 
 /**
@@ -177,10 +177,12 @@ export function registerReplay(program: Command): void {
       // a columnar store (ADR-076): partition hashes checked on read, same digest as its JSONL fixture
       const bars = isBarDatasetFile(name);
       const store = !bars && isColumnarStore(name) ? openColumnarStore(name) : null;
+      // a bar dataset's recipe opened (sources hash-checked) once, for its run and its static-grid baseline
+      const barSet = bars ? await openBarDataset(name) : null;
       phases.mark("source_opened");
-      // Baselines on the same data, config and window (ADR-132); bar datasets replay through
-      // their own path model and are not covered yet. The static grid replays on a second
-      // thread while the adaptive run replays (ADR-190); without the CLI bundle, after it.
+      // Baselines on the same data, config and window (ADR-132). The static grid replays on a second
+      // thread while the adaptive run replays (ADR-190); without the CLI bundle, and for a bar
+      // dataset (through its path model, ADR-265), after it.
       const wantBaselines = opts.baselines !== false && !opts.prom && !bars;
       // With a store, both replays read it through one read-ahead: each partition read and hash-checked once (ADR-215).
       const staticRun: StaticGridRun | null = wantBaselines ? startStaticGrid(store ? { store: store.dir, config, window } : { fixture: resolveFixture(name), config, window }, store ?? undefined) : null;
@@ -188,8 +190,8 @@ export function registerReplay(program: Command): void {
       phases.set("shared_read_ahead", staticRun?.readAhead !== undefined);
       let r: ReplayResult;
       try {
-        r = bars
-          ? await replayBarDataset(name, { config, window })
+        r = barSet
+          ? await replayBarDataset(barSet, { config, window })
           : store
             ? await runReplay({ store, config, window, readAhead: staticRun?.readAhead })
             : await runReplay({ fixture: resolveFixture(name), config, window });
@@ -204,9 +206,8 @@ export function registerReplay(program: Command): void {
         return;
       }
       let baselines: BaselineRow[] | undefined;
-      let baselineNote: string | undefined;
       if (opts.baselines !== false) {
-        if (bars) baselineNote = "not computed for bar datasets";
+        if (barSet) baselines = await replayBarBaselines(r, barSet, { config, window });
         else if (staticRun) baselines = baselineRows(r, await staticRun.result, window?.from_ts);
         else if (store) baselines = await replayBaselines(r, { store, config, window });
         else baselines = await replayBaselines(r, { fixture: resolveFixture(name), config, window });
@@ -221,7 +222,6 @@ export function registerReplay(program: Command): void {
       if (opts.json) {
         const j = replayJson(r);
         if (baselines) j.baselines = baselines;
-        else if (baselineNote) j.baselines_note = baselineNote;
         process.stdout.write(JSON.stringify(j, null, 2) + "\n");
         phases.mark("output_written");
         phases.write();
@@ -241,7 +241,6 @@ export function registerReplay(program: Command): void {
       ];
       if (r.no_trade && r.no_trade.symbols.length) out.push(`  no trades    ${r.no_trade.lines.join("\n               ")}`);
       if (baselines) out.push(...formatBaselines(baselines));
-      else if (baselineNote) out.push(`  baselines    ${baselineNote}`);
       process.stdout.write(out.join("\n") + "\n");
       process.stdout.write(replaySelectionSummary(r)); // portfolio (Top-K team): selection history summary, "" for one symbol
       phases.mark("output_written");
