@@ -318,7 +318,8 @@ export async function exportStoreToParquet(store: ColumnarStore, file: string, o
         }
         t.close();
       }
-      const tradesRef = tr !== undefined ? { rows: tr.rows, content_sha256: tr.content_sha256, file: opts.partitioned ? PARQUET_TRADES_FOLDER : path.basename(tradesOut!) } : undefined;
+      // the prints' file is not named (the bytes do not depend on the output's name): it is `parquetTradesFile` of the quote file, or the folder's trades/
+      const tradesRef = tr !== undefined ? { rows: tr.rows, content_sha256: tr.content_sha256 } : undefined;
       // the keys of an L1 export without prints as before (same bytes); books and prints named only when there are some
       const meta = JSON.stringify({
         format: m.format, name: m.name, description: m.description, rows: m.rows, content_sha256: m.content_sha256, symbols: m.symbols, ...(dates ? { dates } : {}),
@@ -546,13 +547,13 @@ function expandFiles(files: readonly string[]): string[] {
 }
 
 /** The `trades` entry of an export's metadata, checked. */
-function tradesClaim(meta: FileLayout["meta"], file: string): { rows: number; content_sha256: string; file: string } | null {
+function tradesClaim(meta: FileLayout["meta"], file: string): { rows: number; content_sha256: string } | null {
   const t = meta?.trades;
   if (t === undefined) return null;
-  const x = t as { rows?: unknown; content_sha256?: unknown; file?: unknown };
-  if (t === null || typeof t !== "object" || typeof x.rows !== "number" || typeof x.content_sha256 !== "string" || typeof x.file !== "string" || x.file !== path.basename(x.file))
-    throw new GrinderError(ErrorCode.PARSE, `the '${PARQUET_META_KEY}' metadata's 'trades' entry is not {rows, content_sha256, file}`, { file, field: `${PARQUET_META_KEY}.trades` });
-  return { rows: x.rows, content_sha256: x.content_sha256, file: x.file };
+  const x = t as { rows?: unknown; content_sha256?: unknown };
+  if (t === null || typeof t !== "object" || typeof x.rows !== "number" || typeof x.content_sha256 !== "string")
+    throw new GrinderError(ErrorCode.PARSE, `the '${PARQUET_META_KEY}' metadata's 'trades' entry is not {rows, content_sha256}`, { file, field: `${PARQUET_META_KEY}.trades` });
+  return { rows: x.rows, content_sha256: x.content_sha256 };
 }
 
 /**
@@ -653,7 +654,7 @@ export async function importParquetStore(files: string[], dir: string, opts: Par
     if (opts.tradesFiles?.length) tradeFiles = expandFiles(opts.tradesFiles);
     else if (claim !== null) {
       // beside a single file; inside the folder of a partitioned export
-      const at = path.join(dates === null ? path.dirname(layouts[0].file) : path.dirname(path.dirname(layouts[0].file)), claim.file);
+      const at = dates === null ? parquetTradesFile(layouts[0].file) : path.join(path.dirname(path.dirname(layouts[0].file)), PARQUET_TRADES_FOLDER);
       if (!existsSync(at))
         throw new GrinderError(ErrorCode.IO, `the export had ${claim.rows} trade prints, but their ${dates === null ? "file" : "folder"} is missing (import the quotes alone with --no-trades)`, { file: at, field: "trades" });
       tradeFiles = dates === null ? [at] : expandFiles([at]);
