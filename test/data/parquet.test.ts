@@ -200,7 +200,7 @@ describe("data: Parquet export and import of columnar stores (ADR-251)", functio
     expect(readdirSync(t.dir).filter((x) => x.startsWith("tampered")), "nothing left").to.deep.equal([]);
   });
 
-  it("date-partitioned export (ADR-256): one hive-style file per UTC date, byte-stable; the folder imports back to the content hash, one date to its rows; a store with trades exports its quotes and says so", async () => {
+  it("date-partitioned export (ADR-256): one hive-style file per UTC date, byte-stable; the folder imports back to the content hash, one date to its rows; a store with trades exports its prints into trades/ and imports them back", async () => {
     // two symbols over four UTC dates
     const rows = [];
     for (let i = 0; i < 3000; i++) {
@@ -234,16 +234,18 @@ describe("data: Parquet export and import of columnar stores (ADR-251)", functio
     const back = await rejection(importParquetStore([path.join(out, "date=2024-08-09"), path.join(out, "date=2024-08-08")], path.join(t.dir, "dates-bad")));
     expect(back.code).to.equal(ErrorCode.TIME_BACKWARDS);
     expect(back.file).to.equal(path.join(out, "date=2024-08-08", "data_0.parquet"));
-    // a store with the fixture's trades: the quotes go out, the prints are named as left out
+    // a store with the fixture's trades: the prints go into the folder's trades/ (ADR-263) and come back
     const bin = path.join(PROJECT_ROOT, "bin", "grinder.js");
     const run = (...a: string[]) => spawnSync(process.execPath, [bin, ...a], { encoding: "utf8", cwd: PROJECT_ROOT });
     expect(run("store", "convert", "range_day_l1", "--out", path.join(t.dir, "rd-tr")).status).to.equal(0);
     const ex = run("store", "export-parquet", path.join(t.dir, "rd-tr"), "--out", path.join(t.dir, "rd-tr-pq"), "--partitioned");
     expect(ex.status, ex.stderr).to.equal(0);
-    const trades = openFixture("range_day_l1").manifest.trades!.rows;
-    expect(ex.stdout).to.contain(`note: the store's ${trades} trade prints are not in the Parquet export`);
+    const tr = openFixture("range_day_l1").manifest.trades!;
+    expect(ex.stdout).to.contain(`trades ${tr.rows} → 1 file in ${path.join(t.dir, "rd-tr-pq", "trades")}`);
+    expect(ex.stdout).to.contain(`content sha256 ${tr.content_sha256}`);
     const im = run("store", "import-parquet", path.join(t.dir, "rd-tr-pq"), "--out", path.join(t.dir, "rd-tr-back"));
     expect(im.stdout).to.contain(`content sha256 ${openFixture("range_day_l1").manifest.content_sha256} = the export's`);
+    expect(im.stdout).to.contain(`trades ${tr.rows} from 1 file; content sha256 ${tr.content_sha256} = the export's`);
   });
 
   it("CLI: store export-parquet / import-parquet print the hashes; bad input exits 2 with one line", () => {

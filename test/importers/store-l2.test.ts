@@ -209,7 +209,7 @@ describe("columnar store with L2 books and trade prints (version 3, 4 with repea
     await expectGrinderError((async () => [...storeTrades(openColumnarStore(st.dir))])(), "E_HASH_MISMATCH", undefined, "sha256");
   });
 
-  it("bad input: a crossed book row is refused with file, line and field; a partition missing a book column, or with unequal level lists, is E_IO; a tampered one E_HASH_MISMATCH; Parquet export refuses books", async () => {
+  it("bad input: a crossed book row is refused with file, line and field; a partition missing a book column, or with unequal level lists, is E_IO; a tampered one E_HASH_MISMATCH; the Parquet export writes the books", async () => {
     const base = tmpDir("storel2bad");
     const ok: Snapshot = { ts: 1_704_067_200_000, symbol: "AAA", bid_price: 100, bid_qty: 1, ask_price: 101, ask_qty: 1, book: { bids: [{ price: 100, qty: 1 }], asks: [{ price: 101, qty: 1 }] } };
     const crossed: Snapshot = { ...ok, ts: ok.ts + 1, book: { bids: [{ price: 101, qty: 1 }], asks: [{ price: 101.5, qty: 1 }] } };
@@ -263,8 +263,10 @@ describe("columnar store with L2 books and trade prints (version 3, 4 with repea
     const full = await writeColumnarStore(path.join(base, "full"), [ok, { ...ok, ts: ok.ts + 5 }], { name: "full", instruments: INSTS, version: 3 });
     expect(full.version).to.equal(3);
     expect([...columnarSnapshots(openColumnarStore(path.join(base, "full")))].map((s) => s.book)).to.deep.equal([ok.book, ok.book]);
+    // the Parquet export writes the books (ADR-263; it refused them before)
     const pq = await rewrite("pq", () => undefined);
-    await expectGrinderError(exportStoreToParquet(openColumnarStore(pq), path.join(base, "pq.parquet")), "E_INVALID_ARGUMENT", undefined, "book");
-    expect(existsSync(path.join(base, "pq.parquet"))).to.equal(false);
+    const ex = await exportStoreToParquet(openColumnarStore(pq), path.join(base, "pq.parquet"));
+    expect([ex.rows, ex.books, ex.trades]).to.deep.equal([2, 2, null]);
+    expect(existsSync(path.join(base, "pq.parquet"))).to.equal(true);
   });
 });

@@ -6,7 +6,7 @@ import { FixtureWriter, openFixture, streamFixture } from "../../data/fixture";
 import { streamFixtureTrades, tradesPath, TradeWriter } from "../../data/trades";
 import { BOOK_STORE_VERSION, columnarContentHash, columnarSnapshots, columnarTradesHash, isColumnarStore, storeTrades, openColumnarStore, writeColumnarStore } from "../../data/store";
 import { importBookTickerCsv, inferBookTickerInstrument } from "../../data/importers";
-import { exportStoreToParquet, importParquetStore, PARQUET_COMPRESSIONS, PARQUET_FIELDS, PARQUET_TIME_UNITS, type ParquetCompression, type ParquetTimeUnit } from "../../data/parquet";
+import { exportStoreToParquet, importParquetStore, PARQUET_COMPRESSIONS, PARQUET_FIELDS, PARQUET_TIME_UNITS, PARQUET_TRADE_FIELDS, type ParquetCompression, type ParquetTimeUnit } from "../../data/parquet";
 import { parseFieldMap } from "./import";
 import { resolveFixture } from "../fixtures-path";
 
@@ -88,46 +88,61 @@ export function registerStore(program: Command): void {
       process.stdout.write(`✔ ${s.manifest.name}: ${s.manifest.rows} rows, ${s.manifest.partitions.length} partitions, hashes match (content ${h})${trades}\n`);
     });
   st.command("export-parquet")
-    .description("columnar store → one Parquet file, or a folder of one file per UTC date (--partitioned); symbol, ts in epoch ms, bid/ask price and qty; the manifest as file metadata")
+    .description("columnar store → one Parquet file, or a folder of one file per UTC date (--partitioned); symbol, ts in epoch ms, bid/ask price and qty, L2 book columns when the store has books; the manifest as file metadata; trade prints in <out>.trades.parquet (or <folder>/trades/)")
     .argument("<store>", "store folder")
     .requiredOption("--out <path>", "Parquet file to write (a folder with --partitioned)")
     .addOption(new Option("--compression <c>", "Parquet compression").choices(PARQUET_COMPRESSIONS).default("zstd"))
-    .option("--partitioned", "hive-style folder date=YYYY-MM-DD/data_0.parquet, one per UTC date (ADR-256)")
-    .option("--force", "replace an existing file or folder")
+    .option("--partitioned", "hive-style folder date=YYYY-MM-DD/data_0.parquet, one per UTC date (ADR-256); prints in trades/date=YYYY-MM-DD/data_0.parquet")
+    .option("--force", "replace an existing file or folder (and trades file)")
     .action(async (dir: string, o: { out: string; compression: string; partitioned?: boolean; force?: boolean }) => {
       const t0 = process.hrtime.bigint();
       const r = await exportStoreToParquet(openColumnarStore(dir), o.out, { force: o.force, compression: o.compression as ParquetCompression, partitioned: o.partitioned });
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       if (r.files) {
         for (const f of r.files) process.stdout.write(`  ${f.file}  ${f.bytes} bytes  sha256 ${f.sha256}\n`);
+        for (const f of r.trades?.files ?? []) process.stdout.write(`  trades/${f.file}  ${f.bytes} bytes  sha256 ${f.sha256}\n`);
         process.stdout.write(`✔ ${r.rows} rows → ${r.files.length} files in ${o.out} (${r.bytes} bytes, ${secs.toFixed(2)} s); content sha256 ${r.content_sha256}\n`);
       } else process.stdout.write(`✔ ${r.rows} rows → ${o.out} (${r.bytes} bytes, ${secs.toFixed(2)} s); file sha256 ${r.sha256}; content sha256 ${r.content_sha256}\n`);
-      if (r.trades_left_out > 0) process.stdout.write(`  note: the store's ${r.trades_left_out} trade prints are not in the Parquet export (quotes only); the store and its JSONL export keep them\n`);
+      if (r.books > 0) process.stdout.write(`  books: ${r.books} of the ${r.rows} rows have an L2 book (book_ts, book_stale, book_{bid,ask}_{price,qty} columns)\n`);
+      if (r.trades !== null)
+        process.stdout.write(`  trades ${r.trades.rows} → ${r.trades.files ? `${r.trades.files.length} file${r.trades.files.length === 1 ? "" : "s"} in ${r.trades.file}` : r.trades.file} (${r.trades.bytes} bytes); file sha256 ${r.trades.sha256}; content sha256 ${r.trades.content_sha256}\n`);
     });
   st.command("import-parquet")
-    .description("Parquet quote files (one stream, in time order) → columnar store; a GRINDER export needs no flags")
-    .argument("<files...>", "Parquet files, or folders (their .parquet files in path order: a --partitioned export in date order)")
+    .description("Parquet quote files (one stream, in time order; L2 book columns read where present) → columnar store; a GRINDER export needs no flags, and its trade prints come along")
+    .argument("<files...>", "Parquet files, or folders (their .parquet files in path order, a trades/ folder left out: a --partitioned export in date order)")
     .requiredOption("--out <dir>", "store folder")
     .option("--columns <map>", `field=column pairs for other layouts (fields ${PARQUET_FIELDS.join(", ")}), e.g. ts=timestamp,bid_price=bid,bid_qty=bid_size`)
     .option("--symbol <s>", "symbol of every row (files without a symbol column)")
-    .addOption(new Option("--ts-unit <u>", "unit of a numeric ts column (a TIMESTAMP column needs none; times are floored to the ms)").choices(PARQUET_TIME_UNITS).default("ms"))
+    .addOption(new Option("--ts-unit <u>", "unit of a numeric ts column, book_ts and the trades' ts too (a TIMESTAMP column needs none; times are floored to the ms)").choices(PARQUET_TIME_UNITS).default("ms"))
     .option("--tick <t>", "tick size (for every symbol; needed unless the files are a GRINDER export)")
     .option("--lot <l>", "lot size (with --tick)")
     .option("--min-notional <n>", "minimum order notional (with --tick)", "0")
+    .option("--trades <path>", "trades Parquet file or folder to import with the quotes (repeatable, in time order; instead of a GRINDER export's own)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--trade-columns <map>", `field=column pairs of the trades files (fields ${PARQUET_TRADE_FIELDS.join(", ")}), e.g. ts=time,aggressor=side`)
+    .option("--no-trades", "import the quotes alone (a GRINDER export's prints are imported by default)")
     .option("--force", "replace an existing store folder")
-    .action(async (files: string[], o: { out: string; columns?: string; symbol?: string; tsUnit: string; tick?: string; lot?: string; minNotional: string; force?: boolean }) => {
+    .action(async (files: string[], o: { out: string; columns?: string; symbol?: string; tsUnit: string; tick?: string; lot?: string; minNotional: string; trades: boolean | string[]; tradeColumns?: string; force?: boolean }) => {
       const t0 = process.hrtime.bigint();
       const tick = optionNumber(o.tick, "tick"), lot = optionNumber(o.lot, "lot"), minNotional = optionNumber(o.minNotional, "min-notional", true) ?? 0;
       if ((tick === undefined) !== (lot === undefined)) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--tick and --lot go together", { field: tick === undefined ? "tick" : "lot" });
+      // commander gives --no-trades as false, --trades <path>… as the list (default [])
+      const noTrades = o.trades === false;
+      const tradesFiles = Array.isArray(o.trades) && o.trades.length ? o.trades : undefined;
+      if (!noTrades && tradesFiles === undefined && o.tradeColumns !== undefined) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "--trade-columns needs --trades <file>", { field: "trade-columns" });
       const r = await importParquetStore(files, o.out, {
         columns: o.columns === undefined ? {} : parseFieldMap(o.columns, PARQUET_FIELDS), symbol: o.symbol, ts_unit: o.tsUnit as ParquetTimeUnit, force: o.force,
         instrument: tick !== undefined && lot !== undefined ? { tick_size: tick, lot_size: lot, min_notional: minNotional } : undefined,
+        trades: !noTrades, tradesFiles, trade_columns: o.tradeColumns === undefined ? undefined : parseFieldMap(o.tradeColumns, PARQUET_TRADE_FIELDS),
       });
       const m = r.manifest;
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const i of m.symbols) process.stdout.write(`  instrument ${i.symbol}: tick ${i.tick_size}, lot ${i.lot_size}${r.instruments_from_metadata ? " (from the export's metadata)" : ""}\n`);
       const check = r.metadata_content_sha256 !== null ? " = the export's" : "";
       process.stdout.write(`✔ ${m.rows} rows from ${r.files.length} file${r.files.length > 1 ? "s" : ""} → ${m.partitions.length} partitions in ${o.out} (${secs.toFixed(2)} s); content sha256 ${m.content_sha256}${check}\n`);
+      if (r.books > 0) process.stdout.write(`  books: ${r.books} of the ${m.rows} rows have an L2 book (store version ${m.version})\n`);
+      if (r.trades !== null)
+        process.stdout.write(`  trades ${r.trades.rows} from ${r.trades.files.length} file${r.trades.files.length > 1 ? "s" : ""}; content sha256 ${r.trades.content_sha256}${r.metadata_trades_sha256 !== null ? " = the export's" : ""}\n`);
+      else if (noTrades) process.stdout.write("  trades: not imported (--no-trades)\n");
     });
   st.command("import-bookticker")
     .description("Binance bookTicker CSV dump → columnar store directly")
