@@ -9,7 +9,8 @@
  * real Binance bookTicker CSV repeated 10× (`writeColumnarStore` over the byte-level importer),
  * rows/s, next to a bare byte loop over the same file in the same run. Writes bench/results/disk-replay.json.
  * Run alone: `npx tsx bench/disk-replay.bench.ts` (`--only-import`: the import part only, which
- * updates only the `columnar_import` block; `--only-replays`: the replays only, the `columnar_import` block kept).
+ * updates only the `columnar_import` block; `--only-replays`: the replays only, the `columnar_import` block kept;
+ * `--sizes a,b`: other store lengths, e.g. `1000000,100000000` for a month of bookTicker; `--out file`: another results file).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -30,7 +31,22 @@ const QUICK = process.argv.includes("--quick");
 const ONLY_IMPORT = process.argv.includes("--only-import");
 /** `--only-replays`: skip the columnar import and keep the `columnar_import` block of the results file as it is. */
 const ONLY_REPLAYS = process.argv.includes("--only-replays");
-const SIZES = QUICK ? [200_000, 2_000_000] : [1_000_000, 10_000_000];
+/** The value after `flag` on the command line, if any. */
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+/** `--sizes a,b`: the two store lengths (default 1 M and 10 M; `--quick` 0.2 M and 2 M), e.g. `--sizes 1000000,100000000` for a month-scale run. */
+function sizesArg(): number[] {
+  const v = argValue("--sizes");
+  if (v === undefined) return QUICK ? [200_000, 2_000_000] : [1_000_000, 10_000_000];
+  const n = v.split(",").map(Number);
+  if (n.length !== 2 || !n.every((x) => Number.isInteger(x) && x > 0) || n[1] <= n[0]) throw new Error(`--sizes takes two increasing row counts, e.g. 1000000,100000000 (got '${v}')`);
+  return n;
+}
+const SIZES = sizesArg();
+/** `--out file`: where the results go (default bench/results/disk-replay.json; with --only-replays the import block is taken from it). */
+const RESULTS = path.resolve(argValue("--out") ?? path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json"));
 const TMP = path.join(os.tmpdir(), "grinder-disk-bench");
 const CSV = path.join(PROJECT_ROOT, "..", "shared", "data", "binance-usdm", "BTCUSDT-bookTicker-2024-08-08.csv");
 
@@ -187,18 +203,18 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`columnar import of the bookTicker CSV ×10: ${imports.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s (target 3; per CPU-second ${importsCpu.map((x) => (x / 1e6).toFixed(2)).join(" / ")}); parse alone ${parses.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; bare byte loop ${bares.map((x) => (x / 1e6).toFixed(2)).join(" / ")} M rows/s; store ${x10.bytesPerRow.toFixed(2)} bytes per row (version ${x10.version}); load ${load.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}\n`);
     if (ONLY_IMPORT) {
-      const file = path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json");
+      const file = RESULTS;
       const prev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
       prev.columnar_import = out.columnar_import;
       rmSync(TMP, { recursive: true, force: true });
       await writeFileAtomic(file, JSON.stringify(prev, null, 2) + "\n");
-      process.stdout.write("updated the columnar_import block of bench/results/disk-replay.json (--only-import)\n");
+      process.stdout.write(`updated the columnar_import block of ${path.relative(process.cwd(), file)} (--only-import)\n`);
       return;
     }
   }
   if (ONLY_REPLAYS) {
     // the columnar_import block of the results file stays as it is, in its place
-    const file = path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json");
+    const file = RESULTS;
     const prev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
     out.columnar_import = prev.columnar_import;
     out.only_replays = "the columnar_import block is kept from an earlier run (--only-replays)";
@@ -271,8 +287,8 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`peak RSS ${SIZES[1]}/${SIZES[0]}: ${(out.peak_rss_ratio_10x_to_1x as number).toFixed(3)} (target ≤ 1.2; grinder replay ${(b.cli_phases_s.max_rss_mb / a.cli_phases_s.max_rss_mb).toFixed(3)}, heap after a full GC ${(b.heap_used_mb_after_gc / a.heap_used_mb_after_gc).toFixed(3)}); load average at start ${load.toFixed(1)} on ${os.cpus().length} cores\n`);
   if (existsSync(TMP)) rmSync(TMP, { recursive: true, force: true });
-  await writeFileAtomic(path.join(PROJECT_ROOT, "bench", "results", "disk-replay.json"), JSON.stringify(out, null, 2) + "\n");
-  process.stdout.write("wrote bench/results/disk-replay.json\n");
+  await writeFileAtomic(RESULTS, JSON.stringify(out, null, 2) + "\n");
+  process.stdout.write(`wrote ${path.relative(process.cwd(), RESULTS)}\n`);
 }
 main().catch((e) => {
   process.stderr.write(String(e?.stack ?? e) + "\n");
