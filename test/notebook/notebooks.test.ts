@@ -5,6 +5,8 @@ import { ROOT, describeFailure, jupyterProblem, runNotebook, tempDir } from "./j
 import { LADDER } from "../../sdk/engine/sensitivity";
 import { makeFillModel } from "../../sdk/sim/fill-models";
 import { SENSITIVITY_METRICS } from "../../sdk/notebook/sensitivity";
+import { replayBarBaselines } from "../../sdk/analysis/baselines";
+import { replayBarDataset } from "../../sdk/engine/replay-bars";
 
 const NB_DIR = path.join(ROOT, "notebooks");
 const notebooks = readdirSync(NB_DIR).filter((f) => f.endsWith(".ipynb")).sort();
@@ -47,7 +49,7 @@ describe("notebooks: committed form", () => {
 describe("notebooks: executed headless through Jupyter on the grinder kernel", () => {
   const dir = tempDir();
   for (const f of notebooks.filter((n) => n !== REPORT)) {
-    it(`${f} runs without a cell error @slow`, function () {
+    it(`${f} runs without a cell error @slow`, async function () {
       this.timeout(600_000);
       const problem = jupyterProblem();
       expect(problem, problem ?? "").to.equal(null);
@@ -55,9 +57,22 @@ describe("notebooks: executed headless through Jupyter on the grinder kernel", (
       expect(s.ok, describeFailure(s)).to.equal(true);
       expect(s.executed, "every code cell ran").to.equal(s.code_cells);
       if (f === "04_replay_and_cycles.ipynb") checkSensitivityChart(path.join(dir, f));
+      if (f === "08_real_data.ipynb") await checkBarBaselines(path.join(dir, f));
     });
   }
 });
+
+/** Notebook 08's baselines cell (ADR-265): the three rows, and a verdict that names exactly the baselines the SDK says the adaptive run loses to. */
+async function checkBarBaselines(ipynb: string): Promise<void> {
+  const nb = JSON.parse(readFileSync(ipynb, "utf8")) as { cells: Array<{ id?: string; outputs?: Array<{ data?: Record<string, string | string[]> }> }> };
+  const text = (nb.cells.find((c) => c.id === "c02c")?.outputs ?? []).map((o) => [o.data?.["text/plain"] ?? ""].flat().join(""));
+  expect(text.length, "the baselines cell shows a table and a verdict").to.equal(2);
+  for (const s of ["adaptive grid", "static grid", "buy and hold"]) expect(text[0]).to.include(s);
+  const gbp = path.join(ROOT, "datasets", "gbpusd_m1_2012_02", "dataset.json");
+  const rows = await replayBarBaselines(await replayBarDataset(gbp), gbp);
+  const worse = rows.filter((r) => r.uplift < 0).map((r) => r.strategy);
+  expect(text[1]).to.equal(worse.length ? `On this month the adaptive grid does **worse** than: ${worse.join(", ")}.` : "On this month the adaptive grid beats both baselines.");
+}
 
 /** Notebook 04's fill-model sensitivity chart (ADR-146): one bar trace per metric, one bar per rung, the SDK's figures. */
 function checkSensitivityChart(ipynb: string): void {
