@@ -7,6 +7,8 @@ import { canonicalJson } from "../util/canonical";
 import { columnarContentHash, columnarTradesHash, isColumnarStore, openColumnarStore, type ColumnarStore } from "../data/store";
 import type { ResolvedDataset } from "./folds";
 import type { DatasetSpec } from "./spec";
+import { barRecipeOf, openBarDataset, streamBarDataset, type OpenedBarDataset } from "../data/dataset";
+import { snapshotLine } from "../data/line-bytes";
 
 /** Default fixture folder: `<project>/fixtures`. */
 export const DEFAULT_FIXTURES_ROOT = path.resolve(__dirname, "..", "..", "fixtures");
@@ -57,6 +59,42 @@ function resolveStore(dir: string, d: DatasetSpec, i: number, file: string | und
   };
 }
 
+/** Default bar dataset folder: `<project>/datasets` (a spec's bare name is looked up there after `fixtures/`). */
+export const DEFAULT_DATASETS_ROOT = path.resolve(__dirname, "..", "..", "datasets");
+
+/**
+ * A bar dataset recipe as a calibration dataset (ADR-266): opened (every source's SHA-256 checked,
+ * as `grinder replay` does), streamed once through the intrabar path model for its content hash —
+ * the SHA-256 of the canonical lines of the snapshots it yields, what a fixture's `content_sha256`
+ * is of the same stream — its row count and time span. It replays all its symbols; a `symbols`
+ * subset is refused. `dir` is the recipe file.
+ */
+async function resolveBarDataset(recipe: string, d: DatasetSpec, i: number, file: string | undefined): Promise<ResolvedDataset> {
+  let ds: OpenedBarDataset;
+  try {
+    ds = await openBarDataset(recipe);
+  } catch (e) {
+    if (e instanceof GrinderError) throw new GrinderError(e.code, `dataset '${d.fixture}': ${e.detail}`, { file: e.file ?? file, line: e.line, field: e.field ?? `datasets[${i}].fixture` });
+    throw e;
+  }
+  if (d.symbols !== undefined)
+    throw new GrinderError(ErrorCode.INVALID_ARGUMENT, `dataset '${d.fixture}': a bar dataset replays all its symbols (symbols restricts fixtures and stores)`, { file, field: `datasets[${i}].symbols` });
+  const h = createHash("sha256");
+  let rows = 0;
+  let first = NaN;
+  let last = NaN;
+  for await (const s of streamBarDataset(ds)) {
+    h.update(snapshotLine(s));
+    if (rows++ === 0) first = s.ts;
+    last = s.ts;
+  }
+  if (rows === 0) throw new GrinderError(ErrorCode.CONFIG, `bar dataset '${ds.spec.name}' has no bars`, { file: ds.file });
+  return {
+    fixture: ds.spec.name, version: 1, content_sha256: h.digest("hex"), rows, symbols: ds.instruments.map((x) => x.symbol).sort(),
+    symbols_restricted: false, first_ts: first, last_ts: last, dir: ds.file,
+  };
+}
+
 /**
  * Resolve the spec's datasets: open each fixture (or columnar store, ADR-259), check the requested
  * symbols exist, and read its time span while recomputing the content SHA-256 — a dataset whose
@@ -68,6 +106,12 @@ export async function resolveDatasets(specs: readonly DatasetSpec[], opts: { roo
   for (let i = 0; i < specs.length; i++) {
     const d = specs[i];
     const dir = resolveFixtureDir(d.fixture, opts.root);
+    // a bar dataset (ADR-266): its recipe, its folder, or a bare name under datasets/
+    const recipe = existsSync(dir) ? barRecipeOf(dir) : d.fixture.includes("/") ? null : barRecipeOf(path.join(DEFAULT_DATASETS_ROOT, d.fixture));
+    if (recipe !== null) {
+      out.push(await resolveBarDataset(recipe, d, i, opts.file));
+      continue;
+    }
     if (isColumnarStore(dir)) {
       out.push(resolveStore(dir, d, i, opts.file));
       continue;

@@ -7,6 +7,8 @@ import { streamFixtureTrades } from "../data/trades";
 import { buyAndHoldPnl } from "../analysis/baselines";
 import { replayStartTs, type ReplayResult, type ReplayWindow } from "../engine/replay";
 import type { EvalTask, TrialMetrics } from "./evaluator";
+import { isBarDatasetFile, openBarDataset, type OpenedBarDataset } from "../data/dataset";
+import { replayBarDataset } from "../engine/replay-bars";
 
 /** Bucket of the per-trial PnL series (ADR-061): one hour of data time. */
 export const SERIES_MS = 3_600_000;
@@ -30,6 +32,11 @@ export async function evaluate(task: EvalTask): Promise<TrialMetrics> {
   const window: ReplayWindow = unit.warmup_ms !== undefined ? { from_ts: unit.from_ts, to_ts: to, warmup_ms: unit.warmup_ms } : { from_ts: unit.from_ts, to_ts: to };
   // a columnar store (ADR-259): replayed as `grinder replay <store>` replays it, the same digest as its fixture's
   if (isColumnarStore(task.fixture_dir)) return metricsOf(await replayStoreUnit(openColumnarStore(task.fixture_dir), config, unit.symbols, window), config, unit);
+  // a bar dataset recipe (ADR-266): replayed as `grinder replay <recipe>` replays it (path model, config adapted to its interval)
+  if (isBarDatasetFile(task.fixture_dir)) {
+    const r = await replayBarDataset(await openedBarDataset(task.fixture_dir), { config, window, keepEvents: false });
+    return metricsOf(r, r.config_used, unit);
+  }
   const fx = openFixture(task.fixture_dir);
   // A unit of all symbols sees the fixture's trades sidecar, as `grinder replay` does (ADR-259):
   // from the cache, its prints are cached beside its rows (the cache used to carry no prints, so a
@@ -202,7 +209,20 @@ async function cachedTrades(fx: Fixture): Promise<readonly Trade[] | null> {
 }
 
 /** Drop the parsed-fixture cache of this thread (rows and prints). */
+/** Each recipe opened (its sources hash-checked) once per thread: the units of a calibration replay it many times. */
+const barDatasets = new Map<string, Promise<OpenedBarDataset>>();
+function openedBarDataset(recipe: string): Promise<OpenedBarDataset> {
+  let p = barDatasets.get(recipe);
+  if (p === undefined) {
+    p = openBarDataset(recipe);
+    barDatasets.set(recipe, p);
+    p.catch(() => barDatasets.delete(recipe));
+  }
+  return p;
+}
+
 export function clearSnapshotCache(): void {
+  barDatasets.clear();
   cache.clear();
 }
 

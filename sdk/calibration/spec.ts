@@ -41,7 +41,7 @@ export type ParameterSpec = z.infer<typeof ParameterSchema>;
 
 export const DatasetSchema = z
   .object({
-    /** Fixture name under `fixtures/` or a folder (relative to the project root): a JSONL fixture or a columnar store (ADR-259). */
+    /** Fixture name under `fixtures/` or a folder (relative to the project root): a JSONL fixture, a columnar store (ADR-259), or a bar dataset — its recipe, its folder or its name under `datasets/` (ADR-266). */
     fixture: z.string().min(1),
     /** Symbols to replay (default: all of the fixture's symbols). */
     symbols: z.array(z.string().min(1)).min(1).optional(),

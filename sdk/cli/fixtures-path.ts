@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { BUNDLED_FIXTURES_DIR, resolveFixtureDir } from "../data/fixture";
+import { barRecipeOf } from "../data/dataset";
 
 /** Project root: the folder holding package.json above this file. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -24,10 +25,7 @@ export const resolveFixture = resolveFixtureDir;
  * `dataset.json`; anything else is returned as given (a fixture, a store, a recipe file).
  */
 export function replaySourceArg(name: string, root = PROJECT_ROOT): string {
-  const isRecipeDir = (dir: string): boolean =>
-    existsSync(path.join(dir, "dataset.json")) && !existsSync(path.join(dir, "fixture.json")) && !existsSync(path.join(dir, "store.json"));
-  if (existsSync(name)) return isRecipeDir(name) ? path.join(name, "dataset.json") : name;
-  const named = path.join(root, "datasets", name);
-  if (!name.includes("/") && !existsSync(path.join(FIXTURES_DIR, name)) && isRecipeDir(named)) return path.join(named, "dataset.json");
-  return name;
+  if (existsSync(name)) return barRecipeOf(name) ?? name;
+  if (name.includes("/") || existsSync(path.join(FIXTURES_DIR, name))) return name;
+  return barRecipeOf(path.join(root, "datasets", name)) ?? name;
 }

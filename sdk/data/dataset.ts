@@ -66,6 +66,16 @@ export interface OpenedBarDataset {
   files: string[][];
 }
 
+/**
+ * The recipe a path stands for (ADR-264/266): a recipe file itself, or a folder holding
+ * `dataset.json` and neither a fixture's nor a store's manifest; null for anything else.
+ */
+export function barRecipeOf(p: string): string | null {
+  if (isBarDatasetFile(p)) return p;
+  const inner = path.join(p, "dataset.json");
+  return existsSync(inner) && !existsSync(path.join(p, "fixture.json")) && !existsSync(path.join(p, "store.json")) && isBarDatasetFile(inner) ? inner : null;
+}
+
 /** True when `file` is read as a bar dataset recipe: a JSON file other than a fixture's or a store's manifest (ADR-248). */
 export function isBarDatasetFile(file: string): boolean {
   // any other JSON file given where a dataset goes is read as a recipe, so that what is wrong with

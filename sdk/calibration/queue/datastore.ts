@@ -4,6 +4,7 @@ import { ErrorCode, GrinderError } from "../../contracts/errors";
 import { openFixture } from "../../data/fixture";
 import { isColumnarStore, openColumnarStore } from "../../data/store";
 import { resolveDatasets } from "../datasets";
+import { barRecipeOf } from "../../data/dataset";
 
 /** What a job names of its dataset: the fixture's name (a hint) and its content hash (the identity). */
 export interface DatasetRef {
@@ -13,7 +14,7 @@ export interface DatasetRef {
 
 /**
  * A worker's datasets, found by content hash (ADR-102) under the given folders: each folder is
- * a fixture (or a columnar store, ADR-259) itself or holds them one level below (a project's `fixtures/`, or a shared store
+ * a fixture (or a columnar store, ADR-259, or a bar dataset recipe's folder, ADR-266) itself or holds them one level below (a project's `fixtures/`, or a shared store
  * laid out as `<store>/<name>/` on a network file system). A dataset is verified (its
  * snapshots re-hashed against the manifest, `resolveDatasets`) the first time a job needs it;
  * a missing dataset or a mismatch is a refusal, never a guess.
@@ -26,9 +27,19 @@ export class DatasetStore {
     if (!roots.length) throw new GrinderError(ErrorCode.INVALID_ARGUMENT, "a worker needs at least one dataset folder", { field: "data" });
   }
 
+  /** Bar dataset recipes under the roots (ADR-266): they claim no content hash, so they are hashed (streamed) when a job's hash is found nowhere else. */
+  private recipes: string[] = [];
+  private readonly recipeHash = new Map<string, string>();
+
   private scan(): Map<string, string> {
     const idx = new Map<string, string>();
+    const recipes: string[] = [];
     const add = (dir: string): void => {
+      const recipe = barRecipeOf(dir);
+      if (recipe !== null) {
+        recipes.push(recipe);
+        return;
+      }
       const store = isColumnarStore(dir);
       if (!store && !existsSync(path.join(dir, "fixture.json"))) return;
       try {
@@ -46,7 +57,25 @@ export class DatasetStore {
       for (const e of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
         if (e.isDirectory()) add(path.join(root, e.name));
     }
+    this.recipes = recipes;
     return idx;
+  }
+
+  /** The recipe whose stream hashes to `sha` (each recipe hashed once; a recipe that cannot be read is no candidate). */
+  private async recipeWith(sha: string): Promise<string | undefined> {
+    for (const r of this.recipes) {
+      let h = this.recipeHash.get(r);
+      if (h === undefined) {
+        try {
+          [{ content_sha256: h }] = await resolveDatasets([{ fixture: r }]);
+        } catch {
+          continue;
+        }
+        this.recipeHash.set(r, h);
+      }
+      if (h === sha) return r;
+    }
+    return undefined;
   }
 
   /** The verified folder of a dataset (rescans once when the hash is unknown: a store may grow). */
@@ -63,9 +92,10 @@ export class DatasetStore {
   private async verify(ref: DatasetRef): Promise<string> {
     if (!this.index) this.index = this.scan();
     let dir = this.index.get(ref.content_sha256);
+    if (!dir) dir = await this.recipeWith(ref.content_sha256);
     if (!dir) {
       this.index = this.scan();
-      dir = this.index.get(ref.content_sha256);
+      dir = this.index.get(ref.content_sha256) ?? (await this.recipeWith(ref.content_sha256));
     }
     if (!dir)
       throw new GrinderError(
