@@ -72,6 +72,13 @@ async function checkBarBaselines(ipynb: string): Promise<void> {
   const rows = await replayBarBaselines(await replayBarDataset(gbp), gbp);
   const worse = rows.filter((r) => r.uplift < 0).map((r) => r.strategy);
   expect(text[1]).to.equal(worse.length ? `On this month the adaptive grid does **worse** than: ${worse.join(", ")}.` : "On this month the adaptive grid beats both baselines.");
+  // the calibration API on the bar dataset (ADR-266): folds, a gate verdict, baselines; the refusal's reasons when it refuses
+  const cal = (nb.cells.find((c) => c.id === "c05c")?.outputs ?? []).map((o) => [o.data?.["text/html"] ?? o.data?.["text/plain"] ?? ""].flat().join(""));
+  expect(cal.length, "folds, gate, baselines (and the refusal)").to.be.at.least(3);
+  expect(cal[0]).to.include("GBPUSD walk-forward folds");
+  const verdict = /Gate: (passed|REFUSED)/.exec(cal[1])?.[1];
+  expect(verdict, "the gate's verdict is shown").to.not.equal(undefined);
+  expect(cal.length).to.equal(verdict === "REFUSED" ? 4 : 3);
 }
 
 /** Notebook 04's fill-model sensitivity chart (ADR-146): one bar trace per metric, one bar per rung, the SDK's figures. */
