@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildArtifact, loadArtifact, renderArtifact } from "../../sdk/calibration/artifact";
-import { runCalibration, type CalibrationResult } from "../../sdk/calibration/calibrate";
+import { REPLAY_EVALUATOR, runCalibration, type CalibrationResult } from "../../sdk/calibration/calibrate";
 import type { EvaluatorRef } from "../../sdk/calibration/evaluator";
 import { TrialWorker } from "../../sdk/calibration/queue/trial-worker";
 import { parseSpec } from "../../sdk/calibration/spec";
@@ -194,6 +194,25 @@ describe("calibration queue: BullMQ on Redis", function () {
       expect(e.code).to.equal("E_HASH_MISMATCH");
       expect(e.message).to.match(/fixture 'fx_a' snapshots hash [0-9a-f]{12} ≠ manifest/);
       expect(e.message).to.match(/worker [^ ]+:\d+\)/);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it("a bar dataset (ADR-266): a worker finds the recipe under datasets/ by its content hash; the same points and gate as the local pool", async () => {
+    const spec = {
+      name: "gbp-queue", version: 1, description: "alpha on the GBPUSD month over the queue",
+      parameters: [{ path: "policy.alpha", choices: [1.0, 1.6] }], datasets: [{ fixture: "gbpusd_m1_2012_02" }],
+      objective: { name: "pnl_per_dd", dd_floor: 0.05 }, folds: { segments: 3, time: { mode: "rolling", train: 1, test: 1 } }, search: { method: "grid", budget: 10 },
+    };
+    const local = await runCalibration(parseSpec(spec), { workers: 1 });
+    const w = await TrialWorker.start({ url: redis!.url, name: "bars", evaluator: REPLAY_EVALUATOR, data: [path.resolve(__dirname, "..", "..", "datasets")] });
+    try {
+      const q = await runCalibration(parseSpec(spec), { queue: { url: redis!.url, name: "bars" } });
+      expect(q.run.queue!.completed, "trials went through the queue").to.be.greaterThan(0);
+      expect(JSON.stringify(q.points)).to.equal(JSON.stringify(local.points));
+      expect(JSON.stringify(q.gate)).to.equal(JSON.stringify(local.gate));
+      expect(q.datasets[0].dir, "the coordinator's own copy").to.match(/datasets\/gbpusd_m1_2012_02\/dataset\.json$/);
     } finally {
       await w.close();
     }

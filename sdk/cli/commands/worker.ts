@@ -30,7 +30,7 @@ export function registerWorker(program: Command): void {
     .description("evaluate calibration trials from a BullMQ queue on Redis (run any number, on any host; see docs/CALIBRATION.md)")
     .requiredOption("--queue <url>", "Redis URL of the coordinator's queue, e.g. redis://10.0.0.5:6379")
     .option("--queue-name <name>", "BullMQ queue name (as given to calibrate)", DEFAULT_QUEUE_NAME)
-    .option("--data <dir...>", "folders holding fixtures (found by content hash; a fixture or a folder of fixtures)", undefined)
+    .option("--data <dir...>", "dataset folders, found by content hash: a fixture, a columnar store or a bar dataset, or a folder of them (e.g. fixtures/, datasets/)", undefined)
     .option("--threads <n>", "evaluator threads in this process (trials at once)", "1")
     .option("--evaluator <module>", "evaluator module[#export]; must be the coordinator's (default: the replay engine)")
     .option("--lock-ms <ms>", "job lock: a trial of a killed worker is re-queued after about this long", "30000")
