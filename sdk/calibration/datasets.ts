@@ -7,7 +7,7 @@ import { canonicalJson } from "../util/canonical";
 import { columnarContentHash, columnarTradesHash, isColumnarStore, openColumnarStore, type ColumnarStore } from "../data/store";
 import type { ResolvedDataset } from "./folds";
 import type { DatasetSpec } from "./spec";
-import { barRecipeOf, openBarDataset, streamBarDataset, type OpenedBarDataset } from "../data/dataset";
+import { barRecipeNamed, openBarDataset, streamBarDataset, type OpenedBarDataset } from "../data/dataset";
 import { snapshotLine } from "../data/line-bytes";
 
 /** Default fixture folder: `<project>/fixtures`. */
@@ -59,9 +59,6 @@ function resolveStore(dir: string, d: DatasetSpec, i: number, file: string | und
   };
 }
 
-/** Default bar dataset folder: `<project>/datasets` (a spec's bare name is looked up there after `fixtures/`). */
-export const DEFAULT_DATASETS_ROOT = path.resolve(__dirname, "..", "..", "datasets");
-
 /**
  * A bar dataset recipe as a calibration dataset (ADR-266): opened (every source's SHA-256 checked,
  * as `grinder replay` does), streamed once through the intrabar path model for its content hash —
@@ -107,7 +104,7 @@ export async function resolveDatasets(specs: readonly DatasetSpec[], opts: { roo
     const d = specs[i];
     const dir = resolveFixtureDir(d.fixture, opts.root);
     // a bar dataset (ADR-266): its recipe, its folder, or a bare name under datasets/
-    const recipe = existsSync(dir) ? barRecipeOf(dir) : d.fixture.includes("/") ? null : barRecipeOf(path.join(DEFAULT_DATASETS_ROOT, d.fixture));
+    const recipe = barRecipeNamed(existsSync(dir) ? dir : d.fixture, !existsSync(dir));
     if (recipe !== null) {
       out.push(await resolveBarDataset(recipe, d, i, opts.file));
       continue;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { BUNDLED_FIXTURES_DIR, resolveFixtureDir } from "../data/fixture";
-import { barRecipeOf } from "../data/dataset";
+import { barRecipeNamed } from "../data/dataset";
 
 /** Project root: the folder holding package.json above this file. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -24,8 +24,6 @@ export const resolveFixture = resolveFixtureDir;
  * fixture or store manifest) or a bare name of one under `datasets/` stands for its recipe
  * `dataset.json`; anything else is returned as given (a fixture, a store, a recipe file).
  */
-export function replaySourceArg(name: string, root = PROJECT_ROOT): string {
-  if (existsSync(name)) return barRecipeOf(name) ?? name;
-  if (name.includes("/") || existsSync(path.join(FIXTURES_DIR, name))) return name;
-  return barRecipeOf(path.join(root, "datasets", name)) ?? name;
+export function replaySourceArg(name: string): string {
+  return barRecipeNamed(name, !existsSync(path.join(FIXTURES_DIR, name))) ?? name;
 }

@@ -76,6 +76,18 @@ export function barRecipeOf(p: string): string | null {
   return existsSync(inner) && !existsSync(path.join(p, "fixture.json")) && !existsSync(path.join(p, "store.json")) && isBarDatasetFile(inner) ? inner : null;
 }
 
+/** The project's bar dataset folder (`<project>/datasets`): where a bare dataset name is looked up. */
+export const DATASETS_ROOT = path.resolve(__dirname, "..", "..", "datasets");
+
+/**
+ * The recipe a dataset argument names (ADR-264/266): an existing path's recipe (`barRecipeOf`),
+ * else, for a bare name that `notFixture` says is no fixture, `<DATASETS_ROOT>/<name>`'s; null otherwise.
+ */
+export function barRecipeNamed(name: string, notFixture: boolean): string | null {
+  if (existsSync(name)) return barRecipeOf(name);
+  return notFixture && !name.includes("/") ? barRecipeOf(path.join(DATASETS_ROOT, name)) : null;
+}
+
 /** True when `file` is read as a bar dataset recipe: a JSON file other than a fixture's or a store's manifest (ADR-248). */
 export function isBarDatasetFile(file: string): boolean {
   // any other JSON file given where a dataset goes is read as a recipe, so that what is wrong with
